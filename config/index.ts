@@ -1,0 +1,9 @@
+import type { ConfigInput } from '../lib/config/schema';
+import { config as defaultConfig } from './default';
+import { config as staging } from './staging';
+
+/** Environments selectable with `-c env=<name>`. Add a file per environment and list it here. */
+export const ENVIRONMENTS: Readonly<Record<string, ConfigInput>> = {
+  default: defaultConfig,
+  staging,
+};

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import {
+  ALERT_IDS,
+  COMPARISON_OPERATORS,
+  LOG_GROUP_KEYS,
+  MISSING_DATA_TREATMENTS,
+  ROLES,
+  SEVERITIES,
+} from '../catalog';
+
+/**
+ * The environment configuration a platform team writes (config/<env>.ts). Validated with zod at synth:
+ * every default below is the runbook's, so an empty object already describes the runbook's own chatbot.
+ * Plain data; no CDK imports.
+ */
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const SSM_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+const LOG_GROUP_NAME = /^[A-Za-z0-9_.\-/#]{1,512}$/;
+/** Characters CloudWatch Logs accepts inside a %regex% filter pattern (no groups). */
+const LOG_REGEX_BODY = /^[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+. ]+$/;
+
+const durationSeconds = z
+  .number()
+  .int()
+  .refine((s) => s === 10 || s === 20 || s === 30 || (s >= 60 && s % 60 === 0), {
+    message: 'must be 10, 20, 30 or a multiple of 60 seconds',
+  });
+
+const ApiSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('alb'),
+    /** The LoadBalancer dimension: `app/<name>/<id>`. */
+    loadBalancer: z.string().regex(/^app\/[A-Za-z0-9-]+\/[a-f0-9]+$/, 'must look like app/<name>/<id>'),
+  }),
+  z.strictObject({
+    kind: z.literal('apigateway'),
+    apiName: z.string().min(1).max(1024),
+    /** @default all stages (no Stage dimension) */
+    stage: z.string().min(1).max(128).optional(),
+  }),
+  z.strictObject({
+    /** The service publishes Requests, ServerErrors and Latency (seconds) in the custom namespace. */
+    kind: z.literal('custom'),
+  }),
+]);
+
+const ServiceSchema = z.strictObject({
+  /** Short name, used in alarm names: `<prefix>-<AlertId>-<name>`. */
+  name: z.string().regex(NAME, 'must be lower-case letters, digits and dashes, starting with a letter (max 40)'),
+  ecs: z.strictObject({
+    cluster: z.string().min(1).max(255),
+    service: z.string().min(1).max(255),
+  }),
+  /** The service's database; without it the database alerts are not created for this service. */
+  rds: z
+    .strictObject({
+      instanceId: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a valid DB instance identifier'),
+      /** The instance's max_connections; DatabaseConnectionPoolExhausted fires at 90% of it. */
+      maxConnections: z.number().int().positive().default(500),
+    })
+    .optional(),
+  api: ApiSourceSchema,
+  /**
+   * Pins the service's alarms to one alarm stack. Without it services fill stacks in config order, so append
+   * new services at the end (alarms moving between stacks collide on their fixed names during deploy).
+   * @default assigned in config order
+   */
+  stack: z.number().int().min(0).max(99).optional(),
+});
+
+const AlertOverrideSchema = z
+  .strictObject({
+    /** @default true */
+    enabled: z.boolean().optional(),
+    /** Absolute threshold, in the alarm's unit (ratios as fractions, latency in seconds). */
+    threshold: z.number().finite().optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    /** Sets evaluation periods (and datapoints to alarm) so that the alarm needs this long in breach. */
+    durationMinutes: z.number().positive().optional(),
+    periodSeconds: durationSeconds.optional(),
+    evaluationPeriods: z.number().int().min(1).max(100).optional(),
+    datapointsToAlarm: z.number().int().min(1).max(100).optional(),
+    treatMissingData: z.enum(MISSING_DATA_TREATMENTS).optional(),
+    comparison: z.enum(COMPARISON_OPERATORS).optional(),
+  });
+
+const SubscriptionSchema = z.union([
+  z.strictObject({ email: z.email() }),
+  z.strictObject({ sms: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15551234567') }),
+  z.strictObject({ https: z.url({ protocol: /^https$/ }) }),
+]);
+
+export const ConfigSchema = z
+  .strictObject({
+    /** Prefix of every alarm, topic and stack name. */
+    prefix: z.string().regex(NAME, 'must be lower-case letters, digits and dashes, starting with a letter (max 40)'),
+    /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes an environment-agnostic stack */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    /** @default 'us-east-1' */
+    region: z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1').default('us-east-1'),
+    /** Base URL of the runbooks; every alarm links `<runbookBaseUrl>/<AlertId>.md`. */
+    runbookBaseUrl: z.url({ protocol: /^https$/ }),
+    /** API latency SLA (p95). Latency alerts are multiples of it. @default 2 */
+    slaSeconds: z.number().positive().max(300).default(2),
+    /** Where the AI service publishes its custom metrics. */
+    metrics: z
+      .strictObject({
+        /** @default 'ChatbotAI' */
+        namespace: z.string().regex(/^[A-Za-z0-9._\-/#:]{1,255}$/).refine((n) => !n.startsWith('AWS/'), 'must not start with AWS/').default('ChatbotAI'),
+        /** Dimensions every custom metric carries (e.g. Environment). @default {} */
+        dimensions: z.record(z.string().min(1).max(255), z.string().min(1).max(1024)).default({}),
+      })
+      .prefault({}),
+    /** Daily spend budget in USD; DailyBudgetExceeded fires at 1.5x. @default 1000 */
+    dailyBudgetUsd: z.number().positive().default(1000),
+    /** Normal LLM call rate; LLMCallRateSpike fires at 2x. @default 600 */
+    expectedLlmCallsPerMinute: z.number().positive().default(600),
+    /** Regions serving the AI service; PartialRegionOutage needs two or more. @default [region] */
+    regions: z.array(z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1')).min(1).optional(),
+    security: z
+      .strictObject({
+        /** ISO 3166 alpha-2 codes from which API calls are expected. @default ['US'] */
+        allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US')).min(1).default(['US']),
+        /** JSON path of the caller's country in the access log. @default '$.country' */
+        countryField: z.string().regex(/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/, 'must be a JSON path such as $.country').default('$.country'),
+      })
+      .prefault({}),
+    /** Log groups read by the log-based alerts. A log-based alert needs its group unless it is disabled. */
+    logGroups: z.partialRecord(z.enum(LOG_GROUP_KEYS), z.string().regex(LOG_GROUP_NAME, 'must be a log group name')).default({}),
+    /** Replaces a log-based alert's filter patterns (e.g. more secret formats for DataLeakDetected). */
+    logPatterns: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), z.string().min(1).max(1024))).default({}),
+    /** ACM certificates watched for expiry. @default [] */
+    certificates: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(NAME, 'must be lower-case letters, digits and dashes'),
+          arn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN'),
+        }),
+      )
+      .default([]),
+    services: z.array(ServiceSchema).min(1),
+    /** SSM parameters the mitigations flip. Defaults are the runbook's. */
+    ssm: z
+      .strictObject({
+        /** @default '/chatbot/fallback-mode' */
+        fallbackMode: z.string().regex(SSM_NAME).default('/chatbot/fallback-mode'),
+        /** @default '/chatbot/rate-limit' */
+        rateLimit: z.string().regex(SSM_NAME).default('/chatbot/rate-limit'),
+        /** @default '/feature/ai-model' */
+        aiFeatureFlag: z.string().regex(SSM_NAME).default('/feature/ai-model'),
+        /** The automation switch: enabled | dry-run | disabled. @default '/<prefix>/automation-mode' */
+        automationMode: z.string().regex(SSM_NAME).optional(),
+      })
+      .prefault({}),
+    /** Per-alert overrides of the catalog's defaults. */
+    alerts: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), AlertOverrideSchema).default({}),
+    /** Human subscriptions per role topic. @default {} (nobody is subscribed) */
+    subscriptions: z.partialRecord(z.enum(ROLES), z.array(SubscriptionSchema)).default({}),
+    /** Tags on every resource. @default {} */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    /** Most alarms per alarm stack; keeps every template under CloudFormation's 500 resources and 1 MB. @default 300 */
+    maxAlarmsPerStack: z.number().int().min(10).max(450).default(300),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.services.forEach((service, index) => {
+      if (seen.has(service.name)) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name`, input: service.name });
+      }
+      seen.add(service.name);
+    });
+    const regions = config.regions ?? [];
+    if (new Set(regions).size !== regions.length) {
+      ctx.addIssue({ code: 'custom', path: ['regions'], message: 'regions must be unique', input: regions });
+    }
+    for (const [key, pattern] of Object.entries(config.logPatterns).flatMap(([id, p]) => Object.entries(p ?? {}).map(([k, v]) => [`${id}.${k}`, v] as const))) {
+      const regexes = pattern.match(/%[^%]*%/g) ?? [];
+      if (regexes.length > 2 || regexes.some((r) => !LOG_REGEX_BODY.test(r.slice(1, -1)))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['logPatterns', ...key.split('.')],
+          message: 'CloudWatch Logs regex filters allow at most two %regex% terms, without groups "()" or other symbols',
+          input: pattern,
+        });
+      }
+    }
+  });
+
+/** What a team writes: every field with a default is optional. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** What the code reads: defaults applied, everything validated. */
+export type Config = z.output<typeof ConfigSchema>;
+export type ServiceConfig = Config['services'][number];
+export type ApiSource = ServiceConfig['api'];
+export type AlertOverride = z.output<typeof AlertOverrideSchema>;
+export type Subscription = z.output<typeof SubscriptionSchema>;
