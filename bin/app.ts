@@ -1,0 +1,16 @@
+/**
+ * The CDK app entry point used by `cdk synth` / `cdk deploy`: `npx cdk deploy --all -c env=<name>`.
+ */
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { loadEnvironment } from '../lib/config/environment';
+import { ConfigError } from '../lib/errors';
+
+const envName = (new App().node.tryGetContext('env') as string | undefined) ?? 'default';
+try {
+  buildApp({ config: loadEnvironment(envName) }).app.synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
