@@ -1,6 +1,7 @@
-import { ConfigError, fieldPath, showValue } from '../errors';
-import { ConfigSchema, type Config } from './schema';
+import type { z } from 'zod';
 import { checkAlertSettings } from '../alarms/settings';
+import { ConfigError, fieldPath, showValue, type ConfigProblem } from '../errors';
+import { ConfigSchema, type Config } from './schema';
 
 /**
  * Validates a raw environment configuration and returns it with every default applied.
@@ -9,16 +10,25 @@ import { checkAlertSettings } from '../alarms/settings';
 export function parseConfig(env: string, raw: unknown): Config {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(
-      env,
-      result.error.issues.map((issue) => ({
-        field: fieldPath(issue.path) || '(root)',
-        message: issue.message,
-        received: showValue((issue as { input?: unknown }).input),
-      })),
-    );
+    throw new ConfigError(env, result.error.issues.flatMap(toProblems));
   }
   const problems = checkAlertSettings(result.data);
   if (problems.length > 0) throw new ConfigError(env, problems);
   return result.data;
+}
+
+/** One zod issue as problems that name the exact field and quote the exact value found there. */
+function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'unrecognized_keys') {
+    // zod reports the parent object; name each unknown key instead, with the known keys as the hint.
+    return issue.keys.map((key) => ({
+      field: fieldPath([...issue.path, key]),
+      message: 'unknown field (check the spelling against the config reference in README.md)',
+      received: showValue((input as Record<string, unknown> | undefined)?.[key]),
+    }));
+  }
+  const discriminator = (issue as { discriminator?: string }).discriminator;
+  const received = discriminator !== undefined && typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[discriminator] : input;
+  return [{ field: fieldPath(issue.path) || '(root)', message: issue.message, received: showValue(received) }];
 }

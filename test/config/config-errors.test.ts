@@ -1,0 +1,77 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { loadEnvironment } from '../../lib/config/environment';
+import { parseConfig } from '../../lib/config/load';
+import { ConfigError } from '../../lib/errors';
+import { DEFAULT_INPUT } from '../support/synth';
+
+const service = DEFAULT_INPUT.services[0]!;
+
+/** Each row: an invalid change to the default config, the field the error must name, and the value it must quote. */
+const INVALID: readonly { readonly name: string; readonly patch: Record<string, unknown>; readonly field: string; readonly received?: string }[] = [
+  { name: 'prefix with upper case', patch: { prefix: 'Chatbot' }, field: 'prefix', received: '"Chatbot"' },
+  { name: 'prefix missing', patch: { prefix: undefined }, field: 'prefix' },
+  { name: 'negative SLA', patch: { slaSeconds: -2 }, field: 'slaSeconds', received: '-2' },
+  { name: 'SLA as a string', patch: { slaSeconds: '2' }, field: 'slaSeconds', received: '"2"' },
+  { name: 'zero budget', patch: { dailyBudgetUsd: 0 }, field: 'dailyBudgetUsd', received: '0' },
+  { name: 'http runbook URL', patch: { runbookBaseUrl: 'http://wiki.example.com/runbooks' }, field: 'runbookBaseUrl', received: '"http://wiki.example.com/runbooks"' },
+  { name: 'bad account id', patch: { account: '1234' }, field: 'account', received: '"1234"' },
+  { name: 'bad region', patch: { region: 'mars-1' }, field: 'region', received: '"mars-1"' },
+  { name: 'no services', patch: { services: [] }, field: 'services', received: '[]' },
+  { name: 'service name with spaces', patch: { services: [{ ...service, name: 'chat bot' }] }, field: 'services[0].name', received: '"chat bot"' },
+  { name: 'duplicate service names', patch: { services: [service, service] }, field: 'services[1].name', received: '"chatbot-api"' },
+  { name: 'empty ECS cluster', patch: { services: [{ ...service, ecs: { cluster: '', service: 'x' } }] }, field: 'services[0].ecs.cluster', received: '""' },
+  { name: 'malformed ALB dimension', patch: { services: [{ ...service, api: { kind: 'alb', loadBalancer: 'my-alb' } }] }, field: 'services[0].api.loadBalancer', received: '"my-alb"' },
+  { name: 'unknown API kind', patch: { services: [{ ...service, api: { kind: 'nlb' } }] }, field: 'services[0].api.kind', received: '"nlb"' },
+  { name: 'bad RDS identifier', patch: { services: [{ ...service, rds: { instanceId: '1db' } }] }, field: 'services[0].rds.instanceId', received: '"1db"' },
+  { name: 'unknown service field', patch: { services: [{ ...service, cpu: 4 }] }, field: 'services[0].cpu', received: '4' },
+  { name: 'SSM name without slash', patch: { ssm: { fallbackMode: 'chatbot/fallback' } }, field: 'ssm.fallbackMode', received: '"chatbot/fallback"' },
+  { name: 'override of an unknown alert', patch: { alerts: { HighAPIErrrorRate: { threshold: 0.1 } } }, field: 'alerts.HighAPIErrrorRate', received: '{"threshold":0.1}' },
+  { name: 'unknown override field', patch: { alerts: { HighAPIErrorRate: { treshold: 0.1 } } }, field: 'alerts.HighAPIErrorRate.treshold', received: '0.1' },
+  { name: 'bad severity override', patch: { alerts: { ConversionDrop: { severity: 'P5' } } }, field: 'alerts.ConversionDrop.severity', received: '"P5"' },
+  { name: 'period not a multiple of 60', patch: { alerts: { CostSpike: { periodSeconds: 90 } } }, field: 'alerts.CostSpike.periodSeconds', received: '90' },
+  { name: 'datapoints above evaluation periods', patch: { alerts: { HighAPIErrorRate: { datapointsToAlarm: 7 } } }, field: 'alerts.HighAPIErrorRate.datapointsToAlarm', received: '7' },
+  { name: 'duration not a whole number of periods', patch: { alerts: { HighAPIErrorRate: { durationMinutes: 2.5 } } }, field: 'alerts.HighAPIErrorRate.durationMinutes', received: '2.5' },
+  { name: 'window longer than CloudWatch allows', patch: { alerts: { HighAPIErrorRate: { durationMinutes: 1500 } } }, field: 'alerts.HighAPIErrorRate.durationMinutes', received: '1500' },
+  { name: 'log alert without its log group', patch: { logGroups: { access: '/a', application: '/b' } }, field: 'logGroups.modelOutput' },
+  { name: 'regex filter with a group', patch: { logPatterns: { DataLeakDetected: { pii: '%(ssn)%' } } }, field: 'logPatterns.DataLeakDetected.pii', received: '"%(ssn)%"' },
+  { name: 'log patterns for a metric alert', patch: { logPatterns: { CostSpike: { x: 'ERROR' } } }, field: 'logPatterns.CostSpike' },
+  { name: 'invalid email subscription', patch: { subscriptions: { 'on-call-primary': [{ email: 'not-an-email' }] } }, field: 'subscriptions.on-call-primary[0].email', received: '"not-an-email"' },
+  { name: 'SMS number not E.164', patch: { subscriptions: { 'vp-engineering': [{ sms: '555-5678' }] } }, field: 'subscriptions.vp-engineering[0].sms', received: '"555-5678"' },
+  { name: 'unknown role', patch: { subscriptions: { cfo: [{ email: 'cfo@example.com' }] } }, field: 'subscriptions.cfo', received: '[{"email":"cfo@example.com"}]' },
+  { name: 'duplicate regions', patch: { regions: ['us-east-1', 'us-east-1'] }, field: 'regions' },
+  { name: 'lower-case country code', patch: { security: { allowedCountries: ['us'] } }, field: 'security.allowedCountries[0]', received: '"us"' },
+  { name: 'metric namespace in AWS/', patch: { metrics: { namespace: 'AWS/Chatbot' } }, field: 'metrics.namespace', received: '"AWS/Chatbot"' },
+  { name: 'certificate ARN from another service', patch: { certificates: [{ name: 'c', arn: 'arn:aws:iam::123456789012:server-certificate/x' }] }, field: 'certificates[0].arn' },
+  { name: 'stack pin out of range', patch: { services: [{ ...service, stack: 100 }] }, field: 'services[0].stack', received: '100' },
+  { name: 'alarms per stack above the template limit', patch: { maxAlarmsPerStack: 1000 }, field: 'maxAlarmsPerStack', received: '1000' },
+];
+
+describe('invalid configuration fails with the field and the value', () => {
+  for (const row of INVALID) {
+    it(row.name, () => {
+      // GIVEN
+      const raw = { ...DEFAULT_INPUT, ...row.patch };
+      // WHEN / THEN
+      assert.throws(
+        () => parseConfig('broken', raw),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+          const problem = error.problems.find((p) => p.field === row.field);
+          assert.ok(problem, `no problem names ${row.field}; got ${error.message}`);
+          if (row.received !== undefined) assert.equal(problem.received, row.received);
+          assert.match(error.message, /Invalid config for env "broken"/);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('an unknown environment lists the known ones', () => {
+    assert.throws(() => loadEnvironment('prod-eu'), /env: unknown environment; known: default, staging/);
+  });
+
+  it('every shipped environment is valid', () => {
+    for (const name of ['default', 'staging']) assert.doesNotThrow(() => loadEnvironment(name));
+  });
+});
