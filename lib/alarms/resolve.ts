@@ -66,8 +66,8 @@ function buildSpec(alert: AlertDefinition, settings: AlertSettings, ctx: Instanc
     summary: alert.summary,
     description: describe(alert, settings, url, ctx.name),
     runbookUrl: url,
-    mitigations: alert.mitigations,
-    escalationPolicy: alert.escalationPolicy,
+    mitigations: settings.mitigations,
+    escalationPolicy: settings.escalationPolicy,
     customerFacing: alert.customerFacing,
     notifies: true,
   };

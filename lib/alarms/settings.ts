@@ -1,5 +1,5 @@
-import type { AlertDefinition, ComparisonOperator, MissingDataTreatment, Severity, ThresholdSpec } from '../catalog';
-import { ALERTS } from '../catalog';
+import type { AlertDefinition, ComparisonOperator, EscalationPolicyId, MissingDataTreatment, MitigationId, Severity, ThresholdSpec } from '../catalog';
+import { ALERTS, STANDARD_POLICY } from '../catalog';
 import type { ConfigProblem } from '../errors';
 import { showValue } from '../errors';
 import type { Config, ServiceConfig } from '../config/schema';
@@ -15,6 +15,9 @@ export interface AlertSettings {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly treatMissingData: MissingDataTreatment;
+  readonly mitigations: readonly MitigationId[];
+  /** The catalog's policy, or the standard policy of the overridden severity. */
+  readonly escalationPolicy: EscalationPolicyId;
 }
 
 /**
@@ -26,9 +29,13 @@ export function alertSettings(alert: AlertDefinition, config: Config): AlertSett
   const periodSeconds = override.periodSeconds ?? alert.periodSeconds;
   const fromDuration = override.durationMinutes === undefined ? undefined : (override.durationMinutes * 60) / periodSeconds;
   const evaluationPeriods = override.evaluationPeriods ?? fromDuration ?? alert.evaluationPeriods;
+  const severity = override.severity ?? alert.severity;
   return {
     enabled: override.enabled ?? true,
-    severity: override.severity ?? alert.severity,
+    mitigations: override.mitigations ?? alert.mitigations,
+    severity,
+    // A P1 alert downgraded to P2 must not keep paging the incident commander.
+    escalationPolicy: severity === alert.severity ? alert.escalationPolicy : STANDARD_POLICY[severity],
     comparison: override.comparison ?? alert.comparison,
     threshold: override.threshold ?? alert.threshold,
     periodSeconds,

@@ -186,5 +186,5 @@ export interface AlertDefinition {
   readonly decision?: string;
 }
 
-export const ESCALATION_POLICY_IDS = ['p1-standard', 'p1-api-errors', 'p2-standard', 'p3-ticket', 'p4-digest'] as const;
+export const ESCALATION_POLICY_IDS = ['p1-standard', 'p1-api-errors', 'p1-security', 'p2-standard', 'p2-security', 'p3-ticket', 'p4-digest'] as const;
 export type EscalationPolicyId = (typeof ESCALATION_POLICY_IDS)[number];

@@ -4,6 +4,7 @@ import {
   COMPARISON_OPERATORS,
   LOG_GROUP_KEYS,
   MISSING_DATA_TREATMENTS,
+  MITIGATION_IDS,
   ROLES,
   SEVERITIES,
 } from '../catalog';
@@ -17,6 +18,7 @@ import {
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const SSM_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+const DB_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const LOG_GROUP_NAME = /^[A-Za-z0-9_.\-/#]{1,512}$/;
 /** Characters CloudWatch Logs accepts inside a %regex% filter pattern (no groups). */
 const LOG_REGEX_BODY = /^[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+. ]+$/;
@@ -52,6 +54,8 @@ const ServiceSchema = z.strictObject({
   ecs: z.strictObject({
     cluster: z.string().min(1).max(255),
     service: z.string().min(1).max(255),
+    /** Cap of ecs-scale-out for this service. @default automation.ecsMaxDesiredCount */
+    maxDesiredCount: z.number().int().min(1).max(5000).optional(),
   }),
   /** The service's database; without it the database alerts are not created for this service. */
   rds: z
@@ -59,6 +63,8 @@ const ServiceSchema = z.strictObject({
       instanceId: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a valid DB instance identifier'),
       /** The instance's max_connections; DatabaseConnectionPoolExhausted fires at 90% of it. */
       maxConnections: z.number().int().positive().default(500),
+      /** Classes rds-scale-up climbs, smallest first; the last one is the cap. @default automation.rdsClassLadder */
+      classLadder: z.array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large')).min(2).optional(),
     })
     .optional(),
   api: ApiSourceSchema,
@@ -84,7 +90,53 @@ const AlertOverrideSchema = z
     datapointsToAlarm: z.number().int().min(1).max(100).optional(),
     treatMissingData: z.enum(MISSING_DATA_TREATMENTS).optional(),
     comparison: z.enum(COMPARISON_OPERATORS).optional(),
+    /** Replaces the mitigations the alert triggers; `[]` turns automatic action off for this alert. */
+    mitigations: z.array(z.enum(MITIGATION_IDS)).optional(),
   });
+
+export const AUTOMATION_MODES = ['enabled', 'dry-run', 'disabled'] as const;
+export type AutomationMode = (typeof AUTOMATION_MODES)[number];
+
+const AutomationSchema = z.strictObject({
+  /**
+   * Value of the automation switch when the stack first creates it. Later deploys never reset it: the switch
+   * belongs to on-call (`oncall automation ...`). Start in dry-run, read `oncall actions`, then enable.
+   * @default 'dry-run'
+   */
+  initialMode: z.enum(AUTOMATION_MODES).default('dry-run'),
+  /** No second action on the same (mitigation, target) within this time. @default 30 */
+  cooldownMinutes: z.number().min(0).max(1440).default(30),
+  /** At most this many actions (all mitigations together) per window... @default 10 */
+  maxActionsPerWindow: z.number().int().min(1).max(1000).default(10),
+  /** ...of this many minutes. @default 60 */
+  windowMinutes: z.number().int().min(1).max(1440).default(60),
+  /** ecs-rollback acts only on a deployment younger than this. @default 30 */
+  rollbackWindowMinutes: z.number().min(1).max(1440).default(30),
+  /** How many revisions back a rollback may reach when the previous ones are inactive. @default 3 */
+  maxRollbackRevisions: z.number().int().min(1).max(20).default(3),
+  /** Value rate-limit writes: requests per minute per user. @default 100 */
+  rateLimitPerMinute: z.number().int().min(1).default(100),
+  /** Classes rds-scale-up climbs, smallest first; the last is the cap. @default db.r6g.large -> xlarge -> 2xlarge */
+  rdsClassLadder: z.array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large')).min(2).default(['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge']),
+  /** Tasks ecs-scale-out adds per action. @default 2 */
+  ecsScaleOutStep: z.number().int().min(1).max(100).default(2),
+  /** Largest desired count ecs-scale-out sets. @default 20 */
+  ecsMaxDesiredCount: z.number().int().min(1).max(5000).default(20),
+  /** HighAPIErrorRate decision tree: a traffic spike is requests above this multiple of the last hour. @default 3 */
+  trafficSpikeFactor: z.number().min(1).default(3),
+  /** Decision tree: database overload is CPU above this (%)... @default 80 */
+  databaseCpuPercent: z.number().min(1).max(100).default(80),
+  /** ...or connections above this share of maxConnections. @default 0.9 */
+  databaseConnectionsShare: z.number().min(0.1).max(1).default(0.9),
+  /** Decision tree: the LLM dependency is down above this error rate (when its alarm is not already in ALARM). @default 0.1 */
+  llmErrorRate: z.number().min(0).max(1).default(0.1),
+  /** Service that hosts the model; environment-wide alerts (inference errors) act on it. @default the first service */
+  modelService: z.string().regex(NAME).optional(),
+  /** Wait before checking that an action worked (the runbook's "monitor for 5 minutes"). @default 5 */
+  verifyAfterMinutes: z.number().min(1).max(240).default(5),
+  /** Audit records expire (DynamoDB TTL) after this many days. @default 400 */
+  auditRetentionDays: z.number().int().min(7).max(3650).default(400),
+});
 
 const SubscriptionSchema = z.union([
   z.strictObject({ email: z.email() }),
@@ -154,6 +206,8 @@ export const ConfigSchema = z
         automationMode: z.string().regex(SSM_NAME).optional(),
       })
       .prefault({}),
+    /** Guard rails and parameters of the automatic mitigations. */
+    automation: AutomationSchema.prefault({}),
     /** Per-alert overrides of the catalog's defaults. */
     alerts: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), AlertOverrideSchema).default({}),
     /** Human subscriptions per role topic. @default {} (nobody is subscribed) */
@@ -171,6 +225,10 @@ export const ConfigSchema = z
       }
       seen.add(service.name);
     });
+    const model = config.automation.modelService;
+    if (model !== undefined && !seen.has(model)) {
+      ctx.addIssue({ code: 'custom', path: ['automation', 'modelService'], message: `must name a configured service (${[...seen].join(', ')})`, input: model });
+    }
     const regions = config.regions ?? [];
     if (new Set(regions).size !== regions.length) {
       ctx.addIssue({ code: 'custom', path: ['regions'], message: 'regions must be unique', input: regions });
@@ -196,3 +254,4 @@ export type ServiceConfig = Config['services'][number];
 export type ApiSource = ServiceConfig['api'];
 export type AlertOverride = z.output<typeof AlertOverrideSchema>;
 export type Subscription = z.output<typeof SubscriptionSchema>;
+export type AutomationConfig = z.output<typeof AutomationSchema>;

@@ -38,7 +38,7 @@ export const COST_ALERTS: readonly AlertDefinition[] = [
     id: 'DailyBudgetExceeded',
     category: 'cost',
     severity: 'P1',
-    summary: 'Cost of the current day more than 50% over the daily budget',
+    summary: 'Cost of the last 24 hours more than 50% over the daily budget',
     runbookWording: ['Daily budget exceeded by >50%'],
     scope: 'global',
     measurement: { kind: 'metric', metric: { source: 'ai', name: 'CostUSD', statistic: 'Sum' } },
@@ -54,6 +54,7 @@ export const COST_ALERTS: readonly AlertDefinition[] = [
     customerFacing: false,
     decision:
       'P1 as the runbook says "if budget constrained"; teams without a hard budget override the severity to P2. ' +
+      'The one-day period is a sliding 24 hours, not the calendar day: it catches an overspend at any hour. ' +
       'The runbook\'s response "implement rate limiting" is automated; "disable non-essential features" is left to humans.',
   },
   {
@@ -63,7 +64,7 @@ export const COST_ALERTS: readonly AlertDefinition[] = [
     summary: 'LLM API calls above 2x the expected rate for 10 minutes',
     runbookWording: ['LLM API calls >2x expected rate'],
     scope: 'global',
-    measurement: { kind: 'metric', metric: { source: 'ai', name: 'LLMCalls', statistic: 'Sum' } },
+    measurement: { kind: 'metric', metric: { source: 'ai', name: 'LLMProviderCalls', statistic: 'Sum' } },
     comparison: 'GreaterThanThreshold',
     threshold: { times: 2, of: 'expectedLlmCallsPerMinute' },
     periodSeconds: 60,

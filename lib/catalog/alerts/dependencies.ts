@@ -73,6 +73,10 @@ export const DEPENDENCY_ALERTS: readonly AlertDefinition[] = [
     escalationPolicy: 'p2-standard',
     relatedAlerts: ['HighAPIErrorRate', 'DatabaseHighCPU'],
     customerFacing: true,
+    decision:
+      'Scaling the class up raises max_connections when the parameter group derives it from memory (the RDS default); ' +
+      'with a pinned max_connections it does not help, so set rds.maxConnections to the real limit and turn the ' +
+      'mitigation off with alerts.DatabaseConnectionPoolExhausted.mitigations = []. The class change applies immediately: expect a failover (Multi-AZ) or a restart.',
   },
   {
     id: 'DatabaseHighCPU',
@@ -88,10 +92,13 @@ export const DEPENDENCY_ALERTS: readonly AlertDefinition[] = [
     evaluationPeriods: 10,
     datapointsToAlarm: 10,
     treatMissingData: 'missing',
-    mitigations: ['rds-scale-up'],
+    mitigations: [],
     escalationPolicy: 'p3-ticket',
     relatedAlerts: ['DatabaseConnectionPoolExhausted', 'HighAPIErrorRate', 'HighAPILatency'],
     customerFacing: false,
-    decision: 'Same line as compute CPU (>90% for 10 minutes): the runbook treats both as "scale up if needed".',
+    decision:
+      'Same line as compute CPU (>90% for 10 minutes). No automatic scale-up on a P3: a class change restarts or fails over ' +
+      'the instance, which a ticket-level alert does not justify; HighAPIErrorRate\'s decision tree scales up when the ' +
+      'database is the cause of an outage.',
   },
 ];

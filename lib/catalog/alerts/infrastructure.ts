@@ -30,9 +30,10 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     relatedAlerts: ['HighAPILatency', 'DatabaseConnectionPoolExhausted', 'LLMDependencyDown', 'UnusualErrorRateIncrease'],
     customerFacing: true,
     decision:
-      'The runbook gives this alert a senior-engineer escalation at 30 minutes while the matrix says 1 hour for P1. ' +
-      'We keep the alert-specific 30 minutes (policy p1-api-errors): the alert-level text is the more specific ' +
-      'instruction, and an API outage is the most expensive P1 to leave with one engineer.',
+      'The runbook gives this alert a senior-engineer escalation at 30 minutes and VP Engineering at 1 hour, while the ' +
+      'matrix says senior at 1 hour and VP at 4 hours for P1. We keep the alert-specific chain (policy p1-api-errors): ' +
+      'the alert-level text is the more specific instruction, and an API outage is the most expensive P1 to leave ' +
+      'with one engineer.',
   },
   {
     id: 'UnusualErrorRateIncrease',

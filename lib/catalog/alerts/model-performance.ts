@@ -119,6 +119,10 @@ export const MODEL_PERFORMANCE_ALERTS: readonly AlertDefinition[] = [
     escalationPolicy: 'p1-standard',
     relatedAlerts: ['InferenceEndpointDown', 'HighAPIErrorRate', 'SchemaViolation'],
     customerFacing: true,
+    decision:
+      'The alarm is environment-wide; its rollback acts on the service that hosts the model (automation.modelService, ' +
+      'default the first service). A model loaded from a registry at start-up is not rolled back by a task-definition ' +
+      'rollback: that stays a human step.',
   },
   {
     id: 'HallucinationSpike',

@@ -23,7 +23,7 @@ export const SECURITY_ALERTS: readonly AlertDefinition[] = [
     datapointsToAlarm: 1,
     treatMissingData: 'notBreaching',
     mitigations: [],
-    escalationPolicy: 'p2-standard',
+    escalationPolicy: 'p2-security',
     relatedAlerts: ['AuthFailureBurst', 'PromptInjectionBurst'],
     customerFacing: false,
     decision:
@@ -64,7 +64,7 @@ export const SECURITY_ALERTS: readonly AlertDefinition[] = [
     datapointsToAlarm: 3,
     treatMissingData: 'notBreaching',
     mitigations: ['rate-limit'],
-    escalationPolicy: 'p2-standard',
+    escalationPolicy: 'p2-security',
     relatedAlerts: ['PromptInjectionBurst', 'UnusualAccessPattern'],
     customerFacing: false,
     decision:
@@ -98,7 +98,7 @@ export const SECURITY_ALERTS: readonly AlertDefinition[] = [
     datapointsToAlarm: 1,
     treatMissingData: 'notBreaching',
     mitigations: ['ai-kill-switch'],
-    escalationPolicy: 'p1-standard',
+    escalationPolicy: 'p1-security',
     relatedAlerts: ['HallucinationSpike'],
     customerFacing: true,
     decision:
@@ -121,7 +121,7 @@ export const SECURITY_ALERTS: readonly AlertDefinition[] = [
     datapointsToAlarm: 1,
     treatMissingData: 'notBreaching',
     mitigations: ['rate-limit'],
-    escalationPolicy: 'p2-standard',
+    escalationPolicy: 'p2-security',
     relatedAlerts: ['UnusualAccessPattern'],
     customerFacing: false,
   },

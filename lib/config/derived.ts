@@ -1,0 +1,32 @@
+import type { Config, ServiceConfig } from './schema';
+
+/**
+ * Values derived from the config that the stack, the responders and the CLI must agree on. Plain functions,
+ * no CDK: one definition, three users.
+ */
+
+/** The automation switch (enabled | dry-run | disabled). */
+export function automationModeParameter(config: Config): string {
+  return config.ssm.automationMode ?? `/${config.prefix}/automation-mode`;
+}
+
+/** The service environment-wide alerts act on (the one hosting the model). */
+export function modelService(config: Config): ServiceConfig {
+  const name = config.automation.modelService;
+  return config.services.find((s) => s.name === name) ?? config.services[0]!;
+}
+
+/** rds-scale-up's ladder for a service; the last class is the cap. */
+export function rdsClassLadder(config: Config, service: ServiceConfig): readonly string[] {
+  return service.rds?.classLadder ?? config.automation.rdsClassLadder;
+}
+
+/** ecs-scale-out's cap for a service. */
+export function ecsMaxDesiredCount(config: Config, service: ServiceConfig): number {
+  return service.ecs.maxDesiredCount ?? config.automation.ecsMaxDesiredCount;
+}
+
+/** Name of the audit table. */
+export function auditTableName(config: Config): string {
+  return `${config.prefix}-alerting-audit`;
+}
