@@ -1,0 +1,44 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { ActionRecord } from '../shared/audit-log';
+
+/** The command that undoes an action: every announcement carries it. */
+export function revertCommand(actionId: string): string {
+  return `npx oncall revert ${actionId}`;
+}
+
+/** A message for on-call: what was done (or would have been), why, the evidence, and how to revert it. */
+export function announcement(record: ActionRecord): { subject: string; message: string } {
+  const verb = record.decision === 'dry-run' ? 'DRY-RUN, would' : record.outcome === 'failed' ? 'FAILED to' : 'did';
+  const subject = `[${record.severity}] automation ${verb} ${record.mitigation} on ${record.target ?? 'no target'} (${record.alertId})`.slice(0, 99);
+  const lines = [
+    subject,
+    '',
+    `Alarm:      ${record.alarmName}`,
+    `Incident:   ${record.incidentId}`,
+    `Action:     ${record.actionId} (${record.mitigation}, mode ${record.mode})`,
+    `Why:        ${record.reason}`,
+    `Before:     ${JSON.stringify(record.before ?? {})}`,
+    `${record.decision === 'dry-run' ? 'Would set' : 'After'}:  ${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`,
+    ...(record.error ? [`Error:      ${record.error}`] : []),
+    `Evidence:   ${JSON.stringify(record.evidence)}`,
+    '',
+    record.decision === 'dry-run' ? 'Nothing was changed (automation is in dry-run).' : `Revert:     ${record.revertCommand ?? 'n/a'}`,
+  ];
+  return { subject, message: lines.join('\n') };
+}
+
+export async function announce(sns: SNSClient, topicArn: string, record: ActionRecord): Promise<void> {
+  const { subject, message } = announcement(record);
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: subject.replace(/[^\x20-\x7e]/g, ' '),
+      Message: message,
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: record.severity },
+        mitigation: { DataType: 'String', StringValue: record.mitigation },
+        decision: { DataType: 'String', StringValue: record.decision },
+      },
+    }),
+  );
+}

@@ -1,0 +1,38 @@
+import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { rdsClassLadder } from '../../../lib/config/derived';
+import type { Decision, Mitigation, MitigationContext, State, Target } from './mitigation';
+
+/** "If database overload: scale up RDS" one class up the configured ladder, applied immediately, never past its top. */
+export const rdsScaleUp: Mitigation = {
+  id: 'rds-scale-up',
+  title: 'Scale up the RDS instance',
+
+  target(ctx: MitigationContext): Target | undefined {
+    const rds = ctx.service.rds;
+    return rds && { key: `rds:${rds.instanceId}`, id: rds.instanceId };
+  },
+
+  async read(ctx: MitigationContext, target: Target): Promise<State> {
+    const { DBInstances } = await ctx.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: target.id }));
+    const instance = DBInstances?.[0];
+    if (!instance) throw new Error(`RDS instance ${target.id} not found`);
+    return { instanceClass: instance.DBInstanceClass ?? null, status: instance.DBInstanceStatus ?? null };
+  },
+
+  decide(ctx: MitigationContext, before: State): Decision {
+    const ladder = rdsClassLadder(ctx.config, ctx.service);
+    const current = String(before.instanceClass);
+    const step = ladder.indexOf(current);
+    if (before.status !== 'available') return { act: false, reason: `instance is ${String(before.status)}, not available` };
+    if (step < 0) return { act: false, reason: `class ${current} is not on the configured ladder (${ladder.join(' -> ')})` };
+    if (step === ladder.length - 1) return { act: false, reason: `class ${current} is the cap of the ladder` };
+    const next = ladder[step + 1]!;
+    return { act: true, desired: { instanceClass: next }, reason: `scale ${current} -> ${next} (cap ${ladder[ladder.length - 1]})` };
+  },
+
+  async apply(ctx: MitigationContext, target: Target, desired: State): Promise<void> {
+    await ctx.clients.rds.send(
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: target.id, DBInstanceClass: String(desired.instanceClass), ApplyImmediately: true }),
+    );
+  },
+};

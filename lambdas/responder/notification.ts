@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { findAlert, parseAlarmName, type AlertDefinition } from '../../lib/catalog';
+import type { Config } from '../../lib/config/schema';
+import { InvalidNotificationError } from '../shared/errors';
+
+/** CloudWatch alarm states. */
+export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
+
+/** Larger than any CloudWatch alarm notification (a few KiB); anything bigger is not one. */
+export const MAX_NOTIFICATION_BYTES = 64 * 1024;
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
+
+/** The fields of a CloudWatch alarm notification the responders rely on (SNS message body, JSON). */
+const CommonShape = z.object({
+  AlarmName: z.string().min(1).max(255),
+  AWSAccountId: z.string().regex(/^\d{12}$/),
+  NewStateValue: z.enum(ALARM_STATES),
+  OldStateValue: z.enum(ALARM_STATES),
+  NewStateReason: z.string().max(10_000),
+  StateChangeTime: z.string().regex(ISO_TIME),
+  AlarmArn: z.string().regex(ALARM_ARN),
+});
+const MetricAlarmShape = CommonShape.extend({ Trigger: z.object({}).loose() });
+const CompositeAlarmShape = CommonShape.extend({ AlarmRule: z.string().min(1) });
+
+/** A notification that passed every check: it is about one of this environment's alarms. */
+export interface AlarmNotification {
+  readonly alarmName: string;
+  readonly alert: AlertDefinition;
+  /** Service, certificate or region of the alarm, if it is per instance. */
+  readonly instance: string | undefined;
+  readonly newState: AlarmState;
+  readonly oldState: AlarmState;
+  readonly reason: string;
+  /** When the alarm changed state, ISO 8601 UTC. */
+  readonly stateChangeTime: string;
+  /** One incident per alarm transition: the same notification delivered twice has the same id. */
+  readonly incidentId: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Where a notification must come from to be acted on. */
+export interface Expected {
+  readonly config: Config;
+  /** The account the stack is deployed in (from the Lambda's own ARN or STS). */
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/**
+ * Checks an SNS message body from end to end: JSON, the CloudWatch alarm shape, our account and region, our
+ * alarm naming scheme, a catalog alert that is enabled here. Anything else throws InvalidNotificationError
+ * with the reason; nothing about a rejected message is trusted.
+ */
+export function parseNotification(body: string, expected: Expected): AlarmNotification {
+  if (Buffer.byteLength(body) > MAX_NOTIFICATION_BYTES) throw new InvalidNotificationError(`oversized: ${Buffer.byteLength(body)} bytes > ${MAX_NOTIFICATION_BYTES}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidNotificationError('not JSON', { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidNotificationError('not a JSON object');
+
+  const composite = 'AlarmRule' in json;
+  const shape = (composite ? CompositeAlarmShape : MetricAlarmShape).safeParse(json);
+  if (!shape.success) {
+    const issue = shape.error.issues[0]!;
+    throw new InvalidNotificationError(`wrong shape: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const n = shape.data;
+  const [, arnRegion, arnAccount, arnName] = ALARM_ARN.exec(n.AlarmArn)!;
+  if (n.AWSAccountId !== expected.accountId || arnAccount !== expected.accountId) {
+    throw new InvalidNotificationError(`foreign account: ${n.AWSAccountId} (expected ${expected.accountId})`);
+  }
+  if (arnRegion !== expected.region) throw new InvalidNotificationError(`foreign region: ${arnRegion} (expected ${expected.region})`);
+  if (arnName !== n.AlarmName) throw new InvalidNotificationError(`AlarmArn names ${arnName}, AlarmName is ${n.AlarmName}`);
+
+  const { config } = expected;
+  const parsed = parseAlarmName(config.prefix, n.AlarmName);
+  const alert = parsed && findAlert(parsed.alertId);
+  if (!parsed || !alert) throw new InvalidNotificationError(`unknown alarm: ${n.AlarmName} is not one of the ${config.prefix} catalog alarms`);
+  if (config.alerts[alert.id]?.enabled === false) throw new InvalidNotificationError(`unknown alarm: ${alert.id} is disabled in this environment`);
+  if (composite !== (alert.measurement.kind === 'composite-regions')) {
+    throw new InvalidNotificationError(`${composite ? 'composite' : 'metric'}-alarm shape for ${alert.id}, which is a ${alert.measurement.kind} alarm`);
+  }
+  if (!instanceExists(config, alert, parsed.instance)) throw new InvalidNotificationError(`unknown alarm: no ${alert.scope} "${parsed.instance ?? ''}" for ${alert.id}`);
+
+  const stateChangeTime = new Date(n.StateChangeTime.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString();
+  return {
+    alarmName: n.AlarmName,
+    alert,
+    instance: parsed.instance,
+    newState: n.NewStateValue,
+    oldState: n.OldStateValue,
+    reason: n.NewStateReason,
+    stateChangeTime,
+    incidentId: `${n.AlarmName}@${stateChangeTime}`,
+    accountId: n.AWSAccountId,
+    region: arnRegion!,
+  };
+}
+
+function instanceExists(config: Config, alert: AlertDefinition, instance: string | undefined): boolean {
+  switch (alert.scope) {
+    case 'global':
+      return instance === undefined;
+    case 'service':
+      return config.services.some((s) => s.name === instance);
+    case 'service-rds':
+      return config.services.some((s) => s.name === instance && s.rds !== undefined);
+    case 'certificate':
+      return config.certificates.some((c) => c.name === instance);
+  }
+}

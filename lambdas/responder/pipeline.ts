@@ -1,0 +1,184 @@
+import { alertSettings } from '../../lib/alarms/settings';
+import { modelService } from '../../lib/config/derived';
+import type { Config } from '../../lib/config/schema';
+import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/audit-log';
+import type { AwsClients } from '../shared/clients';
+import type { ActionMetrics, Log } from '../shared/observability';
+import { AlreadyRecordedError, MitigationFailedError } from '../shared/errors';
+import { announce, revertCommand } from './announce';
+import { readAutomationMode, type ModeReading } from './automation-mode';
+import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './decision-tree';
+import { MITIGATIONS } from './mitigations';
+import type { Mitigation, MitigationContext } from './mitigations/mitigation';
+import type { AlarmNotification } from './notification';
+
+/** What the pipeline needs from the outside world; tests pass their own clock and clients. */
+export interface PipelineDeps {
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly audit: AuditLog;
+  /** The on-call topic every action is announced on. */
+  readonly announceTopicArn: string;
+  readonly automationModeParameter: string;
+  readonly now: () => Date;
+  readonly logger: Log;
+  readonly metrics: ActionMetrics;
+}
+
+/**
+ * The guard-rail pipeline. Every automatic action goes through it, in this order, and no mitigation can
+ * skip a step:
+ *   1. only a transition into ALARM acts (OK and INSUFFICIENT_DATA never do);
+ *   2. claim (incident, mitigation) in the audit log: a duplicate delivery stops here;
+ *   3. the automation switch, read now: disabled records a skip, dry-run records what would be done;
+ *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
+ *   5. the mitigation's own preconditions and caps on the before-state;
+ *   6. cooldown per (mitigation, target) and the action window, reserved atomically with the intent record;
+ *   7. act, read the after-state, record the outcome; announce every decision that did or would change something.
+ * Returns the records written by this call (duplicates return the existing record).
+ */
+export async function respond(deps: PipelineDeps, notification: AlarmNotification): Promise<ActionRecord[]> {
+  const { logger } = deps;
+  if (notification.newState !== 'ALARM') {
+    logger.info('no action: only a transition into ALARM triggers mitigations', { alarm: notification.alarmName, state: notification.newState });
+    return [];
+  }
+  const settings = alertSettings(notification.alert, deps.config);
+  if (settings.mitigations.length === 0) {
+    logger.info('no action: the alert has no automatic mitigation', { alarm: notification.alarmName });
+    return [];
+  }
+
+  const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
+  if (mode.note) logger.warn('automation switch fails closed', { note: mode.note });
+  const ctx = contextFor(deps, notification);
+  const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx) : undefined;
+
+  const records: ActionRecord[] = [];
+  let failure: Error | undefined;
+  for (const id of settings.mitigations) {
+    try {
+      const record = await runOne(deps, ctx, MITIGATIONS[id], mode, tree);
+      if (record) records.push(record);
+    } catch (error) {
+      // One failed mitigation must not stop the others; the invocation still fails at the end.
+      failure ??= error as Error;
+    }
+  }
+  if (failure) throw failure;
+  return records;
+}
+
+function contextFor(deps: PipelineDeps, notification: AlarmNotification): MitigationContext {
+  const perService = notification.alert.scope === 'service' || notification.alert.scope === 'service-rds';
+  const service = (perService && deps.config.services.find((s) => s.name === notification.instance)) || modelService(deps.config);
+  return { config: deps.config, clients: deps.clients, notification, service, now: deps.now, logger: deps.logger };
+}
+
+async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, mode: ModeReading, tree: TreeEvidence | undefined): Promise<ActionRecord | undefined> {
+  const { audit, logger } = deps;
+  const n = ctx.notification;
+  const actionId = actionIdOf(n.incidentId, mitigation.id);
+  const target = mitigation.target(ctx);
+  const now = () => deps.now().toISOString();
+  const evidence: Record<string, unknown> = { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}) };
+  const base = {
+    actionId,
+    incidentId: n.incidentId,
+    alarmName: n.alarmName,
+    alertId: n.alert.id,
+    service: ctx.service.name,
+    severity: alertSettings(n.alert, deps.config).severity,
+    mitigation: mitigation.id,
+    target: target?.key,
+    mode: mode.mode,
+    reason: 'evaluating',
+    evidence,
+    before: undefined,
+    desired: undefined,
+    after: undefined,
+    error: undefined,
+    revertCommand: undefined,
+    createdAt: now(),
+  };
+
+  // 2. Idempotency: the claim is a conditional write; only one delivery of a notification gets past it.
+  try {
+    await audit.claim(base);
+  } catch (error) {
+    if (!(error instanceof AlreadyRecordedError)) throw error;
+    const existing = await audit.get(actionId);
+    logger.info('duplicate notification: action already recorded', { actionId, decision: existing?.decision, outcome: existing?.outcome });
+    // Keep failing towards the dead-letter queue while the first attempt's outcome is a failure; never act again.
+    if (existing?.outcome === 'failed') throw new MitigationFailedError(actionId, { cause: new Error(existing.error ?? 'failed before') });
+    return existing;
+  }
+
+  const skip = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before'> = {}): Promise<ActionRecord> => {
+    await audit.decide(actionId, { decision: 'skipped', reason, mode: mode.mode, target: target?.key, ...extra }, now());
+    deps.metrics.count('ActionsSkipped', mitigation.id);
+    logger.info('mitigation skipped', { actionId, mitigation: mitigation.id, reason });
+    return { ...base, ...extra, decision: 'skipped', outcome: undefined, reason, updatedAt: now() };
+  };
+
+  if (!target) return skip(`no ${mitigation.id} target configured for service ${ctx.service.name}`);
+  if (mode.mode === 'disabled') return skip(`automation is disabled${mode.note ? ` (${mode.note})` : ''}`);
+  const branch = tree?.[mitigation.id];
+  if (tree && !branch?.holds) return skip(`decision tree: branch not taken: ${branch?.why ?? 'no branch for this mitigation'}`);
+
+  let before;
+  try {
+    before = await mitigation.read(ctx, target);
+  } catch (error) {
+    await audit.decide(actionId, { decision: 'skipped', reason: `could not read ${target.key}`, mode: mode.mode, target: target.key }, now());
+    await audit.outcome(actionId, { outcome: 'failed', error: (error as Error).message }, now());
+    deps.metrics.count('ActionsFailed', mitigation.id);
+    throw new MitigationFailedError(actionId, { cause: error });
+  }
+  const decision = mitigation.decide(ctx, before);
+  if (!decision.act) return skip(decision.reason, { before });
+  const reason = branch ? `${branch.why}: ${decision.reason}` : decision.reason;
+  const revert = revertCommand(actionId);
+
+  if (mode.mode === 'dry-run') {
+    await audit.decide(actionId, { decision: 'dry-run', reason, mode: mode.mode, target: target.key, before, desired: decision.desired, revertCommand: revert }, now());
+    const record: ActionRecord = { ...base, decision: 'dry-run', outcome: undefined, reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
+    deps.metrics.count('ActionsDryRun', mitigation.id);
+    await announce(deps.clients.sns, deps.announceTopicArn, record);
+    return record;
+  }
+
+  // 6. Cooldown, action window and intent record: one transaction.
+  const a = deps.config.automation;
+  const at = deps.now().getTime();
+  const windowMs = a.windowMinutes * 60_000;
+  const windowStart = Math.floor(at / windowMs) * windowMs;
+  const refusal = await audit.reserve(
+    actionId,
+    { mitigation: mitigation.id, reason, mode: mode.mode, target: target.key, before, desired: decision.desired, evidence, revertCommand: revert },
+    { cooldownUntil: new Date(at + a.cooldownMinutes * 60_000).toISOString(), windowStart, windowEnd: new Date(windowStart + windowMs).toISOString(), maxActions: a.maxActionsPerWindow },
+    now(),
+  );
+  if (refusal?.refused === 'cooldown') return skip(`cooldown: ${mitigation.id} acted on ${target.key} recently; next action allowed after ${refusal.until}`, { before });
+  if (refusal?.refused === 'rate-limit') return skip(`action window full: at most ${refusal.max} automatic actions per ${a.windowMinutes} minutes`, { before });
+
+  // 7. Act, then look again.
+  const acted: ActionRecord = { ...base, decision: 'acted', outcome: 'pending', reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
+  try {
+    await mitigation.apply(ctx, target, decision.desired, before);
+  } catch (error) {
+    const message = (error as Error).message;
+    await audit.outcome(actionId, { outcome: 'failed', error: message }, now());
+    deps.metrics.count('ActionsFailed', mitigation.id);
+    logger.error('mitigation failed', { actionId, mitigation: mitigation.id, error: message });
+    await announce(deps.clients.sns, deps.announceTopicArn, { ...acted, outcome: 'failed', error: message });
+    throw new MitigationFailedError(actionId, { cause: error });
+  }
+  const after = await mitigation.read(ctx, target);
+  await audit.outcome(actionId, { outcome: 'succeeded', after }, now());
+  const record: ActionRecord = { ...acted, outcome: 'succeeded', after, updatedAt: now() };
+  deps.metrics.count('ActionsTaken', mitigation.id);
+  logger.info('mitigation applied', { actionId, mitigation: mitigation.id, target: target.key, before, after });
+  await announce(deps.clients.sns, deps.announceTopicArn, record);
+  return record;
+}

@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { MitigationId, Severity } from '../../lib/catalog';
+import type { AutomationMode } from '../../lib/config/schema';
+import { AlreadyRecordedError } from './errors';
+
+/** Where an action stands. `evaluating` is the claim; every other status is final or awaits its outcome. */
+export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
+export type ActionOutcome = 'pending' | 'succeeded' | 'failed' | 'ineffective' | 'verified';
+
+/** One audit record: an automatic mitigation considered for one incident. */
+export interface ActionRecord {
+  readonly actionId: string;
+  readonly incidentId: string;
+  readonly alarmName: string;
+  readonly alertId: string;
+  readonly service: string | undefined;
+  readonly severity: Severity;
+  readonly mitigation: MitigationId;
+  /** `ecs:prod/chatbot-api`, `ssm:/chatbot/fallback-mode`... */
+  readonly target: string | undefined;
+  readonly mode: AutomationMode | 'unknown';
+  readonly decision: ActionDecision;
+  readonly reason: string;
+  readonly outcome: ActionOutcome | undefined;
+  /** Facts that justified the decision (decision-tree branches, alarm reason). */
+  readonly evidence: Record<string, unknown>;
+  readonly before: Record<string, unknown> | undefined;
+  readonly desired: Record<string, unknown> | undefined;
+  readonly after: Record<string, unknown> | undefined;
+  readonly error: string | undefined;
+  readonly revertCommand: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Stable per (incident, mitigation): the same notification delivered twice maps to the same action. */
+export function actionIdOf(incidentId: string, mitigation: MitigationId): string {
+  return createHash('sha256').update(`${incidentId}\u0000${mitigation}`).digest('hex').slice(0, 16);
+}
+
+/** Why a reservation was refused. */
+export type ReservationRefusal = { readonly refused: 'cooldown'; readonly until: string } | { readonly refused: 'rate-limit'; readonly max: number };
+
+/** Table layout: one table, typed keys. Actions also sit in a time index for `oncall actions`. */
+const key = {
+  action: (actionId: string) => ({ pk: `ACTION#${actionId}`, sk: 'ACTION' }),
+  cooldown: (mitigation: string, target: string) => ({ pk: `COOLDOWN#${mitigation}#${target}`, sk: 'COOLDOWN' }),
+  window: (start: number) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' }),
+};
+export const TIME_INDEX = 'byTime';
+const TIME_PARTITION = 'ACTIONS';
+
+/**
+ * The audit log and the guard rails' bookkeeping, in DynamoDB. Conditional writes make the guard rails safe
+ * under concurrency; DynamoDB errors are translated here so the pipeline never sees SDK error types.
+ */
+export class AuditLog {
+  public constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  /**
+   * Claims (incident, mitigation) with a first record. This one conditional write is the idempotency check:
+   * a duplicate notification finds the claim and stops.
+   * @throws AlreadyRecordedError when the action was claimed before.
+   */
+  public async claim(record: Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt'>): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...key.action(record.actionId),
+            gsi1pk: TIME_PARTITION,
+            gsi1sk: `${record.createdAt}#${record.actionId}`,
+            ...record,
+            decision: 'evaluating',
+            updatedAt: record.createdAt,
+            expiresAt: this.expiry(record.createdAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new AlreadyRecordedError(record.actionId);
+      throw error;
+    }
+  }
+
+  /** Final decision without action: skipped (with the reason) or dry-run (with what would have been done). */
+  public async decide(actionId: string, fields: Pick<ActionRecord, 'reason' | 'mode' | 'target'> & Partial<Pick<ActionRecord, 'before' | 'desired' | 'evidence' | 'revertCommand'>> & { decision: 'skipped' | 'dry-run' }, now: string): Promise<void> {
+    await this.update(actionId, { ...fields, outcome: undefined, updatedAt: now });
+  }
+
+  /**
+   * The intent record and the guard rails' reservations, in one transaction: the cooldown of the target, one
+   * slot of the action window, and the record saying what is about to be done. Either all hold or none is
+   * written, so a refused action consumes no cooldown and no slot.
+   */
+  public async reserve(
+    actionId: string,
+    intent: Pick<ActionRecord, 'reason' | 'mode' | 'target' | 'before' | 'desired' | 'evidence' | 'revertCommand'> & { mitigation: MitigationId },
+    guard: { readonly cooldownUntil: string; readonly windowStart: number; readonly windowEnd: string; readonly maxActions: number },
+    now: string,
+  ): Promise<ReservationRefusal | undefined> {
+    const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
+    try {
+      await this.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...key.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
+                ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+                ExpressionAttributeNames: { '#until': 'until' },
+                ExpressionAttributeValues: { ':now': now },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: key.window(guard.windowStart),
+                UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
+                ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':one': 1, ':max': guard.maxActions, ':expires': this.expiry(guard.windowEnd) },
+              },
+            },
+            { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } },
+          ],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons?.map((r) => r.Code) ?? [];
+      if (reasons[0] === 'ConditionalCheckFailed') {
+        const existing = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.cooldown(intent.mitigation, intent.target!) }));
+        return { refused: 'cooldown', until: String(existing.Item?.until ?? 'unknown') };
+      }
+      if (reasons[1] === 'ConditionalCheckFailed') return { refused: 'rate-limit', max: guard.maxActions };
+      throw error;
+    }
+  }
+
+  /** The outcome after acting: what the world looks like now, or the error. */
+  public async outcome(actionId: string, fields: Pick<ActionRecord, 'outcome'> & Partial<Pick<ActionRecord, 'after' | 'error'>>, now: string): Promise<void> {
+    await this.update(actionId, { ...fields, updatedAt: now });
+  }
+
+  public async get(actionId: string): Promise<ActionRecord | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.action(actionId) }));
+    return Item === undefined ? undefined : toRecord(Item);
+  }
+
+  /** Actions created at or after `since`, newest first. */
+  public async listSince(since: string): Promise<ActionRecord[]> {
+    const items: ActionRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TIME_INDEX,
+          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
+          ExpressionAttributeValues: { ':p': TIME_PARTITION, ':since': since },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(toRecord));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async update(actionId: string, fields: Record<string, unknown>): Promise<void> {
+    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.action(actionId), ...this.updateExpression(fields) }));
+  }
+
+  private updateExpression(fields: Record<string, unknown>) {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    Object.entries(fields).forEach(([field, value], i) => {
+      names[`#f${i}`] = field;
+      if (value === undefined) remove.push(`#f${i}`);
+      else {
+        values[`:v${i}`] = value;
+        set.push(`#f${i} = :v${i}`);
+      }
+    });
+    const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+    return { UpdateExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  }
+
+  private expiry(fromIso: string): number {
+    return Math.floor(Date.parse(fromIso) / 1000) + this.retentionDays * 86_400;
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+function toRecord(item: Record<string, unknown>): ActionRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...record } = item;
+  return record as unknown as ActionRecord;
+}

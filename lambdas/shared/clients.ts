@@ -1,0 +1,45 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** The AWS clients the responders and the CLI use, built once per process. */
+export interface AwsClients {
+  readonly cloudwatch: CloudWatchClient;
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly ecs: ECSClient;
+  readonly rds: RDSClient;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  readonly ssm: SSMClient;
+}
+
+/** Settings shared by every client: region, optional endpoint (moto, AWS_ENDPOINT_URL), credentials. */
+export interface ClientSettings {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Attempts per call, with the SDK's standard exponential backoff and jitter: throttling and 5xx are
+   * retried before the call fails. @default 5
+   */
+  readonly maxAttempts?: number;
+}
+
+export function createClients(settings: ClientSettings = {}): AwsClients {
+  const common = { maxAttempts: 5, retryMode: 'standard', ...settings };
+  return {
+    cloudwatch: new CloudWatchClient(common),
+    // Plain JS objects in and out; undefined fields (optional evidence) are dropped, not rejected.
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
+    ecs: new ECSClient(common),
+    rds: new RDSClient(common),
+    sns: new SNSClient(common),
+    sqs: new SQSClient(common),
+    ssm: new SSMClient(common),
+  };
+}

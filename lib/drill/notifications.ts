@@ -1,0 +1,63 @@
+import { alarmName, findAlert } from '../catalog';
+import type { Config } from '../config/schema';
+
+/** The parts of a CloudWatch alarm notification a drill chooses. */
+export interface AlarmChange {
+  readonly alertId: string;
+  readonly instance?: string;
+  readonly newState?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  readonly oldState?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  /** @default now */
+  readonly at?: Date;
+  readonly reason?: string;
+  readonly accountId?: string;
+  readonly region?: string;
+}
+
+/** The JSON body CloudWatch publishes to SNS when an alarm changes state (metric alarm shape). */
+export function alarmNotification(config: Config, change: AlarmChange): Record<string, unknown> {
+  const alert = findAlert(change.alertId);
+  if (!alert) throw new Error(`unknown alert ${change.alertId}`);
+  const name = alarmName(config.prefix, change.alertId, change.instance);
+  const accountId = change.accountId ?? '123456789012';
+  const region = change.region ?? config.region;
+  return {
+    AlarmName: name,
+    AlarmDescription: alert.summary,
+    AWSAccountId: accountId,
+    AlarmConfigurationUpdatedTimestamp: '2026-11-01T00:00:00.000+0000',
+    NewStateValue: change.newState ?? 'ALARM',
+    NewStateReason: change.reason ?? `Threshold Crossed: datapoints were breaching for ${alert.id}`,
+    StateChangeTime: (change.at ?? new Date()).toISOString().replace('Z', '+0000'),
+    Region: 'US East (N. Virginia)',
+    AlarmArn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
+    OldStateValue: change.oldState ?? 'OK',
+    OKActions: [],
+    AlarmActions: [],
+    InsufficientDataActions: [],
+    Trigger: { MetricName: 'drill', Namespace: config.metrics.namespace, StatisticType: 'Statistic', Statistic: 'SUM', Period: 60, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 },
+  };
+}
+
+/** The event Lambda receives from an SNS subscription for one message. */
+export function snsEvent(topicArn: string, message: string): Record<string, unknown> {
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:00000000-0000-0000-0000-000000000000`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: `drill-${Math.random().toString(16).slice(2)}`,
+          TopicArn: topicArn,
+          Subject: 'ALARM',
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,149 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { alarmName } from '../../lib/catalog';
+import { useResponder, type ResponderHarness } from '../support/responder';
+
+const { fresh } = useResponder();
+const MINUTE = 60_000;
+
+async function param(h: ResponderHarness, name: string): Promise<string | undefined> {
+  return (await h.clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+}
+async function taskDefinition(h: ResponderHarness): Promise<string> {
+  const { services } = await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }));
+  return services![0]!.taskDefinition!.split('/').pop()!;
+}
+async function dbClass(h: ResponderHarness): Promise<string> {
+  return (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'chatbot-db' }))).DBInstances![0]!.DBInstanceClass!;
+}
+async function actions(h: ResponderHarness) {
+  return h.audit.listSince('1970');
+}
+async function putMetric(h: ResponderHarness, namespace: string, name: string, dimensions: Record<string, string>, points: [Date, number][]) {
+  await h.clients.cloudwatch.send(
+    new PutMetricDataCommand({
+      Namespace: namespace,
+      MetricData: points.map(([Timestamp, Value]) => ({ MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, V]) => ({ Name, Value: V })), Timestamp, Value })),
+    }),
+  );
+}
+
+describe('HighAPIErrorRate decision tree', () => {
+  it('recent deployment: rolls the ECS service back to the previous revision', async () => {
+    // GIVEN the newer revision was deployed just now
+    const h = await fresh();
+    assert.equal(await taskDefinition(h), 'chatbot-api:2');
+    // WHEN the error-rate alarm fires
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    // THEN the service runs the previous revision, and the audit log says so with before and after
+    assert.equal(await taskDefinition(h), 'chatbot-api:1');
+    const rollback = (await actions(h)).find((a) => a.mitigation === 'ecs-rollback')!;
+    assert.equal(rollback.decision, 'acted');
+    assert.equal(rollback.outcome, 'succeeded');
+    assert.equal(rollback.before?.taskDefinition, 'chatbot-api:2');
+    assert.equal(rollback.after?.taskDefinition, 'chatbot-api:1');
+    // and the branches not taken are recorded with their evidence
+    const others = (await actions(h)).filter((a) => a.mitigation !== 'ecs-rollback');
+    assert.deepEqual(others.map((a) => a.decision).sort(), ['skipped', 'skipped', 'skipped']);
+    for (const other of others) assert.match(other.reason, /decision tree: branch not taken/);
+    const tree = rollback.evidence.decisionTree as Record<string, { holds: boolean }>;
+    assert.deepEqual(Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.holds])), { 'ecs-rollback': true, 'fallback-mode': false, 'rds-scale-up': false, 'rate-limit': false });
+  });
+
+  it('deployment older than the window: no rollback, the reason is recorded', async () => {
+    const h = await fresh();
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(Date.now() + 45 * MINUTE) });
+    assert.equal(await taskDefinition(h), 'chatbot-api:2');
+    const rollback = (await actions(h)).find((a) => a.mitigation === 'ecs-rollback')!;
+    assert.equal(rollback.decision, 'skipped');
+    assert.match(rollback.reason, /newest deployment started 45 min ago \(window 30 min\)/);
+  });
+
+  it('no previous revision: no rollback, the reason is recorded', async () => {
+    // GIVEN the service runs revision 1 (there is nothing before it), deployed just now
+    const h = await fresh();
+    await h.clients.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'chatbot-api', taskDefinition: 'chatbot-api:1' }));
+    // WHEN
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    // THEN
+    assert.equal(await taskDefinition(h), 'chatbot-api:1');
+    const rollback = (await actions(h)).find((a) => a.mitigation === 'ecs-rollback')!;
+    assert.equal(rollback.decision, 'skipped');
+    assert.match(rollback.reason, /no ACTIVE revision of chatbot-api:1 within 3 revisions back/);
+  });
+
+  it('LLM dependency down: switches to fallback responses', async () => {
+    const h = await fresh();
+    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName('chatbot', 'LLMDependencyDown'), StateValue: 'ALARM', StateReason: 'drill' }));
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(Date.now() + 45 * MINUTE) });
+    assert.equal(await param(h, '/chatbot/fallback-mode'), 'true');
+    const fallback = (await actions(h)).find((a) => a.mitigation === 'fallback-mode')!;
+    assert.deepEqual([fallback.before?.value, fallback.after?.value], ['false', 'true']);
+    assert.match(fallback.reason, /LLMDependencyDown is in ALARM/);
+  });
+
+  it('database overload: scales RDS one class up', async () => {
+    const h = await fresh();
+    const now = new Date(Date.now() + 45 * MINUTE);
+    await putMetric(h, 'AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'chatbot-db' }, [[now, 97]]);
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now });
+    assert.equal(await dbClass(h), 'db.r6g.xlarge');
+    const scale = (await actions(h)).find((a) => a.mitigation === 'rds-scale-up')!;
+    assert.deepEqual([scale.before?.instanceClass, scale.after?.instanceClass], ['db.r6g.large', 'db.r6g.xlarge']);
+  });
+
+  it('traffic spike: enables the rate limit', async () => {
+    const h = await fresh();
+    const now = new Date(Date.now() + 45 * MINUTE);
+    const alb = { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' };
+    // one datapoint in each of the twelve 5-minute buckets of the last hour, and a spike in the current one
+    const baseline: [Date, number][] = Array.from({ length: 12 }, (_, i) => [new Date(now.getTime() - 5 * (i + 1) * MINUTE), 1000]);
+    await putMetric(h, 'AWS/ApplicationELB', 'RequestCount', alb, [...baseline, [now, 9000]]);
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now });
+    assert.equal(await param(h, '/chatbot/rate-limit'), '100');
+    const limit = (await actions(h)).find((a) => a.mitigation === 'rate-limit')!;
+    assert.equal(limit.outcome, 'succeeded');
+    assert.match(limit.reason, /requests 9x the last hour's average/);
+  });
+});
+
+describe('other mitigations', () => {
+  it('ModelAccuracyDrop throws the AI kill switch', async () => {
+    const h = await fresh();
+    await h.deliver({ alertId: 'ModelAccuracyDrop' });
+    assert.equal(await param(h, '/feature/ai-model'), 'false');
+  });
+
+  it('DataLeakDetected throws the AI kill switch', async () => {
+    const h = await fresh();
+    await h.deliver({ alertId: 'DataLeakDetected' });
+    assert.equal(await param(h, '/feature/ai-model'), 'false');
+  });
+
+  it('HighAPILatency scales the ECS service out by a step', async () => {
+    const h = await fresh();
+    await h.deliver({ alertId: 'HighAPILatency', instance: 'chatbot-api' });
+    const { services } = await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }));
+    assert.equal(services![0]!.desiredCount, 6);
+  });
+
+  it('RDS scale-up climbs one step per incident and stops at the cap', async () => {
+    // GIVEN no cooldown, so that only the cap can stop it
+    const { config } = await import('../support/synth');
+    const h = await fresh({ config: config({ automation: { cooldownMinutes: 0 } }) });
+    const start = Date.now() + 45 * MINUTE;
+    const classes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await h.deliver({ alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api', at: new Date(start + i * MINUTE) }, { now: new Date(start + i * MINUTE) });
+      classes.push(await dbClass(h));
+    }
+    assert.deepEqual(classes, ['db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
+    const last = (await actions(h)).filter((a) => a.mitigation === 'rds-scale-up')[0]!;
+    assert.equal(last.decision, 'skipped');
+    assert.match(last.reason, /db\.r6g\.2xlarge is the cap of the ladder/);
+  });
+});

@@ -1,0 +1,97 @@
+import { after, before } from 'node:test';
+import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
+import { AuditLog } from '../../lambdas/shared/audit-log';
+import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
+import { createHandler } from '../../lambdas/responder/handler';
+import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
+import { alarmNotification, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
+import type { AutomationMode, Config } from '../../lib/config/schema';
+import { config as defaultConfig } from './synth';
+import { alertSettings } from '../../lib/alarms/settings';
+import { findAlert } from '../../lib/catalog';
+import { startMoto, type Moto } from './moto';
+
+/** A log line captured from the responder. */
+export interface LogLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly extra: Record<string, unknown> | undefined;
+}
+
+/** A responder wired to a fresh sample world in moto, with its logs and metrics captured. */
+export interface ResponderHarness {
+  readonly moto: Moto;
+  readonly clients: AwsClients;
+  readonly config: Config;
+  readonly world: SampleWorld;
+  readonly logs: LogLine[];
+  readonly metrics: [string, string][];
+  readonly audit: AuditLog;
+  /** Builds the CloudWatch notification for a change and delivers it as SNS would. */
+  deliver(change: AlarmChange, options?: { now?: Date; topic?: string; clients?: AwsClients }): Promise<void>;
+  /** Delivers any event as is. */
+  invoke(event: unknown, options?: { now?: Date; clients?: AwsClients }): Promise<void>;
+}
+
+/**
+ * One moto server per test file; `fresh()` wipes it and builds a new sample world, so every test starts from
+ * the same state. Call at the top level of a test file.
+ */
+export function useResponder(): { fresh: (options?: { mode?: AutomationMode; config?: Config }) => Promise<ResponderHarness> } {
+  let moto: Moto | undefined;
+  before(async () => {
+    moto = await startMoto();
+  });
+  after(async () => {
+    await moto?.stop();
+  });
+  return {
+    async fresh(options = {}) {
+      if (!moto) throw new Error('moto not started');
+      await moto.reset();
+      const settings: ClientSettings = { ...moto.clientConfig, maxAttempts: 2 };
+      const clients = createClients(settings);
+      const config = options.config ?? defaultConfig();
+      const world = await createSampleWorld(clients, settings, config, options.mode ?? 'enabled');
+      const logs: LogLine[] = [];
+      const metrics: [string, string][] = [];
+      const log: Log = {
+        info: (message, extra) => logs.push({ level: 'info', message, extra }),
+        warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
+        error: (message, extra) => logs.push({ level: 'error', message, extra }),
+      };
+      const counter: ActionMetrics = { count: (name, dimension) => metrics.push([name, dimension]) };
+      const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
+      const handlerFor = (now: Date | undefined, c: AwsClients) =>
+        createHandler({
+          config,
+          clients: c,
+          audit: new AuditLog(c.dynamo, world.auditTable, config.automation.auditRetentionDays),
+          announceTopicArn: world.announceTopicArn,
+          automationModeParameter: world.automationModeParameter,
+          quarantineQueueUrl: world.quarantineQueueUrl,
+          accountId: '123456789012',
+          region: config.region,
+          now: () => now ?? new Date(),
+          logger: log,
+          metrics: counter,
+        });
+      const harness: ResponderHarness = {
+        moto,
+        clients,
+        config,
+        world,
+        logs,
+        metrics,
+        audit,
+        invoke: (event, o = {}) => handlerFor(o.now, o.clients ?? clients)(event),
+        deliver: (change, o = {}) => {
+          const severity = alertSettings(findAlert(change.alertId)!, config).severity;
+          const topic = o.topic ?? world.severityTopicArns[severity]!;
+          return harness.invoke(snsEvent(topic, JSON.stringify(alarmNotification(config, change))), o);
+        },
+      };
+      return harness;
+    },
+  };
+}
