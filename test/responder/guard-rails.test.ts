@@ -1,0 +1,148 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { config } from '../support/synth';
+import { useResponder, type ResponderHarness } from '../support/responder';
+
+const { fresh } = useResponder();
+const MINUTE = 60_000;
+
+const taskDefinition = async (h: ResponderHarness) =>
+  (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!.taskDefinition!.split('/').pop();
+const flag = async (h: ResponderHarness, name: string) => (await h.clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+
+/** Subscribes a queue to the on-call topic, to read what on-call was told. */
+async function onCallInbox(h: ResponderHarness): Promise<() => Promise<string[]>> {
+  const { QueueUrl } = await h.clients.sqs.send(new CreateQueueCommand({ QueueName: 'oncall-inbox' }));
+  const { Attributes } = await h.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await h.clients.sns.send(new SubscribeCommand({ TopicArn: h.world.announceTopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+  return async () => {
+    const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    return (Messages ?? []).map((m) => m.Body ?? '');
+  };
+}
+
+describe('guard rails', () => {
+  it('only a transition into ALARM acts: OK and INSUFFICIENT_DATA do nothing', async () => {
+    const h = await fresh();
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', newState: 'OK', oldState: 'ALARM' });
+    await h.deliver({ alertId: 'ModelAccuracyDrop', newState: 'INSUFFICIENT_DATA', oldState: 'OK' });
+    assert.equal(await taskDefinition(h), 'chatbot-api:2');
+    assert.equal(await flag(h, '/feature/ai-model'), 'true');
+    assert.deepEqual(await h.audit.listSince('1970'), []);
+  });
+
+  it('dry-run changes nothing, records what it would have done, and tells on-call', async () => {
+    // GIVEN
+    const h = await fresh({ mode: 'dry-run' });
+    const inbox = await onCallInbox(h);
+    // WHEN
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    // THEN
+    assert.equal(await taskDefinition(h), 'chatbot-api:2');
+    const record = (await h.audit.listSince('1970')).find((a) => a.mitigation === 'ecs-rollback')!;
+    assert.equal(record.decision, 'dry-run');
+    assert.equal(record.mode, 'dry-run');
+    assert.deepEqual(record.desired, { taskDefinition: 'chatbot-api:1' });
+    assert.equal(record.after, undefined);
+    const [message] = await inbox();
+    assert.match(message!, /DRY-RUN, would ecs-rollback on ecs:prod\/chatbot-api/);
+    assert.match(message!, /Nothing was changed/);
+  });
+
+  it('disabled does nothing and records why', async () => {
+    const h = await fresh({ mode: 'disabled' });
+    await h.deliver({ alertId: 'DataLeakDetected' });
+    assert.equal(await flag(h, '/feature/ai-model'), 'true');
+    const [record] = await h.audit.listSince('1970');
+    assert.equal(record!.decision, 'skipped');
+    assert.equal(record!.reason, 'automation is disabled');
+  });
+
+  it('the switch is read on every invocation', async () => {
+    // GIVEN automation enabled, then paused by on-call between two alarms
+    const h = await fresh({ mode: 'enabled' });
+    await h.deliver({ alertId: 'LLMDependencyDown' });
+    assert.equal(await flag(h, '/chatbot/fallback-mode'), 'true');
+    await h.clients.ssm.send(new PutParameterCommand({ Name: h.world.automationModeParameter, Value: 'disabled', Overwrite: true, Type: 'String' }));
+    // WHEN the next alarm fires
+    await h.deliver({ alertId: 'ModelAccuracyDrop' });
+    // THEN it is not acted on
+    assert.equal(await flag(h, '/feature/ai-model'), 'true');
+  });
+
+  it('an unknown switch value fails closed', async () => {
+    const h = await fresh();
+    await h.clients.ssm.send(new PutParameterCommand({ Name: h.world.automationModeParameter, Value: 'yes please', Overwrite: true, Type: 'String' }));
+    await h.deliver({ alertId: 'DataLeakDetected' });
+    assert.equal(await flag(h, '/feature/ai-model'), 'true');
+    assert.match((await h.audit.listSince('1970'))[0]!.reason, /automation is disabled \(automation switch \/chatbot\/automation-mode holds "yes please"/);
+  });
+
+  it('the same notification delivered 10 times, concurrently, acts once', async () => {
+    // GIVEN one alarm transition
+    const h = await fresh();
+    const inbox = await onCallInbox(h);
+    const at = new Date();
+    // WHEN SNS delivers it ten times at once
+    await Promise.all(Array.from({ length: 10 }, () => h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at })));
+    // THEN one rollback, one record per mitigation, one announcement
+    assert.equal(await taskDefinition(h), 'chatbot-api:1');
+    const records = await h.audit.listSince('1970');
+    assert.equal(records.length, 4);
+    assert.equal(records.filter((r) => r.decision === 'acted').length, 1);
+    assert.equal(h.metrics.filter(([name]) => name === 'ActionsTaken').length, 1);
+    assert.equal((await inbox()).length, 1);
+  });
+
+  it('a second incident inside the cooldown is skipped with the reason', async () => {
+    // GIVEN the fallback flag was set by a first incident, then reset by a human
+    const h = await fresh();
+    const first = new Date();
+    await h.deliver({ alertId: 'LLMDependencyDown', at: first }, { now: first });
+    await h.clients.ssm.send(new PutParameterCommand({ Name: '/chatbot/fallback-mode', Value: 'false', Overwrite: true, Type: 'String' }));
+    // WHEN the alarm fires again 10 minutes later (new incident)
+    const second = new Date(first.getTime() + 10 * MINUTE);
+    await h.deliver({ alertId: 'LLMDependencyDown', at: second }, { now: second });
+    // THEN nothing is done and the record says until when
+    assert.equal(await flag(h, '/chatbot/fallback-mode'), 'false');
+    const latest = (await h.audit.listSince('1970'))[0]!;
+    assert.equal(latest.decision, 'skipped');
+    assert.match(latest.reason, /cooldown: fallback-mode acted on ssm:\/chatbot\/fallback-mode recently; next action allowed after /);
+    // AND after the cooldown it acts again
+    const third = new Date(first.getTime() + 31 * MINUTE);
+    await h.deliver({ alertId: 'LLMDependencyDown', at: third }, { now: third });
+    assert.equal(await flag(h, '/chatbot/fallback-mode'), 'true');
+  });
+
+  it('stops at the maximum number of actions per window', async () => {
+    // GIVEN at most two actions per hour, no cooldown
+    const h = await fresh({ config: config({ automation: { maxActionsPerWindow: 2, cooldownMinutes: 0 } }) });
+    const at = (i: number) => new Date(Date.now() + i * 1000);
+    // WHEN three different mitigations are triggered
+    await h.deliver({ alertId: 'LLMDependencyDown', at: at(1) }, { now: at(1) });
+    await h.deliver({ alertId: 'ModelAccuracyDrop', at: at(2) }, { now: at(2) });
+    await h.deliver({ alertId: 'AuthFailureBurst', at: at(3) }, { now: at(3) });
+    // THEN the third is refused, with the reason
+    assert.equal(await flag(h, '/chatbot/fallback-mode'), 'true');
+    assert.equal(await flag(h, '/feature/ai-model'), 'false');
+    assert.equal(await flag(h, '/chatbot/rate-limit'), '0');
+    const refused = (await h.audit.listSince('1970')).find((r) => r.mitigation === 'rate-limit')!;
+    assert.match(refused.reason, /action window full: at most 2 automatic actions per 60 minutes/);
+  });
+
+  it('announces every action with its evidence and the command that reverts it', async () => {
+    const h = await fresh();
+    const inbox = await onCallInbox(h);
+    await h.deliver({ alertId: 'ModelAccuracyDrop' });
+    const [message] = await inbox();
+    const record = (await h.audit.listSince('1970'))[0]!;
+    assert.match(message!, /\[P1\] automation did ai-kill-switch on ssm:\/feature\/ai-model \(ModelAccuracyDrop\)/);
+    assert.match(message!, /Before: +\{"parameter":"\/feature\/ai-model","value":"true"/);
+    assert.match(message!, /Evidence: +\{"alarmReason":/);
+    assert.ok(message!.includes(`Revert:     npx oncall revert ${record.actionId}`));
+  });
+});
