@@ -6,6 +6,7 @@ import { INFORMATIONAL_ALERTS } from './alerts/informational';
 import { INFRASTRUCTURE_ALERTS } from './alerts/infrastructure';
 import { MODEL_PERFORMANCE_ALERTS } from './alerts/model-performance';
 import { SECURITY_ALERTS } from './alerts/security';
+import { SELF_MONITORING_ALERTS } from './alerts/self-monitoring';
 import type { AlertDefinition } from './types';
 
 export * from './types';
@@ -23,6 +24,7 @@ export const ALERTS: readonly AlertDefinition[] = [
   ...COST_ALERTS,
   ...SECURITY_ALERTS,
   ...INFORMATIONAL_ALERTS,
+  ...SELF_MONITORING_ALERTS,
 ];
 
 export const ALERT_IDS: readonly string[] = ALERTS.map((alert) => alert.id);

@@ -7,7 +7,7 @@
 export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** The runbook's six alert categories, plus the informational P4 events. */
+/** The runbook's six alert categories, the informational P4 events, and the stack watching itself. */
 export const CATEGORIES = [
   'infrastructure',
   'model-performance',
@@ -16,6 +16,7 @@ export const CATEGORIES = [
   'cost',
   'security',
   'informational',
+  'self-monitoring',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -61,7 +62,11 @@ export type MetricSource =
   /** ACM certificate metrics (AWS/CertificateManager, CertificateArn). */
   | 'acm'
   /** Per-region health metrics of the AI service (custom namespace, `Region` dimension). */
-  | 'region';
+  | 'region'
+  /** The responder Lambda of this stack (AWS/Lambda, FunctionName). */
+  | 'responder-function'
+  /** The responders' dead-letter queue (AWS/SQS, QueueName). */
+  | 'dead-letter-queue';
 
 /**
  * Logical names for the API front door's metrics. Each API source kind (alb, apigateway, custom) maps

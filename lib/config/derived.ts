@@ -26,6 +26,15 @@ export function ecsMaxDesiredCount(config: Config, service: ServiceConfig): numb
   return service.ecs.maxDesiredCount ?? config.automation.ecsMaxDesiredCount;
 }
 
+/** Fixed so the self-monitoring alarms can name them before they exist. */
+export function responderFunctionName(config: Config): string {
+  return `${config.prefix}-responder`;
+}
+
+export function deadLetterQueueName(config: Config): string {
+  return `${config.prefix}-responder-dlq`;
+}
+
 /** Name of the audit table. */
 export function auditTableName(config: Config): string {
   return `${config.prefix}-alerting-audit`;

@@ -4,6 +4,8 @@ import type { AlarmSpec } from '../alarms/alarm-spec';
 import { AlarmFactory } from '../alarms/alarm-factory';
 import type { Config } from '../config/schema';
 import { AlertTopics } from '../constructs/alert-topics';
+import { AuditTable } from '../constructs/audit-table';
+import { Responder } from '../constructs/responder';
 
 /** Props of {@link CoreStack}. */
 export interface CoreStackProps extends StackProps {
@@ -12,14 +14,18 @@ export interface CoreStackProps extends StackProps {
   readonly alarms: readonly AlarmSpec[];
 }
 
-/** The environment's shared pieces: topics, their key, and the alarms that are not per service. */
+/** The environment's shared pieces: topics, their key, the environment-wide alarms, the audit log and the responder. */
 export class CoreStack extends Stack {
   public readonly topics: AlertTopics;
+  public readonly auditTable: AuditTable;
+  public readonly responder: Responder;
 
   public constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
     this.topics = new AlertTopics(this, 'Topics', { config: props.config });
     const factory = new AlarmFactory(this, (spec) => this.topics.severityTopics[spec.severity].topicArn);
     props.alarms.forEach((spec) => factory.add(spec));
+    this.auditTable = new AuditTable(this, 'Audit', { config: props.config });
+    this.responder = new Responder(this, 'Responder', { config: props.config, topics: this.topics, auditTable: this.auditTable.table });
   }
 }

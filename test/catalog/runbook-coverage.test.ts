@@ -79,7 +79,8 @@ describe('the catalog covers the runbook', () => {
 
   it('every catalog entry stands for some wording of the runbook', () => {
     const covered = new Set(RUNBOOK_ALERTS.map(([, id]) => id));
-    const extra = ALERTS.filter((a) => !covered.has(a.id) && a.id !== 'DatabaseHighCPU');
+    // DatabaseHighCPU stands for a diagnosis step; self-monitoring comes from DESIGN.md, not the runbook.
+    const extra = ALERTS.filter((a) => !covered.has(a.id) && a.id !== 'DatabaseHighCPU' && a.category !== 'self-monitoring');
     assert.deepEqual(extra.map((a) => a.id), []);
   });
 

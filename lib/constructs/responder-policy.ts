@@ -1,0 +1,45 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { alarmName } from '../catalog';
+import { automationModeParameter } from '../config/derived';
+import type { Config } from '../config/schema';
+
+/** Where the policy's ARNs live. */
+export interface ArnContext {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/**
+ * Read-only actions AWS offers no resource-level permission for, so they need `Resource: "*"`. Nothing that
+ * changes the world is on this list; a test holds the synthesized policy to it.
+ */
+export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
+  'ecs:ListTaskDefinitions': 'lists revisions to find the previous one; the action has no resource-level permission',
+  'ecs:DescribeTaskDefinition': 'reads a revision; task definitions take no resource-level permission for Describe',
+  'cloudwatch:GetMetricData': 'reads the decision tree\'s metrics; GetMetricData has no resource-level permission',
+};
+
+/**
+ * The responder's permissions, from config only: it may change exactly the ECS services, SSM flags and RDS
+ * instances the config names, and nothing else. Table, topic and queue grants are added by the construct.
+ */
+export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStatement[] {
+  const base = (service: string, resource: string) => `arn:${arn.partition}:${service}:${arn.region}:${arn.account}:${resource}`;
+  const services = config.services.map((s) => base('ecs', `service/${s.ecs.cluster}/${s.ecs.service}`));
+  const databases = config.services.flatMap((s) => (s.rds ? [base('rds', `db:${s.rds.instanceId}`)] : []));
+  const flags = [config.ssm.fallbackMode, config.ssm.rateLimit, config.ssm.aiFeatureFlag].map((name) => base('ssm', `parameter${name}`));
+
+  const statements = [
+    new iam.PolicyStatement({ sid: 'EcsRollbackAndScaleOut', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }),
+    new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
+    new iam.PolicyStatement({ sid: 'AutomationSwitch', actions: ['ssm:GetParameter'], resources: [base('ssm', `parameter${automationModeParameter(config)}`)] }),
+    // The decision tree reads one alarm's state: the LLM dependency's.
+    new iam.PolicyStatement({ sid: 'DecisionTreeAlarm', actions: ['cloudwatch:DescribeAlarms'], resources: [base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`)] }),
+    new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
+  ];
+  if (databases.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'RdsScaleUp', actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], resources: databases }));
+  }
+  return statements;
+}

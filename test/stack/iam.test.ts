@@ -1,0 +1,63 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { UNSCOPABLE_READ_ACTIONS } from '../../lib/constructs/responder-policy';
+import { fleetConfig, synth, config } from '../support/synth';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** Every statement of every IAM policy in the core stack, resolved to plain JSON. */
+function statements(cfg = config()): Statement[] {
+  const core = synth(cfg).templates.get(`${cfg.prefix}-alerting`)!;
+  return Object.values(core.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const READ = /^[a-z0-9-]+:(Describe|Get|List|Query|Scan|BatchGet|ConditionCheck)/;
+
+/** `{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ecs:..."]]}` -> `arn:*:ecs:...` for comparison. */
+function flatten(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map((p) => (typeof p === 'string' ? p : '*')).join(join[0]);
+  return JSON.stringify(resource);
+}
+
+describe('responder IAM', () => {
+  const all = statements();
+
+  it('has no "*" resource on any action except the listed unscopable reads', () => {
+    for (const statement of all.filter((s) => resourcesOf(s).includes('*'))) {
+      for (const action of actionsOf(statement)) {
+        assert.ok(action in UNSCOPABLE_READ_ACTIONS, `${action} on "*"`);
+        assert.match(action, READ, `${action} is not read-only`);
+      }
+    }
+  });
+
+  it('mutating actions name exactly the configured resources', () => {
+    const mutating = (action: string) => all.filter((s) => actionsOf(s).includes(action)).flatMap((s) => resourcesOf(s).map(flatten));
+    assert.deepEqual(mutating('ecs:UpdateService'), ['arn:*:ecs:us-east-1:*:service/prod/chatbot-api']);
+    assert.deepEqual(mutating('rds:ModifyDBInstance'), ['arn:*:rds:us-east-1:*:db:chatbot-db']);
+    assert.deepEqual(mutating('ssm:PutParameter').sort(), [
+      'arn:*:ssm:us-east-1:*:parameter/chatbot/fallback-mode',
+      'arn:*:ssm:us-east-1:*:parameter/chatbot/rate-limit',
+      'arn:*:ssm:us-east-1:*:parameter/feature/ai-model',
+    ]);
+    for (const statement of all) {
+      for (const action of actionsOf(statement).filter((a) => !READ.test(a))) {
+        for (const resource of resourcesOf(statement).map(flatten)) {
+          assert.notEqual(resource, '*', `${action} on "*"`);
+          // The only trailing wildcard allowed on a write is the audit table's own index (CDK's table grant).
+          if (resource.endsWith('*')) assert.ok(action.startsWith('dynamodb:') && resource.endsWith('/index/*'), `${action} on ${resource}`);
+        }
+      }
+    }
+  });
+
+  it('grows with the fleet: one ECS and one RDS resource per configured service, still no wildcard', () => {
+    const fleet = statements(fleetConfig(5));
+    const ecs = fleet.filter((s) => actionsOf(s).includes('ecs:UpdateService')).flatMap(resourcesOf).map(flatten);
+    assert.equal(ecs.length, 5);
+    assert.ok(ecs.every((r) => /service\/cluster-\d\/svc-\d$/.test(r)), ecs.join(','));
+  });
+});
