@@ -44,7 +44,7 @@ export async function evaluateApiErrorTree(ctx: MitigationContext): Promise<Tree
   const connectionsHigh = metrics.dbConnections !== null && connectionLimit !== null && metrics.dbConnections > connectionLimit;
   const database: Branch = {
     holds: rds !== undefined && (cpuHigh || connectionsHigh),
-    why: rds === undefined ? 'no database configured for this service' : `database CPU ${metrics.dbCpu ?? 'n/a'}% (limit ${a.databaseCpuPercent}%), connections ${metrics.dbConnections ?? 'n/a'} (limit ${connectionLimit})`,
+    why: rds === undefined ? 'no database configured for this service' : `database CPU ${metrics.dbCpu === null ? 'no data' : `${metrics.dbCpu}%`} (limit ${a.databaseCpuPercent}%), connections ${metrics.dbConnections ?? 'no data'} (limit ${connectionLimit})`,
     facts: { dbCpuPercent: metrics.dbCpu, dbCpuLimit: a.databaseCpuPercent, dbConnections: metrics.dbConnections, dbConnectionsLimit: connectionLimit },
   };
 

@@ -124,7 +124,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
   if (!target) return skip(`no ${mitigation.id} target configured for service ${ctx.service.name}`);
   if (mode.mode === 'disabled') return skip(`automation is disabled${mode.note ? ` (${mode.note})` : ''}`);
   const branch = tree?.[mitigation.id];
-  if (tree && !branch?.holds) return skip(`decision tree: branch not taken: ${branch?.why ?? 'no branch for this mitigation'}`);
+  if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
 
   let before;
   try {

@@ -6,6 +6,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { alarmName } from '../../lib/catalog';
 import { useResponder, type ResponderHarness } from '../support/responder';
+import { config } from '../support/synth';
 
 const { fresh } = useResponder();
 const MINUTE = 60_000;
@@ -49,7 +50,7 @@ describe('HighAPIErrorRate decision tree', () => {
     // and the branches not taken are recorded with their evidence
     const others = (await actions(h)).filter((a) => a.mitigation !== 'ecs-rollback');
     assert.deepEqual(others.map((a) => a.decision).sort(), ['skipped', 'skipped', 'skipped']);
-    for (const other of others) assert.match(other.reason, /decision tree: branch not taken/);
+    for (const other of others) assert.match(other.reason, /^decision tree: /);
     const tree = rollback.evidence.decisionTree as Record<string, { holds: boolean }>;
     assert.deepEqual(Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.holds])), { 'ecs-rollback': true, 'fallback-mode': false, 'rds-scale-up': false, 'rate-limit': false });
   });
@@ -133,7 +134,6 @@ describe('other mitigations', () => {
 
   it('RDS scale-up climbs one step per incident and stops at the cap', async () => {
     // GIVEN no cooldown, so that only the cap can stop it
-    const { config } = await import('../support/synth');
     const h = await fresh({ config: config({ automation: { cooldownMinutes: 0 } }) });
     const start = Date.now() + 45 * MINUTE;
     const classes: string[] = [];

@@ -11,7 +11,7 @@ import { applyNagChecks } from '../../lib/nag';
 import { loadEnvironment } from '../../lib/config/environment';
 import type { Config } from '../../lib/config/schema';
 import { fleetConfig } from '../support/synth';
-import { findTool } from '../support/tools';
+import { findTool } from '../../lib/drill/tools';
 
 const CFN_LINT = findTool('cfn-lint', "pip install 'cfn-lint>=1.51'");
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-lint-'));

@@ -9,7 +9,7 @@ import type { AutomationMode, Config } from '../../lib/config/schema';
 import { config as defaultConfig } from './synth';
 import { alertSettings } from '../../lib/alarms/settings';
 import { findAlert } from '../../lib/catalog';
-import { startMoto, type Moto } from './moto';
+import { startMoto, type Moto } from '../../lib/drill/moto';
 
 /** A log line captured from the responder. */
 export interface LogLine {

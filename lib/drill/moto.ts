@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { findTool } from './tools';
 
-/** A running moto server, the AWS emulator the emulator-backed tests talk to with the real SDK clients. */
+/** A running moto server: the AWS emulator the local drill and the emulator-backed tests talk to with the real SDK clients. */
 export interface Moto {
   readonly endpoint: string;
   /** Client settings for any AWS SDK v3 client. */

@@ -1,0 +1,96 @@
+/**
+ * `npm run demo`: the local incident drill. No AWS account: it starts the moto emulator, builds the default
+ * environment's world in it, fires the runbook's alarms as CloudWatch would, runs the real responder handler
+ * exactly as Lambda would with the SNS event, and prints the executed-action log (`--json` for machines).
+ */
+import { parseArgs } from 'node:util';
+import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { AuditLog } from '../lambdas/shared/audit-log';
+import { createClients } from '../lambdas/shared/clients';
+import type { Log } from '../lambdas/shared/observability';
+import { createHandler } from '../lambdas/responder/handler';
+import { alertSettings } from '../lib/alarms/settings';
+import { alarmName, findAlert } from '../lib/catalog';
+import { loadEnvironment } from '../lib/config/environment';
+import { startMoto } from '../lib/drill/moto';
+import { alarmNotification, snsEvent, type AlarmChange } from '../lib/drill/notifications';
+import { createSampleWorld } from '../lib/drill/sample-world';
+import { renderActions } from '../lib/report/actions';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, env: { type: 'string', default: 'default' } } });
+const say = (line: string) => {
+  if (!values.json) console.log(line);
+};
+
+async function main(): Promise<void> {
+  const config = loadEnvironment(values.env!);
+  say('Starting the moto AWS emulator on 127.0.0.1...');
+  const moto = await startMoto();
+  try {
+    const settings = { ...moto.clientConfig };
+    const clients = createClients(settings);
+    const world = await createSampleWorld(clients, settings, config, 'enabled');
+    say(`Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}.\n`);
+
+    const start = Date.now();
+    let clock = new Date(start);
+    const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const handler = createHandler({
+      config,
+      clients,
+      audit: new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays),
+      announceTopicArn: world.announceTopicArn,
+      automationModeParameter: world.automationModeParameter,
+      quarantineQueueUrl: world.quarantineQueueUrl,
+      accountId: '123456789012',
+      region: config.region,
+      now: () => clock,
+      logger: silent,
+      metrics: { count: () => undefined },
+    });
+    const fire = async (minutes: number, change: AlarmChange, story: string) => {
+      clock = new Date(start + minutes * 60_000);
+      say(`t+${String(minutes).padStart(3)} min  ${change.alertId}${change.instance ? ` [${change.instance}]` : ''}: ${story}`);
+      const severity = alertSettings(findAlert(change.alertId)!, config).severity;
+      const body = JSON.stringify(alarmNotification(config, { ...change, at: clock }));
+      await handler(snsEvent(world.severityTopicArns[severity]!, body));
+    };
+    const metric = (namespace: string, name: string, dimensions: Record<string, string>, points: [number, number][]) =>
+      clients.cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: namespace,
+          MetricData: points.map(([minutes, value]) => ({ MetricName: name, Timestamp: new Date(start + minutes * 60_000), Value: value, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) })),
+        }),
+      );
+    const llmAlarm = (state: 'ALARM' | 'OK') =>
+      clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName(config.prefix, 'LLMDependencyDown'), StateValue: state, StateReason: 'drill' }));
+    const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
+
+    await fire(0, api, 'cause 1, a deployment 0 minutes old');
+    await llmAlarm('ALARM');
+    await fire(45, api, 'cause 2, the LLM provider is down (LLMDependencyDown in ALARM)');
+    await llmAlarm('OK');
+    await metric('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'chatbot-db' }, [[90, 97]]);
+    await fire(90, api, 'cause 3, database overload (CPU 97%)');
+    const lb = { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' };
+    await metric('AWS/ApplicationELB', 'RequestCount', lb, [...Array.from({ length: 12 }, (_, i): [number, number] => [135 - 5 * (i + 1), 1000]), [135, 8000]]);
+    await fire(135, api, 'cause 4, a traffic spike (8x the last hour)');
+    await fire(150, { alertId: 'ModelAccuracyDrop' }, 'accuracy 85% -> 65%');
+    await fire(160, { alertId: 'DataLeakDetected' }, 'an API key pattern in the model output');
+
+    const records = await new AuditLog(clients.dynamo, world.auditTable, 1).listSince('1970');
+    if (values.json) {
+      console.log(JSON.stringify([...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), undefined, 2));
+    } else {
+      say('\nExecuted-action log (audit table):\n');
+      say(renderActions(records));
+    }
+  } finally {
+    await moto.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

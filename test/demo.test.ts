@@ -1,0 +1,33 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const ROOT = join(__dirname, '..');
+const demo = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+
+describe('npm run demo (the local drill)', () => {
+  it('acts on the four HighAPIErrorRate causes and the kill switch, and prints them with before -> after', () => {
+    const run = demo();
+    assert.equal(run.status, 0, run.stderr);
+    for (const line of [
+      /ecs-rollback +ecs:prod\/chatbot-api +enabled +acted +taskDefinition: chatbot-api:2 -> chatbot-api:1 +succeeded/,
+      /fallback-mode +ssm:\/chatbot\/fallback-mode +enabled +acted +value: false -> true +succeeded/,
+      /rds-scale-up +rds:chatbot-db +enabled +acted +instanceClass: db\.r6g\.large -> db\.r6g\.xlarge +succeeded/,
+      /rate-limit +ssm:\/chatbot\/rate-limit +enabled +acted +value: 0 -> 100 +succeeded/,
+      /ModelAccuracyDrop +ai-kill-switch +ssm:\/feature\/ai-model +enabled +acted +value: true -> false +succeeded/,
+      /DataLeakDetected +ai-kill-switch .* skipped .* \/feature\/ai-model is already false/,
+    ]) {
+      assert.match(run.stdout, line);
+    }
+  });
+
+  it('--json prints the same log as JSON', () => {
+    const run = demo('--json');
+    assert.equal(run.status, 0, run.stderr);
+    const records = JSON.parse(run.stdout) as { mitigation: string; decision: string; before: Record<string, unknown>; after: Record<string, unknown> }[];
+    const acted = records.filter((r) => r.decision === 'acted').map((r) => r.mitigation);
+    assert.deepEqual(acted, ['ecs-rollback', 'fallback-mode', 'rds-scale-up', 'rate-limit', 'ai-kill-switch']);
+    assert.equal(records.find((r) => r.mitigation === 'ecs-rollback' && r.decision === 'acted')!.after.taskDefinition, 'chatbot-api:1');
+  });
+});
