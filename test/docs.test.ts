@@ -19,7 +19,7 @@ describe('README.md', () => {
   });
 
   it('gives the quick start commands', () => {
-    assert.match(README, /npm ci && npm run synth/);
+    assert.match(README, /npm ci && npm run demo/);
     assert.match(README, /npm test/);
   });
 });
