@@ -61,11 +61,7 @@ export function backtest(spec: AlarmSpec, series: ReadonlyMap<string, MetricSamp
   const stepMs = stepOf(spec);
   const start = Math.floor(range.first / stepMs) * stepMs;
   const to = start + (Math.floor((range.last - start) / stepMs) + 1) * stepMs;
-  const timeline = evaluateAlarm(spec, bindSeries(spec, series), {
-    start,
-    end: to,
-    ...(options.evaluationRange !== undefined ? { evaluationRange: options.evaluationRange } : {}),
-  });
+  const timeline = evaluateAlarm(spec, bindSeries(spec, series), { start, end: to, evaluationRange: options.evaluationRange });
   const episodes = alarmEpisodes(timeline, to);
   const flapWindowMs = options.flapWindowMs ?? HOUR_MS;
   let flaps = 0;

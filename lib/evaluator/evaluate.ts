@@ -67,6 +67,8 @@ export interface CompiledAlarm {
 }
 
 const MINUTE_MS = 60_000;
+/** A module-local copy (an imported binding is a getter call under CommonJS). */
+const STATES: readonly AlarmState[] = ALARM_STATES;
 
 /** Time between evaluations of an alarm with this period. */
 export function evaluationStep(periodMs: number, window: EvaluationWindow = 'sliding'): number {
@@ -115,15 +117,18 @@ export function evaluateMetricAlarm(alarm: MetricAlarmSpec | CompiledAlarm, inpu
 
   const states = new Uint8Array(grid.count);
   const transitions: Transition[] = [];
+  const rule: EvaluationRule = { evaluationPeriods: spec.evaluationPeriods, datapointsToAlarm: spec.datapointsToAlarm, treatMissingData: spec.treatMissingData };
   let state = initialState;
+  let code = STATES.indexOf(state);
   for (let k = 0; k < grid.count; k++) {
-    const decision = decide(classes, k, range, spec, state, stride);
+    const decision = decide(classes, k, range, rule, state, stride);
     if (decision.state !== state) {
       const reason = explain(decision, { classes, values, end: k, range, stride, rule: spec });
       transitions.push({ at: grid.start + (k + 1) * stepMs, from: state, to: decision.state, reason });
       state = decision.state;
+      code = STATES.indexOf(state);
     }
-    states[k] = ALARM_STATES.indexOf(state);
+    states[k] = code;
   }
 
   const timeline = { alarmName: spec.alarmName, start: grid.start, stepMs, evaluations: grid.count };
@@ -139,7 +144,7 @@ export function evaluateMetricAlarm(alarm: MetricAlarmSpec | CompiledAlarm, inpu
     range,
     stateAt: (t) => {
       const k = evaluationIndex(timeline, t);
-      return k < 0 ? initialState : ALARM_STATES[states[k]!]!;
+      return k < 0 ? initialState : STATES[states[k]!]!;
     },
   };
 }

@@ -39,16 +39,15 @@ const TOKEN = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
   let pos = 0;
-  while (pos < text.length) {
-    if (/^\s*$/.test(text.slice(pos))) break;
+  while (text.slice(pos).trim() !== '') {
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(text);
     if (!m) {
-      const at = pos + (text.slice(pos).length - text.slice(pos).trimStart().length);
+      const at = text.length - text.slice(pos).trimStart().length;
       throw syntax(text, at, `unexpected character "${text[at]}"`);
     }
+    // The token starts after the whitespace the match skipped.
     const at = m.index + m[0].length - (m[1] ?? m[2] ?? m[3])!.length;
     if (m[1] !== undefined) tokens.push({ text: m[1], kind: 'number', at });
     else if (m[2] !== undefined) tokens.push({ text: m[2], kind: 'word', at });

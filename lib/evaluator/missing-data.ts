@@ -1,6 +1,10 @@
 import type { MissingDataTreatment } from '../catalog';
-import { BREACHING, MISSING } from './comparison';
+import { BREACHING as BREACHING_CLASS, MISSING as MISSING_CLASS } from './comparison';
 import type { AlarmState } from './state';
+
+// Module-local copies: under CommonJS an imported binding is a property getter, read here once per datapoint.
+const BREACHING: number = BREACHING_CLASS;
+const MISSING: number = MISSING_CLASS;
 
 /**
  * One evaluation of a metric alarm: from the datapoints of the evaluation range to a state, following
@@ -90,15 +94,14 @@ export function decide(classes: ArrayLike<number>, end: number, range: number, r
       oldestBreachingAge = age;
     }
   }
-  const alarmIf = (breaching: number): AlarmState => (breaching >= m ? 'ALARM' : 'OK');
-  if (real >= n) return { state: alarmIf(recentBreaching), basis: 'datapoints', breaching: recentBreaching, real };
+  if (real >= n) return { state: recentBreaching >= m ? 'ALARM' : 'OK', basis: 'datapoints', breaching: recentBreaching, real };
 
   const fills = n - real;
   switch (rule.treatMissingData) {
     case 'breaching':
-      return { state: alarmIf(realBreaching + fills), basis: 'filled', breaching: realBreaching + fills, real };
+      return { state: realBreaching + fills >= m ? 'ALARM' : 'OK', basis: 'filled', breaching: realBreaching + fills, real };
     case 'notBreaching':
-      return { state: alarmIf(realBreaching), basis: 'filled', breaching: realBreaching, real };
+      return { state: realBreaching >= m ? 'ALARM' : 'OK', basis: 'filled', breaching: realBreaching, real };
     case 'missing':
     case 'ignore': {
       const keep = rule.treatMissingData === 'ignore';

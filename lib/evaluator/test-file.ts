@@ -28,9 +28,11 @@
  *         state: ALARM
  * ```
  *
- * The first sample is at 0s and starts the first period; the alarm is evaluated at the end of every period,
- * and the state "at" an instant is the state after the last evaluation at or before it. Metrics without a
- * series have no data. Evaluation continues past the last sample up to the latest time expected.
+ * Sample i is at i x interval. The alarm is evaluated every minute (every period for 10/20/30-second
+ * periods) over period-long windows ending at that minute, as CloudWatch does by default (evaluate.ts), and
+ * the state "at" an instant is the state after the last evaluation at or before it: a one-minute alarm with
+ * 5 of 5 breaching samples from 0s is in ALARM at 5m. Metrics without a series have no data. Evaluation
+ * continues past the last sample up to the latest time expected.
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';

@@ -67,9 +67,7 @@ export function runTestFile(file: TestFile, options: RunOptions): FileResult {
 
 function runCase(test: AlertTestCase, set: AlarmSet, locate: (path: readonly PropertyKey[]) => string): CaseResult {
   const where = locate([]);
-  const spec = locateErrors(locate([test.alarm === undefined ? 'alert' : 'alarm']), () =>
-    findAlarm(set, { ...(test.alarm !== undefined ? { alarm: test.alarm } : {}), ...(test.alert !== undefined ? { alert: test.alert } : {}), ...(test.instance !== undefined ? { instance: test.instance } : {}) }),
-  );
+  const spec = locateErrors(locate([test.alarm === undefined ? 'alert' : 'alarm']), () => findAlarm(set, { alarm: test.alarm, alert: test.alert, instance: test.instance }));
   const periodMs = periodOf(spec);
   const stepMs = stepOf(spec);
   const intervalMs = test.interval ?? periodMs;
@@ -86,9 +84,10 @@ function runCase(test: AlertTestCase, set: AlarmSet, locate: (path: readonly Pro
     const values = typeof value === 'number' ? new Array<number>(Math.ceil(end / intervalMs)).fill(value) : value;
     samples.set(key, { times: values.map((_, i) => i * intervalMs), values });
   }
+  // Each name first on its own, so an unknown one is reported at its line.
   for (const key of samples.keys()) locateErrors(locate(['series', key]), () => resolveSeriesKey(spec, key));
   const inputs = locateErrors(locate(['series']), () => bindSeries(spec, samples));
-  const timeline = locateErrors(where, () => evaluateAlarm(spec, inputs, { start: 0, end, ...(test.initialState ? { initialState: test.initialState } : {}) }));
+  const timeline = locateErrors(where, () => evaluateAlarm(spec, inputs, { start: 0, end, initialState: test.initialState }));
   const expectations = test.expect.map((e) => check(timeline, e));
   const severityMismatch = test.severity !== undefined && test.severity !== spec.severity ? `severity: expected ${test.severity}, the alarm is ${spec.severity}` : undefined;
   return { name: test.name, where, spec, passed: severityMismatch === undefined && expectations.every((e) => e.passed), expectations, severityMismatch, timeline };

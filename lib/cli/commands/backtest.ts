@@ -42,7 +42,7 @@ function runBacktest(alert: string, options: BacktestCliOptions, ctx: CliContext
     return n;
   });
   const flapWindowMs = parseDuration(options.flapWindow);
-  const query: AlarmQuery = ALERT_IDS.includes(alert) ? { alert, ...(options.instance !== undefined ? { instance: options.instance } : {}) } : { alarm: alert };
+  const query: AlarmQuery = ALERT_IDS.includes(alert) ? { alert, instance: options.instance } : { alarm: alert };
   const deployed = findAlarm(resolveAlarmSet(options.env, ctx.environments), query);
   const data = loadCsv(options.csv);
   const run = (threshold?: number): BacktestResult => {

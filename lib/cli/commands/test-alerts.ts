@@ -33,7 +33,7 @@ function testAlerts(paths: readonly string[], options: TestAlertsOptions, ctx: C
   let inputErrors = 0;
   for (const path of expandPaths(paths)) {
     try {
-      const result = runTestFile(loadTestFile(path), { environments: ctx.environments, ...(options.env !== undefined ? { env: options.env } : {}) });
+      const result = runTestFile(loadTestFile(path), { environments: ctx.environments, env: options.env });
       results.push(result);
       ctx.io.out(`${formatFileResult(result, { verbose: options.verbose === true })}\n`);
     } catch (error) {
