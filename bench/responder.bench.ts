@@ -62,6 +62,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     ANNOUNCE_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:chatbot-page-on-call-primary',
     AUTOMATION_MODE_PARAMETER: '/chatbot/automation-mode',
     ACCOUNT_ID: '123456789012',
+    PARTITION: 'aws',
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
   };
 
@@ -95,7 +96,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
 
 /** Parse, validate, settings and every mitigation's decision on a recorded before-state: all but the AWS calls. */
 function warmDecision(quick: boolean, config: ReturnType<typeof loadEnvironment>): BenchRow {
-  const expected = { config, accountId: '123456789012', region: config.region };
+  const expected = { config, accountId: '123456789012', partition: 'aws', region: config.region, now: new Date() };
   const bodies = ['HighAPIErrorRate', 'ModelAccuracyDrop', 'DatabaseConnectionPoolExhausted', 'HighAPILatency'].map((alertId) =>
     JSON.stringify(alarmNotification(config, { alertId, instance: ['HighAPIErrorRate', 'DatabaseConnectionPoolExhausted', 'HighAPILatency'].includes(alertId) ? 'chatbot-api' : undefined })),
   );

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       automationModeParameter: world.automationModeParameter,
       quarantineQueueUrl: world.quarantineQueueUrl,
       accountId: '123456789012',
+      partition: 'aws',
       region: config.region,
       now: () => clock,
       logger: silent,

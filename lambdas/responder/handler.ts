@@ -9,6 +9,7 @@ import { quarantine } from './quarantine';
 /** What the handler needs besides the pipeline's dependencies. */
 export interface HandlerDeps extends PipelineDeps {
   readonly accountId: string;
+  readonly partition: string;
   readonly region: string;
   readonly quarantineQueueUrl: string;
 }
@@ -20,7 +21,7 @@ export interface HandlerDeps extends PipelineDeps {
  * and then sends the event to the dead-letter queue; the audit log stops the retry from acting twice.
  */
 export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<void> {
-  const topics = new Set(SEVERITIES.map((s) => severityTopicName(deps.config.prefix, s)));
+  const topics = new Set(SEVERITIES.map((s) => `arn:${deps.partition}:sns:${deps.region}:${deps.accountId}:${severityTopicName(deps.config.prefix, s)}`));
   return async (event: unknown) => {
     const records = (event as Partial<SNSEvent> | null)?.Records;
     if (!Array.isArray(records)) {
@@ -51,10 +52,10 @@ function parseRecord(record: SNSEventRecord, deps: HandlerDeps, topics: Readonly
   if (typeof record !== 'object' || record === null || record.EventSource !== 'aws:sns' || typeof record.Sns !== 'object' || record.Sns === null) {
     throw new InvalidNotificationError('not an SNS record');
   }
-  const topicName = String(record.Sns.TopicArn ?? '').split(':').pop() ?? '';
-  if (!topics.has(topicName)) throw new InvalidNotificationError(`unknown topic: ${String(record.Sns.TopicArn)}`);
+  // The whole ARN: a topic with our name in another account or region is not ours.
+  if (!topics.has(String(record.Sns.TopicArn))) throw new InvalidNotificationError(`unknown topic: ${String(record.Sns.TopicArn)}`);
   if (typeof record.Sns.Message !== 'string') throw new InvalidNotificationError('SNS message is not a string');
-  return parseNotification(record.Sns.Message, { config: deps.config, accountId: deps.accountId, region: deps.region });
+  return parseNotification(record.Sns.Message, { config: deps.config, accountId: deps.accountId, partition: deps.partition, region: deps.region, now: deps.now() });
 }
 
 async function reject(deps: HandlerDeps, reason: string, raw: unknown): Promise<void> {

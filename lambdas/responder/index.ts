@@ -21,6 +21,7 @@ const respond = createHandler({
   automationModeParameter: env.AUTOMATION_MODE_PARAMETER,
   quarantineQueueUrl: env.QUARANTINE_QUEUE_URL,
   accountId: env.ACCOUNT_ID,
+  partition: env.PARTITION,
   region: env.AWS_REGION,
   now: () => new Date(),
   logger,

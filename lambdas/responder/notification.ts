@@ -11,7 +11,9 @@ export type AlarmState = (typeof ALARM_STATES)[number];
 export const MAX_NOTIFICATION_BYTES = 64 * 1024;
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
+const ALARM_ARN = /^arn:(aws[a-z-]*):cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
+/** Clock skew tolerated for a state change time in the future. */
+const MAX_FUTURE_MS = 5 * 60_000;
 
 /** The fields of a CloudWatch alarm notification the responders rely on (SNS message body, JSON). */
 const CommonShape = z.object({
@@ -46,9 +48,12 @@ export interface AlarmNotification {
 /** Where a notification must come from to be acted on. */
 export interface Expected {
   readonly config: Config;
-  /** The account the stack is deployed in (from the Lambda's own ARN or STS). */
+  /** The account, partition and region the stack is deployed in. */
   readonly accountId: string;
+  readonly partition: string;
   readonly region: string;
+  /** Now, for the freshness check: a replayed notification must not act on today's world. */
+  readonly now: Date;
 }
 
 /**
@@ -73,10 +78,10 @@ export function parseNotification(body: string, expected: Expected): AlarmNotifi
     throw new InvalidNotificationError(`wrong shape: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const n = shape.data;
-  const [, arnRegion, arnAccount, arnName] = ALARM_ARN.exec(n.AlarmArn)!;
-  if (n.AWSAccountId !== expected.accountId || arnAccount !== expected.accountId) {
-    throw new InvalidNotificationError(`foreign account: ${n.AWSAccountId} (expected ${expected.accountId})`);
-  }
+  const [, arnPartition, arnRegion, arnAccount, arnName] = ALARM_ARN.exec(n.AlarmArn)!;
+  const foreign = [n.AWSAccountId, arnAccount].find((account) => account !== expected.accountId);
+  if (foreign !== undefined) throw new InvalidNotificationError(`foreign account: ${foreign} (expected ${expected.accountId})`);
+  if (arnPartition !== expected.partition) throw new InvalidNotificationError(`foreign partition: ${arnPartition} (expected ${expected.partition})`);
   if (arnRegion !== expected.region) throw new InvalidNotificationError(`foreign region: ${arnRegion} (expected ${expected.region})`);
   if (arnName !== n.AlarmName) throw new InvalidNotificationError(`AlarmArn names ${arnName}, AlarmName is ${n.AlarmName}`);
 
@@ -90,7 +95,7 @@ export function parseNotification(body: string, expected: Expected): AlarmNotifi
   }
   if (!instanceExists(config, alert, parsed.instance)) throw new InvalidNotificationError(`unknown alarm: no ${alert.scope} "${parsed.instance ?? ''}" for ${alert.id}`);
 
-  const stateChangeTime = new Date(n.StateChangeTime.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString();
+  const stateChangeTime = checkedTime(n.StateChangeTime, expected.now, config.automation.maxNotificationAgeMinutes);
   return {
     alarmName: n.AlarmName,
     alert,
@@ -116,4 +121,28 @@ function instanceExists(config: Config, alert: AlertDefinition, instance: string
     case 'certificate':
       return config.certificates.some((c) => c.name === instance);
   }
+}
+
+/**
+ * A real instant (no month 13, no 30 February, no +99:99 offset), not from the future beyond clock skew, and not
+ * older than the freshness limit: a notification replayed a day later describes a world that has moved on.
+ */
+function checkedTime(text: string, now: Date, maxAgeMinutes: number): string {
+  const [, y, mo, d, h, mi, s, offset] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.exec(text) ?? [];
+  const offsetMatch = /^([+-])(\d{2}):?(\d{2})$/.exec(offset ?? '');
+  const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
+  const calendar = new Date(Date.UTC(fields[0]!, fields[1]! - 1, fields[2]!, fields[3]!, fields[4]!, fields[5]!));
+  const valid =
+    calendar.getUTCMonth() === fields[1]! - 1 &&
+    calendar.getUTCDate() === fields[2] &&
+    fields[3]! < 24 &&
+    fields[4]! < 60 &&
+    fields[5]! < 60 &&
+    (offset === 'Z' || (offsetMatch !== null && Number(offsetMatch[2]) <= 14 && Number(offsetMatch[3]) < 60));
+  if (!valid) throw new InvalidNotificationError(`invalid StateChangeTime: ${text}`);
+  const normalized = new Date(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const age = now.getTime() - normalized.getTime();
+  if (age < -MAX_FUTURE_MS) throw new InvalidNotificationError(`stale: StateChangeTime ${text} is in the future`);
+  if (age > maxAgeMinutes * 60_000) throw new InvalidNotificationError(`stale: StateChangeTime ${text} is more than ${maxAgeMinutes} minutes old`);
+  return normalized.toISOString();
 }

@@ -107,12 +107,55 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     await audit.claim(base);
   } catch (error) {
     if (!(error instanceof AlreadyRecordedError)) throw error;
-    const existing = await audit.get(actionId);
-    logger.info('duplicate notification: action already recorded', { actionId, decision: existing?.decision, outcome: existing?.outcome });
-    // Keep failing towards the dead-letter queue while the first attempt's outcome is a failure; never act again.
-    if (existing?.outcome === 'failed') throw new MitigationFailedError(actionId, { cause: new Error(existing.error ?? 'failed before') });
-    return existing;
+    return duplicate(deps, actionId);
   }
+  try {
+    return await decideAndAct(deps, ctx, mitigation, mode, tree, base, target);
+  } catch (error) {
+    if (error instanceof MitigationFailedError) throw error;
+    // Anything that broke between the claim and the outcome: give the record a final state, so that the retry
+    // Lambda makes fails towards the dead-letter queue instead of finding a claim and passing silently.
+    const message = (error as Error).message;
+    await audit.failUnfinished(actionId, message, deps.now().toISOString()).catch((e: unknown) => logger.error('could not record the failure', { actionId, error: String(e) }));
+    deps.metrics.count('ActionsFailed', mitigation.id);
+    logger.error('mitigation failed before acting', { actionId, mitigation: mitigation.id, error: message });
+    throw new MitigationFailedError(actionId, { cause: error });
+  }
+}
+
+/** A claimed action older than this without a final state belongs to an attempt that died (Lambda timeout is 60 s). */
+const STALE_CLAIM_MS = 2 * 60_000;
+
+/**
+ * Another delivery of a notification already claimed. A concurrent duplicate returns quietly; a claim left by an
+ * attempt that failed or died keeps failing, so the event ends in the dead-letter queue for a human. Never acts.
+ */
+async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRecord | undefined> {
+  const existing = await deps.audit.get(actionId);
+  deps.logger.info('duplicate notification: action already recorded', { actionId, decision: existing?.decision, outcome: existing?.outcome });
+  if (!existing) return undefined;
+  const unfinished = existing.decision === 'evaluating' || existing.outcome === 'pending';
+  const stale = deps.now().getTime() - Date.parse(existing.updatedAt) > STALE_CLAIM_MS;
+  if (existing.outcome === 'failed' || existing.outcome === 'unknown' || (unfinished && stale)) {
+    throw new MitigationFailedError(actionId, { cause: new Error(existing.error ?? `the first attempt left the action ${existing.decision}/${existing.outcome ?? 'no outcome'}`) });
+  }
+  // A final action whose announcement did not go out (the first attempt failed right after acting): tell on-call now.
+  if (!unfinished && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
+  return existing;
+}
+
+async function decideAndAct(
+  deps: PipelineDeps,
+  ctx: MitigationContext,
+  mitigation: Mitigation,
+  mode: ModeReading,
+  tree: TreeEvidence | undefined,
+  base: Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt'>,
+  target: ReturnType<Mitigation['target']>,
+): Promise<ActionRecord> {
+  const { audit, logger } = deps;
+  const { actionId, evidence } = base;
+  const now = () => deps.now().toISOString();
 
   const skip = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before'> = {}): Promise<ActionRecord> => {
     await audit.decide(actionId, { decision: 'skipped', reason, mode: mode.mode, target: target?.key, ...extra }, now());
@@ -126,15 +169,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
   const branch = tree?.[mitigation.id];
   if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
 
-  let before;
-  try {
-    before = await mitigation.read(ctx, target);
-  } catch (error) {
-    await audit.decide(actionId, { decision: 'skipped', reason: `could not read ${target.key}`, mode: mode.mode, target: target.key }, now());
-    await audit.outcome(actionId, { outcome: 'failed', error: (error as Error).message }, now());
-    deps.metrics.count('ActionsFailed', mitigation.id);
-    throw new MitigationFailedError(actionId, { cause: error });
-  }
+  const before = await mitigation.read(ctx, target);
   const decision = mitigation.decide(ctx, before);
   if (!decision.act) return skip(decision.reason, { before });
   const reason = branch ? `${branch.why}: ${decision.reason}` : decision.reason;
@@ -144,7 +179,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     await audit.decide(actionId, { decision: 'dry-run', reason, mode: mode.mode, target: target.key, before, desired: decision.desired, revertCommand: revert }, now());
     const record: ActionRecord = { ...base, decision: 'dry-run', outcome: undefined, reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
     deps.metrics.count('ActionsDryRun', mitigation.id);
-    await announce(deps.clients.sns, deps.announceTopicArn, record);
+    await tell(deps, record);
     return record;
   }
 
@@ -171,14 +206,29 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     await audit.outcome(actionId, { outcome: 'failed', error: message }, now());
     deps.metrics.count('ActionsFailed', mitigation.id);
     logger.error('mitigation failed', { actionId, mitigation: mitigation.id, error: message });
-    await announce(deps.clients.sns, deps.announceTopicArn, { ...acted, outcome: 'failed', error: message });
+    await tell(deps, { ...acted, outcome: 'failed', error: message });
     throw new MitigationFailedError(actionId, { cause: error });
   }
-  const after = await mitigation.read(ctx, target);
+  let after;
+  try {
+    after = await mitigation.read(ctx, target);
+  } catch (error) {
+    // The change went through but cannot be confirmed: neither succeeded nor failed.
+    const message = `change applied; after-state unreadable: ${(error as Error).message}`;
+    await audit.outcome(actionId, { outcome: 'unknown', error: message }, now());
+    await tell(deps, { ...acted, outcome: 'unknown', error: message });
+    throw new MitigationFailedError(actionId, { cause: error });
+  }
   await audit.outcome(actionId, { outcome: 'succeeded', after }, now());
   const record: ActionRecord = { ...acted, outcome: 'succeeded', after, updatedAt: now() };
   deps.metrics.count('ActionsTaken', mitigation.id);
   logger.info('mitigation applied', { actionId, mitigation: mitigation.id, target: target.key, before, after });
-  await announce(deps.clients.sns, deps.announceTopicArn, record);
+  await tell(deps, record);
   return record;
+}
+
+/** Announces on the on-call topic, then marks the record as announced (a retry re-announces otherwise). */
+async function tell(deps: PipelineDeps, record: ActionRecord): Promise<void> {
+  await announce(deps.clients.sns, deps.announceTopicArn, record);
+  await deps.audit.announced(record.actionId, deps.now().toISOString());
 }

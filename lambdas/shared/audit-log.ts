@@ -14,7 +14,11 @@ import { AlreadyRecordedError } from './errors';
 
 /** Where an action stands. `evaluating` is the claim; every other status is final or awaits its outcome. */
 export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
-export type ActionOutcome = 'pending' | 'succeeded' | 'failed' | 'ineffective' | 'verified';
+/**
+ * `unknown`: the change was applied but its after-state could not be read; a human must look. `ineffective` and
+ * `verified` are set by the verification of the action after the runbook's window.
+ */
+export type ActionOutcome = 'pending' | 'succeeded' | 'failed' | 'unknown' | 'ineffective' | 'verified';
 
 /** One audit record: an automatic mitigation considered for one incident. */
 export interface ActionRecord {
@@ -38,6 +42,8 @@ export interface ActionRecord {
   readonly after: Record<string, unknown> | undefined;
   readonly error: string | undefined;
   readonly revertCommand: string | undefined;
+  /** When on-call was told; unset until the announcement went out (a retry announces again). */
+  readonly announcedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -158,6 +164,40 @@ export class AuditLog {
   /** The outcome after acting: what the world looks like now, or the error. */
   public async outcome(actionId: string, fields: Pick<ActionRecord, 'outcome'> & Partial<Pick<ActionRecord, 'after' | 'error'>>, now: string): Promise<void> {
     await this.update(actionId, { ...fields, updatedAt: now });
+  }
+
+  /**
+   * Gives an action that an error interrupted a final state: `skipped/failed` if it never got to act, `failed`
+   * if it was acting. A record that is already final is left as it is.
+   */
+  public async failUnfinished(actionId: string, error: string, now: string): Promise<void> {
+    const attempts = [
+      { set: { decision: 'skipped', reason: `failed before acting: ${error}`, outcome: 'failed', error, updatedAt: now }, when: ['decision', 'evaluating'] },
+      { set: { outcome: 'failed', error, updatedAt: now }, when: ['outcome', 'pending'] },
+    ] as const;
+    for (const { set, when } of attempts) {
+      const update = this.updateExpression(set);
+      try {
+        await this.dynamo.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key.action(actionId),
+            ...update,
+            ConditionExpression: '#when = :when',
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#when': when[0] },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':when': when[1] },
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    }
+  }
+
+  /** Records that on-call was told about the action. */
+  public async announced(actionId: string, now: string): Promise<void> {
+    await this.update(actionId, { announcedAt: now });
   }
 
   public async get(actionId: string): Promise<ActionRecord | undefined> {

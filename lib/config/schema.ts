@@ -132,6 +132,11 @@ const AutomationSchema = z.strictObject({
   llmErrorRate: z.number().min(0).max(1).default(0.1),
   /** Service that hosts the model; environment-wide alerts (inference errors) act on it. @default the first service */
   modelService: z.string().regex(NAME).optional(),
+  /**
+   * Older notifications are refused (kept for review, not acted on): Lambda retries an event for up to 6 hours,
+   * and a replay after that describes a world that has moved on. @default 360
+   */
+  maxNotificationAgeMinutes: z.number().int().min(5).max(1440).default(360),
   /** Wait before checking that an action worked (the runbook's "monitor for 5 minutes"). @default 5 */
   verifyAfterMinutes: z.number().min(1).max(240).default(5),
   /** Audit records expire (DynamoDB TTL) after this many days. @default 400 */

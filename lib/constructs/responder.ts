@@ -86,6 +86,7 @@ export class Responder extends Construct {
         ANNOUNCE_TOPIC_ARN: topics.roleTopics['on-call-primary'].topicArn,
         AUTOMATION_MODE_PARAMETER: automationModeParameter(config),
         ACCOUNT_ID: Aws.ACCOUNT_ID,
+        PARTITION: Aws.PARTITION,
       }),
       bundling: {
         format: OutputFormat.CJS,

@@ -19,7 +19,7 @@ import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { alertSettings } from '../../lib/alarms/settings';
 import { findAlert } from '../../lib/catalog';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
@@ -74,7 +74,7 @@ class FaultyTransport implements Transport {
     const operation = target.split('.').pop()!;
     const seen = this.seen(operation) + 1;
     this.seenBy.set(operation, seen);
-    const fault = this.plan(operation, JSON.parse(typeof request.body === 'string' && request.body ? request.body : '{}') as Record<string, unknown>, seen);
+    const fault = this.plan(operation, jsonInput(request.body), seen);
     if (!fault) {
       this.delegatedBy.set(operation, this.delegated(operation) + 1);
       return this.real.handle(request, options);
@@ -100,6 +100,12 @@ class FaultyTransport implements Transport {
   public destroy(): void {
     this.real.destroy?.();
   }
+}
+
+/** The JSON input of a JSON-protocol request (the body is a string or bytes, depending on the serializer). */
+function jsonInput(body: unknown): Record<string, unknown> {
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : '';
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
 const CONTENT_TYPE = { ecs: 'application/x-amz-json-1.1', ssm: 'application/x-amz-json-1.1', dynamo: 'application/x-amz-json-1.0' } as const;
@@ -324,9 +330,6 @@ describe('faults: throttling and 5xx from AWS', () => {
 describe('faults after the claim: nothing is left half-written', () => {
   it(
     'DynamoDB 5xx on the reservation: the record does not stay "evaluating" and a retry does not pass silently',
-    {
-      todo: 'BUG pipeline.ts:147 (audit.reserve) and :116-124 (claim): an error after the claim other than a mitigation failure leaves the record at decision "evaluating"; the retry then finds the claim, gets an existing record whose outcome is not "failed", returns it and succeeds: the event is acknowledged, the mitigation never ran, the record stays "evaluating" forever',
-    },
     async () => {
       // GIVEN DynamoDB answers 500 to every TransactWriteItems (the cooldown/window/intent reservation)
       const h = await fresh();
@@ -335,7 +338,7 @@ describe('faults after the claim: nothing is left half-written', () => {
       const at = new Date();
       const event = eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
       // WHEN the alarm fires: the invocation fails and the world is unchanged
-      await assert.rejects(h.invoke(event, { clients, now: at }));
+      await assert.rejects(h.invoke(event, { clients, now: at }), /injected: DynamoDB internal error/);
       assert.equal(transport.seen('TransactWriteItems'), await maxAttempts(clients));
       assert.deepEqual(await worldState(h), UNTOUCHED);
       // THEN nothing is half-written
@@ -346,24 +349,27 @@ describe('faults after the claim: nothing is left half-written', () => {
   );
 
   it(
-    'reading the service after a successful rollback fails: the record does not stay "pending"',
-    {
-      todo: 'BUG pipeline.ts:172 (`const after = await mitigation.read(...)` after apply): it is outside any try, so a failed read after a successful apply leaves the record at acted/pending with no outcome; the retry finds the claim, returns the pending record and succeeds, so the action is never marked succeeded or failed',
-    },
+    'reading the service after a successful rollback fails: the record gets a final outcome',
     async () => {
-      // GIVEN ECS answers 500 to DescribeServices once the rollback was sent
+      // GIVEN ECS fails the first DescribeServices call after the rollback (all its attempts), then recovers
       const h = await fresh();
-      let updated = false;
-      const { clients } = clientsWithFaults(h, 'ecs', (op) => {
-        if (op === 'UpdateService') updated = true;
-        return op === 'DescribeServices' && updated ? ECS_DOWN : undefined;
+      let failuresLeft = 0;
+      const { clients, transport } = clientsWithFaults(h, 'ecs', (op) => {
+        if (op !== 'DescribeServices' || transport.seen('UpdateService') === 0 || failuresLeft === 0) return undefined;
+        failuresLeft -= 1;
+        return ECS_DOWN;
       });
+      failuresLeft = await maxAttempts(clients);
       const at = new Date();
       const event = eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
-      // WHEN the alarm fires: the rollback happens, then the after-read fails
-      await assert.rejects(h.invoke(event, { clients, now: at }));
+      // WHEN the alarm fires: the rollback happens, then the after-read fails and so does the invocation
+      await assert.rejects(h.invoke(event, { clients, now: at }), /injected: ECS internal error/);
       assert.equal((await worldState(h)).taskDefinition, 'chatbot-api:1');
+      assert.equal(failuresLeft, 0);
       // THEN the record has a final outcome
+      assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
+      // (and Lambda's retry, with ECS back, cannot leave it pending either)
+      await h.invoke(event, { clients, now: new Date(at.getTime() + MINUTE) }).catch(() => undefined);
       assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
     },
   );
