@@ -54,10 +54,10 @@ const MUTATIONS: readonly (readonly [change: string, alerts: Record<string, Reco
   ['ModelAccuracyDrop below 70%', { ModelAccuracyDrop: { threshold: 0.7 } }, 'accuracy 85% -> 65% in two 5-minute readings fires the >20% drop (P1 ModelAccuracyDrop)'],
   ['ModelAccuracyDegraded below 85%', { ModelAccuracyDegraded: { threshold: 0.85 } }, 'accuracy 85% -> 75% in six 5-minute readings fires the 10-20% drop (P2 ModelAccuracyDegraded)'],
   ['DataDriftDetected above KL 0.7', { DataDriftDetected: { threshold: 0.7 } }, 'KL divergence 0.6 fires DataDriftDetected once four 15-minute windows hold it'],
-  ['HighDiskUsage above 90%', { HighDiskUsage: { threshold: 90 } }, 'disk 85% is the P3 HighDiskUsage (26 minutes in, see the known gap in data-quality.yaml)'],
+  ['HighDiskUsage above 90%', { HighDiskUsage: { threshold: 90 } }, 'disk 85% for 30 minutes is the P3 HighDiskUsage'],
   ['CriticalDiskUsage as a P3', { CriticalDiskUsage: { severity: 'P3' } }, 'disk 92% for 5 minutes is the P2 CriticalDiskUsage'],
   ['DataPipelineStalled after 7 hours', { DataPipelineStalled: { durationMinutes: 420 } }, 'no records processed for 6 hours (six hourly readings of 0) fires DataPipelineStalled'],
-  ['InferenceEndpointDown ignoring missing heartbeats', { InferenceEndpointDown: { treatMissingData: 'notBreaching' } }, "KNOWN GAP: a silent endpoint fires after 5 empty minutes, not 3 (evaluation range of 5, AWS table row '0 - - - -')"],
+  ['InferenceEndpointDown after 5 minutes', { InferenceEndpointDown: { durationMinutes: 5 } }, 'a silent endpoint fires 3 minutes after its last heartbeat (FILL counts silence as down)'],
 ];
 
 describe('a runbook number that no longer holds fails the suite', () => {

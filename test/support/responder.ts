@@ -71,6 +71,7 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
           automationModeParameter: world.automationModeParameter,
           quarantineQueueUrl: world.quarantineQueueUrl,
           accountId: '123456789012',
+          partition: 'aws',
           region: config.region,
           now: () => now ?? new Date(),
           logger: log,

@@ -72,7 +72,7 @@ export const BUSINESS_ALERTS: readonly AlertDefinition[] = [
     scope: 'service',
     measurement: {
       kind: 'anomaly',
-      expression: 'requests',
+      expression: 'FILL(requests, 0)',
       metrics: { requests: { source: 'api', name: 'requests', statistic: 'Sum' } },
       label: 'API requests',
     },
@@ -89,6 +89,6 @@ export const BUSINESS_ALERTS: readonly AlertDefinition[] = [
     decision:
       'An anomaly band (3 standard deviations below the model, 30 minutes) instead of a fixed 50%: the band learns the ' +
       'daily and weekly traffic shape, which is exactly the runbook\'s "not during expected low-traffic period". ' +
-      'Zero requests (no datapoints) is breaching: silence from a busy API is the failure.',
+      'Zero requests (no datapoints) is breaching: silence from a busy API is the failure, so empty periods count as 0.',
   },
 ];

@@ -9,7 +9,7 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
     summary: 'Input distribution drift: KL divergence above 0.5 for 1 hour',
     runbookWording: ['Data drift detected (input distribution changed significantly)', 'Input distribution changed significantly (KL divergence >0.5)'],
     scope: 'global',
-    measurement: { kind: 'metric', metric: { source: 'ai', name: 'DataDriftKLDivergence', statistic: 'Maximum' } },
+    measurement: { kind: 'metric', metric: { source: 'ai', name: 'DataDriftKLDivergence', statistic: 'Minimum' } },
     comparison: 'GreaterThanThreshold',
     threshold: 0.5,
     periodSeconds: 900,
@@ -20,6 +20,9 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
     escalationPolicy: 'p2-standard',
     relatedAlerts: ['ModelAccuracyDegraded', 'LowConfidencePredictions', 'MissingFeatures'],
     customerFacing: false,
+    decision:
+      'The Prometheus rule says "for: 1h". Four 15-minute periods with the Minimum statistic: a period breaches only if ' +
+      'every drift reading in it is above 0.5, so the alarm needs a full hour of drift (a Maximum would fire after 46 minutes).',
   },
   {
     id: 'MissingFeatures',
@@ -59,7 +62,12 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
       'No data processed in expected window (e.g., 6 hours for daily job)',
     ],
     scope: 'global',
-    measurement: { kind: 'metric', metric: { source: 'ai', name: 'RecordsProcessed', statistic: 'Sum' } },
+    measurement: {
+      kind: 'math',
+      expression: 'FILL(records, 0)',
+      metrics: { records: { source: 'ai', name: 'RecordsProcessed', statistic: 'Sum' } },
+      label: 'Records processed per hour',
+    },
     comparison: 'LessThanThreshold',
     threshold: 1,
     periodSeconds: 3600,
@@ -71,8 +79,10 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
     relatedAlerts: ['MissingFeatures', 'ScheduledJobCompleted'],
     customerFacing: false,
     decision:
-      'Six one-hour periods, all empty: a pipeline that publishes nothing at all is exactly the failure, so missing ' +
-      'data is breaching. The window follows the runbook\'s daily-job example; override the duration per pipeline.',
+      'Six one-hour periods, all empty: a pipeline that publishes nothing at all is exactly the failure, so an hour with ' +
+      'no datapoint counts as zero records (FILL) and missing data is breaching: the alarm fires 6 hours after the last ' +
+      'record, not 8 (CloudWatch looks back N + 2 periods for real datapoints). The window follows the runbook\'s ' +
+      'daily-job example; override the duration per pipeline.',
   },
   {
     id: 'SchemaViolation',

@@ -168,9 +168,9 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     },
     comparison: 'GreaterThanThreshold',
     threshold: 80,
-    periodSeconds: 300,
-    evaluationPeriods: 6,
-    datapointsToAlarm: 6,
+    periodSeconds: 60,
+    evaluationPeriods: 30,
+    datapointsToAlarm: 30,
     treatMissingData: 'missing',
     mitigations: [],
     escalationPolicy: 'p3-ticket',
@@ -178,7 +178,8 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     customerFacing: false,
     decision:
       'The runbook says disk >80% is P3 (severity examples, Prometheus rule "for 30m") and >90% is P2 (category). ' +
-      'Both are kept as two alerts of one group; the 30 minutes come from the Prometheus rule.',
+      'Both are kept as two alerts of one group; the 30 minutes come from the Prometheus rule, as thirty one-minute ' +
+      'periods: a Maximum over 5-minute periods would count a window that crossed 80% in its last minute and fire after 26.',
   },
   {
     id: 'CriticalDiskUsage',
@@ -215,7 +216,12 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     summary: 'Model inference endpoint failing its health check for 3 minutes (no heartbeat counts as down)',
     runbookWording: ['Model inference endpoint down'],
     scope: 'global',
-    measurement: { kind: 'metric', metric: { source: 'ai', name: 'InferenceEndpointHealthy', statistic: 'Minimum' } },
+    measurement: {
+      kind: 'math',
+      expression: 'FILL(healthy, 0)',
+      metrics: { healthy: { source: 'ai', name: 'InferenceEndpointHealthy', statistic: 'Minimum' } },
+      label: 'Inference endpoint healthy (1) or down (0)',
+    },
     comparison: 'LessThanThreshold',
     threshold: 1,
     periodSeconds: 60,
@@ -226,6 +232,10 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     escalationPolicy: 'p1-standard',
     relatedAlerts: ['HighInferenceErrorRate', 'HighAPIErrorRate'],
     customerFacing: true,
+    decision:
+      'A silent health check is a down endpoint. FILL(healthy, 0) turns every minute without a heartbeat into a breaching ' +
+      'datapoint, so the alarm fires 3 minutes after the last heartbeat; treating missing data as breaching alone would ' +
+      'wait 5, because CloudWatch looks back N + 2 periods and a real datapoint in that range keeps it OK.',
   },
   {
     id: 'PartialRegionOutage',
@@ -250,6 +260,7 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     customerFacing: true,
     decision:
       'A composite alarm "some region down AND NOT all regions down": when every region is down, HighAPIErrorRate and ' +
-      'InferenceEndpointDown page P1 instead. Needs at least two configured regions; with one, the alert is skipped.',
+      'InferenceEndpointDown page P1 instead. Needs at least two configured regions; with one, the alert is skipped. ' +
+      'A region that stops reporting counts as down (missing data is breaching), after 5 to 7 minutes.',
   },
 ];
