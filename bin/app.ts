@@ -6,9 +6,11 @@ import { buildApp } from '../lib/app';
 import { loadEnvironment } from '../lib/config/environment';
 import { ConfigError } from '../lib/errors';
 
-const envName = (new App().node.tryGetContext('env') as string | undefined) ?? 'default';
+const app = new App();
+const envName = (app.node.tryGetContext('env') as string | undefined) ?? 'default';
 try {
-  buildApp({ config: loadEnvironment(envName) }).app.synth();
+  buildApp({ app, config: loadEnvironment(envName) });
+  app.synth();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

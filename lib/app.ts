@@ -11,6 +11,8 @@ export interface BuildAppOptions {
   readonly config: Config;
   /** Passed to the CDK App (outdir, context, builtin validation). @default {} */
   readonly appProps?: AppProps;
+  /** An App to build into (the CDK CLI's entry point creates it to read `-c env=...`). @default a new App */
+  readonly app?: App;
   /** Run cdk-nag's AwsSolutions pack at synth. @default true */
   readonly nag?: boolean;
 }
@@ -25,7 +27,7 @@ export interface BuiltApp {
 /** Builds the whole CDK app for one environment: the core stack and as many alarm stacks as the fleet needs. */
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const { config } = options;
-  const app = new App(options.appProps);
+  const app = options.app ?? new App(options.appProps);
   const env: Environment = { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
   const plan = planStacks(config, resolveAlarms(config));
 
