@@ -61,6 +61,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
     QUARANTINE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/chatbot-responder-dlq',
     ANNOUNCE_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:chatbot-page-on-call-primary',
     AUTOMATION_MODE_PARAMETER: '/chatbot/automation-mode',
+    VERIFY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:chatbot-verify',
     ACCOUNT_ID: '123456789012',
     PARTITION: 'aws',
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',

@@ -7,6 +7,7 @@ import { createClients } from '../shared/clients';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
 import { createHandler } from './handler';
+import { stepFunctionsVerification } from './verification';
 
 const env = ResponderEnvSchema.parse(process.env);
 const config = parseConfig('runtime', JSON.parse(process.env.ALERTING_CONFIG ?? 'null'));
@@ -26,6 +27,7 @@ const respond = createHandler({
   now: () => new Date(),
   logger,
   metrics,
+  verification: stepFunctionsVerification(clients.sfn, env.VERIFY_STATE_MACHINE_ARN),
 });
 
 export async function handler(event: unknown): Promise<void> {

@@ -23,6 +23,11 @@ export interface PipelineDeps {
   readonly now: () => Date;
   readonly logger: Log;
   readonly metrics: ActionMetrics;
+  /**
+   * Starts the check of an action after the runbook's window (`automation.verifyAfterMinutes`); idempotent per
+   * action. @default no verification (tests of the pipeline alone)
+   */
+  readonly verification?: { start(actionId: string, waitSeconds: number): Promise<void> };
 }
 
 /**
@@ -139,8 +144,10 @@ async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRe
   if (existing.outcome === 'failed' || existing.outcome === 'unknown' || (unfinished && stale)) {
     throw new MitigationFailedError(actionId, { cause: new Error(existing.error ?? `the first attempt left the action ${existing.decision}/${existing.outcome ?? 'no outcome'}`) });
   }
-  // A final action whose announcement did not go out (the first attempt failed right after acting): tell on-call now.
+  // A final action whose announcement or verification did not start (the first attempt failed right after
+  // acting): do it now. Both are idempotent.
   if (!unfinished && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
+  if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
   return existing;
 }
 
@@ -224,6 +231,7 @@ async function decideAndAct(
   deps.metrics.count('ActionsTaken', mitigation.id);
   logger.info('mitigation applied', { actionId, mitigation: mitigation.id, target: target.key, before, after });
   await tell(deps, record);
+  await verifyLater(deps, actionId);
   return record;
 }
 
@@ -231,4 +239,9 @@ async function decideAndAct(
 async function tell(deps: PipelineDeps, record: ActionRecord): Promise<void> {
   await announce(deps.clients.sns, deps.announceTopicArn, record);
   await deps.audit.announced(record.actionId, deps.now().toISOString());
+}
+
+/** Invariant 8: every action is checked after the runbook's window; still in ALARM pages humans at once. */
+async function verifyLater(deps: PipelineDeps, actionId: string): Promise<void> {
+  await deps.verification?.start(actionId, Math.round(deps.config.automation.verifyAfterMinutes * 60));
 }

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +15,7 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly rds: RDSClient;
   readonly sns: SNSClient;
+  readonly sfn: SFNClient;
   readonly sqs: SQSClient;
   readonly ssm: SSMClient;
 }
@@ -39,6 +41,7 @@ export function createClients(settings: ClientSettings = {}): AwsClients {
     ecs: new ECSClient(common),
     rds: new RDSClient(common),
     sns: new SNSClient(common),
+    sfn: new SFNClient(common),
     sqs: new SQSClient(common),
     ssm: new SSMClient(common),
   };

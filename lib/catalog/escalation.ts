@@ -16,17 +16,25 @@ export type Role = (typeof ROLES)[number];
 
 /** One timed step of an escalation policy. */
 export interface EscalationStep {
-  /** Minutes after the incident opened. */
+  /** Minutes after the incident opened (fractions allowed: tests run on seconds). */
   readonly afterMinutes: number;
+  /**
+   * Fire at the start of business hours on the next business day after the incident opened, instead of after
+   * `afterMinutes` (which then only documents the nominal delay). @default false
+   */
+  readonly nextBusinessDay?: boolean;
   /** Roles paged at this step. */
   readonly page: readonly Role[];
+  /** Open a ticket through the configured webhook at this step. @default false */
+  readonly ticket?: boolean;
   /** Whether an acknowledgement cancels this step (ack-deadline re-pages) or not (escalation of an unresolved incident). */
   readonly cancelledByAck: boolean;
 }
 
 /** An escalation policy: the runbook's escalation matrix as data. */
 export interface EscalationPolicy {
-  readonly id: EscalationPolicyId;
+  /** A built-in id, or the name of a policy defined in the environment's config. */
+  readonly id: string;
   readonly description: string;
   readonly steps: readonly EscalationStep[];
 }
@@ -102,7 +110,10 @@ export const ESCALATION_POLICIES: Readonly<Record<EscalationPolicyId, Escalation
   'p3-ticket': {
     id: 'p3-ticket',
     description: 'P3: open a ticket; the manager hears of it the next business day.',
-    steps: [{ afterMinutes: 24 * 60, page: ['on-call-manager'], cancelledByAck: true }],
+    steps: [
+      { afterMinutes: 0, page: [], ticket: true, cancelledByAck: false },
+      { afterMinutes: 24 * 60, nextBusinessDay: true, page: ['on-call-manager'], cancelledByAck: true },
+    ],
   },
   'p4-digest': {
     id: 'p4-digest',

@@ -35,3 +35,19 @@ const BY_ID: ReadonlyMap<string, AlertDefinition> = new Map(ALERTS.map((alert) =
 export function findAlert(id: string): AlertDefinition | undefined {
   return BY_ID.get(id);
 }
+
+const RELATED: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const related = new Map<string, Set<string>>(ALERTS.map((a) => [a.id, new Set<string>()]));
+  for (const alert of ALERTS) {
+    for (const other of alert.relatedAlerts) {
+      related.get(alert.id)?.add(other);
+      related.get(other)?.add(alert.id);
+    }
+  }
+  return related;
+})();
+
+/** Alerts related to this one, in either direction ("A lists B" makes them related both ways). */
+export function relatedTo(alertId: string): ReadonlySet<string> {
+  return RELATED.get(alertId) ?? new Set();
+}

@@ -35,6 +35,19 @@ export function deadLetterQueueName(config: Config): string {
   return `${config.prefix}-responder-dlq`;
 }
 
+/** Functions and state machines of the escalation, named so alarms and the CLI can find them. */
+export function escalationFunctionName(config: Config, name: string): string {
+  return `${config.prefix}-escalation-${name}`;
+}
+
+export function escalationStateMachineName(config: Config): string {
+  return `${config.prefix}-escalation`;
+}
+
+export function verifyStateMachineName(config: Config): string {
+  return `${config.prefix}-verify`;
+}
+
 /** Name of the audit table. */
 export function auditTableName(config: Config): string {
   return `${config.prefix}-alerting-audit`;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ALERT_IDS,
   COMPARISON_OPERATORS,
+  ESCALATION_POLICIES,
   LOG_GROUP_KEYS,
   MISSING_DATA_TREATMENTS,
   MITIGATION_IDS,
@@ -143,6 +144,46 @@ const AutomationSchema = z.strictObject({
   auditRetentionDays: z.number().int().min(7).max(3650).default(400),
 });
 
+const EscalationStepSchema = z.strictObject({
+  afterMinutes: z.number().min(0).max(10_080),
+  nextBusinessDay: z.boolean().optional(),
+  page: z.array(z.enum(ROLES)),
+  ticket: z.boolean().optional(),
+  cancelledByAck: z.boolean(),
+});
+
+const EscalationSchema = z.strictObject({
+  /**
+   * Policies by id: replaces a built-in policy's steps (`p1-standard`...), or defines a new one (e.g. a CTO chain)
+   * for `alertPolicies` to use. Durations may be fractions of a minute. @default the runbook's matrix
+   */
+  policies: z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.strictObject({ description: z.string().max(200).optional(), steps: z.array(EscalationStepSchema).max(20) })).default({}),
+  /** The policy of an alert, by id, instead of its catalog policy. @default {} */
+  alertPolicies: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), z.string()).default({}),
+  /** HTTPS endpoint that receives a JSON ticket for P3 incidents. @default none: the timeline says no ticket was opened */
+  ticketWebhookUrl: z.url({ protocol: /^https$/ }).optional(),
+  /** When "the next business day" starts. @default 09:00 Monday to Friday, UTC */
+  businessHours: z
+    .strictObject({
+      timezone: z.string().refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+      startHour: z.number().int().min(0).max(23).default(9),
+      /** ISO weekdays: 1 = Monday ... 7 = Sunday. */
+      days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    })
+    .prefault({}),
+  /** The same alert on several services within this window joins one incident (a region outage). @default 10 */
+  groupWindowMinutes: z.number().min(0).max(1440).default(10),
+  /** Ack and resolve links in pages expire after this. @default 1440 */
+  linkTtlMinutes: z.number().int().min(5).max(10_080).default(1440),
+});
+
 const SubscriptionSchema = z.union([
   z.strictObject({ email: z.email() }),
   z.strictObject({ sms: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15551234567') }),
@@ -213,6 +254,8 @@ export const ConfigSchema = z
       .prefault({}),
     /** Guard rails and parameters of the automatic mitigations. */
     automation: AutomationSchema.prefault({}),
+    /** The escalation matrix: policies, per-alert choices, ticket webhook, business hours, grouping. */
+    escalation: EscalationSchema.prefault({}),
     /** Per-alert overrides of the catalog's defaults. */
     alerts: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), AlertOverrideSchema).default({}),
     /** Human subscriptions per role topic. @default {} (nobody is subscribed) */
@@ -233,6 +276,11 @@ export const ConfigSchema = z
     const model = config.automation.modelService;
     if (model !== undefined && !seen.has(model)) {
       ctx.addIssue({ code: 'custom', path: ['automation', 'modelService'], message: `must name a configured service (${[...seen].join(', ')})`, input: model });
+    }
+    for (const [alertId, policy] of Object.entries(config.escalation.alertPolicies)) {
+      if (policy !== undefined && !(policy in ESCALATION_POLICIES) && !(policy in config.escalation.policies)) {
+        ctx.addIssue({ code: 'custom', path: ['escalation', 'alertPolicies', alertId], message: 'names no built-in policy and no policy in escalation.policies', input: policy });
+      }
     }
     const regions = config.regions ?? [];
     if (new Set(regions).size !== regions.length) {
@@ -260,3 +308,4 @@ export type ApiSource = ServiceConfig['api'];
 export type AlertOverride = z.output<typeof AlertOverrideSchema>;
 export type Subscription = z.output<typeof SubscriptionSchema>;
 export type AutomationConfig = z.output<typeof AutomationSchema>;
+export type EscalationConfig = z.output<typeof EscalationSchema>;

@@ -11,13 +11,30 @@ export interface ArnContext {
 }
 
 /**
- * Read-only actions AWS offers no resource-level permission for, so they need `Resource: "*"`. Nothing that
- * changes the world is on this list; a test holds the synthesized policy to it.
+ * Read-only actions of the responder that AWS offers no resource-level permission for, so they need
+ * `Resource: "*"`. Nothing that changes the world is on this list.
  */
 export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
   'ecs:ListTaskDefinitions': 'lists revisions to find the previous one; the action has no resource-level permission',
   'ecs:DescribeTaskDefinition': 'reads a revision; task definitions take no resource-level permission for Describe',
   'cloudwatch:GetMetricData': 'reads the decision tree\'s metrics; GetMetricData has no resource-level permission',
+};
+
+/**
+ * Every action any role of the stack holds on `Resource: "*"`, with the reason: AWS offers no resource-level
+ * permission for it. test/stack/iam.test.ts fails on any other.
+ */
+export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
+  ...UNSCOPABLE_READ_ACTIONS,
+  ...Object.fromEntries(
+    ['CreateLogDelivery', 'GetLogDelivery', 'UpdateLogDelivery', 'DeleteLogDelivery', 'ListLogDeliveries', 'PutResourcePolicy', 'DescribeResourcePolicies', 'DescribeLogGroups'].map((a) => [
+      `logs:${a}`,
+      'Step Functions execution logging (vended logs delivery); CloudWatch Logs offers no resource-level permission for log deliveries',
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['PutTraceSegments', 'PutTelemetryRecords', 'GetSamplingRules', 'GetSamplingTargets'].map((a) => [`xray:${a}`, 'Step Functions X-Ray tracing; X-Ray offers no resource-level permission for these']),
+  ),
 };
 
 /**

@@ -5,7 +5,8 @@ import { AlarmFactory } from '../alarms/alarm-factory';
 import type { Config } from '../config/schema';
 import { AlertTopics } from '../constructs/alert-topics';
 import { AuditTable } from '../constructs/audit-table';
-import { Responder } from '../constructs/responder';
+import { Escalation } from '../constructs/escalation';
+import { deadLetterQueue, Responder } from '../constructs/responder';
 
 /** Props of {@link CoreStack}. */
 export interface CoreStackProps extends StackProps {
@@ -19,6 +20,7 @@ export class CoreStack extends Stack {
   public readonly topics: AlertTopics;
   public readonly auditTable: AuditTable;
   public readonly responder: Responder;
+  public readonly escalation: Escalation;
 
   public constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
@@ -26,6 +28,14 @@ export class CoreStack extends Stack {
     const factory = new AlarmFactory(this, (spec) => this.topics.severityTopics[spec.severity].topicArn);
     props.alarms.forEach((spec) => factory.add(spec));
     this.auditTable = new AuditTable(this, 'Audit', { config: props.config });
-    this.responder = new Responder(this, 'Responder', { config: props.config, topics: this.topics, auditTable: this.auditTable.table });
+    const deadLetters = deadLetterQueue(this, props.config);
+    this.escalation = new Escalation(this, 'Escalation', { config: props.config, topics: this.topics, auditTable: this.auditTable.table, deadLetterQueue: deadLetters });
+    this.responder = new Responder(this, 'Responder', {
+      config: props.config,
+      topics: this.topics,
+      auditTable: this.auditTable.table,
+      verifyStateMachine: this.escalation.verifyStateMachine,
+      deadLetterQueue: deadLetters,
+    });
   }
 }

@@ -1,0 +1,26 @@
+import type { Role } from '../../lib/catalog';
+import type { Config } from '../../lib/config/schema';
+import type { AuditLog } from '../shared/audit-log';
+import type { AwsClients } from '../shared/clients';
+import type { IncidentStore } from '../shared/incidents';
+import type { Log } from '../shared/observability';
+import type { EscalationRunner } from './runner';
+
+/** What the escalation functions need; the Lambda entry builds it from its environment, tests from moto. */
+export interface EscalationDeps {
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly store: IncidentStore;
+  readonly audit: AuditLog;
+  readonly runner: EscalationRunner;
+  /** ARN of a role's topic. */
+  readonly roleTopicArn: (role: Role) => string;
+  /** The HMAC key of ack/resolve links (from Secrets Manager). */
+  readonly linkKey: () => Promise<string>;
+  /** Base URL of the ack/resolve endpoint (the function URL). */
+  readonly linkBaseUrl: string;
+  readonly now: () => Date;
+  readonly logger: Log;
+  /** Outbound HTTPS (ticket webhook). @default global fetch */
+  readonly fetch?: typeof fetch;
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { alertSettings } from '../../lib/alarms/settings';
+import { runbookUrl } from '../../lib/alarms/resolve';
+import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/catalog';
+import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/escalation/plan';
+import type { Incident, Member } from '../shared/incidents';
+import type { EscalationDeps } from './deps';
+import { notifyPaged } from './notify';
+
+/** The EventBridge event CloudWatch sends when an alarm changes state (the fields the starter reads). */
+const AlarmStateChange = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  account: z.string(),
+  region: z.string(),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: z.object({ value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), reason: z.string().optional(), timestamp: z.string() }),
+    previousState: z.object({ value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']) }).optional(),
+  }),
+});
+
+/** What the starter did with an event. */
+export type StartOutcome =
+  | { readonly outcome: 'opened'; readonly incidentId: string; readonly executionArn?: string }
+  | { readonly outcome: 'joined'; readonly incidentId: string; readonly reclassified?: Severity }
+  | { readonly outcome: 'cleared'; readonly incidentId: string; readonly resolved: boolean }
+  | { readonly outcome: 'ignored'; readonly reason: string };
+
+const GROUPING_LOCK = 'grouping';
+
+/**
+ * The incident starter: an alarm's transition into ALARM opens an incident (and its escalation execution) or
+ * joins an open one of a related alert of the same service, or of the same alert within the group window; a
+ * transition to OK clears the alarm, and the last alarm cleared resolves the incident.
+ */
+export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): Promise<StartOutcome> {
+  const parsed = AlarmStateChange.safeParse(event);
+  if (!parsed.success) return ignore(deps, `not a CloudWatch alarm state change: ${parsed.error.issues[0]?.message}`);
+  const { alarmName, state } = parsed.data.detail;
+  const name = parseAlarmName(deps.config.prefix, alarmName);
+  const alert = name && findAlert(name.alertId);
+  if (!name || !alert || alertSettings(alert, deps.config).enabled === false) return ignore(deps, `not an alarm of this environment: ${alarmName}`);
+
+  if (state.value === 'OK') return cleared(deps, alarmName);
+  if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
+
+  const at = new Date(state.timestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  if (Number.isNaN(at.getTime())) return ignore(deps, `invalid state timestamp ${state.timestamp}`);
+  const perService = alert.scope === 'service' || alert.scope === 'service-rds';
+  const member: Member = { alarmName, alertId: alert.id, service: perService ? name.instance : undefined, trigger: transitionKey(alarmName, at.toISOString()) };
+  const severity = alertSettings(alert, deps.config).severity;
+  const windowUntil = new Date(at.getTime() + deps.config.escalation.groupWindowMinutes * 60_000).toISOString();
+
+  return deps.store.withLock(GROUPING_LOCK, async () => {
+    const group = await deps.store.findGroup(member, relatedTo(alert.id), deps.now());
+    if (group !== undefined) {
+      const joined = await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
+      if (!joined) return ignore(deps, `duplicate: ${member.trigger} is already part of ${group}`);
+      const incident = (await deps.store.get(group))!;
+      if (isMoreSevere(severity, incident.severity)) {
+        await reclassify(deps, incident, alert.id, severity);
+        return { outcome: 'joined', incidentId: group, reclassified: severity };
+      }
+      return { outcome: 'joined', incidentId: group };
+    }
+
+    const policy = policyFor(alert, deps.config);
+    const incident: Incident = {
+      incidentId: member.trigger,
+      alarmName,
+      alertId: alert.id,
+      service: member.service,
+      severity,
+      policyId: policy.id,
+      summary: alert.summary,
+      runbookUrl: runbookUrl(deps.config, alert.id),
+      customerFacing: alert.customerFacing,
+      status: 'open',
+      openedAt: at.toISOString(),
+      triggers: [member.trigger],
+      openAlarms: [alarmName],
+    };
+    const opened = await deps.store.open(incident, member, windowUntil, { at: incident.openedAt, type: 'fired', detail: `${alarmName} (${severity}) in ALARM: ${state.reason ?? alert.summary}` });
+    if (!opened) return ignore(deps, `duplicate: incident ${incident.incidentId} exists`);
+    if (policy.steps.length === 0) {
+      await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${policy.id}: nobody is paged; listed in the weekly digest` });
+      return { outcome: 'opened', incidentId: incident.incidentId };
+    }
+    const steps = planSteps(policy, at, { config: deps.config, severity, customerFacing: alert.customerFacing });
+    const execution = executionName(incident.incidentId, alert.id);
+    const { arn } = await deps.runner.start(execution, { incidentId: incident.incidentId, steps });
+    await deps.store.setExecution(incident.incidentId, { name: execution, arn });
+    deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution });
+    return { outcome: 'opened', incidentId: incident.incidentId, executionArn: arn };
+  });
+}
+
+/**
+ * A higher-severity alert joined: the incident takes its severity, and its escalation follows the higher
+ * policy from this moment (the running execution stops; a new one starts with the new timetable).
+ */
+async function reclassify(deps: EscalationDeps, incident: Incident, alertId: string, severity: Severity): Promise<void> {
+  const alert = findAlert(alertId)!;
+  const policy = policyFor(alert, deps.config);
+  const now = deps.now();
+  if (incident.executionArn) await deps.runner.stop(incident.executionArn, `re-classified ${incident.severity} -> ${severity}`);
+  const steps = planSteps(policy, now, { config: deps.config, severity, customerFacing: incident.customerFacing || alert.customerFacing });
+  const name = executionName(incident.incidentId, incident.alertId, `-${severity}`);
+  const { arn } = await deps.runner.start(name, { incidentId: incident.incidentId, steps });
+  await deps.store.reclassify(incident.incidentId, severity, policy.id, { name, arn }, {
+    at: now.toISOString(),
+    type: 'reclassified',
+    detail: `${incident.severity} -> ${severity} (${alertId}); escalation follows ${policy.id} from now`,
+  });
+  deps.logger.info('incident re-classified', { incidentId: incident.incidentId, from: incident.severity, to: severity });
+}
+
+async function cleared(deps: EscalationDeps, alarmName: string): Promise<StartOutcome> {
+  const incidentId = await deps.store.findByAlarm(alarmName);
+  if (incidentId === undefined) return ignore(deps, `${alarmName} is OK and belongs to no open incident`);
+  const remaining = await deps.store.alarmCleared(incidentId, alarmName);
+  await deps.store.addEvent(incidentId, { at: deps.now().toISOString(), type: 'resolved', detail: `${alarmName} is OK${remaining.length ? `; still in ALARM: ${remaining.join(', ')}` : ''}` });
+  if (remaining.length > 0) return { outcome: 'cleared', incidentId, resolved: false };
+  await resolveIncident(deps, incidentId, 'alarm OK');
+  return { outcome: 'cleared', incidentId, resolved: true };
+}
+
+/** Resolves an incident (alarm OK, or a human): ends its execution, so nobody is paged again, and tells who was paged. */
+export async function resolveIncident(deps: EscalationDeps, incidentId: string, by: string, note?: string): Promise<Incident> {
+  const incident = await deps.store.resolve(incidentId, by, deps.now().toISOString(), note);
+  if (incident.executionArn) await deps.runner.stop(incident.executionArn, `resolved by ${by}`);
+  await notifyPaged(deps, incident, 'resolve');
+  deps.logger.info('incident resolved', { incidentId, by, timeToResolveSeconds: incident.timeToResolveSeconds });
+  return incident;
+}
+
+/** Acknowledges an incident: the ack-deadline re-pages stop; escalation of an unresolved incident goes on. */
+export async function acknowledgeIncident(deps: EscalationDeps, incidentId: string, by: string): Promise<void> {
+  await deps.store.acknowledge(incidentId, by, deps.now().toISOString());
+  const incident = (await deps.store.get(incidentId))!;
+  await notifyPaged(deps, incident, 'acknowledge');
+}
+
+function ignore(deps: EscalationDeps, reason: string): StartOutcome {
+  deps.logger.info('no escalation', { reason });
+  return { outcome: 'ignored', reason };
+}
+

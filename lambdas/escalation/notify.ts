@@ -1,0 +1,51 @@
+import type { Role } from '../../lib/catalog';
+import type { ActionRecord } from '../shared/audit-log';
+import type { Incident } from '../shared/incidents';
+import { signLink } from '../shared/links';
+import type { EscalationDeps } from './deps';
+import { pagerDutyEvent, pageText, publish } from './page-message';
+
+/** The roles already paged for an incident, from its timeline. */
+async function pagedRoles(deps: EscalationDeps, incidentId: string): Promise<Role[]> {
+  const events = await deps.store.timeline(incidentId);
+  return [...new Set(events.filter((e) => e.type === 'page').flatMap((e) => (e.data?.roles as Role[] | undefined) ?? []))];
+}
+
+/** The actions the responders took (or would have) for the incident's alarm transitions. */
+export async function actionsOf(deps: EscalationDeps, incident: Incident): Promise<ActionRecord[]> {
+  const since = new Date(Date.parse(incident.openedAt) - 60 * 60_000).toISOString();
+  const triggers = new Set(incident.triggers);
+  return (await deps.audit.listSince(since)).filter((a) => triggers.has(a.incidentId));
+}
+
+/** Ack and resolve links bound to this incident, expiring after `escalation.linkTtlMinutes`. */
+export async function links(deps: EscalationDeps, incidentId: string): Promise<{ ackUrl: string; resolveUrl: string }> {
+  if (!deps.linkBaseUrl) throw new Error('no LINK_BASE_URL: this function does not sign links');
+  const key = await deps.linkKey();
+  const exp = Math.floor(deps.now().getTime() / 1000) + deps.config.escalation.linkTtlMinutes * 60;
+  const url = (action: 'ack' | 'resolve') => `${deps.linkBaseUrl.replace(/\/+$/, '')}/${action}?incident=${encodeURIComponent(incidentId)}&token=${signLink(key, { incidentId, action, exp })}`;
+  return { ackUrl: url('ack'), resolveUrl: url('resolve') };
+}
+
+/** Pages roles about an incident, with the automation's actions and the ack link, and records it in the timeline. */
+export async function page(deps: EscalationDeps, incident: Incident, roles: readonly Role[], why: string): Promise<void> {
+  if (roles.length === 0) return;
+  const actions = await actionsOf(deps, incident);
+  const { ackUrl, resolveUrl } = await links(deps, incident.incidentId);
+  const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl });
+  const https = pagerDutyEvent('trigger', incident, { why, automation: actions.map((a) => ({ mitigation: a.mitigation, target: a.target, decision: a.decision, outcome: a.outcome, revert: a.revertCommand })) }, [
+    { href: ackUrl, text: 'Acknowledge' },
+    { href: resolveUrl, text: 'Resolve' },
+  ]);
+  await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { ...text, https })));
+  await deps.store.addEvent(incident.incidentId, { at: deps.now().toISOString(), type: 'page', detail: `paged ${roles.join(', ')}: ${why}`, data: { roles: [...roles] } });
+}
+
+/** Tells everyone paged so far that the incident was acknowledged or resolved (same dedup key). */
+export async function notifyPaged(deps: EscalationDeps, incident: Incident, action: 'acknowledge' | 'resolve'): Promise<void> {
+  const roles = await pagedRoles(deps, incident.incidentId);
+  const verb = action === 'acknowledge' ? `acknowledged by ${incident.ackedBy}` : `resolved by ${incident.resolvedBy}`;
+  const subject = `[${incident.severity}] ${verb}: ${incident.alertId}`.replace(/[^\x20-\x7e]/g, ' ').slice(0, 99);
+  const text = `${subject}\nIncident: ${incident.incidentId}\n${action === 'resolve' ? `Time to resolve: ${incident.timeToResolveSeconds ?? '?'} s` : ''}`;
+  await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { subject, text, sms: subject, https: pagerDutyEvent(action, incident) })));
+}

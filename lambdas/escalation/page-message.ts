@@ -1,0 +1,80 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Role, Severity } from '../../lib/catalog';
+import type { ActionRecord } from '../shared/audit-log';
+import type { Incident } from '../shared/incidents';
+
+const PAGERDUTY_SEVERITY: Readonly<Record<Severity, 'critical' | 'error' | 'warning' | 'info'>> = { P1: 'critical', P2: 'error', P3: 'warning', P4: 'info' };
+
+/** Everything a page says. */
+export interface Page {
+  readonly incident: Incident;
+  /** Why now: the step of the policy, an ineffective mitigation, a re-classification. */
+  readonly why: string;
+  readonly roles: readonly Role[];
+  /** What the automation already did for this incident. */
+  readonly actions: readonly ActionRecord[];
+  readonly ackUrl: string;
+  readonly resolveUrl: string;
+}
+
+/**
+ * A PagerDuty Events API v2 body: HTTPS subscribers (PagerDuty, Opsgenie's compatible endpoint, a chat relay)
+ * receive it as is; trigger, acknowledge and resolve share the incident's dedup_key.
+ */
+export function pagerDutyEvent(action: 'trigger' | 'acknowledge' | 'resolve', incident: Incident, details: Record<string, unknown> = {}, links: { href: string; text: string }[] = []): Record<string, unknown> {
+  return {
+    event_action: action,
+    dedup_key: incident.incidentId,
+    ...(action === 'trigger'
+      ? {
+          payload: {
+            summary: `[${incident.severity}] ${incident.alertId}${incident.service ? ` (${incident.service})` : ''}: ${incident.summary}`.slice(0, 1024),
+            source: incident.alarmName,
+            severity: PAGERDUTY_SEVERITY[incident.severity],
+            timestamp: incident.openedAt,
+            component: incident.service ?? 'environment',
+            class: incident.alertId,
+            custom_details: details,
+          },
+          links: [{ href: incident.runbookUrl, text: 'Runbook' }, ...links],
+        }
+      : {}),
+  };
+}
+
+/** The text of a page, for email and SMS. */
+export function pageText(page: Page): { subject: string; text: string; sms: string } {
+  const { incident } = page;
+  const subject = `[${incident.severity}] ${incident.alertId}${incident.service ? ` ${incident.service}` : ''}: ${incident.summary}`.replace(/[^\x20-\x7e]/g, ' ').slice(0, 99);
+  const acted = page.actions.filter((a) => a.decision === 'acted' || a.decision === 'dry-run');
+  const text = [
+    subject,
+    '',
+    `Why you:     ${page.why}`,
+    `Incident:    ${incident.incidentId} (opened ${incident.openedAt}${incident.ackedAt ? `, acknowledged by ${incident.ackedBy} at ${incident.ackedAt}` : ', not acknowledged'})`,
+    `Alarm:       ${incident.alarmName}`,
+    `Runbook:     ${incident.runbookUrl}`,
+    '',
+    'Automation so far:',
+    ...(acted.length ? acted.map((a) => `  - ${a.mitigation} on ${a.target}: ${a.decision}, ${a.outcome ?? 'no outcome'} (${a.reason}); revert: ${a.revertCommand}`) : ['  - nothing (no mitigation applies, or its guard rails held it back)']),
+    '',
+    `Acknowledge: ${page.ackUrl}`,
+    `Resolve:     ${page.resolveUrl}`,
+    `Or:          npx oncall ack ${incident.incidentId}`,
+    `Dedup key:   ${incident.incidentId}`,
+  ].join('\n');
+  const sms = `${subject.slice(0, 80)} ack: ${page.ackUrl}`.slice(0, 1500);
+  return { subject, text, sms };
+}
+
+/** Publishes one message per protocol: text for email, short text for SMS, the Events v2 JSON for HTTPS. */
+export async function publish(sns: SNSClient, topicArn: string, message: { subject: string; text: string; sms: string; https: Record<string, unknown> }): Promise<void> {
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: message.subject,
+      MessageStructure: 'json',
+      Message: JSON.stringify({ default: message.text, email: message.text, 'email-json': message.text, sms: message.sms, https: JSON.stringify(message.https), sqs: message.text }),
+    }),
+  );
+}

@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Severity } from '../../lib/catalog';
+import { AlertingError } from './errors';
+
+/** Where an incident stands. */
+export type IncidentStatus = 'open' | 'resolved';
+
+/** One incident: alarms of one problem, grouped, with one escalation. */
+export interface Incident {
+  readonly incidentId: string;
+  /** The alarm that opened it, and its alert. */
+  readonly alarmName: string;
+  readonly alertId: string;
+  readonly service: string | undefined;
+  readonly severity: Severity;
+  readonly policyId: string;
+  readonly summary: string;
+  readonly runbookUrl: string;
+  readonly customerFacing: boolean;
+  readonly status: IncidentStatus;
+  readonly openedAt: string;
+  /** Every alarm transition that is part of the incident (the responder's action keys). */
+  readonly triggers: readonly string[];
+  /** Alarms of the incident still in ALARM; it resolves when the last one returns to OK. */
+  readonly openAlarms: readonly string[];
+  readonly executionName?: string;
+  readonly executionArn?: string;
+  readonly ackedAt?: string;
+  readonly ackedBy?: string;
+  readonly resolvedAt?: string;
+  readonly resolvedBy?: string;
+  readonly resolveNote?: string;
+  readonly timeToResolveSeconds?: number;
+}
+
+/** What happened to an incident, in order: the timeline on-call and the post-incident review read. */
+export interface TimelineEvent {
+  readonly at: string;
+  readonly type: 'fired' | 'joined' | 'page' | 'ticket' | 'ack' | 'reclassified' | 'action' | 'verified' | 'ineffective' | 'resolved' | 'silenced' | 'integration-failed' | 'skipped-step';
+  readonly detail: string;
+  readonly data?: Record<string, unknown>;
+}
+
+/** An incident changed underneath the caller (resolved already, acked already). */
+export class IncidentStateError extends AlertingError {
+  public constructor(
+    public readonly incidentId: string,
+    public readonly reason: string,
+  ) {
+    super(`incident ${incidentId}: ${reason}`);
+  }
+}
+
+const TIME_PARTITION = 'INCIDENTS';
+const key = {
+  incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' }),
+  openAlarm: (alarmName: string) => ({ pk: `OPENALARM#${alarmName}`, sk: 'OPEN' }),
+  openAlert: (alertId: string, service: string | undefined) => ({ pk: `OPENALERT#${alertId}#${service ?? '-'}`, sk: 'OPEN' }),
+  recent: (alertId: string) => ({ pk: `RECENT#${alertId}`, sk: 'RECENT' }),
+  lock: (name: string) => ({ pk: `LOCK#${name}`, sk: 'LOCK' }),
+  nonce: (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' }),
+};
+
+/** A member of an incident, as the grouping rules see it. */
+export interface Member {
+  readonly alarmName: string;
+  readonly alertId: string;
+  readonly service: string | undefined;
+  /** transitionKey(alarmName, stateChangeTime) */
+  readonly trigger: string;
+}
+
+/**
+ * Incidents, their timelines and the grouping indexes, in the audit table. All multi-item changes are
+ * transactions, so an incident is never half-opened or half-joined.
+ */
+export class IncidentStore {
+  public constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  public async get(incidentId: string): Promise<Incident | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.incident(incidentId), ConsistentRead: true }));
+    return Item && toIncident(Item);
+  }
+
+  /** The timeline, oldest first. */
+  public async timeline(incidentId: string): Promise<TimelineEvent[]> {
+    const items: TimelineEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+          ExpressionAttributeValues: { ':pk': key.incident(incidentId).pk, ':events': 'EVENT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((i) => ({ at: i.at as string, type: i.type as TimelineEvent['type'], detail: i.detail as string, ...(i.data ? { data: i.data as Record<string, unknown> } : {}) })));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  public async addEvent(incidentId: string, event: TimelineEvent): Promise<void> {
+    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.eventItem(incidentId, event) }));
+  }
+
+  /**
+   * The open incident a new alarm should join: one of a related alert on the same service, or one of the same
+   * alert (any service) opened within the group window. Undefined when it opens its own.
+   */
+  public async findGroup(member: Member, related: ReadonlySet<string>, now: Date): Promise<string | undefined> {
+    // The alert itself too: the same alarm firing again while its incident is still open rejoins it.
+    const keys = [member.alertId, ...related].map((alertId) => key.openAlert(alertId, member.service));
+    keys.push(key.recent(member.alertId));
+    const found: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      const { Responses } = await this.dynamo.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } } }));
+      found.push(...(Responses?.[this.table] ?? []));
+    }
+    const recent = found.find((item) => String(item.pk).startsWith('RECENT#') && String(item.until) > now.toISOString());
+    const related_ = found.find((item) => String(item.pk).startsWith('OPENALERT#'));
+    const candidate = (related_ ?? recent)?.incidentId as string | undefined;
+    if (candidate === undefined) return undefined;
+    return (await this.get(candidate))?.status === 'open' ? candidate : undefined;
+  }
+
+  /** The open incident an alarm belongs to. */
+  public async findByAlarm(alarmName: string): Promise<string | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.openAlarm(alarmName), ConsistentRead: true }));
+    return Item?.incidentId as string | undefined;
+  }
+
+  /**
+   * Opens an incident with its first member, its grouping indexes and its first timeline event.
+   * @returns false when the incident already exists (a duplicate event): nothing is written.
+   */
+  public async open(incident: Incident, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...key.incident(incident.incidentId), gsi1pk: TIME_PARTITION, gsi1sk: `${incident.openedAt}#${incident.incidentId}`, ...incident, expiresAt: this.expiry(incident.openedAt) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...this.indexPuts(incident.incidentId, member, groupWindowUntil),
+            { Put: { TableName: this.table, Item: this.eventItem(incident.incidentId, event) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  /** Adds an alarm to an open incident. @returns false when the trigger is already part of it (duplicate). */
+  public async join(incidentId: string, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: key.incident(incidentId),
+                UpdateExpression: 'SET triggers = list_append(triggers, :trigger), openAlarms = list_append(openAlarms, :alarm)',
+                ConditionExpression: '#status = :open AND NOT contains(triggers, :t)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':trigger': [member.trigger], ':alarm': [member.alarmName], ':open': 'open', ':t': member.trigger },
+              },
+            },
+            ...this.indexPuts(incidentId, member, groupWindowUntil, false),
+            { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  /** An alarm of the incident is OK again. @returns the alarms still in ALARM. */
+  public async alarmCleared(incidentId: string, alarmName: string): Promise<string[]> {
+    const incident = await this.get(incidentId);
+    if (!incident) return [];
+    const remaining = incident.openAlarms.filter((a) => a !== alarmName);
+    await this.dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: { TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'SET openAlarms = :remaining', ExpressionAttributeValues: { ':remaining': remaining } } },
+          { Delete: { TableName: this.table, Key: key.openAlarm(alarmName) } },
+        ],
+      }),
+    );
+    return remaining;
+  }
+
+  /**
+   * Acknowledges an open incident. @throws IncidentStateError when it is resolved or already acknowledged.
+   */
+  public async acknowledge(incidentId: string, by: string, at: string): Promise<void> {
+    await this.transition(incidentId, 'SET ackedAt = :at, ackedBy = :by', '#status = :open AND attribute_not_exists(ackedAt)', { ':at': at, ':by': by }, { type: 'ack', at, detail: `acknowledged by ${by}` });
+  }
+
+  /**
+   * Resolves an open incident and frees its grouping indexes. @throws IncidentStateError when it is not open.
+   */
+  public async resolve(incidentId: string, by: string, at: string, note?: string): Promise<Incident> {
+    const incident = await this.get(incidentId);
+    if (!incident) throw new IncidentStateError(incidentId, 'no such incident');
+    const seconds = Math.round((Date.parse(at) - Date.parse(incident.openedAt)) / 1000);
+    await this.transition(
+      incidentId,
+      `SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, timeToResolveSeconds = :ttr${note ? ', resolveNote = :note' : ''}`,
+      '#status = :open',
+      { ':resolved': 'resolved', ':at': at, ':by': by, ':ttr': seconds, ...(note ? { ':note': note } : {}) },
+      { type: 'resolved', at, detail: `resolved by ${by} after ${formatDuration(seconds)}${note ? `: ${note}` : ''}`, data: { timeToResolveSeconds: seconds } },
+    );
+    await Promise.all(
+      incident.openAlarms.map((alarm) => this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: key.openAlarm(alarm), ConditionExpression: 'incidentId = :id', ExpressionAttributeValues: { ':id': incidentId } })).catch(() => undefined)),
+    );
+    return { ...incident, status: 'resolved', resolvedAt: at, resolvedBy: by, timeToResolveSeconds: seconds };
+  }
+
+  /** Raises the incident's severity and records its new escalation. */
+  public async reclassify(incidentId: string, severity: Severity, policyId: string, execution: { name: string; arn: string }, event: TimelineEvent): Promise<void> {
+    await this.transition(
+      incidentId,
+      'SET severity = :severity, policyId = :policy, executionName = :name, executionArn = :arn',
+      '#status = :open',
+      { ':severity': severity, ':policy': policyId, ':name': execution.name, ':arn': execution.arn },
+      event,
+    );
+  }
+
+  public async setExecution(incidentId: string, execution: { name: string; arn: string }): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({ TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'SET executionName = :name, executionArn = :arn', ExpressionAttributeValues: { ':name': execution.name, ':arn': execution.arn } }),
+    );
+  }
+
+  /** Incidents opened at or after `since`, newest first. */
+  public async listSince(since: string): Promise<Incident[]> {
+    const items: Incident[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byTime',
+          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
+          ExpressionAttributeValues: { ':p': TIME_PARTITION, ':since': since },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(toIncident));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Marks a link's nonce as used. @returns false when it was used before (a replay). */
+  public async consumeNonce(nonce: string, expiresAtSeconds: number): Promise<boolean> {
+    try {
+      await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...key.nonce(nonce), expiresAt: expiresAtSeconds + 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `work` holding the environment's grouping lock, so that a burst of related alarms opens one incident.
+   * The lock expires by itself (a crashed holder cannot block grouping for longer than `ttlMs`).
+   */
+  public async withLock<T>(name: string, work: () => Promise<T>, options: { ttlMs?: number; timeoutMs?: number } = {}): Promise<T> {
+    const ttl = options.ttlMs ?? 10_000;
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    const owner = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      try {
+        await this.dynamo.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...key.lock(name), owner, until: now + ttl, expiresAt: Math.floor((now + ttl) / 1000) + 3600 },
+            ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+            ExpressionAttributeNames: { '#until': 'until' },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        break;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        if (Date.now() > deadline) throw new AlertingError(`could not take the ${name} lock within ${options.timeoutMs ?? 30_000} ms`);
+        await new Promise((r) => setTimeout(r, Math.min(200, 10 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random())));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await this.dynamo
+        .send(new DeleteCommand({ TableName: this.table, Key: key.lock(name), ConditionExpression: '#owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner } }))
+        .catch(() => undefined);
+    }
+  }
+
+  private async transition(incidentId: string, update: string, condition: string, values: Record<string, unknown>, event: TimelineEvent): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: key.incident(incidentId),
+                UpdateExpression: update,
+                ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':open': 'open', ...values },
+              },
+            },
+            { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const incident = await this.get(incidentId);
+      throw new IncidentStateError(incidentId, !incident ? 'no such incident' : incident.status !== 'open' ? `already ${incident.status}` : 'already acknowledged');
+    }
+  }
+
+  private indexPuts(incidentId: string, member: Member, groupWindowUntil: string, recent = true) {
+    const expiresAt = this.expiry(new Date().toISOString());
+    return [
+      { Put: { TableName: this.table, Item: { ...key.openAlarm(member.alarmName), incidentId, expiresAt } } },
+      { Put: { TableName: this.table, Item: { ...key.openAlert(member.alertId, member.service), incidentId, expiresAt } } },
+      ...(recent ? [{ Put: { TableName: this.table, Item: { ...key.recent(member.alertId), incidentId, until: groupWindowUntil, expiresAt } } }] : []),
+    ];
+  }
+
+  private eventItem(incidentId: string, event: TimelineEvent) {
+    return { pk: key.incident(incidentId).pk, sk: `EVENT#${event.at}#${randomUUID().slice(0, 8)}`, ...event, expiresAt: this.expiry(event.at) };
+  }
+
+  private expiry(fromIso: string): number {
+    return Math.floor(Date.parse(fromIso) / 1000) + this.retentionDays * 86_400;
+  }
+}
+
+function toIncident(item: Record<string, unknown>): Incident {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...incident } = item;
+  return incident as unknown as Incident;
+}
+
+/** 5400 -> "1h30m" */
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${s ? `${String(s).padStart(2, '0')}s` : ''}` : `${s}s`;
+}

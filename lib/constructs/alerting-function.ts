@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CONFIG_DEFINE } from '../../lambdas/responder/env';
+import type { Config } from '../config/schema';
+
+/** Props of {@link AlertingFunction}. */
+export interface AlertingFunctionProps {
+  readonly config: Config;
+  /** Fixed name: alarms and the CLI refer to it. */
+  readonly functionName: string;
+  readonly description: string;
+  /** Entry file under lambdas/, e.g. `responder/index.ts`. */
+  readonly entry: string;
+  /** @default 'handler' */
+  readonly handler?: string;
+  readonly environment: Record<string, string>;
+  /** @default 60 seconds */
+  readonly timeout?: Duration;
+  /** Where failed asynchronous invocations go, after `retryAttempts` retries. @default none */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** @default 2 */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * A Lambda function of this stack, all built the same way: Node.js 24 on arm64, bundled by esbuild with the AWS
+ * SDK left to the runtime (see the bundling benchmark in README), the validated config compiled in, JSON logs in
+ * its own log group kept a year, and its own role that may write to that log group only (no managed policy).
+ */
+export class AlertingFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: iam.Role;
+
+  public constructor(scope: Construct, id: string, props: AlertingFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.functionName });
+    logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      role: this.role,
+      entry: path.join(__dirname, '..', '..', 'lambdas', props.entry),
+      handler: props.handler ?? 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(60),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: props.environment,
+      deadLetterQueue: props.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? 2,
+      bundling: {
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        define: { [CONFIG_DEFINE]: JSON.stringify(JSON.stringify(props.config)) },
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+  }
+}
