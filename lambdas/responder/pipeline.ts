@@ -27,7 +27,7 @@ export interface PipelineDeps {
    * Starts the check of an action after the runbook's window (`automation.verifyAfterMinutes`); idempotent per
    * action. @default no verification (tests of the pipeline alone)
    */
-  readonly verification?: { start(actionId: string, waitSeconds: number): Promise<void> };
+  readonly verification?: { start(actionId: string, at: Date): Promise<void> };
 }
 
 /**
@@ -243,5 +243,5 @@ async function tell(deps: PipelineDeps, record: ActionRecord): Promise<void> {
 
 /** Invariant 8: every action is checked after the runbook's window; still in ALARM pages humans at once. */
 async function verifyLater(deps: PipelineDeps, actionId: string): Promise<void> {
-  await deps.verification?.start(actionId, Math.round(deps.config.automation.verifyAfterMinutes * 60));
+  await deps.verification?.start(actionId, new Date(deps.now().getTime() + deps.config.automation.verifyAfterMinutes * 60_000));
 }

@@ -170,7 +170,7 @@ export class Escalation extends Construct {
 
   /** Wait the runbook's window, then check the alarm of the action. */
   private verifyMachine(config: Config, verifier: lambda.IFunction): sfn.StateMachine {
-    const wait = new sfn.Wait(this, 'WaitForWindow', { time: sfn.WaitTime.secondsPath('$.waitSeconds'), comment: "The runbook's monitoring window (5 minutes for HighAPIErrorRate)" });
+    const wait = new sfn.Wait(this, 'WaitForWindow', { time: sfn.WaitTime.timestampPath('$.at'), comment: "Until the end of the runbook's monitoring window (5 minutes for HighAPIErrorRate)" });
     const verify = new tasks.LambdaInvoke(this, 'VerifyAction', { lambdaFunction: verifier, payloadResponseOnly: true, comment: 'Still in ALARM: outcome ineffective, page at once' });
     verify.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
     return new sfn.StateMachine(this, 'VerifyStateMachine', {

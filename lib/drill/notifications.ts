@@ -61,3 +61,23 @@ export function snsEvent(topicArn: string, message: string): Record<string, unkn
     ],
   };
 }
+
+/** The EventBridge event CloudWatch emits for the same change (what the escalation starter receives). */
+export function alarmStateChangeEvent(config: Config, change: AlarmChange): Record<string, unknown> {
+  const at = (change.at ?? new Date()).toISOString().replace('Z', '+0000');
+  return {
+    version: '0',
+    id: `drill-${Math.random().toString(16).slice(2)}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: change.accountId ?? '123456789012',
+    time: at,
+    region: change.region ?? config.region,
+    resources: [],
+    detail: {
+      alarmName: alarmName(config.prefix, change.alertId, change.instance),
+      state: { value: change.newState ?? 'ALARM', reason: change.reason ?? 'drill', timestamp: at },
+      previousState: { value: change.oldState ?? 'OK', timestamp: at },
+    },
+  };
+}

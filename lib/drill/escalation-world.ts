@@ -1,0 +1,99 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { EscalationDeps } from '../../lambdas/escalation/deps';
+import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
+import { pageStep } from '../../lambdas/escalation/pager';
+import { verifyAction } from '../../lambdas/escalation/verifier';
+import { AuditLog } from '../../lambdas/shared/audit-log';
+import type { AwsClients } from '../../lambdas/shared/clients';
+import { IncidentStore } from '../../lambdas/shared/incidents';
+import type { Log } from '../../lambdas/shared/observability';
+import { ROLES, type Role } from '../catalog';
+import type { Config } from '../config/schema';
+import { roleTopicName } from '../constructs/topic-names';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { localRunner, type LocalRunner } from './local-runner';
+
+/** A page as a role's inbox received it. */
+export interface ReceivedPage {
+  readonly role: Role;
+  readonly text: string;
+}
+
+/** The escalation wired to an emulated account: role topics with an inbox each, the real handlers, a local runner. */
+export interface EscalationWorld {
+  readonly deps: EscalationDeps;
+  readonly runner: LocalRunner;
+  readonly verifyRunner: LocalRunner;
+  /** Drains every role's inbox. */
+  inbox(): Promise<ReceivedPage[]>;
+  /** Delivers an EventBridge alarm state change to the starter. */
+  event(event: unknown): ReturnType<typeof onAlarmStateChange>;
+}
+
+/**
+ * Builds, in an emulated account that already has the audit table (createSampleWorld), one topic per role with
+ * a queue subscribed to it as an inbox, and the escalation dependencies around the real handlers, running the
+ * synthesized state machine definitions in-process.
+ */
+export async function createEscalationWorld(options: {
+  clients: AwsClients;
+  config: Config;
+  auditTable: string;
+  escalationDefinition: StateMachineDefinition;
+  verifyDefinition: StateMachineDefinition;
+  linkKey: string;
+  linkBaseUrl?: string;
+  logger: Log;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}): Promise<EscalationWorld> {
+  const { clients, config } = options;
+  const topicArns = new Map<Role, string>();
+  const queues = new Map<Role, string>();
+  for (const role of ROLES) {
+    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: roleTopicName(config.prefix, role) }));
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${config.prefix}-inbox-${role}` }));
+    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+    topicArns.set(role, TopicArn!);
+    queues.set(role, QueueUrl!);
+  }
+  const retention = config.automation.auditRetentionDays;
+  // The runners call the handlers with the deps, and the deps hold the runner: bind late.
+  let deps!: EscalationDeps;
+  const runner = localRunner(options.escalationDefinition, { PageStep: (input) => pageStep(deps, input) as Promise<unknown> });
+  const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: (input) => verifyAction(deps, input) });
+  deps = {
+    config,
+    clients,
+    store: new IncidentStore(clients.dynamo, options.auditTable, retention),
+    audit: new AuditLog(clients.dynamo, options.auditTable, retention),
+    runner,
+    roleTopicArn: (role) => topicArns.get(role)!,
+    linkKey: async () => options.linkKey,
+    linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
+    now: options.now ?? (() => new Date()),
+    logger: options.logger,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+
+  return {
+    deps,
+    runner,
+    verifyRunner,
+    event: (event) => onAlarmStateChange(deps, event),
+    async inbox() {
+      const pages: ReceivedPage[] = [];
+      for (const [role, QueueUrl] of queues) {
+        for (;;) {
+          const { Messages } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+          if (!Messages?.length) break;
+          pages.push(...Messages.map((m) => ({ role, text: m.Body ?? '' })));
+          await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        }
+      }
+      return pages;
+    },
+  };
+}

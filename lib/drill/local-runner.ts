@@ -1,0 +1,83 @@
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { EscalationInput, EscalationRunner } from '../../lambdas/escalation/runner';
+
+// aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
+const withResolvers = <T>() => {
+  let resolve!: (value: T) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+(Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolvers;
+
+/** One execution run in-process. */
+export interface LocalExecution {
+  readonly name: string;
+  readonly input: EscalationInput;
+  /** Settles when the execution ends (succeeded, failed or stopped). */
+  readonly done: Promise<'succeeded' | 'failed' | 'aborted'>;
+  /** States entered, in order: what Step Functions bills as state transitions. */
+  readonly states: string[];
+  /** Why the execution failed, once it has. */
+  readonly error: unknown;
+}
+
+/** A runner that executes a real state machine definition in-process, tasks mapped to local handlers. */
+export interface LocalRunner extends EscalationRunner {
+  readonly executions: ReadonlyMap<string, LocalExecution>;
+  /** Stops every execution still running (end of a test or of the drill). */
+  stopAll(): Promise<void>;
+}
+
+/**
+ * Runs the synthesized Amazon States Language definition with aws-local-stepfunctions: Waits wait for real
+ * (tests compress the escalation matrix to seconds through config), Task states call the given handlers
+ * in-process, as Lambda would. Starting an existing name returns it, as Step Functions does.
+ */
+export function localRunner(definition: StateMachineDefinition, handlers: Record<string, (input: unknown) => Promise<unknown>>): LocalRunner {
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const executions = new Map<string, LocalExecution & { abort: () => void; arn: string }>();
+  return {
+    executions,
+    async start(name, input) {
+      const existing = executions.get(name);
+      if (existing) return { arn: existing.arn };
+      const run = machine.run(input as never, {
+        overrides: { taskResourceLocalHandlers: handlers as never },
+        noThrowOnAbort: true,
+      });
+      const states: string[] = [];
+      void (async () => {
+        for await (const event of run.eventLogs) if (event.type === 'StateEntered') states.push(event.state.name);
+      })();
+      let error: unknown;
+      const done = run.result.then(
+        (result) => (result === null ? 'aborted' : 'succeeded') as 'succeeded' | 'aborted',
+        (e: unknown) => {
+          error = e;
+          return 'failed' as const;
+        },
+      );
+      const arn = `arn:aws:states:us-east-1:123456789012:execution:local:${name}`;
+      executions.set(name, { name, input, done, states, abort: run.abort, arn, get error() { return error; } });
+      return { arn };
+    },
+    async stop(arn) {
+      for (const execution of executions.values()) if (execution.arn === arn) execution.abort();
+    },
+    async stopAll() {
+      for (const execution of executions.values()) execution.abort();
+      await Promise.all([...executions.values()].map((e) => e.done));
+    },
+  };
+}
+
+/** The ASL of a synthesized state machine: its DefinitionString with every reference replaced by a placeholder ARN. */
+export function definitionOf(resource: { Properties: { DefinitionString: unknown } }): StateMachineDefinition {
+  const raw = resource.Properties.DefinitionString;
+  const text = typeof raw === 'string' ? raw : (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'arn:aws:lambda:us-east-1:123456789012:function:local')).join('');
+  return JSON.parse(text) as StateMachineDefinition;
+}

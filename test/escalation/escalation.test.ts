@@ -1,0 +1,219 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
+import { alarmName } from '../../lib/catalog';
+import { alarmNotification, alarmStateChangeEvent, snsEvent } from '../../lib/drill/notifications';
+import { createHandler } from '../../lambdas/responder/handler';
+import { useEscalation, type EscalationHarness } from '../support/escalation';
+
+const { fresh } = useEscalation();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The pages of the incident, from its timeline, in order: which roles, at which step. */
+async function pages(h: EscalationHarness, incidentId: string): Promise<string[]> {
+  return (await h.deps.store.timeline(incidentId)).filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+'));
+}
+
+async function finished(h: EscalationHarness, incidentId: string): Promise<string> {
+  const incident = await h.deps.store.get(incidentId);
+  return h.runner.executions.get(incident!.executionName!)!.done;
+}
+
+describe('escalation of a P1 (2 s per hour: ack deadline 0.5 s, senior 2 s, VP 8 s)', () => {
+  it('with no ack: primary and the incident commander, then primary with secondary, then senior, then VP, in order', async () => {
+    // GIVEN
+    const h = await fresh();
+    // WHEN the alarm fires and nobody acknowledges
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    assert.equal(opened.outcome, 'opened');
+    const id = (opened as { incidentId: string }).incidentId;
+    assert.equal(await finished(h, id), 'succeeded');
+    // THEN
+    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary', 'senior-engineer', 'vp-engineering']);
+    const inbox = await h.inbox();
+    assert.deepEqual(inbox.map((p) => p.role).sort(), ['customer-success', 'incident-commander', 'on-call-primary', 'on-call-primary', 'on-call-secondary', 'senior-engineer', 'vp-engineering']);
+    const first = inbox.find((p) => p.role === 'incident-commander')!.text;
+    for (const part of ['[P1] ModelAccuracyDrop', 'Runbook:     https://github.com/example-org/runbook-alerting/blob/main/runbooks/ModelAccuracyDrop.md', 'Acknowledge: https://links.example.invalid/ack?incident=', `Dedup key:   ${id}`, 'Automation so far:']) {
+      assert.ok(first.includes(part), `page lacks ${part}:\n${first}`);
+    }
+  });
+
+  it('an ack before the deadline: no re-page, but escalation goes on while unresolved', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    await sleep(150);
+    await acknowledgeIncident(h.deps, id, 'alice');
+    assert.equal(await finished(h, id), 'succeeded');
+    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'senior-engineer', 'vp-engineering']);
+  });
+});
+
+describe('the end of an incident', () => {
+  it('resolve at any point ends the execution with no further page', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    await sleep(700); // past the ack deadline (0.5 s), before the senior engineer (2 s)
+    await resolveIncident(h.deps, id, 'bob', 'rolled back the model');
+    assert.equal(await finished(h, id), 'aborted');
+    await sleep(2000);
+    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary']);
+    const incident = (await h.deps.store.get(id))!;
+    assert.equal(incident.status, 'resolved');
+    assert.equal(incident.resolvedBy, 'bob');
+    assert.ok(incident.timeToResolveSeconds! >= 0);
+  });
+
+  it('the alarm returning to OK resolves it, and every role paged hears of it (same dedup key)', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    await sleep(200);
+    const cleared = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', newState: 'OK', oldState: 'ALARM' }));
+    assert.deepEqual(cleared, { outcome: 'cleared', incidentId: id, resolved: true });
+    assert.equal(await finished(h, id), 'aborted');
+    const resolves = (await h.inbox()).filter((p) => p.text.includes('resolved by alarm OK'));
+    assert.deepEqual(resolves.map((p) => p.role).sort(), ['customer-success', 'incident-commander', 'on-call-primary']);
+  });
+});
+
+describe('policies of other alerts and severities', () => {
+  it('HighAPIErrorRate reaches the senior engineer at its own mark (30 min) and the VP at 1 h', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    const incident = (await h.deps.store.get(id))!;
+    const input = h.runner.executions.get(incident.executionName!)!.input;
+    const offsets = input.steps.map((s) => Math.round((Date.parse(s.at) - Date.parse(incident.openedAt)) / (2000 / 60)));
+    assert.deepEqual(offsets, [0, 15, 30, 60], 'minutes of the compressed timetable');
+    assert.equal(await finished(h, id), 'succeeded');
+    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary', 'senior-engineer', 'vp-engineering']);
+  });
+
+  it('P3 calls the ticket webhook and pages nobody at once', async () => {
+    // GIVEN a ticket system on loopback
+    const received: { path: string; body: Record<string, unknown> }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(201).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // The webhook is http on loopback for the test: fetch is redirected there, the config keeps https.
+      const fetchLocal: typeof fetch = (url, init) => fetch(String(url).replace('https://tickets.example.com', `http://127.0.0.1:${port}`), init);
+      const h = await fresh({ config: { escalation: { ticketWebhookUrl: 'https://tickets.example.com/hooks/alerting' } }, fetch: fetchLocal });
+      // WHEN
+      const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
+      const id = (opened as { incidentId: string }).incidentId;
+      await sleep(300);
+      // THEN
+      assert.equal(received.length, 1);
+      assert.equal(received[0]!.path, '/hooks/alerting');
+      assert.equal(received[0]!.body.incidentId, id);
+      assert.equal(received[0]!.body.severity, 'P3');
+      assert.match(String(received[0]!.body.title), /\[P3\] HighCPUUtilization \(chatbot-api\)/);
+      assert.deepEqual(await pages(h, id), []);
+      assert.ok((await h.deps.store.timeline(id)).some((e) => e.type === 'ticket'));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('P4 pages no one and starts no execution', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelRetrained' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    assert.equal(h.runner.executions.size, 0);
+    assert.deepEqual(await h.inbox(), []);
+    assert.match((await h.deps.store.timeline(id)).map((e) => e.detail).join('\n'), /nobody is paged; listed in the weekly digest/);
+  });
+
+  it('a P2 re-classified to P1 follows the P1 policy from that moment', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPILatency', instance: 'chatbot-api' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    await sleep(100);
+    const joined = await h.event(alarmStateChangeEvent(h.config, { alertId: 'CriticalAPILatency', instance: 'chatbot-api' }));
+    assert.deepEqual(joined, { outcome: 'joined', incidentId: id, reclassified: 'P1' });
+    const incident = (await h.deps.store.get(id))!;
+    assert.equal(incident.severity, 'P1');
+    assert.equal(incident.policyId, 'p1-standard');
+    assert.equal(await finished(h, id), 'succeeded');
+    assert.deepEqual(await pages(h, id), [
+      'on-call-primary+customer-success', // the P2 policy's first step
+      'on-call-primary+incident-commander+customer-success', // P1 from the re-classification on
+      'on-call-primary+on-call-secondary',
+      'senior-engineer',
+      'vp-engineering',
+    ]);
+    assert.match((await h.deps.store.timeline(id)).map((e) => e.detail).join('\n'), /P2 -> P1 \(CriticalAPILatency\)/);
+  });
+});
+
+describe('verification of automatic actions', () => {
+  it('an action whose alarm is still in ALARM after the window is ineffective and pages at once', async () => {
+    // GIVEN an open P1 incident whose alarm stays in ALARM (the next step, the ack deadline, is 15 s away)
+    const h = await fresh({ secondsPerHour: 60 });
+    const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
+    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'ChatbotAI', MetricName: 'ModelAccuracy', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 0.8, ComparisonOperator: 'LessThanThreshold' }));
+    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill' }));
+    const at = new Date();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
+    const id = (opened as { incidentId: string }).incidentId;
+    // WHEN the real responder throws the kill switch, and its verification runs after a 0.3 s window
+    const respond = createHandler({
+      config: h.config,
+      clients: h.clients,
+      audit: h.deps.audit,
+      announceTopicArn: h.sample.announceTopicArn,
+      automationModeParameter: h.sample.automationModeParameter,
+      quarantineQueueUrl: h.sample.quarantineQueueUrl,
+      accountId: '123456789012',
+      partition: 'aws',
+      region: h.config.region,
+      now: () => new Date(),
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: { count: () => undefined },
+      verification: { start: async (actionId) => void (await h.verifyRunner.start(`verify-${actionId}`, { actionId, at: new Date(Date.now() + 300).toISOString() } as never)) },
+    });
+    await respond(snsEvent(h.sample.severityTopicArns.P1!, JSON.stringify(alarmNotification(h.config, { alertId: 'ModelAccuracyDrop', at }))));
+    const [action] = await h.deps.audit.listSince('1970');
+    assert.equal(action!.incidentId, id, 'the action belongs to the incident');
+    assert.equal(await h.verifyRunner.executions.get(`verify-${action!.actionId}`)!.done, 'succeeded');
+    // THEN the action is ineffective, and the next step's roles are paged now, not in 15 s
+    assert.equal((await h.deps.audit.get(action!.actionId))!.outcome, 'ineffective');
+    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary']);
+    assert.match((await h.deps.store.timeline(id)).map((e) => e.detail).join('\n'), /ai-kill-switch on ssm:\/feature\/ai-model did not clear/);
+    // and the page says what the automation did
+    const page = (await h.inbox()).find((p) => p.role === 'on-call-secondary')!.text;
+    assert.match(page, /ai-kill-switch on ssm:\/feature\/ai-model: acted/);
+  });
+
+  it('an action whose alarm cleared is verified and pages nobody', async () => {
+    const h = await fresh({ secondsPerHour: 60 });
+    const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
+    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'ChatbotAI', MetricName: 'ModelAccuracy', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 0.8, ComparisonOperator: 'LessThanThreshold' }));
+    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'recovered' }));
+    const at = new Date();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
+    const id = (opened as { incidentId: string }).incidentId;
+    const { audit } = h.deps;
+    // an acted, succeeded action of the incident, as the responder records it
+    await audit.claim({ actionId: 'a1', incidentId: id, alarmName: name, alertId: 'ModelAccuracyDrop', service: 'chatbot-api', severity: 'P1', mitigation: 'ai-kill-switch', target: 'ssm:/feature/ai-model', mode: 'enabled', reason: 'drill', evidence: {}, before: undefined, desired: undefined, after: undefined, error: undefined, revertCommand: undefined, createdAt: at.toISOString() });
+    const refused = await audit.reserve('a1', { mitigation: 'ai-kill-switch', reason: 'drill', mode: 'enabled', target: 'ssm:/feature/ai-model', before: {}, desired: {}, evidence: {}, revertCommand: 'x' }, { cooldownUntil: at.toISOString(), windowStart: 0, windowEnd: at.toISOString(), maxActions: 10 }, at.toISOString());
+    assert.equal(refused, undefined);
+    await audit.outcome('a1', { outcome: 'succeeded' }, at.toISOString());
+    await h.verifyRunner.start('verify-a1', { actionId: 'a1', at: new Date(Date.now() + 200).toISOString() } as never);
+    assert.equal(await h.verifyRunner.executions.get('verify-a1')!.done, 'succeeded');
+    assert.equal((await audit.get('a1'))!.outcome, 'verified');
+    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success']);
+  });
+});

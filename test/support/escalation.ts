@@ -1,0 +1,75 @@
+import { after, before } from 'node:test';
+import { ESCALATION_POLICIES } from '../../lib/catalog';
+import type { Config, ConfigInput } from '../../lib/config/schema';
+import { createClients, type AwsClients } from '../../lambdas/shared/clients';
+import type { Log } from '../../lambdas/shared/observability';
+import { createEscalationWorld, type EscalationWorld } from '../../lib/drill/escalation-world';
+import { definitionOf } from '../../lib/drill/local-runner';
+import { startMoto, type Moto } from '../../lib/drill/moto';
+import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
+import { config as makeConfig, synth } from './synth';
+import type { LogLine } from './responder';
+
+/**
+ * The runbook's escalation matrix with every duration compressed so that one hour lasts `secondsPerHour`
+ * seconds (15 minutes: 0.5 s at 2 s per hour), the way tests use seconds.
+ */
+export function compressedPolicies(secondsPerHour: number): NonNullable<ConfigInput['escalation']>['policies'] {
+  const factor = secondsPerHour / 3600;
+  return Object.fromEntries(
+    Object.values(ESCALATION_POLICIES).map((policy) => [
+      policy.id,
+      { description: policy.description, steps: policy.steps.map(({ nextBusinessDay: _ignored, ...step }) => ({ ...step, afterMinutes: step.afterMinutes * factor, page: [...step.page] })) },
+    ]),
+  );
+}
+
+export interface EscalationHarness extends EscalationWorld {
+  readonly moto: Moto;
+  /** The responders' side of the emulated account (topics, switch, dead-letter queue). */
+  readonly sample: SampleWorld;
+  readonly clients: AwsClients;
+  readonly config: Config;
+  readonly logs: LogLine[];
+}
+
+/** One moto server and one synth per test file; `fresh()` starts from an empty account each time. */
+export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigInput>; fetch?: typeof fetch; secondsPerHour?: number }) => Promise<EscalationHarness> } {
+  let moto: Moto | undefined;
+  const worlds: EscalationWorld[] = [];
+  const core = synth(makeConfig()).templates.get('chatbot-alerting')!;
+  const machines = core.findResources('AWS::StepFunctions::StateMachine') as Record<string, { Properties: { StateMachineName: string; DefinitionString: unknown } }>;
+  const byName = (name: string) => definitionOf(Object.values(machines).find((m) => m.Properties.StateMachineName === name)!);
+  const escalationDefinition = byName('chatbot-escalation');
+  const verifyDefinition = byName('chatbot-verify');
+
+  before(async () => {
+    moto = await startMoto();
+  });
+  after(async () => {
+    await Promise.all(worlds.flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));
+    await moto?.stop();
+  });
+  return {
+    async fresh(options = {}) {
+      if (!moto) throw new Error('moto not started');
+      await Promise.all(worlds.splice(0).flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));
+      await moto.reset();
+      const clients = createClients({ ...moto.clientConfig, maxAttempts: 2 });
+      const config = makeConfig({
+        ...options.config,
+        escalation: { policies: compressedPolicies(options.secondsPerHour ?? 2), groupWindowMinutes: 10, ...options.config?.escalation },
+      });
+      const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');
+      const logs: LogLine[] = [];
+      const logger: Log = {
+        info: (message, extra) => logs.push({ level: 'info', message, extra }),
+        warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
+        error: (message, extra) => logs.push({ level: 'error', message, extra }),
+      };
+      const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+      worlds.push(world);
+      return { ...world, moto, sample, clients, config, logs };
+    },
+  };
+}
