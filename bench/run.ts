@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { renderTable } from '../lib/report/table';
 import type { BenchRow } from './bench-row';
 import { run as evaluator } from './evaluator.bench';
+import { run as escalation } from './escalation.bench';
 import { run as responder } from './responder.bench';
 
 const BENCHES: readonly [string, (opts: { quick: boolean }) => Promise<readonly BenchRow[]>][] = [
   ['responder', responder],
   ['evaluator', evaluator],
+  ['escalation', escalation],
 ];
 
 async function main(): Promise<void> {

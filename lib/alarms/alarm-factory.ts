@@ -4,8 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AlarmSpec, MetricAlarmSpec } from './alarm-spec';
 
-/** Resolves the ARN of the topic an alarm of a given severity notifies. */
-export type TopicArnFor = (spec: AlarmSpec) => string;
+/** The ARNs of the topics an alarm notifies: its severity's topic and any role topic it pages directly. */
+export type TopicArnsFor = (spec: AlarmSpec) => string[];
 
 /**
  * Turns resolved alarm specs into CloudFormation alarms. The specs already hold every decision (names,
@@ -15,7 +15,7 @@ export type TopicArnFor = (spec: AlarmSpec) => string;
 export class AlarmFactory {
   public constructor(
     private readonly scope: Construct,
-    private readonly topicArnFor: TopicArnFor,
+    private readonly topicArnsFor: TopicArnsFor,
   ) {}
 
   /** Adds the alarm (and its metric filters or children) to the scope. */
@@ -27,8 +27,8 @@ export class AlarmFactory {
         alarmDescription: spec.description,
         alarmRule: spec.rule,
         actionsEnabled: true,
-        alarmActions: [this.topicArnFor(spec)],
-        okActions: [this.topicArnFor(spec)],
+        alarmActions: this.topicArnsFor(spec),
+        okActions: this.topicArnsFor(spec),
         tags: tagsOf(spec),
       });
       children.forEach((child) => composite.addResourceDependency(child));
@@ -38,7 +38,7 @@ export class AlarmFactory {
   }
 
   private metricAlarm(spec: MetricAlarmSpec): cloudwatch.CfnAlarm {
-    const actions = spec.notifies ? [this.topicArnFor(spec)] : undefined;
+    const actions = spec.notifies ? this.topicArnsFor(spec) : undefined;
     const alarm = new cloudwatch.CfnAlarm(this.scope, constructId(spec.alarmName), {
       alarmName: spec.alarmName,
       alarmDescription: spec.description,

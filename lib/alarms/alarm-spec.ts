@@ -1,4 +1,4 @@
-import type { Category, ComparisonOperator, EscalationPolicyId, MissingDataTreatment, MitigationId, Severity } from '../catalog';
+import type { Category, ComparisonOperator, EscalationPolicyId, MissingDataTreatment, MitigationId, Role, Severity } from '../catalog';
 import type { ResolvedMetric } from './metric-sources';
 
 /**
@@ -24,6 +24,11 @@ interface AlarmSpecBase {
   readonly customerFacing: boolean;
   /** Whether ALARM/OK actions notify the severity topic (false for the children of a composite). */
   readonly notifies: boolean;
+  /**
+   * Role topics the alarm also notifies directly, around the escalation: the stack's self-monitoring alarms, which
+   * must reach a human even when the escalation itself is what broke.
+   */
+  readonly alsoNotifies: readonly Role[];
 }
 
 /** One MetricStat of a math alarm, with the id the expression uses. */

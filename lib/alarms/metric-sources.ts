@@ -1,5 +1,5 @@
 import type { ApiMetric, MetricRef } from '../catalog';
-import { deadLetterQueueName, responderFunctionName } from '../config/derived';
+import { deadLetterQueueName, escalationFunctionName, responderFunctionName } from '../config/derived';
 import type { ApiSource, Config, ServiceConfig } from '../config/schema';
 
 /** A metric with everything CloudWatch needs to find it. */
@@ -99,6 +99,8 @@ export function resolveMetric(ref: MetricRef, ctx: MetricContext): ResolvedMetri
       return [{ namespace: 'AWS/Lambda', metricName: ref.name, dimensions: { FunctionName: responderFunctionName(config) }, statistic: ref.statistic }];
     case 'dead-letter-queue':
       return [{ namespace: 'AWS/SQS', metricName: ref.name, dimensions: { QueueName: deadLetterQueueName(config) }, statistic: ref.statistic }];
+    case 'escalation-functions':
+      return ['starter', 'pager'].map((name) => ({ namespace: 'AWS/Lambda', metricName: ref.name, dimensions: { FunctionName: escalationFunctionName(config, name) }, statistic: ref.statistic }));
     case 'acm':
       return [{ namespace: 'AWS/CertificateManager', metricName: ref.name, dimensions: { CertificateArn: need(ctx.certificateArn, ref) }, statistic: ref.statistic }];
   }

@@ -70,6 +70,7 @@ function buildSpec(alert: AlertDefinition, settings: AlertSettings, ctx: Instanc
     escalationPolicy: settings.escalationPolicy,
     customerFacing: alert.customerFacing,
     notifies: true,
+    alsoNotifies: alert.category === 'self-monitoring' ? (['on-call-primary'] as const) : [],
   };
   const threshold = resolveThreshold(settings.threshold, config, ctx.service);
   const evaluation = {
@@ -119,6 +120,7 @@ function buildSpec(alert: AlertDefinition, settings: AlertSettings, ctx: Instanc
           instance: region,
           description: `Region ${region} unhealthy (child of ${name}; no actions of its own). Runbook: ${url}`,
           notifies: false,
+          alsoNotifies: [],
           kind: 'metric',
           metrics: [{ id: 'm1', metric: metric! }],
           expression: undefined,

@@ -66,7 +66,9 @@ export type MetricSource =
   /** The responder Lambda of this stack (AWS/Lambda, FunctionName). */
   | 'responder-function'
   /** The responders' dead-letter queue (AWS/SQS, QueueName). */
-  | 'dead-letter-queue';
+  | 'dead-letter-queue'
+  /** The escalation's starter and pager functions (AWS/Lambda, one metric each, summed). */
+  | 'escalation-functions';
 
 /**
  * Logical names for the API front door's metrics. Each API source kind (alb, apigateway, custom) maps

@@ -44,10 +44,8 @@ export class AlertTopics extends Construct {
       }),
     );
 
-    const severityTopics = {} as Record<Severity, sns.Topic>;
-    for (const severity of SEVERITIES) {
-      const topic = this.topic(`Severity${severity}`, severityTopicName(config.prefix, severity), `${config.prefix} ${severity} alarms`);
-      // Only this environment's alarms may publish: scoped by account and by alarm-name prefix.
+    // Only this environment's alarms may publish: scoped by account and by alarm-name prefix.
+    const allowAlarms = (topic: sns.Topic) =>
       topic.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'AllowThisEnvironmentsAlarms',
@@ -60,7 +58,11 @@ export class AlertTopics extends Construct {
           },
         }),
       );
-      severityTopics[severity] = topic;
+
+    const severityTopics = {} as Record<Severity, sns.Topic>;
+    for (const severity of SEVERITIES) {
+      severityTopics[severity] = this.topic(`Severity${severity}`, severityTopicName(config.prefix, severity), `${config.prefix} ${severity} alarms`);
+      allowAlarms(severityTopics[severity]);
     }
     this.severityTopics = severityTopics;
 
@@ -70,6 +72,8 @@ export class AlertTopics extends Construct {
       for (const subscription of config.subscriptions[role] ?? []) topic.addSubscription(toSubscription(subscription));
       roleTopics[role] = topic;
     }
+    // The self-monitoring alarms page on-call directly, around the escalation.
+    allowAlarms(roleTopics['on-call-primary']);
     this.roleTopics = roleTopics;
   }
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { AlarmSpec } from '../alarms/alarm-spec';
 import { AlarmFactory } from '../alarms/alarm-factory';
 import type { Config } from '../config/schema';
-import { severityTopicName } from '../constructs/topic-names';
+import { roleTopicName, severityTopicName } from '../constructs/topic-names';
 
 /** Props of {@link AlarmStack}. */
 export interface AlarmStackProps extends StackProps {
@@ -15,9 +15,10 @@ export interface AlarmStackProps extends StackProps {
 export class AlarmStack extends Stack {
   public constructor(scope: Construct, id: string, props: AlarmStackProps) {
     super(scope, id, props);
-    const factory = new AlarmFactory(this, (spec) =>
+    const factory = new AlarmFactory(this, (spec) => [
       this.formatArn({ service: 'sns', resource: severityTopicName(props.config.prefix, spec.severity) }),
-    );
+      ...spec.alsoNotifies.map((role) => this.formatArn({ service: 'sns', resource: roleTopicName(props.config.prefix, role) })),
+    ]);
     props.alarms.forEach((spec) => factory.add(spec));
   }
 }

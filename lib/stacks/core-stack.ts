@@ -25,7 +25,7 @@ export class CoreStack extends Stack {
   public constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
     this.topics = new AlertTopics(this, 'Topics', { config: props.config });
-    const factory = new AlarmFactory(this, (spec) => this.topics.severityTopics[spec.severity].topicArn);
+    const factory = new AlarmFactory(this, (spec) => [this.topics.severityTopics[spec.severity].topicArn, ...spec.alsoNotifies.map((role) => this.topics.roleTopics[role].topicArn)]);
     props.alarms.forEach((spec) => factory.add(spec));
     this.auditTable = new AuditTable(this, 'Audit', { config: props.config });
     const deadLetters = deadLetterQueue(this, props.config);

@@ -61,6 +61,7 @@ function spec(m: number, treatMissingData: MissingDataTreatment): MetricAlarmSpe
     escalationPolicy: 'p3-ticket',
     customerFacing: false,
     notifies: true,
+    alsoNotifies: [],
     kind: 'metric',
     metrics: [{ id: 'm1', metric: { namespace: 'Test', metricName: 'Value', dimensions: {}, statistic: 'Maximum' } }],
     expression: undefined,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { AlarmSpec, MetricAlarmSpec } from '../../lib/alarms/alarm-spec';
 import { resolveAlarms } from '../../lib/alarms/resolve';
 import { SEVERITIES } from '../../lib/catalog';
-import { severityTopicName } from '../../lib/constructs/topic-names';
+import { roleTopicName, severityTopicName } from '../../lib/constructs/topic-names';
 import { config, resourcesOfType, synth } from '../support/synth';
 
 const cfg = config();
@@ -68,9 +68,10 @@ describe('alarms of the default environment', () => {
   for (const spec of specs) {
     it(`${spec.alarmName}: ALARM and OK actions notify the ${spec.severity} topic`, () => {
       const props = alarmNamed(spec.alarmName);
-      const expected = severityTopicName(cfg.prefix, spec.severity);
-      assert.deepEqual((props.AlarmActions as unknown[]).map(topicNameOf), [expected]);
-      assert.deepEqual((props.OKActions as unknown[]).map(topicNameOf), [expected]);
+      // Self-monitoring alarms also page on-call directly, around the escalation they watch.
+      const expected = [severityTopicName(cfg.prefix, spec.severity), ...(spec.category === 'self-monitoring' ? [roleTopicName(cfg.prefix, 'on-call-primary')] : [])];
+      assert.deepEqual((props.AlarmActions as unknown[]).map(topicNameOf), expected);
+      assert.deepEqual((props.OKActions as unknown[]).map(topicNameOf), expected);
       assert.match(props.AlarmDescription as string, new RegExp(`Runbook: ${cfg.runbookBaseUrl}/${spec.alertId}\\.md`));
     });
   }
