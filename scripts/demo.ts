@@ -2,6 +2,7 @@
  * `npm run demo`: the local incident drill. No AWS account: it starts the moto emulator, builds the default
  * environment's world in it, fires the runbook's alarms as CloudWatch would, runs the real responder handler
  * exactly as Lambda would with the SNS event, and prints the executed-action log (`--json` for machines).
+ * Then it escalates the first incident with the real state machine, its timers compressed (1 hour = 2 s).
  */
 import { parseArgs } from 'node:util';
 import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
@@ -13,9 +14,17 @@ import { alertSettings } from '../lib/alarms/settings';
 import { alarmName, findAlert } from '../lib/catalog';
 import { loadEnvironment } from '../lib/config/environment';
 import { startMoto } from '../lib/drill/moto';
-import { alarmNotification, snsEvent, type AlarmChange } from '../lib/drill/notifications';
+import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../lib/drill/notifications';
 import { createSampleWorld } from '../lib/drill/sample-world';
 import { renderActions } from '../lib/report/actions';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS } from '../config';
+import { acknowledgeIncident } from '../lambdas/escalation/incident-lifecycle';
+import { buildApp } from '../lib/app';
+import { parseConfig } from '../lib/config/load';
+import { compressedPolicies } from '../lib/drill/compressed-policies';
+import { createEscalationWorld } from '../lib/drill/escalation-world';
+import { definitionOf } from '../lib/drill/local-runner';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, env: { type: 'string', default: 'default' } } });
 const say = (line: string) => {
@@ -32,6 +41,7 @@ async function main(): Promise<void> {
     const world = await createSampleWorld(clients, settings, config, 'enabled');
     say(`Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}.\n`);
 
+    const escalation = values.json ? undefined : await prepareEscalation(clients, world.auditTable);
     const start = Date.now();
     let clock = new Date(start);
     const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
     const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
 
     await fire(0, api, 'cause 1, a deployment 0 minutes old');
+    const escalationReport = await escalation?.run(new Date(start));
     await llmAlarm('ALARM');
     await fire(45, api, 'cause 2, the LLM provider is down (LLMDependencyDown in ALARM)');
     await llmAlarm('OK');
@@ -85,10 +96,52 @@ async function main(): Promise<void> {
     } else {
       say('\nExecuted-action log (audit table):\n');
       say(renderActions(records));
+      say(escalationReport ?? '');
     }
   } finally {
     await moto.stop();
   }
+}
+
+const SECONDS_PER_HOUR = 2;
+
+/**
+ * The first HighAPIErrorRate incident, escalated by the real synthesized state machine with the matrix
+ * compressed to 2 seconds per hour: nobody acknowledges in time, the senior engineer is paged at 30 minutes,
+ * someone acknowledges at 40, and the alarm clears at 50. Prepared before the clock starts (synth, topics),
+ * run right after the incident's alarm fires.
+ */
+async function prepareEscalation(clients: ReturnType<typeof createClients>, auditTable: string): Promise<{ run: (alarmAt: Date) => Promise<string> }> {
+  const config = parseConfig('drill', { ...ENVIRONMENTS[values.env!], escalation: { policies: compressedPolicies(SECONDS_PER_HOUR) } });
+  const core = Template.fromStack(buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } }).core);
+  const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { StateMachineName: string; DefinitionString: unknown } }[];
+  const definition = (name: string) => definitionOf(machines.find((m) => m.Properties.StateMachineName === name)!);
+  const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const world = await createEscalationWorld({ clients, config, auditTable, escalationDefinition: definition(`${config.prefix}-escalation`), verifyDefinition: definition(`${config.prefix}-verify`), linkKey: 'drill-only-key', logger: silent });
+  const until = (alarmAt: Date, minutes: number) => new Promise((r) => setTimeout(r, Math.max(0, alarmAt.getTime() + (minutes / 60) * SECONDS_PER_HOUR * 1000 - Date.now())));
+
+  return {
+    async run(alarmAt) {
+      const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: alarmAt };
+      const opened = await world.event(alarmStateChangeEvent(config, api));
+      const incidentId = (opened as { incidentId: string }).incidentId;
+      await until(alarmAt, 40);
+      await acknowledgeIncident(world.deps, incidentId, 'alice (drill)');
+      await until(alarmAt, 50);
+      await world.event(alarmStateChangeEvent(config, { ...api, newState: 'OK', oldState: 'ALARM', at: new Date() }));
+      await world.runner.stopAll();
+      const minutesAfter = (iso: string) => (((Date.parse(iso) - alarmAt.getTime()) / 1000) * 60) / SECONDS_PER_HOUR;
+      const lines = (await world.deps.store.timeline(incidentId)).map((e) => `  t+${minutesAfter(e.at).toFixed(0).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`);
+      const pages = await world.inbox();
+      const first = pages.find((p) => p.role === 'incident-commander')!.text;
+      return [
+        `\nEscalation of the first incident (the real state machine; the matrix compressed to 1 hour = ${SECONDS_PER_HOUR} s):\n`,
+        ...lines,
+        `\n${pages.length} messages reached the role topics; the first page, as on-call reads it:\n`,
+        ...first.split('\n').map((line) => `  | ${line}`),
+      ].join('\n');
+    },
+  };
 }
 
 main().catch((error: unknown) => {

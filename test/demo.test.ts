@@ -22,6 +22,23 @@ describe('npm run demo (the local drill)', () => {
     }
   });
 
+  it('escalates the first incident with the real state machine, in the matrix order, until the alarm clears', () => {
+    const run = demo();
+    assert.equal(run.status, 0, run.stderr);
+    const escalation = run.stdout.slice(run.stdout.indexOf('Escalation of the first incident'));
+    const order = [
+      'fired ',
+      'paged on-call-primary, incident-commander, customer-success',
+      'paged on-call-primary, on-call-secondary',
+      'paged senior-engineer',
+      'acknowledged by alice (drill)',
+      'resolved by alarm OK',
+    ].map((text) => escalation.indexOf(text));
+    assert.ok(order.every((at) => at >= 0), escalation);
+    assert.deepEqual([...order].sort((a, b) => a - b), order, escalation);
+    assert.match(escalation, /Automation so far:\n\s+\| {3}- ecs-rollback on ecs:prod\/chatbot-api: acted, succeeded/);
+  });
+
   it('--json prints the same log as JSON', () => {
     const run = demo('--json');
     assert.equal(run.status, 0, run.stderr);

@@ -18,7 +18,7 @@ export function announcement(record: ActionRecord): { subject: string; message: 
     `Action:     ${record.actionId} (${record.mitigation}, mode ${record.mode})`,
     `Why:        ${record.reason}`,
     `Before:     ${JSON.stringify(record.before ?? {})}`,
-    `${record.decision === 'dry-run' ? 'Would set' : 'After'}:  ${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`,
+    `${`${record.decision === 'dry-run' ? 'Would set' : 'After'}:`.padEnd(12)}${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`,
     ...(record.error ? [`Error:      ${record.error}`] : []),
     `Evidence:   ${JSON.stringify(record.evidence)}`,
     '',

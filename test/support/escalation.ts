@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import { ESCALATION_POLICIES } from '../../lib/catalog';
+import { compressedPolicies } from '../../lib/drill/compressed-policies';
 import type { Config, ConfigInput } from '../../lib/config/schema';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import type { Log } from '../../lambdas/shared/observability';
@@ -9,20 +9,6 @@ import { startMoto, type Moto } from '../../lib/drill/moto';
 import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
 import type { LogLine } from './responder';
-
-/**
- * The runbook's escalation matrix with every duration compressed so that one hour lasts `secondsPerHour`
- * seconds (15 minutes: 0.5 s at 2 s per hour), the way tests use seconds.
- */
-export function compressedPolicies(secondsPerHour: number): NonNullable<ConfigInput['escalation']>['policies'] {
-  const factor = secondsPerHour / 3600;
-  return Object.fromEntries(
-    Object.values(ESCALATION_POLICIES).map((policy) => [
-      policy.id,
-      { description: policy.description, steps: policy.steps.map(({ nextBusinessDay: _ignored, ...step }) => ({ ...step, afterMinutes: step.afterMinutes * factor, page: [...step.page] })) },
-    ]),
-  );
-}
 
 export interface EscalationHarness extends EscalationWorld {
   readonly moto: Moto;
