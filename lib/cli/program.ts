@@ -3,11 +3,13 @@ import { ENVIRONMENTS } from '../../config';
 import { InputError, type Environments } from '../evaluator';
 import { COMMANDS } from './commands';
 import { EXIT, type CliContext, type CliIo } from './context';
+import { AwsUnavailableError, explainAwsError, NotFoundError } from './session';
 
 /** Writes to the process's stdout and stderr. */
 export const PROCESS_IO: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  isTTY: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
 };
 
 /**
@@ -39,6 +41,15 @@ export async function runCli(args: readonly string[], io: CliIo = PROCESS_IO, en
     if (error instanceof InputError) {
       io.err(`error: ${error.message}\n`);
       return EXIT.USAGE;
+    }
+    if (error instanceof NotFoundError) {
+      io.err(`error: ${error.message}\n`);
+      return EXIT.NOT_FOUND;
+    }
+    const aws = error instanceof AwsUnavailableError ? error.message : explainAwsError(error, ctx.sessionConfig);
+    if (aws !== undefined) {
+      io.err(`error: ${aws}\n`);
+      return EXIT.AWS_UNAVAILABLE;
     }
     throw error;
   }

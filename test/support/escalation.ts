@@ -8,6 +8,10 @@ import { definitionOf } from '../../lib/drill/local-runner';
 import { startMoto, type Moto } from '../../lib/drill/moto';
 import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
+import { createHandler } from '../../lambdas/responder/handler';
+import { alertSettings } from '../../lib/alarms/settings';
+import { findAlert } from '../../lib/catalog';
+import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
 import type { LogLine } from './responder';
 
 export interface EscalationHarness extends EscalationWorld {
@@ -17,6 +21,11 @@ export interface EscalationHarness extends EscalationWorld {
   readonly clients: AwsClients;
   readonly config: Config;
   readonly logs: LogLine[];
+  /**
+   * An alarm transition as CloudWatch delivers it: the EventBridge event to the escalation starter, then the SNS
+   * notification to the real responder (whose actions are verified by the local verification runner).
+   */
+  alarm(change: AlarmChange, options?: { now?: Date }): Promise<{ incidentId?: string }>;
 }
 
 /** One moto server and one synth per test file; `fresh()` starts from an empty account each time. */
@@ -55,7 +64,30 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
       };
       const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
       worlds.push(world);
-      return { ...world, moto, sample, clients, config, logs };
+      const respond = (now: Date | undefined) =>
+        createHandler({
+          config,
+          clients,
+          audit: world.deps.audit,
+          announceTopicArn: sample.announceTopicArn,
+          automationModeParameter: sample.automationModeParameter,
+          quarantineQueueUrl: sample.quarantineQueueUrl,
+          accountId: '123456789012',
+          partition: 'aws',
+          region: config.region,
+          now: () => now ?? new Date(),
+          logger,
+          metrics: { count: () => undefined },
+          verification: { start: async (actionId, at) => void (await world.verifyRunner.start(`verify-${actionId}`, { actionId, at: at.toISOString() } as never)) },
+        });
+      const alarm = async (change: AlarmChange, o: { now?: Date } = {}) => {
+        const at = change.at ?? o.now ?? new Date();
+        const outcome = await world.event(alarmStateChangeEvent(config, { ...change, at }));
+        const severity = alertSettings(findAlert(change.alertId)!, config).severity;
+        await respond(o.now)(snsEvent(sample.severityTopicArns[severity]!, JSON.stringify(alarmNotification(config, { ...change, at }))));
+        return { incidentId: (outcome as { incidentId?: string }).incidentId };
+      };
+      return { ...world, moto, sample, clients, config, logs, alarm };
     },
   };
 }

@@ -1,0 +1,115 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { userInfo } from 'node:os';
+import type { EscalationDeps } from '../../lambdas/escalation/deps';
+import { stepFunctionsRunner } from '../../lambdas/escalation/runner';
+import { AuditLog } from '../../lambdas/shared/audit-log';
+import { createClients, type AwsClients } from '../../lambdas/shared/clients';
+import { IncidentStore } from '../../lambdas/shared/incidents';
+import type { Log } from '../../lambdas/shared/observability';
+import { auditTableName, escalationStateMachineName } from '../config/derived';
+import { parseConfig } from '../config/load';
+import type { Config } from '../config/schema';
+import { roleTopicName } from '../constructs/topic-names';
+import { ConfigError } from '../errors';
+import { InputError } from '../evaluator';
+import type { CliContext } from './context';
+
+/** Everything a command that talks to AWS needs, for one environment. */
+export interface Session {
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly audit: AuditLog;
+  readonly store: IncidentStore;
+  /** Who runs the command: the AWS principal and the OS user, for the audit trail. */
+  who(): Promise<string>;
+  /** The escalation's dependencies, to ack and resolve as the endpoint does. */
+  escalation(): Promise<EscalationDeps>;
+}
+
+/** An AWS problem the user can fix (credentials, endpoint, a missing table); exit code 4. */
+export class AwsUnavailableError extends Error {
+  public override readonly name = 'AwsUnavailableError';
+}
+
+/** An id that names nothing (unknown action, incident, silence); exit code 3. */
+export class NotFoundError extends Error {
+  public override readonly name = 'NotFoundError';
+}
+
+/**
+ * Opens a session on an environment of config/ (`--env`), against AWS or any endpoint in AWS_ENDPOINT_URL (the
+ * SDK reads it), in the environment's region unless AWS_REGION says otherwise.
+ */
+export function openSession(ctx: CliContext, envName: string): Session {
+  const raw = ctx.environments[envName];
+  if (raw === undefined) throw new InputError(`unknown environment "${envName}"; known: ${Object.keys(ctx.environments).join(', ')}`);
+  let config: Config;
+  try {
+    config = parseConfig(envName, raw);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new InputError(error.message);
+    throw error;
+  }
+  ctx.sessionConfig = config;
+  const region = process.env.AWS_REGION ?? config.region;
+  const clients = createClients({ region, maxAttempts: 3 });
+  const table = auditTableName(config);
+  const retention = config.automation.auditRetentionDays;
+  const sts = new STSClient({ region, maxAttempts: 2 });
+  let identity: Promise<{ arn: string; account: string; partition: string }> | undefined;
+  const caller = () =>
+    (identity ??= sts.send(new GetCallerIdentityCommand({})).then((r) => ({ arn: r.Arn ?? 'unknown', account: r.Account ?? '000000000000', partition: (r.Arn ?? 'arn:aws').split(':')[1] ?? 'aws' })));
+  const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  return {
+    config,
+    clients,
+    audit: new AuditLog(clients.dynamo, table, retention),
+    store: new IncidentStore(clients.dynamo, table, retention),
+    async who() {
+      const { arn } = await caller();
+      return `${userInfo().username} (${arn})`;
+    },
+    async escalation() {
+      const { account, partition } = await caller();
+      const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+      return {
+        config,
+        clients,
+        store: new IncidentStore(clients.dynamo, table, retention),
+        audit: new AuditLog(clients.dynamo, table, retention),
+        runner: stepFunctionsRunner(clients.sfn, arn('states', `stateMachine:${escalationStateMachineName(config)}`)),
+        roleTopicArn: (role) => arn('sns', roleTopicName(config.prefix, role)),
+        linkKey: async () => {
+          throw new Error('the CLI does not sign links');
+        },
+        linkBaseUrl: '',
+        now: () => new Date(),
+        logger: silent,
+      };
+    },
+  };
+}
+
+/**
+ * Turns the SDK's errors into messages a person at 3 a.m. can act on. Returns undefined for errors that are
+ * not about reaching AWS.
+ */
+export function explainAwsError(error: unknown, config?: Config): string | undefined {
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  if (e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
+    return 'no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for a local endpoint any values do)';
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || e.name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND/.test(e.message ?? '')) {
+    return `cannot reach the AWS endpoint${process.env.AWS_ENDPOINT_URL ? ` ${process.env.AWS_ENDPOINT_URL}` : ''}: ${e.message ?? code}`;
+  }
+  if (e.name === 'ResourceNotFoundException') {
+    const table = config ? `the audit table ${auditTableName(config)}` : 'a resource of the stack';
+    return `${table} does not exist here (${e.message}): is the stack deployed in this account and region (--env, AWS_REGION)?`;
+  }
+  if (e.name === 'UnrecognizedClientException' || e.name === 'InvalidClientTokenId' || e.name === 'ExpiredToken' || e.name === 'ExpiredTokenException') {
+    return `AWS refused the credentials (${e.name}): refresh them (aws sso login, or new keys)`;
+  }
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return `access denied: ${e.message}`;
+  return undefined;
+}
