@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 
 /** Starts and stops escalation executions. Step Functions in AWS; an in-process runner in tests and the drill. */
 export interface EscalationRunner {
@@ -27,7 +27,12 @@ export function stepFunctionsRunner(sfn: SFNClient, stateMachineArn: string): Es
       }
     },
     async stop(arn, cause) {
-      await sfn.send(new StopExecutionCommand({ executionArn: arn, cause: cause.slice(0, 32_000) }));
+      try {
+        await sfn.send(new StopExecutionCommand({ executionArn: arn, cause: cause.slice(0, 32_000) }));
+      } catch (error) {
+        // An execution that already ended (every step ran) or never existed has nothing left to stop.
+        if (!(error instanceof ExecutionDoesNotExist)) throw error;
+      }
     },
   };
 }

@@ -1,0 +1,40 @@
+import { alertSettings } from '../../lib/alarms/settings';
+import type { MitigationId } from '../../lib/catalog';
+import { evaluateApiErrorTree, hasDecisionTree } from './decision-tree';
+import { MITIGATIONS } from './mitigations';
+import type { MitigationContext } from './mitigations/mitigation';
+
+/** What a mitigation would do for an alarm right now, read-only. */
+export interface Preview {
+  readonly mitigation: MitigationId;
+  readonly target: string | undefined;
+  readonly wouldAct: boolean;
+  readonly reason: string;
+}
+
+/**
+ * The pipeline's decisions without its side effects: the decision tree's branch, the mitigation's own reading
+ * of the world and its preconditions. For game days (`oncall drill`): nothing is claimed, reserved or changed;
+ * the automation switch, cooldowns and the action window are reported by the caller.
+ */
+export async function previewMitigations(ctx: MitigationContext): Promise<Preview[]> {
+  const ids = alertSettings(ctx.notification.alert, ctx.config).mitigations;
+  const tree = hasDecisionTree(ctx.notification.alert.id) && ids.length > 0 ? await evaluateApiErrorTree(ctx) : undefined;
+  const previews: Preview[] = [];
+  for (const id of ids) {
+    const mitigation = MITIGATIONS[id];
+    const target = mitigation.target(ctx);
+    if (!target) {
+      previews.push({ mitigation: id, target: undefined, wouldAct: false, reason: `no ${id} target configured for service ${ctx.service.name}` });
+      continue;
+    }
+    const branch = tree?.[id];
+    if (tree && !branch?.holds) {
+      previews.push({ mitigation: id, target: target.key, wouldAct: false, reason: `decision tree: ${branch?.why ?? 'no branch'}` });
+      continue;
+    }
+    const decision = mitigation.decide(ctx, await mitigation.read(ctx, target));
+    previews.push({ mitigation: id, target: target.key, wouldAct: decision.act, reason: branch ? `${branch.why}: ${decision.reason}` : decision.reason });
+  }
+  return previews;
+}
