@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { MITIGATION_IDS, SEVERITIES } from '../catalog';
+
+/**
+ * The documented shapes of `oncall ... --json`. Scripts may rely on these fields; tests hold every command's
+ * output to its shape, so a change here is a deliberate, visible change of the contract.
+ */
+const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+const state = z.record(z.string(), z.unknown());
+
+export const ActionJson = z.strictObject({
+  actionId: z.string(),
+  incidentId: z.string(),
+  alarmName: z.string(),
+  alertId: z.string(),
+  service: z.string().optional(),
+  severity: z.enum(SEVERITIES),
+  mitigation: z.enum(MITIGATION_IDS),
+  target: z.string().optional(),
+  mode: z.enum(['enabled', 'dry-run', 'disabled', 'unknown']),
+  decision: z.enum(['evaluating', 'skipped', 'dry-run', 'acted']),
+  reason: z.string(),
+  outcome: z.enum(['pending', 'succeeded', 'failed', 'unknown', 'ineffective', 'verified']).optional(),
+  evidence: state,
+  before: state.optional(),
+  desired: state.optional(),
+  after: state.optional(),
+  error: z.string().optional(),
+  revertCommand: z.string().optional(),
+  announcedAt: iso.optional(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+/** `oncall actions --json`: newest first. */
+export const ActionsJson = z.array(ActionJson);
+
+export const IncidentJson = z.strictObject({
+  incidentId: z.string(),
+  alarmName: z.string(),
+  alertId: z.string(),
+  service: z.string().optional(),
+  severity: z.enum(SEVERITIES),
+  policyId: z.string(),
+  summary: z.string(),
+  runbookUrl: z.url(),
+  customerFacing: z.boolean(),
+  status: z.enum(['open', 'resolved']),
+  openedAt: iso,
+  triggers: z.array(z.string()),
+  openAlarms: z.array(z.string()),
+  executionName: z.string().optional(),
+  executionArn: z.string().optional(),
+  ackedAt: iso.optional(),
+  ackedBy: z.string().optional(),
+  resolvedAt: iso.optional(),
+  resolvedBy: z.string().optional(),
+  resolveNote: z.string().optional(),
+  timeToResolveSeconds: z.number().optional(),
+});
+/** `oncall incidents --json`: newest first. */
+export const IncidentsJson = z.array(IncidentJson);
+
+/** `oncall incident show ID --json`. */
+export const IncidentShowJson = z.strictObject({
+  incident: IncidentJson,
+  timeline: z.array(z.strictObject({ at: iso, type: z.string(), detail: z.string(), data: state.optional() })),
+  actions: ActionsJson,
+});
+
+/** `oncall automation status --json`: changes newest first. */
+export const AutomationStatusJson = z.strictObject({
+  parameter: z.string(),
+  mode: z.string(),
+  changes: z.array(z.strictObject({ version: z.number(), mode: z.string(), at: iso.optional(), by: z.string(), reason: z.string() })),
+});
