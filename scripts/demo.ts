@@ -9,6 +9,7 @@ import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-clou
 import { AuditLog } from '../lambdas/shared/audit-log';
 import { createClients } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
+import { SilenceStore } from '../lambdas/shared/silences';
 import { createHandler } from '../lambdas/responder/handler';
 import { alertSettings } from '../lib/alarms/settings';
 import { alarmName, findAlert } from '../lib/catalog';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       now: () => clock,
       logger: silent,
       metrics: { count: () => undefined },
+      silences: new SilenceStore(clients.dynamo, world.auditTable, config.automation.auditRetentionDays),
     });
     const fire = async (minutes: number, change: AlarmChange, story: string) => {
       clock = new Date(start + minutes * 60_000);

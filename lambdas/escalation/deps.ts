@@ -3,6 +3,7 @@ import type { Config } from '../../lib/config/schema';
 import type { AuditLog } from '../shared/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { IncidentStore } from '../shared/incidents';
+import type { SilenceReader } from '../shared/silences';
 import type { Log } from '../shared/observability';
 import type { EscalationRunner } from './runner';
 
@@ -12,6 +13,8 @@ export interface EscalationDeps {
   readonly clients: AwsClients;
   readonly store: IncidentStore;
   readonly audit: AuditLog;
+  /** Ad-hoc silences (`oncall silence`); the config's windows come with `config.silencing`. */
+  readonly silences: SilenceReader;
   readonly runner: EscalationRunner;
   /** ARN of a role's topic. */
   readonly roleTopicArn: (role: Role) => string;

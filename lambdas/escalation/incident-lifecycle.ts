@@ -3,7 +3,8 @@ import { alertSettings } from '../../lib/alarms/settings';
 import { runbookUrl } from '../../lib/alarms/resolve';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/catalog';
 import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/escalation/plan';
-import type { Incident, Member } from '../shared/incidents';
+import { describeHit, silencedBy, type SilenceHit } from '../../lib/silences';
+import type { Incident, Member, TimelineEvent } from '../shared/incidents';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';
 
@@ -22,8 +23,8 @@ const AlarmStateChange = z.object({
 
 /** What the starter did with an event. */
 export type StartOutcome =
-  | { readonly outcome: 'opened'; readonly incidentId: string; readonly executionArn?: string }
-  | { readonly outcome: 'joined'; readonly incidentId: string; readonly reclassified?: Severity }
+  | { readonly outcome: 'opened'; readonly incidentId: string; readonly executionArn?: string; readonly silenced?: SilenceHit }
+  | { readonly outcome: 'joined'; readonly incidentId: string; readonly reclassified?: Severity; readonly silenced?: SilenceHit }
   | { readonly outcome: 'cleared'; readonly incidentId: string; readonly resolved: boolean }
   | { readonly outcome: 'ignored'; readonly reason: string };
 
@@ -32,7 +33,10 @@ const GROUPING_LOCK = 'grouping';
 /**
  * The incident starter: an alarm's transition into ALARM opens an incident (and its escalation execution) or
  * joins an open one of a related alert of the same service, or of the same alert within the group window; a
- * transition to OK clears the alarm, and the last alarm cleared resolves the incident.
+ * transition to OK clears the alarm, and the last alarm cleared resolves the incident. A silenced alarm (ad-hoc
+ * silence, maintenance or low-traffic window) still opens or joins its incident, with a `silenced` event in the
+ * timeline, but starts no escalation and re-classifies nothing; an unsilenced alarm joining an incident whose
+ * escalation never started (all silenced so far) starts it.
  */
 export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): Promise<StartOutcome> {
   const parsed = AlarmStateChange.safeParse(event);
@@ -51,13 +55,26 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
   const member: Member = { alarmName, alertId: alert.id, service: perService ? name.instance : undefined, trigger: transitionKey(alarmName, at.toISOString()) };
   const severity = alertSettings(alert, deps.config).severity;
   const windowUntil = new Date(at.getTime() + deps.config.escalation.groupWindowMinutes * 60_000).toISOString();
+  const now = deps.now();
+  const silence = silencedBy(now, { alertId: alert.id, category: alert.category, service: member.service }, await deps.silences.listActive(now), deps.config);
+  const silencedEvent = (hit: SilenceHit): TimelineEvent => ({ at: now.toISOString(), type: 'silenced', detail: `${alarmName}: ${describeHit(hit)}; nobody is paged, no escalation`, data: { ...hit } });
 
   return deps.store.withLock(GROUPING_LOCK, async () => {
     const group = await deps.store.findGroup(member, relatedTo(alert.id), deps.now());
     if (group !== undefined) {
       const joined = await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
       if (!joined) return ignore(deps, `duplicate: ${member.trigger} is already part of ${group}`);
+      if (silence) {
+        await deps.store.addEvent(group, silencedEvent(silence));
+        return { outcome: 'joined', incidentId: group, silenced: silence };
+      }
       const incident = (await deps.store.get(group))!;
+      // No execution although its own policy pages: every member so far was silenced.
+      const silencedSoFar = incident.executionArn === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length > 0;
+      if (silencedSoFar && policyFor(alert, deps.config).steps.length > 0) {
+        await reclassify(deps, incident, alert.id, severity, `${alarmName} is not silenced: the escalation starts`);
+        return { outcome: 'joined', incidentId: group, reclassified: severity };
+      }
       if (isMoreSevere(severity, incident.severity)) {
         await reclassify(deps, incident, alert.id, severity);
         return { outcome: 'joined', incidentId: group, reclassified: severity };
@@ -83,6 +100,11 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     };
     const opened = await deps.store.open(incident, member, windowUntil, { at: incident.openedAt, type: 'fired', detail: `${alarmName} (${severity}) in ALARM: ${state.reason ?? alert.summary}` });
     if (!opened) return ignore(deps, `duplicate: incident ${incident.incidentId} exists`);
+    if (silence) {
+      await deps.store.addEvent(incident.incidentId, silencedEvent(silence));
+      deps.logger.info('incident opened silenced: no escalation', { incidentId: incident.incidentId, silence });
+      return { outcome: 'opened', incidentId: incident.incidentId, silenced: silence };
+    }
     if (policy.steps.length === 0) {
       await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${policy.id}: nobody is paged; listed in the weekly digest` });
       return { outcome: 'opened', incidentId: incident.incidentId };
@@ -97,10 +119,11 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
 }
 
 /**
- * A higher-severity alert joined: the incident takes its severity, and its escalation follows the higher
- * policy from this moment (the running execution stops; a new one starts with the new timetable).
+ * A higher-severity alert joined (or the first unsilenced one, `why` says so): the incident takes its severity,
+ * and its escalation follows that alert's policy from this moment (a running execution stops; a new one starts
+ * with the new timetable).
  */
-async function reclassify(deps: EscalationDeps, incident: Incident, alertId: string, severity: Severity): Promise<void> {
+async function reclassify(deps: EscalationDeps, incident: Incident, alertId: string, severity: Severity, why?: string): Promise<void> {
   const alert = findAlert(alertId)!;
   const policy = policyFor(alert, deps.config);
   const now = deps.now();
@@ -111,7 +134,7 @@ async function reclassify(deps: EscalationDeps, incident: Incident, alertId: str
   await deps.store.reclassify(incident.incidentId, severity, policy.id, { name, arn }, {
     at: now.toISOString(),
     type: 'reclassified',
-    detail: `${incident.severity} -> ${severity} (${alertId}); escalation follows ${policy.id} from now`,
+    detail: `${why ? `${why}; ` : ''}${incident.severity} -> ${severity} (${alertId}); escalation follows ${policy.id} from now`,
   });
   deps.logger.info('incident re-classified', { incidentId: incident.incidentId, from: incident.severity, to: severity });
 }

@@ -8,6 +8,7 @@ import { parseConfig } from '../../lib/config/load';
 import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
 import { IncidentStore } from '../shared/incidents';
+import { SilenceStore } from '../shared/silences';
 import { powertools } from '../shared/observability';
 import type { EscalationDeps } from './deps';
 import { weeklyDigest } from './digest';
@@ -32,6 +33,7 @@ function dependencies(): EscalationDeps {
     clients,
     store: new IncidentStore(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
     audit: new AuditLog(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
+    silences: new SilenceStore(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
     runner: stepFunctionsRunner(clients.sfn, env.STATE_MACHINE_ARN),
     roleTopicArn: (role) => `arn:${env.PARTITION}:sns:${env.AWS_REGION}:${env.ACCOUNT_ID}:${roleTopicName(config.prefix, role)}`,
     // Read once per cold start and kept in memory only; never logged.

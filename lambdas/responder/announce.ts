@@ -9,7 +9,10 @@ export function revertCommand(actionId: string): string {
 /** A message for on-call: what was done (or would have been), why, the evidence, and how to revert it. */
 export function announcement(record: ActionRecord): { subject: string; message: string } {
   const verb = record.decision === 'dry-run' ? 'DRY-RUN, would' : record.outcome === 'failed' ? 'FAILED to' : 'did';
-  const subject = `[${record.severity}] automation ${verb} ${record.mitigation} on ${record.target ?? 'no target'} (${record.alertId})`.slice(0, 99);
+  // A revert (revert.ts) is a person's action: it says so, and names the action it undid instead of a revert command.
+  const revertOf = typeof record.evidence.revertOf === 'string' ? record.evidence.revertOf : undefined;
+  const what = revertOf ? `${record.outcome === 'failed' ? 'FAILED to revert' : 'reverted'} ${record.mitigation}` : `automation ${verb} ${record.mitigation}`;
+  const subject = `[${record.severity}] ${what} on ${record.target ?? 'no target'} (${record.alertId})`.slice(0, 99);
   const lines = [
     subject,
     '',
@@ -22,7 +25,7 @@ export function announcement(record: ActionRecord): { subject: string; message: 
     ...(record.error ? [`Error:      ${record.error}`] : []),
     `Evidence:   ${JSON.stringify(record.evidence)}`,
     '',
-    record.decision === 'dry-run' ? 'Nothing was changed (automation is in dry-run).' : `Revert:     ${record.revertCommand ?? 'n/a'}`,
+    record.decision === 'dry-run' ? 'Nothing was changed (automation is in dry-run).' : revertOf ? `Reverts:    ${revertOf}` : `Revert:     ${record.revertCommand ?? 'n/a'}`,
   ];
   return { subject, message: lines.join('\n') };
 }

@@ -4,6 +4,7 @@
 import { parseConfig } from '../../lib/config/load';
 import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
+import { SilenceStore } from '../shared/silences';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
 import { createHandler } from './handler';
@@ -27,6 +28,7 @@ const respond = createHandler({
   now: () => new Date(),
   logger,
   metrics,
+  silences: new SilenceStore(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
   verification: stepFunctionsVerification(clients.sfn, env.VERIFY_STATE_MACHINE_ARN),
 });
 

@@ -1,10 +1,12 @@
 import { alertSettings } from '../../lib/alarms/settings';
 import { modelService } from '../../lib/config/derived';
 import type { Config } from '../../lib/config/schema';
+import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/silences';
 import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { ActionMetrics, Log } from '../shared/observability';
 import { AlreadyRecordedError, MitigationFailedError } from '../shared/errors';
+import type { SilenceReader } from '../shared/silences';
 import { announce, revertCommand } from './announce';
 import { readAutomationMode, type ModeReading } from './automation-mode';
 import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './decision-tree';
@@ -23,6 +25,8 @@ export interface PipelineDeps {
   readonly now: () => Date;
   readonly logger: Log;
   readonly metrics: ActionMetrics;
+  /** Ad-hoc silences (`oncall silence`); the config's windows come with `config.silencing`. */
+  readonly silences: SilenceReader;
   /**
    * Starts the check of an action after the runbook's window (`automation.verifyAfterMinutes`); idempotent per
    * action. @default no verification (tests of the pipeline alone)
@@ -33,7 +37,9 @@ export interface PipelineDeps {
 /**
  * The guard-rail pipeline. Every automatic action goes through it, in this order, and no mitigation can
  * skip a step:
- *   1. only a transition into ALARM acts (OK and INSUFFICIENT_DATA never do);
+ *   1. only a transition into ALARM acts (OK and INSUFFICIENT_DATA never do); a silenced alert (ad-hoc silence,
+ *      maintenance or low-traffic window) acts on nothing: each mitigation is claimed (2) and recorded as skipped
+ *      with the silence, and neither the switch, the decision tree nor any target is read;
  *   2. claim (incident, mitigation) in the audit log: a duplicate delivery stops here;
  *   3. the automation switch, read now: disabled records a skip, dry-run records what would be done;
  *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
@@ -54,16 +60,24 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
     return [];
   }
 
-  const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
-  if (mode.note) logger.warn('automation switch fails closed', { note: mode.note });
   const ctx = contextFor(deps, notification);
-  const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx) : undefined;
+  const silence = await silenceOf(deps, notification);
+  let gate: Gate;
+  if (silence) {
+    logger.info('silenced: every mitigation is recorded as skipped', { alarm: notification.alarmName, silence });
+    gate = { silence };
+  } else {
+    const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
+    if (mode.note) logger.warn('automation switch fails closed', { note: mode.note });
+    const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx) : undefined;
+    gate = { mode, tree };
+  }
 
   const records: ActionRecord[] = [];
   let failure: Error | undefined;
   for (const id of settings.mitigations) {
     try {
-      const record = await runOne(deps, ctx, MITIGATIONS[id], mode, tree);
+      const record = await runOne(deps, ctx, MITIGATIONS[id], gate);
       if (record) records.push(record);
     } catch (error) {
       // One failed mitigation must not stop the others; the invocation still fails at the end.
@@ -74,19 +88,31 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   return records;
 }
 
+/** What decides the actions of one notification: a silence in force, or the switch and the decision tree. */
+type Gate = { readonly silence: SilenceHit } | { readonly silence?: undefined; readonly mode: ModeReading; readonly tree: TreeEvidence | undefined };
+
+/** The silence in force for the notification's alarm now, from the ad-hoc silences and the config's windows. */
+async function silenceOf(deps: PipelineDeps, n: AlarmNotification): Promise<SilenceHit | undefined> {
+  const subject = subjectOf(n.alert.id, n.instance);
+  if (!subject) return undefined;
+  const now = deps.now();
+  return silencedBy(now, subject, await deps.silences.listActive(now), deps.config);
+}
+
 function contextFor(deps: PipelineDeps, notification: AlarmNotification): MitigationContext {
   const perService = notification.alert.scope === 'service' || notification.alert.scope === 'service-rds';
   const service = (perService && deps.config.services.find((s) => s.name === notification.instance)) || modelService(deps.config);
   return { config: deps.config, clients: deps.clients, notification, service, now: deps.now, logger: deps.logger };
 }
 
-async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, mode: ModeReading, tree: TreeEvidence | undefined): Promise<ActionRecord | undefined> {
+async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, gate: Gate): Promise<ActionRecord | undefined> {
   const { audit, logger } = deps;
   const n = ctx.notification;
   const actionId = actionIdOf(n.incidentId, mitigation.id);
   const target = mitigation.target(ctx);
   const now = () => deps.now().toISOString();
-  const evidence: Record<string, unknown> = { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}) };
+  const tree = gate.silence ? undefined : gate.tree;
+  const evidence: Record<string, unknown> = { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}), ...(gate.silence ? { silence: gate.silence } : {}) };
   const base = {
     actionId,
     incidentId: n.incidentId,
@@ -96,7 +122,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     severity: alertSettings(n.alert, deps.config).severity,
     mitigation: mitigation.id,
     target: target?.key,
-    mode: mode.mode,
+    mode: gate.silence ? ('unknown' as const) : gate.mode.mode,
     reason: 'evaluating',
     evidence,
     before: undefined,
@@ -115,7 +141,8 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     return duplicate(deps, actionId);
   }
   try {
-    return await decideAndAct(deps, ctx, mitigation, mode, tree, base, target);
+    if (gate.silence) return await skipSilenced(deps, mitigation, base, gate.silence);
+    return await decideAndAct(deps, ctx, mitigation, gate.mode, tree, base, target);
   } catch (error) {
     if (error instanceof MitigationFailedError) throw error;
     // Anything that broke between the claim and the outcome: give the record a final state, so that the retry
@@ -126,6 +153,16 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     logger.error('mitigation failed before acting', { actionId, mitigation: mitigation.id, error: message });
     throw new MitigationFailedError(actionId, { cause: error });
   }
+}
+
+/** A silenced alert: the claimed action is recorded as skipped, with the silence as its reason. Reads nothing. */
+async function skipSilenced(deps: PipelineDeps, mitigation: Mitigation, base: Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt'>, silence: SilenceHit): Promise<ActionRecord> {
+  const reason = describeHit(silence);
+  const at = deps.now().toISOString();
+  await deps.audit.decide(base.actionId, { decision: 'skipped', reason, mode: base.mode, target: base.target }, at);
+  deps.metrics.count('ActionsSkipped', mitigation.id);
+  deps.logger.info('mitigation skipped', { actionId: base.actionId, mitigation: mitigation.id, reason });
+  return { ...base, decision: 'skipped', outcome: undefined, reason, updatedAt: at };
 }
 
 /** A claimed action older than this without a final state belongs to an attempt that died (Lambda timeout is 60 s). */

@@ -161,6 +161,23 @@ export class AuditLog {
     }
   }
 
+  /**
+   * The intent record of an action that takes no reservation (a human revert: no cooldown, no action window):
+   * `acted`, outcome `pending`, with what is about to be done. Only a claimed record can get here.
+   */
+  public async intend(actionId: string, intent: Pick<ActionRecord, 'before' | 'desired'>, now: string): Promise<void> {
+    const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.action(actionId),
+        ...updated,
+        ConditionExpression: 'decision = :evaluating',
+        ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' },
+      }),
+    );
+  }
+
   /** The outcome after acting: what the world looks like now, or the error. */
   public async outcome(actionId: string, fields: Pick<ActionRecord, 'outcome'> & Partial<Pick<ActionRecord, 'after' | 'error'>>, now: string): Promise<void> {
     await this.update(actionId, { ...fields, updatedAt: now });

@@ -73,3 +73,27 @@ export const AutomationStatusJson = z.strictObject({
   mode: z.string(),
   changes: z.array(z.strictObject({ version: z.number(), mode: z.string(), at: iso.optional(), by: z.string(), reason: z.string() })),
 });
+
+const spread = z.strictObject({ count: z.number().int().min(0), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
+const count = z.number().int().min(0);
+/** `oncall report --json` (HygieneReport in lib/report/hygiene.ts): alerts most fires first. */
+export const ReportJson = z.strictObject({
+  since: iso,
+  until: iso,
+  alerts: z.array(
+    z.strictObject({
+      alertId: z.string(),
+      severity: z.enum(SEVERITIES),
+      fires: count,
+      incidents: count,
+      actedFires: count,
+      noActionFires: count,
+      noActionShare: z.number().min(0).max(1),
+      acknowledgedFires: count,
+      timeToAck: spread,
+      timeToResolve: spread,
+      flaps: count,
+    }),
+  ),
+  candidates: z.array(z.strictObject({ alertId: z.string(), rule: z.enum(['retire-or-downgrade', 'tune-duration', 'check-routing']), suggestion: z.string() })),
+});

@@ -5,6 +5,7 @@ import { stepFunctionsRunner } from '../../lambdas/escalation/runner';
 import { AuditLog } from '../../lambdas/shared/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
+import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Log } from '../../lambdas/shared/observability';
 import { auditTableName, escalationStateMachineName } from '../config/derived';
 import { parseConfig } from '../config/load';
@@ -20,6 +21,7 @@ export interface Session {
   readonly clients: AwsClients;
   readonly audit: AuditLog;
   readonly store: IncidentStore;
+  readonly silences: SilenceStore;
   /** Who runs the command: the AWS principal and the OS user, for the audit trail. */
   who(): Promise<string>;
   /** The escalation's dependencies, to ack and resolve as the endpoint does. */
@@ -65,6 +67,7 @@ export function openSession(ctx: CliContext, envName: string): Session {
     clients,
     audit: new AuditLog(clients.dynamo, table, retention),
     store: new IncidentStore(clients.dynamo, table, retention),
+    silences: new SilenceStore(clients.dynamo, table, retention),
     async who() {
       const { arn } = await caller();
       return `${userInfo().username} (${arn})`;
@@ -77,6 +80,7 @@ export function openSession(ctx: CliContext, envName: string): Session {
         clients,
         store: new IncidentStore(clients.dynamo, table, retention),
         audit: new AuditLog(clients.dynamo, table, retention),
+        silences: new SilenceStore(clients.dynamo, table, retention),
         runner: stepFunctionsRunner(clients.sfn, arn('states', `stateMachine:${escalationStateMachineName(config)}`)),
         roleTopicArn: (role) => arn('sns', roleTopicName(config.prefix, role)),
         linkKey: async () => {

@@ -9,6 +9,7 @@ import {
   ROLES,
   SEVERITIES,
 } from '../catalog';
+import { checkWindowServices, SilencingSchema } from './silencing';
 
 /**
  * The environment configuration a platform team writes (config/<env>.ts). Validated with zod at synth:
@@ -264,6 +265,8 @@ export const ConfigSchema = z
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
     /** Most alarms per alarm stack; keeps every template under CloudFormation's 500 resources and 1 MB. @default 300 */
     maxAlarmsPerStack: z.number().int().min(10).max(450).default(300),
+    /** Weekly maintenance and expected low-traffic windows: alarms fire and are recorded, nobody is paged, no mitigation runs. */
+    silencing: SilencingSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -273,6 +276,7 @@ export const ConfigSchema = z
       }
       seen.add(service.name);
     });
+    checkWindowServices(config.silencing, seen, ctx);
     const model = config.automation.modelService;
     if (model !== undefined && !seen.has(model)) {
       ctx.addIssue({ code: 'custom', path: ['automation', 'modelService'], message: `must name a configured service (${[...seen].join(', ')})`, input: model });

@@ -38,6 +38,8 @@ export class Escalation extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly verifyStateMachine: sfn.StateMachine;
   public readonly functions: Readonly<Record<FunctionName, lambda.IFunction>>;
+  /** The functions' log groups (JSON logs; the dashboard reads the incident lifecycle from them). */
+  public readonly logGroups: Readonly<Record<FunctionName, logs.ILogGroup>>;
   public readonly linkUrl: lambda.FunctionUrl;
 
   public constructor(scope: Construct, id: string, props: EscalationProps) {
@@ -89,6 +91,7 @@ export class Escalation extends Construct {
       digest: make('digest', 'Weekly digest of the P4 alerts', this.linkUrl.url),
     };
     this.functions = { starter: fns.starter.function, pager: fns.pager.function, endpoint: fns.endpoint.function, verifier: fns.verifier.function, digest: fns.digest.function };
+    this.logGroups = { starter: fns.starter.function.logGroup, pager: fns.pager.function.logGroup, endpoint: fns.endpoint.function.logGroup, verifier: fns.verifier.function.logGroup, digest: fns.digest.function.logGroup };
 
     this.stateMachine = this.escalationMachine(config, fns.pager.function);
     this.verifyStateMachine = this.verifyMachine(config, fns.verifier.function);

@@ -1,6 +1,7 @@
 import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -33,6 +34,8 @@ export interface ResponderProps {
  */
 export class Responder extends Construct {
   public readonly function: lambda.IFunction;
+  /** The function's log group (JSON logs; the dashboard and the saved queries read it). */
+  public readonly logGroup: logs.ILogGroup;
   public readonly automationSwitch: ssm.StringParameter;
 
   public constructor(scope: Construct, id: string, props: ResponderProps) {
@@ -63,6 +66,7 @@ export class Responder extends Construct {
       }),
     });
     this.function = fn.function;
+    this.logGroup = fn.function.logGroup;
 
     const stack = Stack.of(this);
     for (const statement of responderPolicy(config, { partition: stack.partition, region: stack.region, account: stack.account })) {

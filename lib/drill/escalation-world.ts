@@ -7,6 +7,7 @@ import { verifyAction } from '../../lambdas/escalation/verifier';
 import { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
+import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Log } from '../../lambdas/shared/observability';
 import { ROLES, type Role } from '../catalog';
 import type { Config } from '../config/schema';
@@ -69,6 +70,7 @@ export async function createEscalationWorld(options: {
     clients,
     store: new IncidentStore(clients.dynamo, options.auditTable, retention),
     audit: new AuditLog(clients.dynamo, options.auditTable, retention),
+    silences: new SilenceStore(clients.dynamo, options.auditTable, retention),
     runner,
     roleTopicArn: (role) => topicArns.get(role)!,
     linkKey: async () => options.linkKey,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { alertSettings } from '../alarms/settings';
 import { ESCALATION_POLICIES, type AlertDefinition, type EscalationPolicy, type Role, type Severity } from '../catalog';
 import type { Config, EscalationConfig } from '../config/schema';
+import { localParts, zonedToUtc } from '../zoned-time';
 
 /**
  * The escalation matrix turned into one incident's timetable. Plain functions, no AWS: the starter Lambda runs
@@ -48,29 +49,10 @@ export function nextBusinessDayStart(from: Date, hours: EscalationConfig['busine
     const day = new Date(Date.UTC(local.year, local.month - 1, local.day + dayOffset));
     const isoWeekday = ((day.getUTCDay() + 6) % 7) + 1;
     if (hours.days.includes(isoWeekday)) {
-      return zonedToUtc(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), hours.startHour, hours.timezone);
+      return zonedToUtc(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), hours.startHour, 0, hours.timezone);
     }
   }
   throw new Error('no business day within two weeks: check escalation.businessHours.days');
-}
-
-function localParts(at: Date, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
-      .formatToParts(at)
-      .map((p) => [p.type, Number(p.value)]),
-  );
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
-}
-
-/** The UTC instant of a local wall-clock time; the offset is taken at that instant, so DST days are right. */
-function zonedToUtc(year: number, month: number, day: number, hour: number, timeZone: string): Date {
-  const guess = Date.UTC(year, month - 1, day, hour);
-  const offsetAt = (t: number) => {
-    const p = localParts(new Date(t), timeZone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - t;
-  };
-  return new Date(guess - offsetAt(guess - offsetAt(guess)));
 }
 
 /** The key of one alarm transition: the responder's idempotency key and the incident's trigger. */

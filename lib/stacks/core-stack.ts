@@ -5,6 +5,7 @@ import { AlarmFactory } from '../alarms/alarm-factory';
 import type { Config } from '../config/schema';
 import { AlertTopics } from '../constructs/alert-topics';
 import { AuditTable } from '../constructs/audit-table';
+import { AlertingDashboard } from '../constructs/dashboard';
 import { Escalation } from '../constructs/escalation';
 import { deadLetterQueue, Responder } from '../constructs/responder';
 
@@ -37,5 +38,6 @@ export class CoreStack extends Stack {
       verifyStateMachine: this.escalation.verifyStateMachine,
       deadLetterQueue: deadLetters,
     });
+    new AlertingDashboard(this, 'Dashboard', { config: props.config, responderLogGroupName: this.responder.logGroup.logGroupName, incidentLogGroupNames: [this.escalation.logGroups.starter.logGroupName, this.escalation.logGroups.endpoint.logGroupName] });
   }
 }

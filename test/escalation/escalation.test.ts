@@ -182,6 +182,7 @@ describe('verification of automatic actions', () => {
       now: () => new Date(),
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       metrics: { count: () => undefined },
+      silences: h.deps.silences,
       verification: { start: async (actionId) => void (await h.verifyRunner.start(`verify-${actionId}`, { actionId, at: new Date(Date.now() + 300).toISOString() } as never)) },
     });
     await respond(snsEvent(h.sample.severityTopicArns.P1!, JSON.stringify(alarmNotification(h.config, { alertId: 'ModelAccuracyDrop', at }))));

@@ -78,6 +78,7 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
           now: () => now ?? new Date(),
           logger,
           metrics: { count: () => undefined },
+          silences: world.deps.silences,
           verification: { start: async (actionId, at) => void (await world.verifyRunner.start(`verify-${actionId}`, { actionId, at: at.toISOString() } as never)) },
         });
       const alarm = async (change: AlarmChange, o: { now?: Date } = {}) => {

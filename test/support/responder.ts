@@ -1,6 +1,7 @@
 import { after, before } from 'node:test';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
 import { AuditLog } from '../../lambdas/shared/audit-log';
+import { SilenceStore } from '../../lambdas/shared/silences';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { createHandler } from '../../lambdas/responder/handler';
 import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
@@ -76,6 +77,7 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
           now: () => now ?? new Date(),
           logger: log,
           metrics: counter,
+          silences: new SilenceStore(c.dynamo, world.auditTable, config.automation.auditRetentionDays),
         });
       const harness: ResponderHarness = {
         moto,

@@ -1,5 +1,6 @@
 import { paginateListTaskDefinitions, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { Decision, Mitigation, MitigationContext, State, Target } from './mitigation';
+import type { ActionRecord } from '../../shared/audit-log';
+import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, parseTaskDefinition, splitTarget } from './ecs-service';
 
 /**
@@ -11,7 +12,7 @@ export const ecsRollback: Mitigation = {
   title: 'Roll back the ECS service to its previous task definition',
   target: ecsTarget,
 
-  async read(ctx: MitigationContext, target: Target): Promise<State> {
+  async read(ctx: MitigationScope, target: Target): Promise<State> {
     const service = await describeService(ctx, target);
     const current = parseTaskDefinition(service.taskDefinition ?? '');
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
@@ -22,7 +23,7 @@ export const ecsRollback: Mitigation = {
     };
   },
 
-  decide(ctx: MitigationContext, before: State): Decision {
+  decide(ctx: MitigationScope, before: State): Decision {
     const { rollbackWindowMinutes, maxRollbackRevisions } = ctx.config.automation;
     if (before.deploymentStartedAt === null) return { act: false, reason: 'the service has no primary deployment' };
     const ageMinutes = (ctx.now().getTime() - Date.parse(String(before.deploymentStartedAt))) / 60_000;
@@ -39,14 +40,22 @@ export const ecsRollback: Mitigation = {
     };
   },
 
-  async apply(ctx: MitigationContext, target: Target, desired: State): Promise<void> {
+  async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
     const [cluster, service] = splitTarget(target);
     await ctx.clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: String(desired.taskDefinition), forceNewDeployment: true }));
+  },
+
+  revertDecision(_ctx: MitigationScope, current: State, record: ActionRecord): Decision {
+    const from = String(record.before?.taskDefinition);
+    const to = String(record.after?.taskDefinition);
+    if (current.taskDefinition === from) return { act: false, reason: `the service already runs ${from} again, redeployed after the rollback to ${to}; nothing to revert` };
+    if (current.taskDefinition !== to) return { act: false, reason: `the service now runs ${String(current.taskDefinition)}, deployed after the rollback to ${to}; not reverting` };
+    return { act: true, desired: { taskDefinition: from }, reason: `redeploy ${from}, the revision the rollback replaced with ${to}` };
   },
 };
 
 /** Highest ACTIVE revision below the current one, no more than maxRollbackRevisions back. */
-async function previousRevision(ctx: MitigationContext, family: string, current: number): Promise<string | null> {
+async function previousRevision(ctx: MitigationScope, family: string, current: number): Promise<string | null> {
   const floor = current - ctx.config.automation.maxRollbackRevisions;
   let best: number | undefined;
   for await (const page of paginateListTaskDefinitions({ client: ctx.clients.ecs }, { familyPrefix: family, status: 'ACTIVE' })) {

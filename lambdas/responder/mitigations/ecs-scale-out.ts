@@ -1,6 +1,7 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ecsMaxDesiredCount } from '../../../lib/config/derived';
-import type { Decision, Mitigation, MitigationContext, State, Target } from './mitigation';
+import type { ActionRecord } from '../../shared/audit-log';
+import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, splitTarget } from './ecs-service';
 
 /** Latency or CPU: "scale up if needed": add tasks by a step, never past the configured cap. */
@@ -9,12 +10,12 @@ export const ecsScaleOut: Mitigation = {
   title: 'Scale out the ECS service',
   target: ecsTarget,
 
-  async read(ctx: MitigationContext, target: Target): Promise<State> {
+  async read(ctx: MitigationScope, target: Target): Promise<State> {
     const service = await describeService(ctx, target);
     return { desiredCount: service.desiredCount ?? 0, runningCount: service.runningCount ?? 0 };
   },
 
-  decide(ctx: MitigationContext, before: State): Decision {
+  decide(ctx: MitigationScope, before: State): Decision {
     const cap = ecsMaxDesiredCount(ctx.config, ctx.service);
     const current = Number(before.desiredCount);
     if (current >= cap) return { act: false, reason: `desired count ${current} is at the cap of ${cap}` };
@@ -22,8 +23,16 @@ export const ecsScaleOut: Mitigation = {
     return { act: true, desired: { desiredCount: next }, reason: `raise desired count from ${current} to ${next} (cap ${cap})` };
   },
 
-  async apply(ctx: MitigationContext, target: Target, desired: State): Promise<void> {
+  async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
     const [cluster, service] = splitTarget(target);
     await ctx.clients.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: Number(desired.desiredCount) }));
+  },
+
+  revertDecision(_ctx: MitigationScope, current: State, record: ActionRecord): Decision {
+    const from = Number(record.before?.desiredCount);
+    const to = Number(record.after?.desiredCount);
+    const now = Number(current.desiredCount);
+    if (now !== to) return { act: false, reason: `desired count is now ${now}, changed after the scale-out from ${from} to ${to}; not reverting` };
+    return { act: true, desired: { desiredCount: from }, reason: `lower desired count from ${to} back to ${from}` };
   },
 };

@@ -1,14 +1,14 @@
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import type { MitigationContext, Target } from './mitigation';
+import type { MitigationScope, Target } from './mitigation';
 
 /** The ECS service of the alarm's service, as configured. */
-export function ecsTarget(ctx: MitigationContext): Target {
+export function ecsTarget(ctx: MitigationScope): Target {
   const { cluster, service } = ctx.service.ecs;
   return { key: `ecs:${cluster}/${service}`, id: `${cluster}/${service}` };
 }
 
 /** Describes the target service; a service that does not exist is an error, not a state. */
-export async function describeService(ctx: MitigationContext, target: Target): Promise<Service> {
+export async function describeService(ctx: MitigationScope, target: Target): Promise<Service> {
   const [cluster, service] = splitTarget(target);
   const { services, failures } = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   const found = services?.[0];

@@ -1,18 +1,26 @@
 import type { MitigationId } from '../../../lib/catalog';
 import type { Config, ServiceConfig } from '../../../lib/config/schema';
 import type { AwsClients } from '../../shared/clients';
+import type { ActionRecord } from '../../shared/audit-log';
 import type { Log } from '../../shared/observability';
 import type { AlarmNotification } from '../notification';
 
-/** Everything a mitigation may look at. Built once per notification. */
-export interface MitigationContext {
+/**
+ * Everything a mitigation's own steps may look at. A human revert (revert.ts) has no alarm notification, so the
+ * steps never depend on one.
+ */
+export interface MitigationScope {
   readonly config: Config;
   readonly clients: AwsClients;
-  readonly notification: AlarmNotification;
   /** The service the alarm is about, or the model's service for environment-wide alarms. */
   readonly service: ServiceConfig;
   readonly now: () => Date;
   readonly logger: Log;
+}
+
+/** The scope of an automatic action: built once per notification. */
+export interface MitigationContext extends MitigationScope {
+  readonly notification: AlarmNotification;
 }
 
 /** The resource a mitigation changes. Comes from config only, never from the notification. */
@@ -41,11 +49,18 @@ export interface Mitigation {
   /** What it does, in the runbook's words, for announcements. */
   readonly title: string;
   /** The configured resource this alarm's mitigation would change, or undefined if none is configured. */
-  target(ctx: MitigationContext): Target | undefined;
+  target(ctx: MitigationScope): Target | undefined;
   /** Reads the target's current state (called before and after acting). */
-  read(ctx: MitigationContext, target: Target): Promise<State>;
+  read(ctx: MitigationScope, target: Target): Promise<State>;
   /** Preconditions and caps, from the before-state. Pure apart from the clock. */
-  decide(ctx: MitigationContext, before: State): Decision;
+  decide(ctx: MitigationScope, before: State): Decision;
   /** Changes the world to the desired state. */
-  apply(ctx: MitigationContext, target: Target, desired: State, before: State): Promise<void>;
+  apply(ctx: MitigationScope, target: Target, desired: State, before: State): Promise<void>;
+  /**
+   * Whether an action of this mitigation can be undone now (revert.ts is the only caller). Pure: compares the
+   * world now (`current`, from `read`) with what the action left (`record.after`) in the fields the mitigation
+   * controls; if anyone changed them since, refuses with what changed. Otherwise `desired` is those fields of
+   * `record.before`, applied with `apply`.
+   */
+  revertDecision(ctx: MitigationScope, current: State, record: ActionRecord): Decision;
 }

@@ -1,25 +1,26 @@
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rdsClassLadder } from '../../../lib/config/derived';
-import type { Decision, Mitigation, MitigationContext, State, Target } from './mitigation';
+import type { ActionRecord } from '../../shared/audit-log';
+import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 
 /** "If database overload: scale up RDS" one class up the configured ladder, applied immediately, never past its top. */
 export const rdsScaleUp: Mitigation = {
   id: 'rds-scale-up',
   title: 'Scale up the RDS instance',
 
-  target(ctx: MitigationContext): Target | undefined {
+  target(ctx: MitigationScope): Target | undefined {
     const rds = ctx.service.rds;
     return rds && { key: `rds:${rds.instanceId}`, id: rds.instanceId };
   },
 
-  async read(ctx: MitigationContext, target: Target): Promise<State> {
+  async read(ctx: MitigationScope, target: Target): Promise<State> {
     const { DBInstances } = await ctx.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: target.id }));
     const instance = DBInstances?.[0];
     if (!instance) throw new Error(`RDS instance ${target.id} not found`);
     return { instanceClass: instance.DBInstanceClass ?? null, status: instance.DBInstanceStatus ?? null };
   },
 
-  decide(ctx: MitigationContext, before: State): Decision {
+  decide(ctx: MitigationScope, before: State): Decision {
     const ladder = rdsClassLadder(ctx.config, ctx.service);
     const current = String(before.instanceClass);
     const step = ladder.indexOf(current);
@@ -30,9 +31,20 @@ export const rdsScaleUp: Mitigation = {
     return { act: true, desired: { instanceClass: next }, reason: `scale ${current} -> ${next} (cap ${ladder[ladder.length - 1]})` };
   },
 
-  async apply(ctx: MitigationContext, target: Target, desired: State): Promise<void> {
+  async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
     await ctx.clients.rds.send(
       new ModifyDBInstanceCommand({ DBInstanceIdentifier: target.id, DBInstanceClass: String(desired.instanceClass), ApplyImmediately: true }),
     );
+  },
+
+  revertDecision(_ctx: MitigationScope, current: State, record: ActionRecord): Decision {
+    const from = String(record.before?.instanceClass);
+    // The class the action set, not the after-state's: on AWS the read right after ModifyDBInstance can still
+    // show the old class, the new one pending, and the finished scale-up must not look like someone else's.
+    const to = String(record.desired?.instanceClass);
+    const now = String(current.instanceClass);
+    if (now !== to) return { act: false, reason: `the instance is now ${now}, changed after the scale-up from ${from} to ${to}; not reverting` };
+    if (current.status !== 'available') return { act: false, reason: `the instance is ${String(current.status)}, not available; revert once the modification has finished` };
+    return { act: true, desired: { instanceClass: from }, reason: `scale ${to} back to ${from}` };
   },
 };

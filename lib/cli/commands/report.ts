@@ -11,7 +11,7 @@ import { openSession } from '../session';
  * `oncall report`: alert hygiene as the runbook's tuning guidelines ask, over the incidents opened since
  * `--since` (default 90 days, the quarterly review) and the automatic actions of the same window.
  *
- * JSON shape (`--json`), see HygieneReport in lib/report/hygiene.ts:
+ * JSON shape (`--json`; the schema is ReportJson in lib/cli/json-shapes.ts, the type HygieneReport in lib/report/hygiene.ts):
  * ```
  * { since: ISO, until: ISO,
  *   alerts: [{ alertId, severity, fires, incidents, actedFires, noActionFires, noActionShare (0..1),

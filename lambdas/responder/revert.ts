@@ -1,0 +1,168 @@
+import type { Config } from '../../lib/config/schema';
+import type { ActionRecord, AuditLog } from '../shared/audit-log';
+import type { AwsClients } from '../shared/clients';
+import { AlreadyRecordedError } from '../shared/errors';
+import type { Log } from '../shared/observability';
+import { announce } from './announce';
+import { readAutomationMode } from './automation-mode';
+import { MITIGATIONS } from './mitigations';
+import type { MitigationScope } from './mitigations/mitigation';
+
+/** What a revert needs; the CLI builds it from its session. */
+export interface RevertDeps {
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly audit: AuditLog;
+  /** The on-call topic every action is announced on (the responder's). */
+  readonly announceTopicArn: string;
+  readonly automationModeParameter: string;
+  readonly now: () => Date;
+  readonly logger: Log;
+}
+
+/** A person's request to undo an action. */
+export interface RevertRequest {
+  readonly actionId: string;
+  /** Who asks (user and AWS principal), for the audit record and the announcement. */
+  readonly who: string;
+  /** Why, in their words. @default no reason given */
+  readonly reason?: string;
+}
+
+/**
+ * `reverted`: the target is back to the action's before-state (`record` is the revert's own audit record).
+ * `refused`: nothing was changed, `reason` says why. `failed`: the revert was recorded and attempted, and the
+ * change failed or could not be confirmed (`record.error`). `unknown-action`: no action has that id.
+ */
+export type RevertResult =
+  | { readonly status: 'reverted' | 'failed'; readonly original: ActionRecord; readonly record: ActionRecord }
+  | { readonly status: 'refused'; readonly original: ActionRecord; readonly reason: string }
+  | { readonly status: 'unknown-action'; readonly actionId: string };
+
+/** One revert per action: the revert's audit record has this id, so a second revert finds it and stops. */
+export function revertIdOf(actionId: string): string {
+  return `revert-${actionId}`;
+}
+
+/**
+ * Undoes an action from its recorded before-state, guard-railed and audited like every action:
+ *   1. the action exists, acted and succeeded (or was verified, or found ineffective), and is not a revert;
+ *   2. it was not reverted before;
+ *   3. the target is still the configured one, and the world is still as the action left it (the mitigation's
+ *      revertDecision): otherwise refused with what changed;
+ *   4. claim the revert's record (`revert-<actionId>`; a concurrent revert stops here), record the intent,
+ *      apply, read the after-state, record the outcome, announce on the on-call topic.
+ * Refusals change nothing and write nothing, so a revert refused while, say, the database was still modifying
+ * can be asked again; the person asking gets the reason. The automation switch does not block a revert (pausing
+ * automation is when people revert); its mode is recorded. No cooldown and no action window either: those
+ * limit what automation does on its own, and a person decided this one.
+ */
+export async function revert(deps: RevertDeps, request: RevertRequest): Promise<RevertResult> {
+  const { audit, logger } = deps;
+  const original = await audit.get(request.actionId);
+  if (!original) return { status: 'unknown-action', actionId: request.actionId };
+  const refuse = (reason: string): RevertResult => {
+    logger.info('revert refused', { actionId: original.actionId, reason });
+    return { status: 'refused', original, reason };
+  };
+
+  const notRevertible = whyNotRevertible(original);
+  if (notRevertible) return refuse(notRevertible);
+  const revertId = revertIdOf(original.actionId);
+  const earlier = await audit.get(revertId);
+  if (earlier) return refuse(alreadyReverted(original.actionId, earlier));
+
+  const mitigation = MITIGATIONS[original.mitigation];
+  const service = deps.config.services.find((s) => s.name === original.service);
+  if (!service) return refuse(`service ${String(original.service)} is no longer in the configuration of ${deps.config.prefix}; not reverting`);
+  const scope: MitigationScope = { config: deps.config, clients: deps.clients, service, now: deps.now, logger };
+  // Invariant 5: the target comes from configuration; a record naming another resource is not acted on.
+  const target = mitigation.target(scope);
+  if (!target || target.key !== original.target) return refuse(`${mitigation.id} is now configured for ${target?.key ?? 'no target'}, not ${String(original.target)} as recorded; not reverting`);
+  const current = await mitigation.read(scope, target);
+  const decision = mitigation.revertDecision(scope, current, original);
+  if (!decision.act) return refuse(decision.reason);
+
+  const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
+  const now = () => deps.now().toISOString();
+  const base = {
+    actionId: revertId,
+    incidentId: original.incidentId,
+    alarmName: original.alarmName,
+    alertId: original.alertId,
+    service: original.service,
+    severity: original.severity,
+    mitigation: original.mitigation,
+    target: original.target,
+    mode: mode.mode,
+    reason: `revert of ${original.actionId} by ${request.who}${request.reason ? `: ${request.reason}` : ''}`,
+    evidence: { revertOf: original.actionId, requestedBy: request.who, change: decision.reason },
+    before: undefined,
+    desired: undefined,
+    after: undefined,
+    error: undefined,
+    revertCommand: undefined,
+    createdAt: now(),
+  };
+  try {
+    await audit.claim(base);
+  } catch (error) {
+    if (!(error instanceof AlreadyRecordedError)) throw error;
+    const winner = await audit.get(revertId);
+    return refuse(winner ? alreadyReverted(original.actionId, winner) : `a revert of ${original.actionId} is already recorded`);
+  }
+
+  try {
+    await audit.intend(revertId, { before: current, desired: decision.desired }, now());
+    const acted: ActionRecord = { ...base, decision: 'acted', outcome: 'pending', before: current, desired: decision.desired, updatedAt: now() };
+    const finish = async (fields: Pick<ActionRecord, 'outcome'> & Partial<Pick<ActionRecord, 'after' | 'error'>>): Promise<ActionRecord> => {
+      await audit.outcome(revertId, fields, now());
+      const record: ActionRecord = { ...acted, ...fields, updatedAt: now() };
+      await announce(deps.clients.sns, deps.announceTopicArn, record);
+      await audit.announced(revertId, now());
+      return record;
+    };
+    try {
+      await mitigation.apply(scope, target, decision.desired, current);
+    } catch (error) {
+      logger.error('revert failed', { actionId: revertId, error: (error as Error).message });
+      return { status: 'failed', original, record: await finish({ outcome: 'failed', error: (error as Error).message }) };
+    }
+    let after;
+    try {
+      after = await mitigation.read(scope, target);
+    } catch (error) {
+      return { status: 'failed', original, record: await finish({ outcome: 'unknown', error: `change applied; after-state unreadable: ${(error as Error).message}` }) };
+    }
+    // Not verified after the runbook's window like an automatic action: the alarm being in ALARM says nothing
+    // about whether undoing the mitigation was right, and paging on it would page the person who asked.
+    const record = await finish({ outcome: 'succeeded', after });
+    logger.info('action reverted', { actionId: revertId, revertOf: original.actionId, before: current, after });
+    return { status: 'reverted', original, record };
+  } catch (error) {
+    // Anything that broke between the claim and the outcome (the audit table, the topic): a final state for
+    // the record, so that it does not read as a revert still in progress.
+    await audit.failUnfinished(revertId, (error as Error).message, now()).catch((e: unknown) => logger.error('could not record the failure', { actionId: revertId, error: String(e) }));
+    throw error;
+  }
+}
+
+/** Only an action that changed the world, as recorded, can be undone from its record. */
+function whyNotRevertible(record: ActionRecord): string | undefined {
+  const id = record.actionId;
+  if (typeof record.evidence.revertOf === 'string') return `${id} is itself a revert (of ${record.evidence.revertOf}); to apply the mitigation again, let the responder do it`;
+  if (record.decision === 'dry-run') return `${id} was a dry run: nothing was changed, nothing to revert`;
+  if (record.decision === 'skipped') return `${id} was skipped (${record.reason}): nothing was changed, nothing to revert`;
+  if (record.decision === 'evaluating' || record.outcome === 'pending') return `${id} is still in progress (${record.decision}/${record.outcome ?? 'no outcome'}); try again when it has an outcome`;
+  if (record.outcome === 'failed') return `${id} failed (${record.error ?? 'no error recorded'}): what it changed is not known; check ${String(record.target)} by hand`;
+  if (record.outcome === 'unknown') return `the outcome of ${id} is unknown (${record.error ?? 'after-state unreadable'}); check ${String(record.target)} by hand`;
+  if (!record.before || !record.after) return `${id} has no recorded before- and after-state to revert from`;
+  return undefined;
+}
+
+function alreadyReverted(actionId: string, revertRecord: ActionRecord): string {
+  const by = String(revertRecord.evidence.requestedBy ?? 'someone');
+  if (revertRecord.outcome === 'succeeded') return `${actionId} was already reverted by ${by} at ${revertRecord.createdAt} (${revertRecord.actionId})`;
+  if (revertRecord.decision === 'evaluating' || revertRecord.outcome === 'pending') return `a revert of ${actionId} by ${by} is in progress since ${revertRecord.createdAt} (${revertRecord.actionId})`;
+  return `a revert of ${actionId} by ${by} at ${revertRecord.createdAt} ended ${revertRecord.outcome ?? revertRecord.decision} (${revertRecord.error ?? revertRecord.reason}); check ${String(revertRecord.target)} by hand (${revertRecord.actionId})`;
+}

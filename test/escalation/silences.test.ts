@@ -1,0 +1,168 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import { SilenceStore } from '../../lambdas/shared/silences';
+import { alarmStateChangeEvent } from '../../lib/drill/notifications';
+import type { SilenceMatch } from '../../lib/silences';
+import { useEscalation, type EscalationHarness } from '../support/escalation';
+
+const { fresh } = useEscalation();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Silences as on-call creates them (`oncall silence`), in the harness's audit table. */
+function silences(h: EscalationHarness): SilenceStore {
+  return new SilenceStore(h.clients.dynamo, h.sample.auditTable, h.config.automation.auditRetentionDays);
+}
+
+async function silence(h: EscalationHarness, match: SilenceMatch, forMs: number, reason = 'known issue, fix deploying') {
+  const now = new Date();
+  return silences(h).create({ match, until: new Date(now.getTime() + forMs).toISOString(), createdAt: now.toISOString(), createdBy: 'alice (test)', reason });
+}
+
+/** The audit records of one alarm transition (the responder's incident id), by mitigation. */
+async function actionsOf(h: EscalationHarness, transition: string): Promise<Map<string, ActionRecord>> {
+  const records = (await h.deps.audit.listSince('1970')).filter((r) => r.incidentId === transition);
+  return new Map(records.map((r) => [r.mitigation, r]));
+}
+
+/** Waits until the incident's timeline holds `count` pages (the first step runs on the local runner). */
+async function pagesOf(h: EscalationHarness, incidentId: string, count: number): Promise<string[]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const pages = (await h.deps.store.timeline(incidentId)).filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+'));
+    if (pages.length >= count || Date.now() > deadline) return pages;
+    await sleep(50);
+  }
+}
+
+async function taskDefinition(h: EscalationHarness): Promise<string | undefined> {
+  const { services } = await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }));
+  return services?.[0]?.taskDefinition;
+}
+
+describe('silences: alarms fire and are recorded, nobody is paged, no mitigation runs', () => {
+  it('a silence on HighAPIErrorRate stops its rollback and its pages until it expires; ModelAccuracyDrop still acts and pages', async () => {
+    // GIVEN a silence on HighAPIErrorRate ending 4 s from now (the real escalation timers: only step 0 is due)
+    const h = await fresh({ secondsPerHour: 3600 });
+    const s = await silence(h, { alertId: 'HighAPIErrorRate' }, 4000, 'bad deploy, fix rolling forward');
+    const before = await taskDefinition(h);
+    // WHEN HighAPIErrorRate fires (twice: SNS and EventBridge deliver at least once), and ModelAccuracyDrop fires
+    const at = new Date();
+    const silenced = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
+    await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
+    const live = await h.alarm({ alertId: 'ModelAccuracyDrop' });
+    assert.ok(Date.now() < Date.parse(s.until), 'the silenced deliveries ran before the silence expired');
+
+    // THEN no mitigation of HighAPIErrorRate ran: each is recorded as skipped, with the silence, once
+    const skipped = await actionsOf(h, silenced.incidentId!);
+    assert.deepEqual([...skipped.keys()].sort(), ['ecs-rollback', 'fallback-mode', 'rate-limit', 'rds-scale-up']);
+    for (const record of skipped.values()) {
+      assert.equal(record.decision, 'skipped');
+      assert.equal(record.reason, `silenced by silence ${s.id} until ${s.until}: bad deploy, fix rolling forward`);
+      assert.deepEqual(record.evidence.silence, { kind: 'silence', name: s.id, until: s.until, reason: 'bad deploy, fix rolling forward' });
+      assert.equal(record.before, undefined, 'nothing was read');
+    }
+    assert.equal(await taskDefinition(h), before, 'the service was not rolled back');
+    // and the fire is in the incident's timeline, silenced, with no escalation and no page
+    const incident = (await h.deps.store.get(silenced.incidentId!))!;
+    assert.equal(incident.status, 'open');
+    assert.equal(incident.executionArn, undefined, 'no escalation started');
+    const timeline = await h.deps.store.timeline(silenced.incidentId!);
+    // (events of the same millisecond may list in either order)
+    assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'silenced']);
+    assert.match(timeline.find((e) => e.type === 'silenced')!.detail, new RegExp(`^chatbot-HighAPIErrorRate-chatbot-api: silenced by silence ${s.id} until ${s.until}: bad deploy, fix rolling forward; nobody is paged`));
+
+    // while the unsilenced alert acts and pages as usual
+    assert.equal((await actionsOf(h, live.incidentId!)).get('ai-kill-switch')?.outcome, 'succeeded');
+    assert.deepEqual(await pagesOf(h, live.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
+    const inbox = await h.inbox();
+    assert.ok(inbox.length > 0 && inbox.every((p) => p.text.includes('ModelAccuracyDrop') && !p.text.includes('HighAPIErrorRate')), inbox.map((p) => p.text.split('\n')[0]).join('\n'));
+    assert.equal(h.runner.executions.size, 1);
+
+    // WHEN the silence has expired and the alarm transitions again (back to OK, then into ALARM)
+    await sleep(Math.max(0, Date.parse(s.until) - Date.now()) + 50);
+    await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', newState: 'OK', oldState: 'ALARM' });
+    assert.equal((await h.deps.store.get(silenced.incidentId!))!.status, 'resolved');
+    const next = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    // THEN it acts and pages
+    assert.notEqual(next.incidentId, silenced.incidentId);
+    const acted = (await actionsOf(h, next.incidentId!)).get('ecs-rollback')!;
+    assert.deepEqual([acted.decision, acted.outcome], ['acted', 'succeeded']);
+    assert.match(before!, /chatbot-api:2$/);
+    assert.match((await taskDefinition(h))!, /chatbot-api:1$/, 'rolled back now');
+    assert.deepEqual(await pagesOf(h, next.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
+    assert.ok((await h.inbox()).some((p) => p.role === 'on-call-primary' && p.text.includes('HighAPIErrorRate')));
+  });
+
+  it('a category silence matches exactly the alerts of its category', async () => {
+    // GIVEN model-performance silenced
+    const h = await fresh({ secondsPerHour: 3600 });
+    const s = await silence(h, { category: 'model-performance' }, 60_000);
+    // WHEN a model-performance alert and an infrastructure alert fire
+    const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
+    const api = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    // THEN the first is recorded, silenced; the second acts and pages
+    assert.match((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason, new RegExp(`^silenced by silence ${s.id} until `));
+    const flag = await h.clients.ssm.send(new GetParameterCommand({ Name: '/feature/ai-model' }));
+    assert.equal(flag.Parameter?.Value, 'true', 'the AI feature stays on');
+    assert.deepEqual((await h.deps.store.timeline(model.incidentId!)).map((e) => e.type).sort(), ['fired', 'silenced']);
+    assert.equal((await actionsOf(h, api.incidentId!)).get('ecs-rollback')?.outcome, 'succeeded');
+    assert.equal((await pagesOf(h, api.incidentId!, 1)).length, 1);
+    assert.deepEqual(await pagesOf(h, model.incidentId!, 0), []);
+  });
+
+  it('a service silence matches the alarms of that service only, not environment-wide alerts', async () => {
+    const h = await fresh({ secondsPerHour: 3600 });
+    const s = await silence(h, { service: 'chatbot-api' }, 60_000);
+    const api = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
+    assert.ok([...(await actionsOf(h, api.incidentId!)).values()].every((r) => r.decision === 'skipped' && r.reason.startsWith(`silenced by silence ${s.id}`)));
+    assert.equal((await h.deps.store.get(api.incidentId!))!.executionArn, undefined);
+    assert.equal((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')?.outcome, 'succeeded');
+    assert.equal((await pagesOf(h, model.incidentId!, 1)).length, 1);
+    assert.ok((await h.inbox()).every((p) => !p.text.includes('HighAPIErrorRate')));
+  });
+
+  it('a config maintenance window silences like a silence, named in the record and the timeline', async () => {
+    // a window from a minute ago to an hour from now (UTC), every day: in force whenever the test runs
+    const hhmm = (ms: number) => new Date(Date.now() + ms).toISOString().slice(11, 16);
+    const window = { name: 'always', days: [1, 2, 3, 4, 5, 6, 7], start: hhmm(-60_000), end: hhmm(3_600_000), match: { alerts: ['ModelAccuracyDrop'] }, reason: 'model retraining' };
+    const h = await fresh({ secondsPerHour: 3600, config: { silencing: { maintenanceWindows: [window] } } });
+    const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
+    assert.match((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason, /^silenced by maintenance always until \S+: model retraining$/);
+    assert.match((await h.deps.store.timeline(model.incidentId!)).find((e) => e.type === 'silenced')!.detail, /silenced by maintenance always until/);
+    assert.equal(h.runner.executions.size, 0);
+  });
+});
+
+describe('silences and grouping', () => {
+  it('an unsilenced related alarm joining a silenced incident starts its escalation; a silenced one joining a live incident changes nothing', async () => {
+    const h = await fresh({ secondsPerHour: 3600 });
+    await silence(h, { alertId: 'HighAPIErrorRate' }, 60_000);
+    await silence(h, { alertId: 'CriticalAPILatency' }, 60_000);
+    // a silenced P1 opens an incident with no escalation
+    const first = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }));
+    assert.equal(first.outcome, 'opened');
+    assert.ok('silenced' in first && first.silenced?.kind === 'silence');
+    const id = (first as { incidentId: string }).incidentId;
+    // the related P2 HighAPILatency, not silenced, joins it: the escalation starts, at P2
+    const latency = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPILatency', instance: 'chatbot-api' }));
+    assert.deepEqual(latency, { outcome: 'joined', incidentId: id, reclassified: 'P2' });
+    assert.equal(h.runner.executions.size, 1);
+    assert.deepEqual(await pagesOf(h, id, 1), ['on-call-primary+customer-success']);
+    // the silenced P1 CriticalAPILatency joins too, but re-classifies nothing and pages nobody
+    const critical = await h.event(alarmStateChangeEvent(h.config, { alertId: 'CriticalAPILatency', instance: 'chatbot-api' }));
+    assert.equal(critical.outcome, 'joined');
+    assert.equal((critical as { reclassified?: string }).reclassified, undefined);
+    const incident = (await h.deps.store.get(id))!;
+    assert.equal(incident.severity, 'P2');
+    assert.equal(incident.triggers.length, 3);
+    assert.equal(h.runner.executions.size, 1);
+    await sleep(200);
+    const timeline = await h.deps.store.timeline(id);
+    assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'joined', 'joined', 'page', 'reclassified', 'silenced', 'silenced']);
+    assert.match(timeline.find((e) => e.type === 'reclassified')!.detail, /chatbot-HighAPILatency-chatbot-api is not silenced: the escalation starts; P1 -> P2 \(HighAPILatency\); escalation follows p2-standard from now/);
+  });
+});
