@@ -24,7 +24,7 @@ import { escalationFunctionName, responderFunctionName } from '../lib/config/der
 import { parseConfig } from '../lib/config/load';
 import type { Config } from '../lib/config/schema';
 import { monthlyAlarmCost } from '../lib/cost';
-import type { BenchRow } from './bench-row';
+import { type BenchRow, runStandalone } from './bench-row';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Prices, us-east-1, USD. Each from the service's public pricing page, as published on 2026-11-27 (the date they
@@ -329,12 +329,4 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   return rows;
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => rows.forEach((r) => console.log(`${r.name}: ${r.value} ${r.unit} (${r.note ?? ''})`)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

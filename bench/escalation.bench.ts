@@ -10,7 +10,7 @@ import { loadEnvironment } from '../lib/config/environment';
 import { definitionOf, localRunner } from '../lib/drill/local-runner';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../lib/app';
-import type { BenchRow } from './bench-row';
+import { type BenchRow, runStandalone } from './bench-row';
 
 /** Step Functions Standard workflows, us-east-1: $0.025 per 1,000 state transitions (aws.amazon.com/step-functions/pricing, read 2026-11). */
 export const PRICE_PER_TRANSITION_USD = 0.025 / 1000;
@@ -78,12 +78,4 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   return rows;
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => rows.forEach((r) => console.log(`${r.name}: ${r.value} ${r.unit} (${r.note ?? ''})`)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { MetricAlarmSpec } from '../lib/alarms/alarm-spec';
 import { ENVIRONMENTS } from '../config';
 import { compileAlarm, evaluateMetricAlarm, findAlarm, resolveAlarmSet, type MetricSamples } from '../lib/evaluator';
-import type { BenchRow } from './bench-row';
+import { type BenchRow, runStandalone } from './bench-row';
 
 const MIN = 60_000;
 const YEAR_MINUTES = 525_600;
@@ -88,14 +88,4 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   });
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => {
-      for (const row of rows) console.log(`${row.name}\n  ${row.value.toLocaleString('en-US')} ${row.unit}  (${row.note})`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

@@ -17,7 +17,7 @@ import type { MitigationContext, State } from '../lambdas/responder/mitigations/
 import { alertSettings } from '../lib/alarms/settings';
 import { loadEnvironment } from '../lib/config/environment';
 import { alarmNotification } from '../lib/drill/notifications';
-import { median, type BenchRow } from './bench-row';
+import { median, type BenchRow, runStandalone } from './bench-row';
 
 const ROOT = join(__dirname, '..');
 /** Inside the repository so that an external `@aws-sdk/*` resolves to node_modules, as in the runtime. */
@@ -124,12 +124,4 @@ function warmDecision(quick: boolean, config: ReturnType<typeof loadEnvironment>
   return { name: 'warm decision time per event (parse, validate, decide; no AWS calls)', value: Number(perEvent.toFixed(1)), unit: 'µs', note: `${events.toLocaleString('en-US')} events, ${decisions.toLocaleString('en-US')} decisions to act` };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => rows.forEach((r) => console.log(`${r.name}: ${r.value} ${r.unit} (${r.note ?? ''})`)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

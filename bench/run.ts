@@ -9,13 +9,19 @@ import { join } from 'node:path';
 import { renderTable } from '../lib/report/table';
 import type { BenchRow } from './bench-row';
 import { run as evaluator } from './evaluator.bench';
+import { run as cost } from './cost.bench';
 import { run as escalation } from './escalation.bench';
 import { run as responder } from './responder.bench';
+import { run as storm } from './storm.bench';
+import { run as synth } from './synth.bench';
 
 const BENCHES: readonly [string, (opts: { quick: boolean }) => Promise<readonly BenchRow[]>][] = [
+  ['synth', synth],
   ['responder', responder],
-  ['evaluator', evaluator],
+  ['storm', storm],
   ['escalation', escalation],
+  ['cost', cost],
+  ['evaluator', evaluator],
 ];
 
 async function main(): Promise<void> {

@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, type BenchRow } from './bench-row';
+import { median, type BenchRow, runStandalone } from './bench-row';
 import type { Variant, WorkerResult } from './synth-worker';
 
 const ROOT = join(__dirname, '..');
@@ -168,16 +168,4 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   return rows;
 }
 
-if (require.main === module) {
-  const started = Date.now();
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => {
-      rows.forEach((r) => console.log(`${r.name}: ${r.value} ${r.unit} (${r.note ?? ''})`));
-      console.log(`(${Math.round((Date.now() - started) / 1000)} s)`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

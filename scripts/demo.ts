@@ -17,7 +17,7 @@ import { loadEnvironment } from '../lib/config/environment';
 import { startMoto } from '../lib/drill/moto';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../lib/drill/notifications';
 import { createSampleWorld } from '../lib/drill/sample-world';
-import { renderActions } from '../lib/report/actions';
+import { runCli } from '../lib/cli/program';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENTS } from '../config';
 import { acknowledgeIncident } from '../lambdas/escalation/incident-lifecycle';
@@ -96,9 +96,12 @@ async function main(): Promise<void> {
     if (values.json) {
       console.log(JSON.stringify([...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), undefined, 2));
     } else {
-      say('\nExecuted-action log (audit table):\n');
-      say(renderActions(records));
       say(escalationReport ?? '');
+      // The drill ends with what on-call would run: the executed-action log, read back through the CLI.
+      say(`\n$ npx oncall actions --since 1d      # the drill's clock ran ahead of real time: the times are simulated\n`);
+      Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'drill', AWS_SECRET_ACCESS_KEY: 'drill', AWS_REGION: config.region });
+      const code = await runCli(['actions', '--since', '1d', '--env', values.env!]);
+      if (code !== 0) throw new Error(`oncall actions exited with ${code}`);
     }
   } finally {
     await moto.stop();

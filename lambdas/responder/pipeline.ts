@@ -183,7 +183,8 @@ async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRe
   }
   // A final action whose announcement or verification did not start (the first attempt failed right after
   // acting): do it now. Both are idempotent.
-  if (!unfinished && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
+  // Only once the first attempt is presumed dead: a concurrent duplicate would otherwise announce it a second time.
+  if (!unfinished && stale && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
   if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
   return existing;
 }

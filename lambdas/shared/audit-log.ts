@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
@@ -82,6 +82,9 @@ export class AuditLog {
    * @throws AlreadyRecordedError when the action was claimed before.
    */
   public async claim(record: Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt'>): Promise<void> {
+    // The SDK retries a write whose response was lost; the retry then fails its own condition. The token tells
+    // "someone else claimed it" from "my first attempt did".
+    const claimToken = randomUUID();
     try {
       await this.dynamo.send(
         new PutCommand({
@@ -92,6 +95,7 @@ export class AuditLog {
             gsi1sk: `${record.createdAt}#${record.actionId}`,
             ...record,
             decision: 'evaluating',
+            claimToken,
             updatedAt: record.createdAt,
             expiresAt: this.expiry(record.createdAt),
           },
@@ -99,8 +103,9 @@ export class AuditLog {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new AlreadyRecordedError(record.actionId);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.action(record.actionId), ConsistentRead: true }));
+      if (Item?.claimToken !== claimToken) throw new AlreadyRecordedError(record.actionId);
     }
   }
 
@@ -274,6 +279,6 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 function toRecord(item: Record<string, unknown>): ActionRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...record } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...record } = item;
   return record as unknown as ActionRecord;
 }
