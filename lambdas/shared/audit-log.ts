@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { queryAll, sinceInTimeIndex } from './dynamo';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -62,7 +62,6 @@ const key = {
   cooldown: (mitigation: string, target: string) => ({ pk: `COOLDOWN#${mitigation}#${target}`, sk: 'COOLDOWN' }),
   window: (start: number) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' }),
 };
-export const TIME_INDEX = 'byTime';
 const TIME_PARTITION = 'ACTIONS';
 
 /**
@@ -229,23 +228,7 @@ export class AuditLog {
 
   /** Actions created at or after `since`, newest first. */
   public async listSince(since: string): Promise<ActionRecord[]> {
-    const items: ActionRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: TIME_INDEX,
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
-          ExpressionAttributeValues: { ':p': TIME_PARTITION, ':since': since },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(toRecord));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, since, true))).map(toRecord);
   }
 
   private async update(actionId: string, fields: Record<string, unknown>): Promise<void> {

@@ -5,12 +5,12 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Severity } from '../../lib/catalog';
+import { queryAll, sinceInTimeIndex } from './dynamo';
 import { AlertingError } from './errors';
 
 /** Where an incident stands. */
@@ -99,22 +99,13 @@ export class IncidentStore {
 
   /** The timeline, oldest first. */
   public async timeline(incidentId: string): Promise<TimelineEvent[]> {
-    const items: TimelineEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-          ExpressionAttributeValues: { ':pk': key.incident(incidentId).pk, ':events': 'EVENT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []).map((i) => ({ at: i.at as string, type: i.type as TimelineEvent['type'], detail: i.detail as string, ...(i.data ? { data: i.data as Record<string, unknown> } : {}) })));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.dynamo, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+      ExpressionAttributeValues: { ':pk': key.incident(incidentId).pk, ':events': 'EVENT#' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({ at: i.at as string, type: i.type as TimelineEvent['type'], detail: i.detail as string, ...(i.data ? { data: i.data as Record<string, unknown> } : {}) }));
   }
 
   public async addEvent(incidentId: string, event: TimelineEvent): Promise<void> {
@@ -265,23 +256,7 @@ export class IncidentStore {
 
   /** Incidents opened at or after `since`, newest first. */
   public async listSince(since: string): Promise<Incident[]> {
-    const items: Incident[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byTime',
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
-          ExpressionAttributeValues: { ':p': TIME_PARTITION, ':since': since },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(toIncident));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, since, true))).map(toIncident);
   }
 
   /** Marks a link's nonce as used. @returns false when it was used before (a replay). */

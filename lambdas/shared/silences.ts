@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isActive, type Silence, type SilenceMatch } from '../../lib/silences';
-import { TIME_INDEX } from './audit-log';
+import { queryAll, sinceInTimeIndex } from './dynamo';
 import { AlertingError } from './errors';
 
 /** No silence has this id. */
@@ -96,22 +96,7 @@ export class SilenceStore implements SilenceReader {
   }
 
   private async query(from: string): Promise<Silence[]> {
-    const items: Silence[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: TIME_INDEX,
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :from',
-          ExpressionAttributeValues: { ':p': TIME_PARTITION, ':from': from },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(toSilence));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, from, false))).map(toSilence);
   }
 
   private item(silence: Silence) {

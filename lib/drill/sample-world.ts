@@ -6,7 +6,7 @@ import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
-import { TIME_INDEX } from '../../lambdas/shared/audit-log';
+import { TIME_INDEX } from '../../lambdas/shared/dynamo';
 import { automationModeParameter, auditTableName, modelService, rdsClassLadder } from '../config/derived';
 import type { AutomationMode, Config } from '../config/schema';
 import { roleTopicName, severityTopicName } from '../constructs/topic-names';

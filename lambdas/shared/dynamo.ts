@@ -1,0 +1,27 @@
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+
+/** The table's index of items by time (actions, incidents, silences), one partition per kind. */
+export const TIME_INDEX = 'byTime';
+
+/** Every item of a query, page after page (DynamoDB returns at most 1 MB per call). */
+export async function queryAll(dynamo: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The `gsi1pk`/`gsi1sk` time index: items of one kind at or after `since`. */
+export function sinceInTimeIndex(table: string, partition: string, since: string, newestFirst: boolean): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
+  return {
+    TableName: table,
+    IndexName: TIME_INDEX,
+    KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
+    ExpressionAttributeValues: { ':p': partition, ':since': since },
+    ScanIndexForward: !newestFirst,
+  };
+}
