@@ -107,6 +107,7 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     }
     if (policy.steps.length === 0) {
       await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${policy.id}: nobody is paged; listed in the weekly digest` });
+      deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution: 'none (digest)' });
       return { outcome: 'opened', incidentId: incident.incidentId };
     }
     const steps = planSteps(policy, at, { config: deps.config, severity, customerFacing: alert.customerFacing });

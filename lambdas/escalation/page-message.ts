@@ -56,7 +56,13 @@ export function pageText(page: Page): { subject: string; text: string; sms: stri
     `Runbook:     ${incident.runbookUrl}`,
     '',
     'Automation so far:',
-    ...(acted.length ? acted.map((a) => `  - ${a.mitigation} on ${a.target}: ${a.decision}, ${a.outcome ?? 'no outcome'} (${a.reason}); revert: ${a.revertCommand}`) : ['  - nothing (no mitigation applies, or its guard rails held it back)']),
+    ...(acted.length
+      ? acted.map((a) =>
+          a.evidence.revertOf !== undefined
+            ? `  - ${a.mitigation} on ${a.target}: reverted by a human (${a.reason})`
+            : `  - ${a.mitigation} on ${a.target}: ${a.decision}, ${a.outcome ?? 'no outcome'} (${a.reason}); revert: ${a.revertCommand}`,
+        )
+      : ['  - nothing (no mitigation applies, or its guard rails held it back)']),
     '',
     `Acknowledge: ${page.ackUrl}`,
     `Resolve:     ${page.resolveUrl}`,

@@ -224,6 +224,7 @@ async function decideAndAct(
     await audit.decide(actionId, { decision: 'dry-run', reason, mode: mode.mode, target: target.key, before, desired: decision.desired, revertCommand: revert }, now());
     const record: ActionRecord = { ...base, decision: 'dry-run', outcome: undefined, reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
     deps.metrics.count('ActionsDryRun', mitigation.id);
+    logger.info('mitigation dry-run', { actionId, mitigation: mitigation.id, target: target.key, before, desired: decision.desired });
     await tell(deps, record);
     return record;
   }

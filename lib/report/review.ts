@@ -148,7 +148,7 @@ function timeline(input: ReviewInput, actions: readonly ActionRecord[]): string[
   // The responder's actions are audit records, not timeline events: shown here so the story reads in one place.
   const entries = [
     ...input.timeline.map((e) => ({ at: e.at, type: e.type, detail: e.detail })),
-    ...actions.filter((a) => a.decision === 'acted' || a.decision === 'dry-run').map((a) => ({ at: a.createdAt, type: 'automatic action', detail: `${a.mitigation} on ${a.target ?? '-'}: ${a.decision} (${a.mode}), ${describeChange(a)}` })),
+    ...actions.filter((a) => a.decision === 'acted' || a.decision === 'dry-run').map((a) => ({ at: a.createdAt, type: a.evidence.revertOf !== undefined ? 'revert' : 'automatic action', detail: `${a.mitigation} on ${a.target ?? '-'}: ${a.decision} (${a.mode}), ${describeChange(a)}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [
     '## Timeline (UTC, relative to opening)',
