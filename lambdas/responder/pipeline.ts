@@ -183,8 +183,10 @@ async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRe
   }
   // A final action whose announcement or verification did not start (the first attempt failed right after
   // acting): do it now. Both are idempotent.
-  // Only once the first attempt is presumed dead: a concurrent duplicate would otherwise announce it a second time.
-  if (!unfinished && stale && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
+  // Only when the first attempt failed to announce, or is presumed dead: a concurrent duplicate would otherwise
+  // announce it a second time while the first is still announcing.
+  const announceDue = existing.announceFailedAt !== undefined || stale;
+  if (!unfinished && announceDue && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
   if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
   return existing;
 }
@@ -276,7 +278,12 @@ async function decideAndAct(
 
 /** Announces on the on-call topic, then marks the record as announced (a retry re-announces otherwise). */
 async function tell(deps: PipelineDeps, record: ActionRecord): Promise<void> {
-  await announce(deps.clients.sns, deps.announceTopicArn, record);
+  try {
+    await announce(deps.clients.sns, deps.announceTopicArn, record);
+  } catch (error) {
+    await deps.audit.announceFailed(record.actionId, deps.now().toISOString()).catch(() => undefined);
+    throw error;
+  }
   await deps.audit.announced(record.actionId, deps.now().toISOString());
 }
 

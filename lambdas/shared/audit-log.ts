@@ -44,6 +44,8 @@ export interface ActionRecord {
   readonly revertCommand: string | undefined;
   /** When on-call was told; unset until the announcement went out (a retry announces again). */
   readonly announcedAt?: string;
+  /** When the last attempt to tell on-call failed: a retry re-announces at once. */
+  readonly announceFailedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -218,7 +220,12 @@ export class AuditLog {
 
   /** Records that on-call was told about the action. */
   public async announced(actionId: string, now: string): Promise<void> {
-    await this.update(actionId, { announcedAt: now });
+    await this.update(actionId, { announcedAt: now, announceFailedAt: undefined });
+  }
+
+  /** Records that telling on-call failed, so the retry knows to try again. */
+  public async announceFailed(actionId: string, now: string): Promise<void> {
+    await this.update(actionId, { announceFailedAt: now });
   }
 
   public async get(actionId: string): Promise<ActionRecord | undefined> {

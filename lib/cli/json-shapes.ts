@@ -28,6 +28,7 @@ export const ActionJson = z.strictObject({
   error: z.string().optional(),
   revertCommand: z.string().optional(),
   announcedAt: iso.optional(),
+  announceFailedAt: iso.optional(),
   createdAt: iso,
   updatedAt: iso,
 });

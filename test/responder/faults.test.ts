@@ -10,6 +10,10 @@
  * (400 ThrottlingException, 500 ServerException...) that the SDK deserializes, classifies and retries with its
  * own backoff exactly as it would in Lambda; every other request is sent to moto by the original handler. The
  * transport counts requests per operation, so a test sees each attempt of the SDK's retry loop.
+ *
+ * Besides failing a request before it reaches moto, the transport can send it and then lose the response (the
+ * write happened, the SDK sees a 5xx and retries it), or hold it back (a slow call, to let a concurrent
+ * delivery run in between).
  */
 import { strict as assert } from 'node:assert';
 import { Readable } from 'node:stream';
@@ -39,8 +43,17 @@ interface Fault {
   readonly type: string;
   readonly message: string;
 }
-/** Which requests fail: operation (from X-Amz-Target), its JSON input, and how many times it was seen so far (1 = first attempt). */
-type FaultPlan = (operation: string, input: Record<string, unknown>, seen: number) => Fault | undefined;
+/**
+ * What happens to one request instead of a plain pass to moto: a Fault is answered without sending the request;
+ * `lost` sends it to moto, then answers the fault instead of moto's response (the write happened, its response
+ * never arrived); `holdUntil` sends it once the promise settles.
+ */
+type Twist = Fault | { readonly lost: Fault } | { readonly holdUntil: Promise<unknown> };
+/**
+ * Which requests fail: operation (X-Amz-Target, or the query protocol's Action), its input (JSON, or the query
+ * protocol's form fields), and how many times it was seen so far (1 = first attempt).
+ */
+type FaultPlan = (operation: string, input: Record<string, unknown>, seen: number) => Twist | undefined;
 
 /** The part of the SDK's HTTP handler contract this wrapper needs (structural, to avoid importing @smithy internals). */
 interface Transport {
@@ -70,17 +83,31 @@ class FaultyTransport implements Transport {
   }
 
   public async handle(request: { headers: Record<string, string>; body?: unknown }, options?: unknown): Promise<{ response: unknown }> {
-    const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1] ?? '';
-    const operation = target.split('.').pop()!;
+    const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1];
+    const input = requestInput(request.body);
+    const operation = target !== undefined ? target.split('.').pop()! : String(input.Action ?? '');
     const seen = this.seen(operation) + 1;
     this.seenBy.set(operation, seen);
-    const fault = this.plan(operation, jsonInput(request.body), seen);
-    if (!fault) {
+    const twist = this.plan(operation, input, seen);
+    if (twist && 'holdUntil' in twist) await twist.holdUntil.catch(() => undefined);
+    if (!twist || 'holdUntil' in twist || 'lost' in twist) {
       this.delegatedBy.set(operation, this.delegated(operation) + 1);
-      return this.real.handle(request, options);
+      const delivered = await this.real.handle(request, options);
+      if (!twist || !('lost' in twist)) return delivered;
+      // moto did the work; its answer is read and dropped, and the SDK gets the fault instead
+      for await (const _chunk of (delivered.response as { body: AsyncIterable<unknown> }).body);
+      return this.errorResponse(twist.lost, operation, seen);
     }
-    // What AWS answers on the wire: a JSON-protocol error the SDK turns into a typed exception.
-    const body = Buffer.from(JSON.stringify({ __type: fault.type, message: fault.message }));
+    return this.errorResponse(twist, operation, seen);
+  }
+
+  /** What AWS answers on the wire: a protocol error the SDK turns into a typed exception. */
+  private errorResponse(fault: Fault, operation: string, seen: number): { response: unknown } {
+    const body = Buffer.from(
+      this.contentType.includes('json')
+        ? JSON.stringify({ __type: fault.type, message: fault.message })
+        : `<ErrorResponse><Error><Type>${fault.status < 500 ? 'Sender' : 'Receiver'}</Type><Code>${fault.type}</Code><Message>${fault.message}</Message></Error><RequestId>fault-${operation}-${seen}</RequestId></ErrorResponse>`,
+    );
     return {
       response: {
         statusCode: fault.status,
@@ -102,13 +129,14 @@ class FaultyTransport implements Transport {
   }
 }
 
-/** The JSON input of a JSON-protocol request (the body is a string or bytes, depending on the serializer). */
-function jsonInput(body: unknown): Record<string, unknown> {
+/** The input of a request: JSON (JSON protocols) or form fields (query protocol: SNS); the body is a string or bytes, depending on the serializer. */
+function requestInput(body: unknown): Record<string, unknown> {
   const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : '';
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!text) return {};
+  return text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(text));
 }
 
-const CONTENT_TYPE = { ecs: 'application/x-amz-json-1.1', ssm: 'application/x-amz-json-1.1', dynamo: 'application/x-amz-json-1.0' } as const;
+const CONTENT_TYPE = { ecs: 'application/x-amz-json-1.1', ssm: 'application/x-amz-json-1.1', dynamo: 'application/x-amz-json-1.0', sns: 'text/xml' } as const;
 
 /**
  * Clients as the Lambda builds them (createClients: maxAttempts 5, standard retry mode) against moto, with the
@@ -373,4 +401,117 @@ describe('faults after the claim: nothing is left half-written', () => {
       assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
     },
   );
+});
+
+/** The AI feature flag's SSM version: 1 as the sample world creates it, one more per write. */
+async function aiFlagVersion(h: ResponderHarness): Promise<number> {
+  return (await h.clients.ssm.send(new GetParameterCommand({ Name: '/feature/ai-model' }))).Parameter!.Version!;
+}
+
+describe('faults in the idempotency bookkeeping: lost responses and concurrent duplicates', () => {
+  it('the claim is written but its response is lost (5xx): the SDK retry finds its own claim and the action happens once', async () => {
+    // GIVEN DynamoDB writes the first claim (PutItem of an ACTION# item), then answers it with HTTP 500, so the
+    // SDK retries a write that already happened and the retry fails its own attribute_not_exists condition
+    const h = await fresh();
+    const inbox = await announcementInbox(h);
+    const lost: Fault = { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected: response lost after the write' };
+    let claimsLost = 0;
+    const { clients, transport } = clientsWithFaults(h, 'dynamo', (op, input) => {
+      const pk = (input.Item as { pk?: { S?: string } } | undefined)?.pk?.S ?? '';
+      if (op !== 'PutItem' || !pk.startsWith('ACTION#') || claimsLost > 0) return undefined;
+      claimsLost += 1;
+      return { lost };
+    });
+    // WHEN the accuracy alarm fires (one mitigation: ai-kill-switch)
+    await assert.doesNotReject(h.invoke(eventFor(h, { alertId: 'ModelAccuracyDrop' }), { clients }));
+    // THEN the kill switch was flipped, once
+    assert.deepEqual((await worldState(h)).flags, { ...UNTOUCHED.flags, '/feature/ai-model': 'false' });
+    assert.equal(await aiFlagVersion(h), 2);
+    // the claim took two attempts, both reached DynamoDB, and the second was not taken for a duplicate
+    assert.equal(claimsLost, 1);
+    assert.equal(transport.seen('PutItem'), 2);
+    assert.equal(transport.delegated('PutItem'), 2);
+    assert.deepEqual(h.logs.filter((l) => l.message.startsWith('duplicate')), []);
+    // the audit record is final: acted and succeeded, announced; nothing half-written
+    const records = await h.audit.listSince('1970');
+    assert.deepEqual(records.map((r) => [r.mitigation, r.decision, r.outcome]), [['ai-kill-switch', 'acted', 'succeeded']]);
+    assert.deepEqual([records[0]!.before?.value, records[0]!.after?.value], ['true', 'false']);
+    assert.ok(records[0]!.announcedAt);
+    assert.deepEqual(halfWritten(records), []);
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+    // and on-call was told once
+    assert.deepEqual(await inbox(), ['[P1] automation did ai-kill-switch on ssm:/feature/ai-model (ModelAccuracyDrop)']);
+  });
+
+  it('a duplicate delivery while the first is still announcing: one action, one announcement', async () => {
+    // GIVEN the first delivery's announcement (SNS Publish to the on-call topic) is slow: it is held at the
+    // transport while the same notification is delivered again, and goes out once that second delivery is done.
+    // The second delivery thus finds the record final (acted/succeeded) but not yet marked announced.
+    const h = await fresh();
+    const inbox = await announcementInbox(h);
+    const event = eventFor(h, { alertId: 'ModelAccuracyDrop' });
+    let second: Promise<void> | undefined;
+    const { clients, transport } = clientsWithFaults(h, 'sns', (op, input) => {
+      if (op !== 'Publish' || input.TopicArn !== h.world.announceTopicArn || second) return undefined;
+      second = h.invoke(event, { clients });
+      return { holdUntil: second };
+    });
+    // WHEN the notification is delivered, and delivered again while the first is announcing
+    await assert.doesNotReject(h.invoke(event, { clients }));
+    assert.ok(second, 'the first delivery announced');
+    await assert.doesNotReject(second);
+    // THEN the second delivery saw the final, unannounced record and stopped there
+    assert.deepEqual(
+      h.logs.filter((l) => l.message.startsWith('duplicate')).map((l) => [l.extra?.decision, l.extra?.outcome]),
+      [['acted', 'succeeded']],
+    );
+    // one action: the flag was written once, one record, one ActionsTaken
+    assert.equal((await worldState(h)).flags['/feature/ai-model'], 'false');
+    assert.equal(await aiFlagVersion(h), 2);
+    const records = await h.audit.listSince('1970');
+    assert.deepEqual(records.map((r) => [r.mitigation, r.decision, r.outcome]), [['ai-kill-switch', 'acted', 'succeeded']]);
+    assert.ok(records[0]!.announcedAt);
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+    // and one announcement: one message on the on-call topic, one Publish
+    assert.deepEqual(await inbox(), ['[P1] automation did ai-kill-switch on ssm:/feature/ai-model (ModelAccuracyDrop)']);
+    assert.equal(transport.seen('Publish'), 1);
+  });
+
+  it('the first attempt acted but could not announce: Lambda\'s first retry (1 minute later) announces it, once', async () => {
+    // GIVEN SNS answers 500 to every Publish of the first delivery: the kill switch is flipped and recorded as
+    // succeeded, the announcement fails, and so does the invocation
+    const h = await fresh();
+    const inbox = await announcementInbox(h);
+    const snsDown: Fault = { status: 500, type: 'InternalError', message: 'injected: SNS internal error' };
+    let snsUp = false;
+    const { clients, transport } = clientsWithFaults(h, 'sns', (op) => (op === 'Publish' && !snsUp ? snsDown : undefined));
+    const at = new Date();
+    const event = eventFor(h, { alertId: 'ModelAccuracyDrop', at });
+    await assert.rejects(h.invoke(event, { clients, now: at }), (error: unknown) => {
+      assert.ok(error instanceof MitigationFailedError, String(error));
+      assert.match(String((error.cause as Error | undefined)?.message), /injected: SNS internal error/);
+      return true;
+    });
+    assert.equal(transport.seen('Publish'), await maxAttempts(clients));
+    assert.equal(await aiFlagVersion(h), 2);
+    const [unannounced] = await h.audit.listSince('1970');
+    assert.deepEqual([unannounced!.decision, unannounced!.outcome, unannounced!.announcedAt, unannounced!.updatedAt], ['acted', 'succeeded', undefined, at.toISOString()]);
+    assert.ok(unannounced!.announceFailedAt, 'the failed announcement is recorded for the retry');
+    assert.deepEqual(await inbox(), []);
+
+    // WHEN SNS is back and Lambda retries the event 1 minute later (before a claim counts as stale)
+    snsUp = true;
+    await assert.doesNotReject(h.invoke(event, { clients, now: new Date(at.getTime() + 1 * MINUTE) }));
+    // THEN the action is announced, once, and marked announced; nothing acted again
+    assert.deepEqual(await inbox(), ['[P1] automation did ai-kill-switch on ssm:/feature/ai-model (ModelAccuracyDrop)']);
+    const [announced] = await h.audit.listSince('1970');
+    assert.equal(announced!.announcedAt, new Date(at.getTime() + 1 * MINUTE).toISOString());
+    assert.equal(announced!.announceFailedAt, undefined);
+    assert.equal(await aiFlagVersion(h), 2);
+    // and a later delivery does not announce it again
+    await assert.doesNotReject(h.invoke(event, { clients, now: new Date(at.getTime() + 4 * MINUTE) }));
+    assert.deepEqual(await inbox(), []);
+    assert.equal(transport.delegated('Publish'), 1);
+    assert.deepEqual(h.metrics.filter(([name]) => name === 'ActionsTaken'), [['ActionsTaken', 'ai-kill-switch']]);
+  });
 });
