@@ -18,14 +18,13 @@
  *
  * Alone: `node --import tsx bench/storm.bench.ts [--quick]`.
  */
+import { localResponder } from '../lib/drill/local-responder';
 import { performance } from 'node:perf_hooks';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { createHandler } from '../lambdas/responder/handler';
 import { AuditLog, type ActionRecord } from '../lambdas/shared/audit-log';
 import { createClients, type AwsClients, type ClientSettings } from '../lambdas/shared/clients';
-import { SilenceStore } from '../lambdas/shared/silences';
 import type { Log } from '../lambdas/shared/observability';
 import { alertSettings } from '../lib/alarms/settings';
 import { alarmName, findAlert } from '../lib/catalog';
@@ -314,22 +313,8 @@ export async function stormOn(moto: Pick<Moto, 'clientConfig'>, opts: { quick: b
     error: (message, extra) => void errorLogs.push(`${message} ${JSON.stringify(extra ?? {})}`),
   };
   const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
-  const handler = createHandler({
-    config,
-    clients,
-    audit,
-    announceTopicArn: world.announceTopicArn,
-    automationModeParameter: world.automationModeParameter,
-    quarantineQueueUrl: world.quarantineQueueUrl,
-    accountId: ACCOUNT,
-    partition: 'aws',
-    region: config.region,
-    now: () => new Date(),
-    logger,
-    metrics: { count: (name) => void metrics.set(name, (metrics.get(name) ?? 0) + 1) },
-    // As the deployed responder (index.ts): ad-hoc silences from the audit table, one query per notification.
-    silences: new SilenceStore(clients.dynamo, world.auditTable, config.automation.auditRetentionDays),
-  });
+  // As the deployed responder (index.ts): ad-hoc silences read from the audit table, one query per notification.
+  const handler = localResponder({ config, clients, world, logger, metrics: { count: (name) => void metrics.set(name, (metrics.get(name) ?? 0) + 1) } });
   const ready = performance.now();
 
   const storm = await deliver(handler, notifications);

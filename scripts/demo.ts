@@ -4,13 +4,12 @@
  * exactly as Lambda would with the SNS event, and prints the executed-action log (`--json` for machines).
  * Then it escalates the first incident with the real state machine, its timers compressed (1 hour = 2 s).
  */
+import { localResponder } from '../lib/drill/local-responder';
 import { parseArgs } from 'node:util';
 import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { AuditLog } from '../lambdas/shared/audit-log';
 import { createClients } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
-import { SilenceStore } from '../lambdas/shared/silences';
-import { createHandler } from '../lambdas/responder/handler';
 import { alertSettings } from '../lib/alarms/settings';
 import { alarmName, findAlert } from '../lib/catalog';
 import { loadEnvironment } from '../lib/config/environment';
@@ -45,22 +44,7 @@ async function main(): Promise<void> {
     const escalation = values.json ? undefined : await prepareEscalation(clients, world.auditTable);
     const start = Date.now();
     let clock = new Date(start);
-    const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const handler = createHandler({
-      config,
-      clients,
-      audit: new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays),
-      announceTopicArn: world.announceTopicArn,
-      automationModeParameter: world.automationModeParameter,
-      quarantineQueueUrl: world.quarantineQueueUrl,
-      accountId: '123456789012',
-      partition: 'aws',
-      region: config.region,
-      now: () => clock,
-      logger: silent,
-      metrics: { count: () => undefined },
-      silences: new SilenceStore(clients.dynamo, world.auditTable, config.automation.auditRetentionDays),
-    });
+    const handler = localResponder({ config, clients, world, now: () => clock });
     const fire = async (minutes: number, change: AlarmChange, story: string) => {
       clock = new Date(start + minutes * 60_000);
       say(`t+${String(minutes).padStart(3)} min  ${change.alertId}${change.instance ? ` [${change.instance}]` : ''}: ${story}`);

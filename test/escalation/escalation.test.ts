@@ -1,3 +1,4 @@
+import { localResponder } from '../../lib/drill/local-responder';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createServer } from 'node:http';
@@ -5,7 +6,6 @@ import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-clo
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { alarmName } from '../../lib/catalog';
 import { alarmNotification, alarmStateChangeEvent, snsEvent } from '../../lib/drill/notifications';
-import { createHandler } from '../../lambdas/responder/handler';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();
@@ -169,20 +169,10 @@ describe('verification of automatic actions', () => {
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
     const id = (opened as { incidentId: string }).incidentId;
     // WHEN the real responder throws the kill switch, and its verification runs after a 0.3 s window
-    const respond = createHandler({
+    const respond = localResponder({
       config: h.config,
       clients: h.clients,
-      audit: h.deps.audit,
-      announceTopicArn: h.sample.announceTopicArn,
-      automationModeParameter: h.sample.automationModeParameter,
-      quarantineQueueUrl: h.sample.quarantineQueueUrl,
-      accountId: '123456789012',
-      partition: 'aws',
-      region: h.config.region,
-      now: () => new Date(),
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      metrics: { count: () => undefined },
-      silences: h.deps.silences,
+      world: h.sample,
       verification: { start: async (actionId) => void (await h.verifyRunner.start(`verify-${actionId}`, { actionId, at: new Date(Date.now() + 300).toISOString() } as never)) },
     });
     await respond(snsEvent(h.sample.severityTopicArns.P1!, JSON.stringify(alarmNotification(h.config, { alertId: 'ModelAccuracyDrop', at }))));

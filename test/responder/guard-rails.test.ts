@@ -2,10 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { config } from '../support/synth';
-import { useResponder, type ResponderHarness } from '../support/responder';
+import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
 
 const { fresh } = useResponder();
 const MINUTE = 60_000;
@@ -14,16 +12,6 @@ const taskDefinition = async (h: ResponderHarness) =>
   (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!.taskDefinition!.split('/').pop();
 const flag = async (h: ResponderHarness, name: string) => (await h.clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
 
-/** Subscribes a queue to the on-call topic, to read what on-call was told. */
-async function onCallInbox(h: ResponderHarness): Promise<() => Promise<string[]>> {
-  const { QueueUrl } = await h.clients.sqs.send(new CreateQueueCommand({ QueueName: 'oncall-inbox' }));
-  const { Attributes } = await h.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await h.clients.sns.send(new SubscribeCommand({ TopicArn: h.world.announceTopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
-  return async () => {
-    const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-    return (Messages ?? []).map((m) => m.Body ?? '');
-  };
-}
 
 describe('guard rails', () => {
   it('only a transition into ALARM acts: OK and INSUFFICIENT_DATA do nothing', async () => {

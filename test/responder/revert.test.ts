@@ -2,8 +2,6 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MitigationId } from '../../lib/catalog';
 import type { AlarmChange } from '../../lib/drill/notifications';
@@ -11,7 +9,7 @@ import { MITIGATIONS } from '../../lambdas/responder/mitigations';
 import type { MitigationScope, State } from '../../lambdas/responder/mitigations/mitigation';
 import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/audit-log';
-import { useResponder, type ResponderHarness } from '../support/responder';
+import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
 
 const { fresh } = useResponder();
@@ -44,16 +42,6 @@ function refusal(result: RevertResult): string {
   return (result as { reason: string }).reason;
 }
 
-/** Subscribes a queue to the on-call topic, to read what on-call was told. */
-async function onCallInbox(h: ResponderHarness): Promise<() => Promise<string[]>> {
-  const { QueueUrl } = await h.clients.sqs.send(new CreateQueueCommand({ QueueName: 'oncall-inbox' }));
-  const { Attributes } = await h.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await h.clients.sns.send(new SubscribeCommand({ TopicArn: h.world.announceTopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
-  return async () => {
-    const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-    return (Messages ?? []).map((m) => m.Body ?? '');
-  };
-}
 
 const CASES: readonly { mitigation: MitigationId; change: AlarmChange; read: (h: ResponderHarness) => Promise<string>; mitigated: string; original: string }[] = [
   { mitigation: 'ecs-rollback', change: { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, read: taskDefinition, mitigated: 'chatbot-api:1', original: 'chatbot-api:2' },

@@ -1,3 +1,4 @@
+import { localResponder } from '../../lib/drill/local-responder';
 import { after, before } from 'node:test';
 import { compressedPolicies } from '../../lib/drill/compressed-policies';
 import type { Config, ConfigInput } from '../../lib/config/schema';
@@ -8,7 +9,6 @@ import { definitionOf } from '../../lib/drill/local-runner';
 import { startMoto, type Moto } from '../../lib/drill/moto';
 import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
-import { createHandler } from '../../lambdas/responder/handler';
 import { alertSettings } from '../../lib/alarms/settings';
 import { findAlert } from '../../lib/catalog';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
@@ -65,20 +65,12 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
       const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
       worlds.push(world);
       const respond = (now: Date | undefined) =>
-        createHandler({
+        localResponder({
           config,
           clients,
-          audit: world.deps.audit,
-          announceTopicArn: sample.announceTopicArn,
-          automationModeParameter: sample.automationModeParameter,
-          quarantineQueueUrl: sample.quarantineQueueUrl,
-          accountId: '123456789012',
-          partition: 'aws',
-          region: config.region,
+          world: sample,
           now: () => now ?? new Date(),
           logger,
-          metrics: { count: () => undefined },
-          silences: world.deps.silences,
           verification: { start: async (actionId, at) => void (await world.verifyRunner.start(`verify-${actionId}`, { actionId, at: at.toISOString() } as never)) },
         });
       const alarm = async (change: AlarmChange, o: { now?: Date } = {}) => {

@@ -1,9 +1,10 @@
+import { localResponder } from '../../lib/drill/local-responder';
 import { after, before } from 'node:test';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
 import { AuditLog } from '../../lambdas/shared/audit-log';
-import { SilenceStore } from '../../lambdas/shared/silences';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
-import { createHandler } from '../../lambdas/responder/handler';
 import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
 import type { AutomationMode, Config } from '../../lib/config/schema';
@@ -63,22 +64,7 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
       };
       const counter: ActionMetrics = { count: (name, dimension) => metrics.push([name, dimension]) };
       const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
-      const handlerFor = (now: Date | undefined, c: AwsClients) =>
-        createHandler({
-          config,
-          clients: c,
-          audit: new AuditLog(c.dynamo, world.auditTable, config.automation.auditRetentionDays),
-          announceTopicArn: world.announceTopicArn,
-          automationModeParameter: world.automationModeParameter,
-          quarantineQueueUrl: world.quarantineQueueUrl,
-          accountId: '123456789012',
-          partition: 'aws',
-          region: config.region,
-          now: () => now ?? new Date(),
-          logger: log,
-          metrics: counter,
-          silences: new SilenceStore(c.dynamo, world.auditTable, config.automation.auditRetentionDays),
-        });
+      const handlerFor = (now: Date | undefined, c: AwsClients) => localResponder({ config, clients: c, world, now: () => now ?? new Date(), logger: log, metrics: counter });
       const harness: ResponderHarness = {
         moto,
         clients,
@@ -96,5 +82,16 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
       };
       return harness;
     },
+  };
+}
+
+/** Subscribes a queue to the on-call topic; the returned function reads what on-call was told since. */
+export async function onCallInbox(h: ResponderHarness): Promise<() => Promise<string[]>> {
+  const { QueueUrl } = await h.clients.sqs.send(new CreateQueueCommand({ QueueName: 'oncall-inbox' }));
+  const { Attributes } = await h.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await h.clients.sns.send(new SubscribeCommand({ TopicArn: h.world.announceTopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+  return async () => {
+    const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    return (Messages ?? []).map((m) => m.Body ?? '');
   };
 }
