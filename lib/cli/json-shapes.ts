@@ -98,3 +98,21 @@ export const ReportJson = z.strictObject({
   ),
   candidates: z.array(z.strictObject({ alertId: z.string(), rule: z.enum(['retire-or-downgrade', 'tune-duration', 'check-routing']), suggestion: z.string() })),
 });
+
+const silenceMatch = z.union([z.strictObject({ alertId: z.string() }), z.strictObject({ service: z.string() }), z.strictObject({ category: z.string() })]);
+/** A silence as `oncall silence --json` prints it (Silence in lib/silences.ts). */
+export const SilenceJson = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{8}$/),
+  match: silenceMatch,
+  until: iso,
+  createdAt: iso,
+  createdBy: z.string(),
+  reason: z.string(),
+  endedAt: iso.optional(),
+  endedBy: z.string().optional(),
+});
+/** `oncall silences --json`: silences ending latest first, and the config windows in force now. */
+export const SilencesJson = z.strictObject({
+  silences: z.array(SilenceJson.extend({ state: z.enum(['active', 'expired', 'ended']) })),
+  windows: z.array(z.record(z.string(), z.unknown())),
+});

@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { z } from 'zod';
-import { ActionsJson, AutomationStatusJson, IncidentShowJson, IncidentsJson } from '../../lib/cli/json-shapes';
+import { ActionsJson, AutomationStatusJson, IncidentShowJson, IncidentsJson, SilenceJson, SilencesJson } from '../../lib/cli/json-shapes';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
 
 const { fresh } = useEscalation();
 
 describe('--json outputs match their documented shapes (lib/cli/json-shapes.ts)', () => {
-  it('actions, incidents, incident show, automation status', async () => {
+  it('actions, incidents, incident show, automation status, silence, silences', async () => {
     // GIVEN a world with actions (acted and skipped), an acknowledged incident and a switch change
     const h = await fresh({ secondsPerHour: 3600 });
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
@@ -19,6 +19,8 @@ describe('--json outputs match their documented shapes (lib/cli/json-shapes.ts)'
       [['incidents', '--json'], IncidentsJson],
       [['incident', 'show', incidentId!, '--json'], IncidentShowJson],
       [['automation', 'status', '--json'], AutomationStatusJson],
+      [['silence', 'UsageDrop', '--for', '2h', '--reason', 'shape test', '--json'], SilenceJson],
+      [['silences', '--all', '--json'], SilencesJson],
     ];
     for (const [args, shape] of cases) {
       // WHEN
