@@ -125,11 +125,6 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
     mode: gate.silence ? ('unknown' as const) : gate.mode.mode,
     reason: 'evaluating',
     evidence,
-    before: undefined,
-    desired: undefined,
-    after: undefined,
-    error: undefined,
-    revertCommand: undefined,
     createdAt: now(),
   };
 

@@ -97,11 +97,6 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
     mode: mode.mode,
     reason: `revert of ${original.actionId} by ${request.who}${request.reason ? `: ${request.reason}` : ''}`,
     evidence: { revertOf: original.actionId, requestedBy: request.who, change: decision.reason },
-    before: undefined,
-    desired: undefined,
-    after: undefined,
-    error: undefined,
-    revertCommand: undefined,
     createdAt: now(),
   };
   try {

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { queryAll, sinceInTimeIndex } from './dynamo';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed } from './dynamo';
 import {
   GetCommand,
   PutCommand,
@@ -37,11 +36,12 @@ export interface ActionRecord {
   readonly outcome: ActionOutcome | undefined;
   /** Facts that justified the decision (decision-tree branches, alarm reason). */
   readonly evidence: Record<string, unknown>;
-  readonly before: Record<string, unknown> | undefined;
-  readonly desired: Record<string, unknown> | undefined;
-  readonly after: Record<string, unknown> | undefined;
-  readonly error: string | undefined;
-  readonly revertCommand: string | undefined;
+  /** The target's state read before acting; absent until read. */
+  readonly before?: Record<string, unknown>;
+  readonly desired?: Record<string, unknown>;
+  readonly after?: Record<string, unknown>;
+  readonly error?: string;
+  readonly revertCommand?: string;
   /** When on-call was told; unset until the announcement went out (a retry announces again). */
   readonly announcedAt?: string;
   /** When the last attempt to tell on-call failed: a retry re-announces at once. */
@@ -156,13 +156,11 @@ export class AuditLog {
       );
       return undefined;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons?.map((r) => r.Code) ?? [];
-      if (reasons[0] === 'ConditionalCheckFailed') {
+      if (transactionConditionFailed(error, 0)) {
         const existing = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.cooldown(intent.mitigation, intent.target!) }));
         return { refused: 'cooldown', until: String(existing.Item?.until ?? 'unknown') };
       }
-      if (reasons[1] === 'ConditionalCheckFailed') return { refused: 'rate-limit', max: guard.maxActions };
+      if (transactionConditionFailed(error, 1)) return { refused: 'rate-limit', max: guard.maxActions };
       throw error;
     }
   }
@@ -264,9 +262,6 @@ export class AuditLog {
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
-}
 
 function toRecord(item: Record<string, unknown>): ActionRecord {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...record } = item;

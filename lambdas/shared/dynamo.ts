@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The table's index of items by time (actions, incidents, silences), one partition per kind. */
@@ -24,4 +25,17 @@ export function sinceInTimeIndex(table: string, partition: string, since: string
     ExpressionAttributeValues: { ':p': partition, ':since': since },
     ScanIndexForward: !newestFirst,
   };
+}
+
+/**
+ * A conditional write refused by its condition. Translated here, at the storage boundary, so the stores speak
+ * of "already claimed" or "already open" and no business code imports SDK error types.
+ */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/** A transaction cancelled because the condition of its item at `index` failed. */
+export function transactionConditionFailed(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -10,7 +9,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Severity } from '../../lib/catalog';
-import { queryAll, sinceInTimeIndex } from './dynamo';
+import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed } from './dynamo';
 import { AlertingError } from './errors';
 
 /** Where an incident stands. */
@@ -161,7 +160,7 @@ export class IncidentStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (transactionConditionFailed(error, 0)) return false;
       throw error;
     }
   }
@@ -189,7 +188,7 @@ export class IncidentStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (transactionConditionFailed(error, 0)) return false;
       throw error;
     }
   }
@@ -265,7 +264,7 @@ export class IncidentStore {
       await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...key.nonce(nonce), expiresAt: expiresAtSeconds + 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -292,7 +291,7 @@ export class IncidentStore {
         );
         break;
       } catch (error) {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
         if (Date.now() > deadline) throw new AlertingError(`could not take the ${name} lock within ${options.timeoutMs ?? 30_000} ms`);
         await new Promise((r) => setTimeout(r, Math.min(200, 10 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random())));
       }
@@ -326,7 +325,7 @@ export class IncidentStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!transactionConditionFailed(error, 0)) throw error;
       const incident = await this.get(incidentId);
       throw new IncidentStateError(incidentId, !incident ? 'no such incident' : incident.status !== 'open' ? `already ${incident.status}` : 'already acknowledged');
     }

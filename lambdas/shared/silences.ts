@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isActive, type Silence, type SilenceMatch } from '../../lib/silences';
-import { queryAll, sinceInTimeIndex } from './dynamo';
+import { isConditionFailure, queryAll, sinceInTimeIndex } from './dynamo';
 import { AlertingError } from './errors';
 
 /** No silence has this id. */
@@ -108,9 +108,6 @@ export class SilenceStore implements SilenceReader {
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
-}
 
 function toSilence(item: Record<string, unknown>): Silence {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...silence } = item;

@@ -198,7 +198,7 @@ describe('verification of automatic actions', () => {
     const id = (opened as { incidentId: string }).incidentId;
     const { audit } = h.deps;
     // an acted, succeeded action of the incident, as the responder records it
-    await audit.claim({ actionId: 'a1', incidentId: id, alarmName: name, alertId: 'ModelAccuracyDrop', service: 'chatbot-api', severity: 'P1', mitigation: 'ai-kill-switch', target: 'ssm:/feature/ai-model', mode: 'enabled', reason: 'drill', evidence: {}, before: undefined, desired: undefined, after: undefined, error: undefined, revertCommand: undefined, createdAt: at.toISOString() });
+    await audit.claim({ actionId: 'a1', incidentId: id, alarmName: name, alertId: 'ModelAccuracyDrop', service: 'chatbot-api', severity: 'P1', mitigation: 'ai-kill-switch', target: 'ssm:/feature/ai-model', mode: 'enabled', reason: 'drill', evidence: {}, createdAt: at.toISOString() });
     const refused = await audit.reserve('a1', { mitigation: 'ai-kill-switch', reason: 'drill', mode: 'enabled', target: 'ssm:/feature/ai-model', before: {}, desired: {}, evidence: {}, revertCommand: 'x' }, { cooldownUntil: at.toISOString(), windowStart: 0, windowEnd: at.toISOString(), maxActions: 10 }, at.toISOString());
     assert.equal(refused, undefined);
     await audit.outcome('a1', { outcome: 'succeeded' }, at.toISOString());

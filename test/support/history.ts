@@ -93,11 +93,6 @@ function actionOf(base: Date, f: SeededFire): ActionRecord | undefined {
     reason: acted ? 'seeded' : 'seeded: precondition not met',
     outcome: acted ? 'succeeded' : undefined,
     evidence: {},
-    before: undefined,
-    desired: undefined,
-    after: undefined,
-    error: undefined,
-    revertCommand: undefined,
     createdAt,
     updatedAt: createdAt,
   };
