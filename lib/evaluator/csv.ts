@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { MetricSamples } from './aggregate';
-import { InputError } from './errors';
+import { InputError, readInputFile } from './errors';
 
 /** Samples read from a CSV file, one series per value column. */
 export interface CsvSeries {
@@ -19,14 +18,7 @@ export interface CsvSeries {
  * @throws InputError naming the file and line
  */
 export function loadCsv(path: string): CsvSeries {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`, path);
-  }
-  return parseCsv(text, path);
+  return parseCsv(readInputFile(path), path);
 }
 
 /** {@link loadCsv} on text already read. */

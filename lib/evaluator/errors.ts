@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Errors of the alarm evaluator. An {@link InputError} is the user's to fix (a bad test file, series, CSV or
  * alarm id): the CLI prints its message and exits with code 2. Anything else is a bug.
@@ -45,5 +47,15 @@ export class UnknownAlarmError extends InputError {
     detail = '',
   ) {
     super(`unknown alarm "${query}"${detail}${suggestions.length > 0 ? `. Did you mean: ${suggestions.join(', ')}?` : ''}`);
+  }
+}
+
+/** A user's input file as text. @throws InputError naming the file: not found, or why it cannot be read */
+export function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`, path);
   }
 }

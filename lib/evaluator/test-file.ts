@@ -34,12 +34,11 @@
  * 5 of 5 breaching samples from 0s is in ALARM at 5m. Metrics without a series have no data. Evaluation
  * continues past the last sample up to the latest time expected.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { SEVERITIES } from '../catalog';
 import { parseDuration } from './duration';
-import { InputError } from './errors';
+import { InputError, readInputFile } from './errors';
 import { ALARM_STATES } from './state';
 
 const duration = z.string({ error: 'must be a duration such as 30s, 5m, 1h30m' }).transform((text, ctx) => {
@@ -98,14 +97,7 @@ export interface TestFile {
  *   message names the file and line
  */
 export function loadTestFile(path: string): TestFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`, path);
-  }
-  return parseTestFile(text, path);
+  return parseTestFile(readInputFile(path), path);
 }
 
 /** {@link loadTestFile} on text already read. */
