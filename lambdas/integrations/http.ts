@@ -41,7 +41,8 @@ export class IntegrationError extends Error {
     public readonly integration: string,
     public readonly status: number | undefined,
     public readonly attempts: number,
-    detail: string,
+    /** The message without the integration and the attempts: what a caller adds context to. */
+    public readonly detail: string,
   ) {
     super(`${integration}: ${detail} after ${attempts} attempt${attempts === 1 ? '' : 's'}`);
   }
@@ -56,11 +57,14 @@ export interface HttpRuntime {
 
 const REAL: HttpRuntime = { fetch: (...args) => fetch(...args), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
 
-/** Statuses worth another attempt: rate limiting and server-side trouble. */
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+/**
+ * Statuses worth another attempt: rate limiting and server-side trouble. 420 is Statuspage's historical "rate
+ * limited" (it announced the move to 429, then kept 420 for existing integrations), with a Retry-After like 429.
+ */
+const RETRYABLE = new Set([408, 420, 425, 429, 500, 502, 503, 504]);
 
 /**
- * Calls an integration's endpoint. 2xx returns; 4xx other than 408/425/429 fails at once (retrying a bad request
+ * Calls an integration's endpoint. 2xx returns; 4xx other than 408/420/425/429 fails at once (retrying a bad request
  * cannot fix it); 429, 5xx, timeouts and network errors retry within the attempts and the budget.
  * @throws IntegrationError
  */
