@@ -1,5 +1,6 @@
 import type { Role } from '../../lib/catalog';
 import type { ActionRecord } from '../shared/audit-log';
+import { gatherContext } from '../shared/context';
 import type { Incident } from '../shared/incidents';
 import { signLink } from '../shared/links';
 import type { EscalationDeps } from './deps';
@@ -27,18 +28,23 @@ export async function links(deps: EscalationDeps, incidentId: string): Promise<{
   return { ackUrl: url('ack'), resolveUrl: url('resolve') };
 }
 
-/** Pages roles about an incident, with the automation's actions and the ack link, and records it in the timeline. */
+/**
+ * Pages roles about an incident, with the automation's actions, the context (recent changes, the alarm's
+ * datapoints; at most 3 s to gather, never failing the page) and the ack link, and records it in the timeline
+ * with that context, which the channel post is made from.
+ */
 export async function page(deps: EscalationDeps, incident: Incident, roles: readonly Role[], why: string): Promise<void> {
   if (roles.length === 0) return;
   const actions = await actionsOf(deps, incident);
-  const { ackUrl, resolveUrl } = await links(deps, incident.incidentId);
-  const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl });
-  const https = pagerDutyEvent('trigger', incident, { why, automation: actions.map((a) => ({ mitigation: a.mitigation, target: a.target, decision: a.decision, outcome: a.outcome, revert: a.revertCommand })) }, [
+  const [{ ackUrl, resolveUrl }, context] = await Promise.all([links(deps, incident.incidentId), gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions)]);
+  const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl, context });
+  const automation = actions.map((a) => ({ mitigation: a.mitigation, target: a.target, decision: a.decision, outcome: a.outcome, revert: a.revertCommand }));
+  const https = pagerDutyEvent('trigger', incident, { why, automation, context }, [
     { href: ackUrl, text: 'Acknowledge' },
     { href: resolveUrl, text: 'Resolve' },
   ]);
   await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { ...text, https })));
-  await deps.store.addEvent(incident.incidentId, { at: deps.now().toISOString(), type: 'page', detail: `paged ${roles.join(', ')}: ${why}`, data: { roles: [...roles] } });
+  await deps.store.addEvent(incident.incidentId, { at: deps.now().toISOString(), type: 'page', detail: `paged ${roles.join(', ')}: ${why}`, data: { roles: [...roles], why, context } });
 }
 
 /** Tells everyone paged so far that the incident was acknowledged or resolved (same dedup key). */

@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Role, Severity } from '../../lib/catalog';
 import type { ActionRecord } from '../shared/audit-log';
+import { contextLines, type IncidentContext } from '../shared/context';
 import type { Incident } from '../shared/incidents';
 
 const PAGERDUTY_SEVERITY: Readonly<Record<Severity, 'critical' | 'error' | 'warning' | 'info'>> = { P1: 'critical', P2: 'error', P3: 'warning', P4: 'info' };
@@ -15,6 +16,8 @@ export interface Page {
   readonly actions: readonly ActionRecord[];
   readonly ackUrl: string;
   readonly resolveUrl: string;
+  /** Recent changes and the alarm's datapoints; the email shows them, the SMS does not. @default none shown */
+  readonly context?: IncidentContext;
 }
 
 /**
@@ -64,6 +67,8 @@ export function pageText(page: Page): { subject: string; text: string; sms: stri
         )
       : ['  - nothing (no mitigation applies, or its guard rails held it back)']),
     '',
+    // The actions are listed above, with their reasons: the context adds the changes around them.
+    ...(page.context ? [...contextLines(page.context, { actions: false }), ''] : []),
     `Acknowledge: ${page.ackUrl}`,
     `Resolve:     ${page.resolveUrl}`,
     `Or:          npx oncall ack ${incident.incidentId}`,

@@ -12,11 +12,12 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { escalationEnvironment } from '../../lambdas/escalation/env';
 import { ROLES } from '../catalog';
-import { escalationFunctionName, escalationStateMachineName, verifyStateMachineName } from '../config/derived';
+import { automationModeParameter, escalationFunctionName, escalationStateMachineName, verifyStateMachineName } from '../config/derived';
 import type { Config } from '../config/schema';
 import { acknowledgeGrantWildcards, acknowledgeStateMachineWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
 import type { AlertTopics } from './alert-topics';
+import { UNSCOPABLE_ACTIONS } from './responder-policy';
 
 /** Props of {@link Escalation}. */
 export interface EscalationProps {
@@ -113,15 +114,26 @@ export class Escalation extends Construct {
         }),
       );
     }
-    fns.verifier.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ReadAlarmStates', actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${config.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
-    );
+    // Pages carry their context (lambdas/shared/context.ts): alarms (the verifier also reads their state),
+    // deployments of the configured services, the history of the flipped parameters, the alarm's datapoints.
+    const parameters = [config.ssm.fallbackMode, config.ssm.rateLimit, config.ssm.aiFeatureFlag, automationModeParameter(config)];
+    for (const name of ['pager', 'verifier'] as const) {
+      for (const statement of [
+        new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${config.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+        new iam.PolicyStatement({ sid: 'ContextDeployments', actions: ['ecs:DescribeServices'], resources: config.services.map((s) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${s.ecs.cluster}/${s.ecs.service}` })) }),
+        new iam.PolicyStatement({ sid: 'ContextParameterHistory', actions: ['ssm:GetParameterHistory'], resources: [...new Set(parameters)].map((p) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: p.slice(1) })) }),
+        new iam.PolicyStatement({ sid: 'ContextDatapoints', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+      ]) {
+        fns[name].role.addToPrincipalPolicy(statement);
+      }
+    }
     const stopExecutions = [`Resource::${nagArn(this, 'states', `execution:${escalationStateMachineName(config)}:*`)}`, 'stopping the executions of this escalation state machine only (execution names are per incident)'] as const;
     const readAlarms = [`Resource::${nagArn(this, 'cloudwatch', `alarm:${config.prefix}-*`)}`, "reading the state of this environment's alarms only (names start with the prefix)"] as const;
     acknowledgeGrantWildcards(fns.starter.role, auditTable, [stopExecutions]);
     acknowledgeGrantWildcards(fns.endpoint.role, auditTable, [stopExecutions]);
-    acknowledgeGrantWildcards(fns.verifier.role, auditTable, [readAlarms]);
-    acknowledgeGrantWildcards(fns.pager.role, auditTable);
+    const metricData = ['Resource::*', `cloudwatch:GetMetricData (the datapoints in a page): ${UNSCOPABLE_ACTIONS['cloudwatch:GetMetricData']}`] as const;
+    acknowledgeGrantWildcards(fns.verifier.role, auditTable, [readAlarms, metricData]);
+    acknowledgeGrantWildcards(fns.pager.role, auditTable, [readAlarms, metricData]);
     acknowledgeGrantWildcards(fns.digest.role, auditTable);
     acknowledgeStateMachineWildcards(this.stateMachine, [fns.pager.function]);
     acknowledgeStateMachineWildcards(this.verifyStateMachine, [fns.verifier.function]);
