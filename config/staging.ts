@@ -20,5 +20,23 @@ export const config: ConfigInput = {
     DailyBudgetExceeded: { severity: 'P2' },
   },
   subscriptions: { 'on-call-primary': [{ https: 'https://hooks.example.com/staging-alerts' }] },
+  // Secrets are created once per account (README: Integrations); the config names only their ARNs.
+  integrations: {
+    slack: {
+      tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:chatbot-staging/slack-bot-token-AbCdEf',
+      inviteUserGroup: 'S0614TZR7',
+      severities: ['P1', 'P2'],
+    },
+    statusPage: {
+      apiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:chatbot-staging/statuspage-api-key-GhIjKl',
+      pageId: 'kctbh9vrtdwd',
+      components: { default: '8kbf7d35c070' },
+    },
+    tickets: {
+      provider: 'github',
+      tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:chatbot-staging/github-token-MnOpQr',
+      repository: 'acme/chatbot-ops',
+    },
+  },
   tags: { Project: 'runbook-alerting', Owner: 'platform-team', Stage: 'staging' },
 };

@@ -24,6 +24,4 @@ export interface EscalationDeps {
   readonly linkBaseUrl: string;
   readonly now: () => Date;
   readonly logger: Log;
-  /** Outbound HTTPS (ticket webhook). @default global fetch */
-  readonly fetch?: typeof fetch;
 }

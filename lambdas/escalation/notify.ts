@@ -1,5 +1,4 @@
 import type { Role } from '../../lib/catalog';
-import type { ActionRecord } from '../shared/audit-log';
 import { gatherContext } from '../shared/context';
 import type { Incident } from '../shared/incidents';
 import { signLink } from '../shared/links';
@@ -10,13 +9,6 @@ import { pagerDutyEvent, pageText, publish } from './page-message';
 async function pagedRoles(deps: EscalationDeps, incidentId: string): Promise<Role[]> {
   const events = await deps.store.timeline(incidentId);
   return [...new Set(events.filter((e) => e.type === 'page').flatMap((e) => (e.data?.roles as Role[] | undefined) ?? []))];
-}
-
-/** The actions the responders took (or would have) for the incident's alarm transitions. */
-export async function actionsOf(deps: EscalationDeps, incident: Incident): Promise<ActionRecord[]> {
-  const since = new Date(Date.parse(incident.openedAt) - 60 * 60_000).toISOString();
-  const triggers = new Set(incident.triggers);
-  return (await deps.audit.listSince(since)).filter((a) => triggers.has(a.incidentId));
 }
 
 /** Ack and resolve links bound to this incident, expiring after `escalation.linkTtlMinutes`. */
@@ -35,7 +27,7 @@ export async function links(deps: EscalationDeps, incidentId: string): Promise<{
  */
 export async function page(deps: EscalationDeps, incident: Incident, roles: readonly Role[], why: string): Promise<void> {
   if (roles.length === 0) return;
-  const actions = await actionsOf(deps, incident);
+  const actions = await deps.audit.forIncident(incident);
   const [{ ackUrl, resolveUrl }, context] = await Promise.all([links(deps, incident.incidentId), gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions)]);
   const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl, context });
   const automation = actions.map((a) => ({ mitigation: a.mitigation, target: a.target, decision: a.decision, outcome: a.outcome, revert: a.revertCommand }));

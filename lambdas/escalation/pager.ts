@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ROLES } from '../../lib/catalog';
 import type { EscalationDeps } from './deps';
-import { links, page } from './notify';
+import { gatherContext } from '../shared/context';
+import { page } from './notify';
 
 /** The input of the pager task: one step of the incident's timetable (the state machine's Map item). */
 const StepInput = z.object({
@@ -12,7 +13,7 @@ const StepInput = z.object({
 /** What a step did: who was paged, or why nobody was. */
 export interface StepResult {
   readonly paged: readonly string[];
-  readonly ticket?: 'opened' | 'failed' | 'not-configured';
+  readonly ticket?: 'requested' | 'not-configured';
   readonly skipped?: string;
 }
 
@@ -29,49 +30,27 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
     await deps.store.addEvent(incidentId, { at: now, type: 'skipped-step', detail: `step ${step.index} (${step.roles.join(', ')}) not needed: acknowledged at ${incident.ackedAt}` });
     return { paged: [], skipped: 'acknowledged' };
   }
-  const ticket = step.ticket ? await openTicket(deps, incidentId) : undefined;
+  const ticket = step.ticket ? await requestTicket(deps, incidentId) : undefined;
   const why = step.index === 0 ? `${incident.policyId}: the incident opened` : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
   await page(deps, incident, step.roles, why);
   return { paged: step.roles, ...(ticket ? { ticket } : {}) };
 }
 
-const TICKET_TIMEOUT_MS = 5_000;
-const TICKET_ATTEMPTS = 3;
-
-/** POSTs a ticket to the configured webhook, with a timeout and bounded retries; the result goes in the timeline. */
-async function openTicket(deps: EscalationDeps, incidentId: string): Promise<'opened' | 'failed' | 'not-configured'> {
-  const url = deps.config.escalation.ticketWebhookUrl;
-  const at = () => deps.now().toISOString();
-  if (!url) {
-    await deps.store.addEvent(incidentId, { at: at(), type: 'integration-failed', detail: 'no ticket opened: escalation.ticketWebhookUrl is not configured' });
+/**
+ * A ticket step asks for a ticket: the request goes in the timeline, where the collaboration function (which owns
+ * the tracker's credentials, its retries and the one-ticket-per-alert dedup) picks it up. Paging never waits on
+ * the tracker.
+ */
+async function requestTicket(deps: EscalationDeps, incidentId: string): Promise<'requested' | 'not-configured'> {
+  const at = deps.now().toISOString();
+  const tickets = deps.config.integrations.tickets;
+  if (!tickets) {
+    await deps.store.addEvent(incidentId, { at, type: 'integration-failed', detail: 'no ticket opened: integrations.tickets is not configured', data: { integration: 'tickets' } });
     return 'not-configured';
   }
+  // The evidence goes with the request: the ticket is filed from it, as a page is.
   const incident = (await deps.store.get(incidentId))!;
-  const { ackUrl } = await links(deps, incidentId);
-  const body = JSON.stringify({
-    title: `[${incident.severity}] ${incident.alertId}${incident.service ? ` (${incident.service})` : ''}: ${incident.summary}`,
-    incidentId,
-    severity: incident.severity,
-    alarm: incident.alarmName,
-    openedAt: incident.openedAt,
-    runbook: incident.runbookUrl,
-    acknowledge: ackUrl,
-  });
-  let last = '';
-  for (let attempt = 1; attempt <= TICKET_ATTEMPTS; attempt++) {
-    try {
-      const response = await (deps.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TICKET_TIMEOUT_MS) });
-      if (response.ok) {
-        await deps.store.addEvent(incidentId, { at: at(), type: 'ticket', detail: `ticket opened (HTTP ${response.status})` });
-        return 'opened';
-      }
-      last = `HTTP ${response.status}`;
-      if (response.status < 500 && response.status !== 429) break;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-  }
-  await deps.store.addEvent(incidentId, { at: at(), type: 'integration-failed', detail: `ticket webhook failed after ${TICKET_ATTEMPTS} attempts: ${last}` });
-  return 'failed';
+  const context = await gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, await deps.audit.forIncident(incident));
+  await deps.store.addEvent(incidentId, { at, type: 'ticket', detail: `ticket requested from ${tickets.provider}`, data: { requested: true, context } });
+  return 'requested';
 }

@@ -236,6 +236,14 @@ export class AuditLog {
     return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, since, true))).map(toRecord);
   }
 
+  /** The actions taken (or considered) for an incident's alarm transitions, newest first. */
+  public async forIncident(incident: { readonly openedAt: string; readonly triggers: readonly string[] }): Promise<ActionRecord[]> {
+    // An action may be recorded before its incident opened (the responder and the starter race): an hour of margin.
+    const since = new Date(Date.parse(incident.openedAt) - 60 * 60_000).toISOString();
+    const triggers = new Set(incident.triggers);
+    return (await this.listSince(since)).filter((a) => triggers.has(a.incidentId));
+  }
+
   private async update(actionId: string, fields: Record<string, unknown>): Promise<void> {
     await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.action(actionId), ...this.updateExpression(fields) }));
   }

@@ -46,7 +46,22 @@ export interface Incident {
 /** What happened to an incident, in order: the timeline on-call and the post-incident review read. */
 export interface TimelineEvent {
   readonly at: string;
-  readonly type: 'fired' | 'joined' | 'page' | 'ticket' | 'ack' | 'reclassified' | 'action' | 'verified' | 'ineffective' | 'resolved' | 'silenced' | 'integration-failed' | 'skipped-step';
+  /** `integration`: an integration did something (channel created, status page opened, ticket filed); `data.integration` names it. */
+  readonly type:
+    | 'fired'
+    | 'joined'
+    | 'page'
+    | 'ticket'
+    | 'ack'
+    | 'reclassified'
+    | 'action'
+    | 'verified'
+    | 'ineffective'
+    | 'resolved'
+    | 'silenced'
+    | 'integration'
+    | 'integration-failed'
+    | 'skipped-step';
   readonly detail: string;
   readonly data?: Record<string, unknown>;
 }

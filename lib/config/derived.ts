@@ -40,6 +40,11 @@ export function escalationFunctionName(config: Config, name: string): string {
   return `${config.prefix}-escalation-${name}`;
 }
 
+/** The function that talks to Slack, the status page, the ticket tracker and PagerDuty. */
+export function collaborationFunctionName(config: Config): string {
+  return `${config.prefix}-collaboration`;
+}
+
 export function escalationStateMachineName(config: Config): string {
   return `${config.prefix}-escalation`;
 }

@@ -30,5 +30,8 @@ function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   }
   const discriminator = (issue as { discriminator?: string }).discriminator;
   const received = discriminator !== undefined && typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[discriminator] : input;
-  return [{ field: fieldPath(issue.path) || '(root)', message: issue.message, received: showValue(received) }];
+  const field = fieldPath(issue.path) || '(root)';
+  // A credential pasted where its secret's ARN belongs must not end up in a build log.
+  const hidden = /SecretArn$/.test(field) && typeof received === 'string';
+  return [{ field, message: issue.message, received: hidden ? '(hidden: not an ARN, it may be the secret itself)' : showValue(received) }];
 }

@@ -9,6 +9,7 @@ import {
   ROLES,
   SEVERITIES,
 } from '../catalog';
+import { IntegrationsSchema } from './integrations';
 import { checkWindowServices, SilencingSchema } from './silencing';
 
 /**
@@ -161,8 +162,8 @@ const EscalationSchema = z.strictObject({
   policies: z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.strictObject({ description: z.string().max(200).optional(), steps: z.array(EscalationStepSchema).max(20) })).default({}),
   /** The policy of an alert, by id, instead of its catalog policy. @default {} */
   alertPolicies: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), z.string()).default({}),
-  /** HTTPS endpoint that receives a JSON ticket for P3 incidents. @default none: the timeline says no ticket was opened */
-  ticketWebhookUrl: z.url({ protocol: /^https$/ }).optional(),
+  /** Pages, channel posts and tickets list the changes (ECS deployments, SSM parameters, actions) of this long before. @default 30 */
+  recentChangesMinutes: z.number().int().min(5).max(1440).default(30),
   /** When "the next business day" starts. @default 09:00 Monday to Friday, UTC */
   businessHours: z
     .strictObject({
@@ -255,7 +256,7 @@ export const ConfigSchema = z
       .prefault({}),
     /** Guard rails and parameters of the automatic mitigations. */
     automation: AutomationSchema.prefault({}),
-    /** The escalation matrix: policies, per-alert choices, ticket webhook, business hours, grouping. */
+    /** The escalation matrix: policies, per-alert choices, business hours, grouping, recent-changes window. */
     escalation: EscalationSchema.prefault({}),
     /** Per-alert overrides of the catalog's defaults. */
     alerts: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), AlertOverrideSchema).default({}),
@@ -267,6 +268,8 @@ export const ConfigSchema = z
     maxAlarmsPerStack: z.number().int().min(10).max(450).default(300),
     /** Weekly maintenance and expected low-traffic windows: alarms fire and are recorded, nobody is paged, no mitigation runs. */
     silencing: SilencingSchema.prefault({}),
+    /** Slack incident channel, status page, tickets, PagerDuty: each off unless configured. */
+    integrations: IntegrationsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -285,6 +288,10 @@ export const ConfigSchema = z
       if (policy !== undefined && !(policy in ESCALATION_POLICIES) && !(policy in config.escalation.policies)) {
         ctx.addIssue({ code: 'custom', path: ['escalation', 'alertPolicies', alertId], message: 'names no built-in policy and no policy in escalation.policies', input: policy });
       }
+    }
+    const services = [...seen, 'default'];
+    for (const name of Object.keys(config.integrations.statusPage?.components ?? {})) {
+      if (!services.includes(name)) ctx.addIssue({ code: 'custom', path: ['integrations', 'statusPage', 'components', name], message: `must name a configured service or default (${services.join(', ')})`, input: name });
     }
     const regions = config.regions ?? [];
     if (new Set(regions).size !== regions.length) {

@@ -47,7 +47,6 @@ export async function createEscalationWorld(options: {
   linkBaseUrl?: string;
   logger: Log;
   now?: () => Date;
-  fetch?: typeof fetch;
 }): Promise<EscalationWorld> {
   const { clients, config } = options;
   const topicArns = new Map<Role, string>();
@@ -77,7 +76,6 @@ export async function createEscalationWorld(options: {
     linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
     now: options.now ?? (() => new Date()),
     logger: options.logger,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
   };
 
   return {

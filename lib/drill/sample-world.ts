@@ -62,6 +62,8 @@ export async function createSampleWorld(clients: AwsClients, settings: ClientSet
     new CreateTableCommand({
       TableName: auditTable,
       BillingMode: 'PAY_PER_REQUEST',
+      // As deployed: the collaboration function reads the table's stream.
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },

@@ -4,7 +4,9 @@ import type { AlarmSpec } from '../alarms/alarm-spec';
 import { AlarmFactory } from '../alarms/alarm-factory';
 import type { Config } from '../config/schema';
 import { AlertTopics } from '../constructs/alert-topics';
+import { anyIntegration } from '../config/integrations';
 import { AuditTable } from '../constructs/audit-table';
+import { Collaboration } from '../constructs/collaboration';
 import { AlertingDashboard } from '../constructs/dashboard';
 import { Escalation } from '../constructs/escalation';
 import { deadLetterQueue, Responder } from '../constructs/responder';
@@ -22,6 +24,8 @@ export class CoreStack extends Stack {
   public readonly auditTable: AuditTable;
   public readonly responder: Responder;
   public readonly escalation: Escalation;
+  /** Present when an integration is configured. */
+  public readonly collaboration?: Collaboration;
 
   public constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
@@ -38,6 +42,9 @@ export class CoreStack extends Stack {
       verifyStateMachine: this.escalation.verifyStateMachine,
       deadLetterQueue: deadLetters,
     });
+    if (anyIntegration(props.config.integrations)) {
+      this.collaboration = new Collaboration(this, 'Collaboration', { config: props.config, auditTable: this.auditTable.table, deadLetterQueue: deadLetters });
+    }
     new AlertingDashboard(this, 'Dashboard', { config: props.config, responderLogGroupName: this.responder.logGroup.logGroupName, incidentLogGroupNames: [this.escalation.logGroups.starter.logGroupName, this.escalation.logGroups.endpoint.logGroupName] });
   }
 }

@@ -7,8 +7,13 @@ import { DEFAULT_INPUT } from '../support/synth';
 
 const service = DEFAULT_INPUT.services[0]!;
 
+const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-token-AbCdEf';
+const slack = { tokenSecretArn: SECRET, inviteUsers: ['U012AB3CD'] };
+const statusPage = { apiKeySecretArn: SECRET, pageId: 'kctbh9vrtdwd', components: { default: '8kbf7d35c070' } };
+const jira = { provider: 'jira', credentialsSecretArn: SECRET, baseUrl: 'https://acme.atlassian.net', projectKey: 'OPS' };
+
 /** Each row: an invalid change to the default config, the field the error must name, and the value it must quote. */
-const INVALID: readonly { readonly name: string; readonly patch: Record<string, unknown>; readonly field: string; readonly received?: string }[] = [
+const INVALID: readonly { readonly name: string; readonly patch: Record<string, unknown>; readonly field: string; readonly received?: string; readonly message?: RegExp }[] = [
   { name: 'prefix with upper case', patch: { prefix: 'Chatbot' }, field: 'prefix', received: '"Chatbot"' },
   { name: 'prefix missing', patch: { prefix: undefined }, field: 'prefix' },
   { name: 'negative SLA', patch: { slaSeconds: -2 }, field: 'slaSeconds', received: '-2' },
@@ -45,6 +50,18 @@ const INVALID: readonly { readonly name: string; readonly patch: Record<string, 
   { name: 'certificate ARN from another service', patch: { certificates: [{ name: 'c', arn: 'arn:aws:iam::123456789012:server-certificate/x' }] }, field: 'certificates[0].arn' },
   { name: 'stack pin out of range', patch: { services: [{ ...service, stack: 100 }] }, field: 'services[0].stack', received: '100' },
   { name: 'alarms per stack above the template limit', patch: { maxAlarmsPerStack: 1000 }, field: 'maxAlarmsPerStack', received: '1000' },
+  { name: 'Slack without its token secret', patch: { integrations: { slack: { inviteUsers: ['U012AB3CD'] } } }, field: 'integrations.slack.tokenSecretArn', message: /required: the ARN of the Secrets Manager secret holding the Slack bot token/ },
+  { name: 'a token pasted where its secret ARN goes is not echoed', patch: { integrations: { slack: { ...slack, tokenSecretArn: 'xoxb-1234-5678-abcdef' } } }, field: 'integrations.slack.tokenSecretArn', received: '(hidden: not an ARN, it may be the secret itself)' },
+  { name: 'Slack channel nobody is invited to', patch: { integrations: { slack: { tokenSecretArn: SECRET } } }, field: 'integrations.slack.inviteUsers', message: /invite the on-call group/ },
+  { name: 'Slack API over http', patch: { integrations: { slack: { ...slack, apiUrl: 'http://slack.com/api' } } }, field: 'integrations.slack.apiUrl', received: '"http://slack.com/api"' },
+  { name: 'status page without its page id', patch: { integrations: { statusPage: { ...statusPage, pageId: undefined } } }, field: 'integrations.statusPage.pageId', message: /required: the Statuspage page id/ },
+  { name: 'status page component of an unknown service', patch: { integrations: { statusPage: { ...statusPage, components: { checkout: '8kbf7d35c070' } } } }, field: 'integrations.statusPage.components.checkout', received: '"checkout"' },
+  { name: 'GitHub tickets without a repository', patch: { integrations: { tickets: { provider: 'github', tokenSecretArn: SECRET } } }, field: 'integrations.tickets.repository', message: /required: the GitHub repository/ },
+  { name: 'Jira tickets without the site URL', patch: { integrations: { tickets: { ...jira, baseUrl: undefined } } }, field: 'integrations.tickets.baseUrl', message: /required: the HTTPS URL of the Jira site/ },
+  { name: 'Jira site over http', patch: { integrations: { tickets: { ...jira, baseUrl: 'http://acme.atlassian.net' } } }, field: 'integrations.tickets.baseUrl', received: '"http://acme.atlassian.net"' },
+  { name: 'unknown ticket provider', patch: { integrations: { tickets: { provider: 'servicenow' } } }, field: 'integrations.tickets.provider', received: '"servicenow"' },
+  { name: 'PagerDuty without its routing key secret', patch: { integrations: { pagerDuty: {} } }, field: 'integrations.pagerDuty.routingKeySecretArn', message: /required: the ARN of the Secrets Manager secret holding the PagerDuty Events v2 routing key/ },
+  { name: 'the retired ticket webhook', patch: { escalation: { ticketWebhookUrl: 'https://tickets.example.com/hook' } }, field: 'escalation.ticketWebhookUrl' },
 ];
 
 describe('invalid configuration fails with the field and the value', () => {
@@ -60,6 +77,7 @@ describe('invalid configuration fails with the field and the value', () => {
           const problem = error.problems.find((p) => p.field === row.field);
           assert.ok(problem, `no problem names ${row.field}; got ${error.message}`);
           if (row.received !== undefined) assert.equal(problem.received, row.received);
+          if (row.message !== undefined) assert.match(problem.message, row.message);
           assert.match(error.message, /Invalid config for env "broken"/);
           return true;
         },

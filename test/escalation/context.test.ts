@@ -5,7 +5,7 @@ import { DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand, typ
 import { CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { actionsOf, page } from '../../lambdas/escalation/notify';
+import { page } from '../../lambdas/escalation/notify';
 import { pageText } from '../../lambdas/escalation/page-message';
 import { contextLines, gatherContext, type IncidentContext } from '../../lambdas/shared/context';
 import type { Incident } from '../../lambdas/shared/incidents';
@@ -62,7 +62,7 @@ describe('recent changes in the window', () => {
     // and the alarm fires: the responder throws the AI kill switch (one more parameter change)
     const { incidentId } = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     const incident = (await h.deps.store.get(incidentId!))!;
-    const actions = await actionsOf(h.deps, incident);
+    const actions = await h.deps.audit.forIncident(incident);
     // The window (30 min) ends just under 30 min after the deployment: it starts after the older changes.
     const now = new Date(deployedAt.getTime() + 30 * MINUTE - 500);
     const context = await gatherContext({ clients: h.clients, config: h.config, now }, incident, actions);

@@ -1,7 +1,6 @@
 import { localResponder } from '../../lib/drill/local-responder';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { createServer } from 'node:http';
 import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { alarmName } from '../../lib/catalog';
@@ -93,38 +92,29 @@ describe('policies of other alerts and severities', () => {
     assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary', 'senior-engineer', 'vp-engineering']);
   });
 
-  it('P3 calls the ticket webhook and pages nobody at once', async () => {
-    // GIVEN a ticket system on loopback
-    const received: { path: string; body: Record<string, unknown> }[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> });
-        res.writeHead(201).end('{}');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    try {
-      // The webhook is http on loopback for the test: fetch is redirected there, the config keeps https.
-      const fetchLocal: typeof fetch = (url, init) => fetch(String(url).replace('https://tickets.example.com', `http://127.0.0.1:${port}`), init);
-      const h = await fresh({ config: { escalation: { ticketWebhookUrl: 'https://tickets.example.com/hooks/alerting' } }, fetch: fetchLocal });
-      // WHEN
-      const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
-      const id = (opened as { incidentId: string }).incidentId;
-      await sleep(300);
-      // THEN
-      assert.equal(received.length, 1);
-      assert.equal(received[0]!.path, '/hooks/alerting');
-      assert.equal(received[0]!.body.incidentId, id);
-      assert.equal(received[0]!.body.severity, 'P3');
-      assert.match(String(received[0]!.body.title), /\[P3\] HighCPUUtilization \(chatbot-api\)/);
-      assert.deepEqual(await pages(h, id), []);
-      assert.ok((await h.deps.store.timeline(id)).some((e) => e.type === 'ticket'));
-    } finally {
-      server.close();
-    }
+  it('P3 asks the configured tracker for a ticket and pages nobody at once', async () => {
+    // GIVEN tickets in GitHub Issues
+    const tickets = { provider: 'github' as const, tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf', repository: 'acme/ops' };
+    const h = await fresh({ config: { integrations: { tickets } } });
+    // WHEN
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    await sleep(300);
+    // THEN the request is in the timeline for the collaboration function; nobody is paged
+    const requests = (await h.deps.store.timeline(id)).filter((e) => e.type === 'ticket');
+    assert.deepEqual(requests.map((e) => [e.detail, e.data?.requested]), [['ticket requested from github', true]]);
+    assert.equal((requests[0]!.data!.context as { windowMinutes: number }).windowMinutes, 30, 'the ticket is filed with the recent changes');
+    assert.deepEqual(await pages(h, id), []);
+  });
+
+  it('P3 without a configured tracker says so in the timeline', async () => {
+    const h = await fresh();
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    await sleep(300);
+    const timeline = await h.deps.store.timeline(id);
+    assert.ok(timeline.some((e) => e.type === 'integration-failed' && e.detail === 'no ticket opened: integrations.tickets is not configured'));
+    assert.ok(!timeline.some((e) => e.type === 'ticket'));
   });
 
   it('P4 pages no one and starts no execution', async () => {

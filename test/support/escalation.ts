@@ -29,7 +29,7 @@ export interface EscalationHarness extends EscalationWorld {
 }
 
 /** One moto server and one synth per test file; `fresh()` starts from an empty account each time. */
-export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigInput>; fetch?: typeof fetch; secondsPerHour?: number }) => Promise<EscalationHarness> } {
+export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigInput>; secondsPerHour?: number }) => Promise<EscalationHarness> } {
   let moto: Moto | undefined;
   const worlds: EscalationWorld[] = [];
   const core = synth(makeConfig()).templates.get('chatbot-alerting')!;
@@ -62,7 +62,7 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
         warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
         error: (message, extra) => logs.push({ level: 'error', message, extra }),
       };
-      const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+      const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger });
       worlds.push(world);
       const respond = (now: Date | undefined) =>
         localResponder({

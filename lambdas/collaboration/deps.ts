@@ -1,0 +1,20 @@
+import type { Config } from '../../lib/config/schema';
+import type { HttpRuntime } from '../integrations/http';
+import type { AuditLog } from '../shared/audit-log';
+import type { IncidentStore } from '../shared/incidents';
+import type { Log } from '../shared/observability';
+import type { CollaborationState } from './state';
+
+/** What the collaboration function needs; the Lambda entry builds it from its environment, tests from moto. */
+export interface CollaborationDeps {
+  readonly config: Config;
+  readonly store: IncidentStore;
+  readonly audit: AuditLog;
+  readonly state: CollaborationState;
+  /** A secret's value by ARN: read once per cold start, kept in memory, never logged. */
+  readonly secret: (arn: string) => Promise<string>;
+  /** Outbound HTTP. @default real fetch, timers and clock */
+  readonly runtime?: HttpRuntime;
+  readonly now: () => Date;
+  readonly logger: Log;
+}

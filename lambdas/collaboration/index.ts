@@ -1,0 +1,48 @@
+/**
+ * Lambda entry of the collaboration function: the audit table's stream in, Slack, the status page, the ticket
+ * tracker and PagerDuty out. Dependencies are built once per cold start, on first use.
+ */
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseConfig } from '../../lib/config/load';
+import { AuditLog } from '../shared/audit-log';
+import { createClients } from '../shared/clients';
+import { IncidentStore } from '../shared/incidents';
+import { powertools } from '../shared/observability';
+import { processRecords, type BatchResult } from './collaborator';
+import type { CollaborationDeps } from './deps';
+import { CollaborationEnvSchema } from './env';
+import { CollaborationState } from './state';
+
+let deps: CollaborationDeps | undefined;
+
+function dependencies(): CollaborationDeps {
+  if (deps) return deps;
+  const env = CollaborationEnvSchema.parse(process.env);
+  const config = parseConfig('runtime', JSON.parse(process.env.ALERTING_CONFIG ?? 'null'));
+  const { dynamo } = createClients({ region: env.AWS_REGION });
+  const secrets = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 5 });
+  const cache = new Map<string, Promise<string>>();
+  const retention = config.automation.auditRetentionDays;
+  deps = {
+    config,
+    store: new IncidentStore(dynamo, env.AUDIT_TABLE, retention),
+    audit: new AuditLog(dynamo, env.AUDIT_TABLE, retention),
+    state: new CollaborationState(dynamo, env.AUDIT_TABLE, retention),
+    // Kept in memory for the life of the container; a failed read is not cached, so a fixed secret works at once.
+    secret: (arn) => {
+      let value = cache.get(arn);
+      if (!value) {
+        value = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then((r) => r.SecretString ?? '');
+        value.catch(() => cache.delete(arn));
+        cache.set(arn, value);
+      }
+      return value;
+    },
+    now: () => new Date(),
+    logger: powertools(`${config.prefix}-collaboration`, `RunbookAlerting/${config.prefix}`).logger,
+  };
+  return deps;
+}
+
+export const handler = (event: DynamoDBStreamEvent): Promise<BatchResult> => processRecords(dependencies(), event.Records);

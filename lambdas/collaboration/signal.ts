@@ -1,0 +1,45 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { ActionRecord } from '../shared/audit-log';
+import type { TimelineEvent } from '../shared/incidents';
+
+/** Something an integration may act on, read from the audit table's stream. */
+export type Signal =
+  /** A new event in an incident's timeline (`key`: its sort key, unique). */
+  | { readonly kind: 'event'; readonly incidentId: string; readonly key: string; readonly event: TimelineEvent }
+  /** An automatic action (or a human revert) that reached its first final state. */
+  | { readonly kind: 'action'; readonly action: ActionRecord };
+
+/** Outcomes of an acted record that are final: what on-call hears about. `pending` is only the intent. */
+const FINAL = new Set(['succeeded', 'failed', 'unknown']);
+
+/**
+ * What a stream record means for the integrations, or why it means nothing. The event source mapping's filter
+ * already drops most of what is ignored here; this is the check that does not depend on it.
+ */
+export function toSignal(record: DynamoDBRecord): Signal | { readonly ignored: string } {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return { ignored: `${record.eventName ?? 'record'} without a new image` };
+  let item: Record<string, unknown>;
+  try {
+    item = unmarshall(image as Record<string, AttributeValue>);
+  } catch (error) {
+    return { ignored: `unreadable image: ${(error as Error).message}` };
+  }
+  const pk = String(item.pk ?? '');
+  const sk = String(item.sk ?? '');
+  if (pk.startsWith('INCIDENT#') && sk.startsWith('EVENT#')) {
+    if (record.eventName !== 'INSERT') return { ignored: `timeline event ${record.eventName}` };
+    if (typeof item.type !== 'string' || typeof item.at !== 'string' || typeof item.detail !== 'string') return { ignored: `malformed timeline event ${pk}/${sk}` };
+    const event: TimelineEvent = { at: item.at, type: item.type as TimelineEvent['type'], detail: item.detail, ...(item.data ? { data: item.data as Record<string, unknown> } : {}) };
+    return { kind: 'event', incidentId: pk.slice('INCIDENT#'.length), key: sk, event };
+  }
+  if (pk.startsWith('ACTION#')) {
+    const decided = item.decision === 'dry-run' || (item.decision === 'acted' && FINAL.has(String(item.outcome)));
+    if (!decided) return { ignored: `action ${pk.slice(7)} is ${String(item.decision)}/${String(item.outcome)}` };
+    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...action } = item;
+    return { kind: 'action', action: action as unknown as ActionRecord };
+  }
+  return { ignored: `not an incident event or an action: ${pk}` };
+}

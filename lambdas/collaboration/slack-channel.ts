@@ -1,0 +1,72 @@
+import { localParts } from '../../lib/zoned-time';
+import { slackClient } from '../integrations/slack';
+import type { Incident } from '../shared/incidents';
+import { credential, isResolution, effectKey, type Integration, type Session } from './integration';
+import { actionPost, eventPost, pagePost, resolutionPost } from './messages';
+import type { Signal } from './signal';
+import type { ChannelState } from './state';
+
+/**
+ * The runbook's P1 incident channel, `#incident-YYYY-MM-DD`: opened when humans are first paged (or when an
+ * incident is re-classified into a severity that has channels), with the on-call group invited; from then on it
+ * hears every page, automatic action, ack, escalation, re-classification and the resolution.
+ */
+export const slackChannel: Integration = {
+  name: 'slack',
+  enabled: (config) => config.integrations.slack !== undefined,
+  async handle(session, incident, signal) {
+    const config = session.config.integrations.slack!;
+    if (!config.severities.includes(incident.severity as 'P1' | 'P2')) return;
+    const client = slackClient(config, await credential(session, 'slack', config.tokenSecretArn), session.http);
+    let channel = await session.state.get<ChannelState>(incident.incidentId, 'SLACK');
+    let opened = false;
+    if (!channel?.channelId) {
+      if (!opensChannel(signal) || !(await session.state.claimSingleton(incident.incidentId, 'SLACK', session.now()))) return;
+      channel = await openChannel(session, client, incident);
+      opened = true;
+    }
+    const text = postFor(incident, signal);
+    if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now()))) await client.post(channel.channelId, text);
+    // Actions recorded before the channel existed (the responder is often faster than the first page).
+    if (opened) {
+      for (const action of (await session.audit.forIncident(incident)).reverse()) {
+        const done = action.decision === 'dry-run' || (action.decision === 'acted' && action.outcome !== 'pending');
+        if (done && (await session.state.claim(incident.incidentId, `slack#ACTION#${action.actionId}`, session.now()))) await client.post(channel.channelId, actionPost(action));
+      }
+    }
+  },
+};
+
+/** Humans are engaged: a page, or a re-classification into a severity with channels. */
+function opensChannel(signal: Signal): boolean {
+  return signal.kind === 'event' && (signal.event.type === 'page' || signal.event.type === 'reclassified');
+}
+
+async function openChannel(session: Session, client: ReturnType<typeof slackClient>, incident: Incident): Promise<ChannelState> {
+  const config = session.config.integrations.slack!;
+  const day = localParts(new Date(incident.openedAt), session.config.escalation.businessHours.timezone);
+  const date = `${day.year}-${String(day.month).padStart(2, '0')}-${String(day.day).padStart(2, '0')}`;
+  const created = await client.createChannel(`${config.channelPrefix}-${date}`);
+  const state: ChannelState = { channelId: created.id, channelName: created.name };
+  // Stored before anything else can fail: a failed invite must not open a second channel on the next signal.
+  await session.state.put(incident.incidentId, 'SLACK', state, session.now());
+  const invited = await client.invite(created.id);
+  await session.store.addEvent(incident.incidentId, {
+    at: session.now().toISOString(),
+    type: 'integration',
+    detail: `Slack channel #${created.name} opened; invited ${invited.length ? invited.join(', ') : 'nobody'}`,
+    data: { integration: 'slack', channel: created.name },
+  });
+  return state;
+}
+
+/** What the channel says about a signal; undefined when nothing. */
+function postFor(incident: Incident, signal: Signal): string | undefined {
+  if (signal.kind === 'action') return actionPost(signal.action);
+  const { event } = signal;
+  if (event.type === 'page') return pagePost(incident, event);
+  if (event.type === 'resolved') return isResolution(incident, signal) ? resolutionPost(incident) : `:large_green_circle: ${event.detail}`;
+  // Its own failures and successes are Slack's business only; the others' are the channel's.
+  if ((event.type === 'integration' || event.type === 'integration-failed') && event.data?.integration === 'slack') return undefined;
+  return eventPost(event);
+}

@@ -1,0 +1,106 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../shared/dynamo';
+
+/** The Slack channel of an incident. */
+export interface ChannelState {
+  readonly channelId: string;
+  readonly channelName: string;
+}
+
+/** The status-page incident of an incident, and what customers were last told. */
+export interface StatusPageState {
+  readonly statusPageId: string;
+  readonly status: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+}
+
+/** The ticket of an alert (and service): flapping incidents of one alert share it. */
+export interface TicketState {
+  readonly key: string;
+  readonly url: string;
+  readonly state: 'open' | 'closed';
+  /** Incidents the ticket covers, oldest first. */
+  readonly incidents: readonly string[];
+  readonly closedAt?: string;
+}
+
+/** Whoever claims first does the work; a claim older than this is presumed dead (the function timed out). */
+const STALE_CLAIM_MS = 5 * 60_000;
+
+/**
+ * What the integrations did, in the audit table next to the incidents: which effects already happened (the stream
+ * delivers at least once, so every effect is claimed before it is made), the Slack channel, the status-page
+ * incident and the tickets. Nothing here holds a credential.
+ */
+export class CollaborationState {
+  public constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  /**
+   * Claims one effect (a post, an update) for an incident. @returns false when it was claimed before: a
+   * redelivered stream record, or the same effect reached by another path.
+   */
+  public async claim(scope: string, effect: string, now: Date): Promise<boolean> {
+    try {
+      await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: `EFFECT#${effect}`, at: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  public async get<T>(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET'): Promise<(T & { claimedAt?: string }) | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: { pk: `COLLAB#${scope}`, sk: name }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, expiresAt: _e, ...state } = Item;
+    return state as T & { claimedAt?: string };
+  }
+
+  /**
+   * Takes the right to create a singleton (the channel, the status-page incident, the ticket). Succeeds when there
+   * is none, when a previous claim died, or when `replaceIf` holds for the existing one (a ticket closed long ago).
+   */
+  public async claimSingleton(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', now: Date, replaceIf?: { attribute: string; before: string }): Promise<boolean> {
+    const values: Record<string, unknown> = { ':stale': new Date(now.getTime() - STALE_CLAIM_MS).toISOString() };
+    let condition = 'attribute_not_exists(pk) OR (attribute_exists(claimedAt) AND claimedAt < :stale)';
+    if (replaceIf) {
+      condition += ` OR ${replaceIf.attribute} < :before`;
+      values[':before'] = replaceIf.before;
+    }
+    try {
+      await this.dynamo.send(
+        new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: name, claimedAt: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: condition, ExpressionAttributeValues: values }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Stores a singleton's state; the claim ends. */
+  public async put(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', state: object, now: Date): Promise<void> {
+    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...state, pk: `COLLAB#${scope}`, sk: name, expiresAt: this.expiry(now) } }));
+  }
+
+  /** Changes fields of a singleton's state. */
+  public async update(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', fields: Record<string, unknown>): Promise<void> {
+    const names = Object.keys(fields);
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `COLLAB#${scope}`, sk: name },
+        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, fields[n]])),
+      }),
+    );
+  }
+
+  private expiry(now: Date): number {
+    return Math.floor(now.getTime() / 1000) + this.retentionDays * 86_400;
+  }
+}
