@@ -1,31 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { IntegrationsSchema, type SlackConfig } from '../../lib/config/integrations';
 import { IntegrationError } from '../../lambdas/integrations/http';
 import { channelName, slackClient } from '../../lambdas/integrations/slack';
 import { TRUNCATED } from '../../lambdas/integrations/text';
-import { startFakeEndpoints, type FakeEndpoints, type FakeRuntime } from '../support/fake-endpoints';
+import { assertNoSecret, rejectsWithIntegrationError, useFakeEndpoints } from '../support/fake-endpoints';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-bot-AbCdEf';
 const config = (slack: Record<string, unknown> = {}): SlackConfig => IntegrationsSchema.parse({ slack: { tokenSecretArn: ARN, inviteUsers: ['U0AAA1', 'U0BBB2'], ...slack } }).slack!;
 
-let fake: FakeEndpoints;
-let rt: FakeRuntime;
-before(async () => {
-  fake = await startFakeEndpoints({ slack: { userGroups: { S0ONCALL: ['U0BBB2', 'U0CCC3'], S0EMPTY: [] } } });
-});
-after(() => fake.stop());
-beforeEach(() => {
-  fake.clear();
-  rt = fake.runtime();
-});
-const client = (c: SlackConfig = config(), token = fake.tokens.slack, attempts = 3) => slackClient(c, token, { policy: { attempts }, runtime: rt });
-
-/** No secret in anything an error shows. */
-function assertNoSecret(error: unknown, secret: string): void {
-  const text = `${String(error)} ${(error as Error).stack} ${JSON.stringify(error)}`;
-  assert.ok(!text.includes(secret), `secret leaked: ${text}`);
-}
+const env = useFakeEndpoints({ slack: { userGroups: { S0ONCALL: ['U0BBB2', 'U0CCC3'], S0EMPTY: [] } } });
+const client = (c: SlackConfig = config(), token = env.fake.tokens.slack, attempts = 3) => slackClient(c, token, { policy: { attempts }, runtime: env.runtime });
 
 describe('Slack client', () => {
   it('creates a public channel with the bot token', async () => {
@@ -33,19 +18,19 @@ describe('Slack client', () => {
     // WHEN a channel is created
     const channel = await client().createChannel('incident-2026-11-27');
     // THEN Slack got conversations.create with the name, is_private and the bearer token
-    assert.deepEqual(fake.requests.map((r) => [r.method, r.path]), [['POST', '/api/conversations.create']]);
-    const [request] = fake.requests;
-    assert.equal(request!.headers.authorization, `Bearer ${fake.tokens.slack}`);
+    assert.deepEqual(env.fake.requests.map((r) => [r.method, r.path]), [['POST', '/api/conversations.create']]);
+    const [request] = env.fake.requests;
+    assert.equal(request!.headers.authorization, `Bearer ${env.fake.tokens.slack}`);
     assert.match(request!.headers['content-type']!, /^application\/json/);
     assert.deepEqual(request!.body, { name: 'incident-2026-11-27', is_private: false });
-    assert.deepEqual(channel, { id: fake.state.slack.channels[0]!.id, name: 'incident-2026-11-27' });
-    assert.equal(fake.state.slack.channels[0]!.is_private, false);
+    assert.deepEqual(channel, { id: env.fake.state.slack.channels[0]!.id, name: 'incident-2026-11-27' });
+    assert.equal(env.fake.state.slack.channels[0]!.is_private, false);
   });
 
   it('creates a private channel when configured', async () => {
     await client(config({ privateChannels: true })).createChannel('incident-x');
-    assert.deepEqual(fake.requests[0]!.body, { name: 'incident-x', is_private: true });
-    assert.equal(fake.state.slack.channels[0]!.is_private, true);
+    assert.deepEqual(env.fake.requests[0]!.body, { name: 'incident-x', is_private: true });
+    assert.equal(env.fake.state.slack.channels[0]!.is_private, true);
   });
 
   it('takes -2, -3 ... when the name is taken', async () => {
@@ -59,7 +44,7 @@ describe('Slack client', () => {
     assert.equal(second.name, 'incident-2026-11-27-2');
     assert.equal(third.name, 'incident-2026-11-27-3');
     assert.deepEqual(
-      fake.requests.map((r) => (r.body as { name: string }).name),
+      env.fake.requests.map((r) => (r.body as { name: string }).name),
       ['incident-2026-11-27', 'incident-2026-11-27', 'incident-2026-11-27-2', 'incident-2026-11-27', 'incident-2026-11-27-2', 'incident-2026-11-27-3'],
     );
   });
@@ -67,14 +52,14 @@ describe('Slack client', () => {
   it('fails naming name_taken when the base name and -2 to -20 are all taken', async () => {
     const slack = client();
     for (let i = 0; i < 20; i++) await slack.createChannel('busy');
-    fake.clear('requests');
+    env.fake.clear('requests');
     await assert.rejects(slack.createChannel('busy'), (error: unknown) => {
       assert.ok(error instanceof IntegrationError);
       assert.equal(error.status, 200);
       assert.match(error.message, /^slack: conversations\.create: name_taken \(busy and -2 to -20 all exist\) after 1 attempt$/);
       return true;
     });
-    assert.equal(fake.requests.length, 20);
+    assert.equal(env.fake.requests.length, 20);
   });
 
   it('makes any base name a valid channel name of at most 80 characters, suffix included', async () => {
@@ -92,18 +77,18 @@ describe('Slack client', () => {
     // GIVEN inviteUsers U0AAA1, U0BBB2 and a user group of U0BBB2, U0CCC3
     const slack = client(config({ inviteUserGroup: 'S0ONCALL' }));
     const { id } = await slack.createChannel('incident-a');
-    fake.clear('requests');
+    env.fake.clear('requests');
     // WHEN on-call is invited
     const invited = await slack.invite(id);
     // THEN the group's members were read, and everyone invited in one call
     assert.deepEqual(invited, ['U0AAA1', 'U0BBB2', 'U0CCC3']);
-    assert.deepEqual(fake.requests.map((r) => [r.method, r.path]), [
+    assert.deepEqual(env.fake.requests.map((r) => [r.method, r.path]), [
       ['GET', '/api/usergroups.users.list?usergroup=S0ONCALL'],
       ['POST', '/api/conversations.invite'],
     ]);
-    assert.ok(fake.requests.every((r) => r.headers.authorization === `Bearer ${fake.tokens.slack}`));
-    assert.deepEqual(fake.requests[1]!.body, { channel: id, users: 'U0AAA1,U0BBB2,U0CCC3', force: true });
-    assert.deepEqual(fake.state.slack.channels[0]!.members, [fake.state.slack.botUserId, 'U0AAA1', 'U0BBB2', 'U0CCC3']);
+    assert.ok(env.fake.requests.every((r) => r.headers.authorization === `Bearer ${env.fake.tokens.slack}`));
+    assert.deepEqual(env.fake.requests[1]!.body, { channel: id, users: 'U0AAA1,U0BBB2,U0CCC3', force: true });
+    assert.deepEqual(env.fake.state.slack.channels[0]!.members, [env.fake.state.slack.botUserId, 'U0AAA1', 'U0BBB2', 'U0CCC3']);
   });
 
   it('takes already_in_channel as success', async () => {
@@ -114,34 +99,34 @@ describe('Slack client', () => {
     const again = await slack.invite(id);
     // THEN Slack said already_in_channel and that is no error
     assert.deepEqual(again, ['U0AAA1', 'U0BBB2']);
-    assert.equal(fake.requests.at(-1)!.status, 200);
+    assert.equal(env.fake.requests.at(-1)!.status, 200);
   });
 
   it('leaves out the users Slack refuses, and invites the others', async () => {
     // GIVEN a group whose members include one Slack does not know
-    fake.state.slack.userGroups.S0MIXED = ['U0CCC3', 'bogus'];
+    env.fake.state.slack.userGroups.S0MIXED = ['U0CCC3', 'bogus'];
     const slack = client(config({ inviteUsers: [], inviteUserGroup: 'S0MIXED' }));
     const { id } = await slack.createChannel('incident-c');
     // WHEN invited
     assert.deepEqual(await slack.invite(id), ['U0CCC3']);
     // THEN the known one is in the channel
-    assert.ok(fake.state.slack.channels[0]!.members.includes('U0CCC3'));
+    assert.ok(env.fake.state.slack.channels[0]!.members.includes('U0CCC3'));
   });
 
   it('does not call conversations.invite when there is nobody to invite', async () => {
     const slack = client(config({ inviteUsers: [], inviteUserGroup: 'S0EMPTY' }));
     const { id } = await slack.createChannel('incident-d');
-    fake.clear('requests');
+    env.fake.clear('requests');
     assert.deepEqual(await slack.invite(id), []);
-    assert.deepEqual(fake.requests.map((r) => r.path), ['/api/usergroups.users.list?usergroup=S0EMPTY']);
+    assert.deepEqual(env.fake.requests.map((r) => r.path), ['/api/usergroups.users.list?usergroup=S0EMPTY']);
   });
 
   it('invites at most 1000 users per call', async () => {
-    fake.state.slack.userGroups.S0HUGE = Array.from({ length: 1500 }, (_, i) => `U${String(i).padStart(6, '0')}`);
+    env.fake.state.slack.userGroups.S0HUGE = Array.from({ length: 1500 }, (_, i) => `U${String(i).padStart(6, '0')}`);
     const slack = client(config({ inviteUsers: [], inviteUserGroup: 'S0HUGE' }));
     const { id } = await slack.createChannel('incident-e');
     assert.equal((await slack.invite(id)).length, 1500);
-    const invites = fake.requests.filter((r) => r.path === '/api/conversations.invite').map((r) => (r.body as { users: string }).users.split(',').length);
+    const invites = env.fake.requests.filter((r) => r.path === '/api/conversations.invite').map((r) => (r.body as { users: string }).users.split(',').length);
     assert.deepEqual(invites, [1000, 500]);
   });
 
@@ -154,73 +139,58 @@ describe('Slack client', () => {
     const slack = client();
     const { id } = await slack.createChannel('incident-f');
     const { ts } = await slack.post(id, ':rotating_light: *P1* <https://runbook|runbook>');
-    assert.deepEqual(fake.requests.at(-1)!.body, { channel: id, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false });
-    assert.deepEqual(fake.state.slack.channels[0]!.messages, [{ ts, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false }]);
+    assert.deepEqual(env.fake.requests.at(-1)!.body, { channel: id, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false });
+    assert.deepEqual(env.fake.state.slack.channels[0]!.messages, [{ ts, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false }]);
   });
 
   it('cuts a text over 40,000 characters, with a marker', async () => {
     const slack = client();
     const { id } = await slack.createChannel('incident-g');
     await slack.post(id, 'y'.repeat(50_000));
-    const sent = (fake.requests.at(-1)!.body as { text: string }).text;
+    const sent = (env.fake.requests.at(-1)!.body as { text: string }).text;
     assert.equal(sent.length, 40_000);
     assert.ok(sent.endsWith(TRUNCATED));
   });
 
   it('fails with the method and Slack error for a channel that does not exist', async () => {
-    await assert.rejects(client().post('C404', 'hello'), (error: unknown) => {
-      assert.ok(error instanceof IntegrationError);
-      assert.equal(error.integration, 'slack');
-      assert.equal(error.status, 200);
-      assert.equal(error.attempts, 1);
-      assert.equal(error.message, 'slack: chat.postMessage: channel_not_found after 1 attempt');
-      return true;
-    });
+    await rejectsWithIntegrationError(client().post('C404', 'hello'), { integration: 'slack', status: 200, attempts: 1, message: 'slack: chat.postMessage: channel_not_found after 1 attempt' });
   });
 
   it('fails with invalid_auth for another token, without the token', async () => {
     const wrong = 'xoxb-not-the-right-token-123';
     await assert.rejects(client(config(), wrong).createChannel('incident-h'), (error: unknown) => {
       assert.match(String(error), /slack: conversations\.create: invalid_auth after 1 attempt/);
-      assertNoSecret(error, wrong);
-      assertNoSecret(error, fake.tokens.slack);
+      assertNoSecret(error, wrong, env.fake.tokens.slack);
       return true;
     });
-    assert.equal(fake.requests.length, 1);
-    assert.equal(fake.state.slack.channels.length, 0);
+    assert.equal(env.fake.requests.length, 1);
+    assert.equal(env.fake.state.slack.channels.length, 0);
   });
 
   it('honours a 429 Retry-After, then succeeds', async () => {
     // GIVEN Slack rate-limits the next call for 3 s
     const slack = client();
     const { id } = await slack.createChannel('incident-i');
-    fake.fail('slack', { status: 429, times: 1, retryAfter: '3' });
+    env.fake.fail('slack', { status: 429, times: 1, retryAfter: '3' });
     // WHEN a message is posted
     await slack.post(id, 'hello');
     // THEN it waited the 3 s Slack asked for, and the second attempt went through
-    assert.deepEqual(rt.slept, [3000]);
-    assert.deepEqual(fake.requestsTo('slack').slice(1).map((r) => r.status), [429, 200]);
-    assert.equal(fake.state.slack.channels[0]!.messages.length, 1);
+    assert.deepEqual(env.runtime.slept, [3000]);
+    assert.deepEqual(env.fake.requestsTo('slack').slice(1).map((r) => r.status), [429, 200]);
+    assert.equal(env.fake.state.slack.channels[0]!.messages.length, 1);
   });
 
   it('retries 5xx up to the attempts, then fails with the status, without the token', async () => {
-    fake.fail('slack', { status: 503 });
-    await assert.rejects(client(config(), fake.tokens.slack, 3).post('C1', 'hello'), (error: unknown) => {
-      assert.ok(error instanceof IntegrationError);
-      assert.equal(error.status, 503);
-      assert.equal(error.attempts, 3);
-      assert.equal(error.message, 'slack: chat.postMessage: HTTP 503: service_unavailable after 3 attempts');
-      assertNoSecret(error, fake.tokens.slack);
-      return true;
-    });
-    assert.equal(fake.requests.length, 3);
-    assert.equal(rt.slept.length, 2);
+    env.fake.fail('slack', { status: 503 });
+    await rejectsWithIntegrationError(client(config(), env.fake.tokens.slack, 3).post('C1', 'hello'), { status: 503, attempts: 3, message: 'slack: chat.postMessage: HTTP 503: service_unavailable after 3 attempts', without: [env.fake.tokens.slack] });
+    assert.equal(env.fake.requests.length, 3);
+    assert.equal(env.runtime.slept.length, 2);
   });
 
   it('does not retry a 4xx', async () => {
-    fake.fail('slack', { status: 403, times: 1, body: { ok: false, error: 'access_denied' } });
+    env.fake.fail('slack', { status: 403, times: 1, body: { ok: false, error: 'access_denied' } });
     await assert.rejects(client().createChannel('incident-j'), /^IntegrationError: slack: conversations\.create: HTTP 403: access_denied after 1 attempt$/);
-    assert.equal(fake.requests.length, 1);
-    assert.deepEqual(rt.slept, []);
+    assert.equal(env.fake.requests.length, 1);
+    assert.deepEqual(env.runtime.slept, []);
   });
 });

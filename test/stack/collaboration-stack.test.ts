@@ -1,0 +1,68 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { secretResource } from '../../lib/constructs/collaboration';
+import { ALL_INTEGRATIONS } from '../support/collaboration';
+import { config, synth } from '../support/synth';
+
+const withIntegrations = synth(config({ integrations: ALL_INTEGRATIONS }), { nag: true }).templates.get('chatbot-alerting')!;
+const without = synth(config()).templates.get('chatbot-alerting')!;
+
+type Pattern = { [key: string]: Pattern | (string | { prefix: string })[] };
+
+/** Lambda's event filtering, for the rules this stack uses: a list of values or `prefix`es, nested objects. */
+function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([key, rule]) => {
+    const value = event[key];
+    if (Array.isArray(rule)) return rule.some((r) => (typeof r === 'string' ? value === r : typeof value === 'string' && value.startsWith(r.prefix)));
+    return typeof value === 'object' && value !== null && matches(rule, value as Record<string, unknown>);
+  });
+}
+
+const record = (eventName: string, item: Record<string, unknown>) => ({ eventName, dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }), NewImage: marshall(item) } });
+
+describe('collaboration resources', () => {
+  it('exist only when an integration is configured', () => {
+    without.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    assert.equal(Object.values(without.findResources('AWS::Lambda::Function')).filter((f) => (f.Properties as { FunctionName?: string }).FunctionName === 'chatbot-collaboration').length, 0);
+    withIntegrations.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'chatbot-collaboration', Timeout: 180 });
+  });
+
+  it('read the audit table stream in order, report the failing record, and send exhausted batches to the dead-letter queue', () => {
+    withIntegrations.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'LATEST',
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    withIntegrations.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+  });
+
+  it('filter the stream down to new timeline events and decided actions', () => {
+    const [mapping] = Object.values(withIntegrations.findResources('AWS::Lambda::EventSourceMapping'));
+    const patterns = (mapping!.Properties as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern) as Pattern);
+    const delivered = (r: ReturnType<typeof record>) => patterns.some((p) => matches(p, r));
+    assert.ok(delivered(record('INSERT', { pk: 'INCIDENT#i', sk: 'EVENT#2026-11-27T03:00:00Z#ab', type: 'page' })));
+    assert.ok(delivered(record('MODIFY', { pk: 'ACTION#a', sk: 'ACTION', decision: 'acted', outcome: 'succeeded' })));
+    assert.ok(delivered(record('MODIFY', { pk: 'ACTION#a', sk: 'ACTION', decision: 'dry-run' })));
+    assert.ok(!delivered(record('INSERT', { pk: 'ACTION#a', sk: 'ACTION', decision: 'evaluating' })), 'a claim is not news');
+    assert.ok(!delivered(record('MODIFY', { pk: 'INCIDENT#i', sk: 'INCIDENT', status: 'open' })), 'incident items change with every event');
+    assert.ok(!delivered(record('INSERT', { pk: 'COLLAB#i', sk: 'EFFECT#x' })), 'its own bookkeeping');
+    assert.ok(!delivered(record('INSERT', { pk: 'COOLDOWN#m#t', sk: 'COOLDOWN' })));
+  });
+
+  it('may read the configured secrets and nothing else in Secrets Manager', () => {
+    const policies = Object.values(withIntegrations.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue') && JSON.stringify(p).includes('Collaboration'));
+    const statements = policies.flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement).filter((s) => s.Action === 'secretsmanager:GetSecretValue');
+    // the test config names its secrets without their suffix: each matches exactly the six characters AWS appends
+    const secrets = [ALL_INTEGRATIONS.slack.tokenSecretArn, ALL_INTEGRATIONS.statusPage.apiKeySecretArn, ALL_INTEGRATIONS.tickets.tokenSecretArn, ALL_INTEGRATIONS.pagerDuty.routingKeySecretArn];
+    assert.deepEqual(statements.map((s) => s.Resource), [secrets.map((arn) => `${arn}-??????`)]);
+  });
+
+  it('a complete secret ARN is granted as it is', () => {
+    assert.equal(secretResource('arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token-AbCdEf'), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token-AbCdEf');
+    assert.equal(secretResource('arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token'), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token-??????');
+  });
+});
