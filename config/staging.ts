@@ -34,7 +34,8 @@ export const config: ConfigInput = {
     },
     tickets: {
       provider: 'github',
-      tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:chatbot-staging/github-token-MnOpQr',
+      // By name, without the random suffix: the API accepts it, the grant matches the suffix with -??????.
+      tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:chatbot-staging/github-token',
       repository: 'acme/chatbot-ops',
     },
   },

@@ -2,7 +2,9 @@
  * `npm run demo`: the local incident drill. No AWS account: it starts the moto emulator, builds the default
  * environment's world in it, fires the runbook's alarms as CloudWatch would, runs the real responder handler
  * exactly as Lambda would with the SNS event, and prints the executed-action log (`--json` for machines).
- * Then it escalates the first incident with the real state machine, its timers compressed (1 hour = 2 s).
+ * Then it escalates the first incident with the real state machine, its timers compressed (1 hour = 2 s), and
+ * shows what the collaboration function made of it in Slack, on the status page and in PagerDuty (local
+ * stand-ins of those services that answer as they do).
  */
 import { localResponder } from '../lib/drill/local-responder';
 import { parseArgs } from 'node:util';
@@ -18,13 +20,14 @@ import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } 
 import { createSampleWorld } from '../lib/drill/sample-world';
 import { runCli } from '../lib/cli/program';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENTS } from '../config';
 import { acknowledgeIncident } from '../lambdas/escalation/incident-lifecycle';
 import { buildApp } from '../lib/app';
-import { parseConfig } from '../lib/config/load';
 import { compressedPolicies } from '../lib/drill/compressed-policies';
 import { createEscalationWorld } from '../lib/drill/escalation-world';
 import { definitionOf } from '../lib/drill/local-runner';
+import type { ClientSettings } from '../lambdas/shared/clients';
+import { createCollaborationWorld, DRILL_INTEGRATIONS } from '../lib/drill/collaboration-world';
+import { startFakeEndpoints, type FakeEndpoints } from '../lib/drill/saas/endpoints';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, env: { type: 'string', default: 'default' } } });
 const say = (line: string) => {
@@ -32,7 +35,8 @@ const say = (line: string) => {
 };
 
 async function main(): Promise<void> {
-  const config = loadEnvironment(values.env!);
+  // The environment as configured, with every integration pointed at the drill's stand-ins (secrets in moto).
+  const config = loadEnvironment(values.env!, { integrations: DRILL_INTEGRATIONS });
   say('Starting the moto AWS emulator on 127.0.0.1...');
   const moto = await startMoto();
   try {
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
     const world = await createSampleWorld(clients, settings, config, 'enabled');
     say(`Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}.\n`);
 
-    const escalation = values.json ? undefined : await prepareEscalation(clients, world.auditTable);
+    const escalation = values.json ? undefined : await prepareEscalation(clients, settings, world.auditTable);
     const start = Date.now();
     let clock = new Date(start);
     const handler = localResponder({ config, clients, world, now: () => clock });
@@ -100,13 +104,15 @@ const SECONDS_PER_HOUR = 2;
  * someone acknowledges at 40, and the alarm clears at 50. Prepared before the clock starts (synth, topics),
  * run right after the incident's alarm fires.
  */
-async function prepareEscalation(clients: ReturnType<typeof createClients>, auditTable: string): Promise<{ run: (alarmAt: Date) => Promise<string> }> {
-  const config = parseConfig('drill', { ...ENVIRONMENTS[values.env!], escalation: { policies: compressedPolicies(SECONDS_PER_HOUR) } });
+async function prepareEscalation(clients: ReturnType<typeof createClients>, settings: ClientSettings, auditTable: string): Promise<{ run: (alarmAt: Date) => Promise<string> }> {
+  const config = loadEnvironment(values.env!, { escalation: { policies: compressedPolicies(SECONDS_PER_HOUR) }, integrations: DRILL_INTEGRATIONS });
   const core = Template.fromStack(buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } }).core);
   const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { StateMachineName: string; DefinitionString: unknown } }[];
   const definition = (name: string) => definitionOf(machines.find((m) => m.Properties.StateMachineName === name)!);
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const world = await createEscalationWorld({ clients, config, auditTable, escalationDefinition: definition(`${config.prefix}-escalation`), verifyDefinition: definition(`${config.prefix}-verify`), linkKey: 'drill-only-key', logger: silent });
+  const saas = await startFakeEndpoints();
+  const collaboration = await createCollaborationWorld({ settings, clients, config, auditTable, store: world.deps.store, audit: world.deps.audit, fake: saas, logger: silent });
   const until = (alarmAt: Date, minutes: number) => new Promise((r) => setTimeout(r, Math.max(0, alarmAt.getTime() + (minutes / 60) * SECONDS_PER_HOUR * 1000 - Date.now())));
 
   return {
@@ -119,6 +125,10 @@ async function prepareEscalation(clients: ReturnType<typeof createClients>, audi
       await until(alarmAt, 50);
       await world.event(alarmStateChangeEvent(config, { ...api, newState: 'OK', oldState: 'ALARM', at: new Date() }));
       await world.runner.stopAll();
+      // The collaboration function reads the table's stream afterwards here (the compressed clock leaves it no
+      // time during the incident); it decides as of each record, so the outcome is the same as live.
+      while ((await collaboration.drain()) > 0); // the integrations' own events reach the channel too
+      await saas.stop();
       const minutesAfter = (iso: string) => (((Date.parse(iso) - alarmAt.getTime()) / 1000) * 60) / SECONDS_PER_HOUR;
       const lines = (await world.deps.store.timeline(incidentId)).map((e) => `  t+${minutesAfter(e.at).toFixed(0).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`);
       const pages = await world.inbox();
@@ -128,9 +138,24 @@ async function prepareEscalation(clients: ReturnType<typeof createClients>, audi
         ...lines,
         `\n${pages.length} messages reached the role topics; the first page, as on-call reads it:\n`,
         ...first.split('\n').map((line) => `  | ${line}`),
+        `\nWhat the collaboration function made of it, reading the table's stream afterwards (Slack, Statuspage and\nPagerDuty answered by local stand-ins of them, lib/drill/saas):\n`,
+        ...collaborationReport(saas),
       ].join('\n');
     },
   };
+}
+
+/** The incident channel's posts (first line each), the status page's course and PagerDuty's events. */
+function collaborationReport(saas: FakeEndpoints): string[] {
+  const channels = saas.state.slack.channels.map((c) => [`  Slack #${c.name}, members ${c.members.slice(1).join(', ')}:`, ...c.messages.map((m) => `    | ${m.text.split('\n')[0]}`)]);
+  const statuses = saas.requestsTo('statuspage').map((r) => (r.body as { incident: { status: string } }).incident.status);
+  const page = saas.state.statuspage.incidents[0];
+  const events = saas.requestsTo('pagerduty').map((r) => (r.body as { event_action: string }).event_action);
+  return [
+    ...channels.flat(),
+    `  Status page${page ? ` "${page.name}"` : ''}: ${statuses.join(' -> ') || 'not opened'}; components ${JSON.stringify(saas.state.statuspage.components)}`,
+    `  PagerDuty: ${events.join(', ') || 'nothing sent'} (one alert, the incident id as dedup_key)`,
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -39,6 +39,17 @@ describe('npm run demo (the local drill)', () => {
     assert.match(escalation, /Automation so far:\n\s+\| {3}- ecs-rollback on ecs:prod\/chatbot-api: acted, succeeded/);
   });
 
+  it('shows the incident channel, the status page and PagerDuty that the collaboration function kept', () => {
+    const run = demo();
+    assert.equal(run.status, 0, run.stderr);
+    const collaboration = run.stdout.slice(run.stdout.indexOf('What the collaboration function made of it'));
+    assert.match(collaboration, /Slack #incident-\d{4}-\d{2}-\d{2}, members U0ONCALL1, U0ONCALL2:\n\s+\| :rotating_light: \*Paged on-call-primary, incident-commander, customer-success\*/);
+    assert.match(collaboration, /\| :robot_face: \*\[P1\] automation did ecs-rollback on ecs:prod\/chatbot-api/);
+    assert.match(collaboration, /\| :white_check_mark: \*Resolved\* by alarm OK/);
+    assert.match(collaboration, /Status page "Outage: chatbot-api": identified -> resolved; components \{"8kbf7d35c070":"operational"\}/);
+    assert.match(collaboration, /PagerDuty: trigger, trigger, trigger, acknowledge, resolve/);
+  });
+
   it('--json prints the same log as JSON', () => {
     const run = demo('--json');
     assert.equal(run.status, 0, run.stderr);

@@ -18,8 +18,8 @@ export function pagePost(incident: Incident, event: TimelineEvent): string {
   const roles = Array.isArray(event.data?.roles) ? (event.data.roles as string[]) : [];
   return (
     [
-      `:rotating_light: *${title(incident)}*: ${incident.summary}`,
-      `:pager: Paged ${roles.join(', ') || 'on-call'}: ${why}`,
+      `:rotating_light: *Paged ${roles.join(', ') || 'on-call'}*: ${why}`,
+      `*${title(incident)}*: ${incident.summary}`,
       `Incident \`${incident.incidentId}\` · alarm \`${incident.alarmName}\` · runbook ${incident.runbookUrl}`,
       `Take it: \`npx oncall ack ${incident.incidentId}\` · timeline: \`npx oncall incident show ${incident.incidentId}\``,
     ].join('\n') + block(context ? contextLines(context) : [])

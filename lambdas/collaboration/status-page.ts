@@ -22,7 +22,7 @@ export const statusPage: Integration = {
     if (!incident.customerFacing || !config.severities.includes(incident.severity as 'P1' | 'P2')) return;
     const state = await session.state.get<StatusPageState>(incident.incidentId, 'STATUSPAGE');
     if (!state?.statusPageId) {
-      if (incident.status !== 'open' || !(await mitigationBegun(session, incident, signal))) return;
+      if (!(await mitigationBegun(session, incident, signal))) return;
       if (!(await session.state.claimSingleton(incident.incidentId, 'STATUSPAGE', session.now()))) return;
       const acted = (await session.audit.forIncident(incident)).some((a) => a.decision === 'acted' && a.outcome !== 'failed');
       const status: Status = acted ? 'identified' : 'investigating';
@@ -66,12 +66,14 @@ function nextUpdate(incident: Incident, signal: Signal): { status: Status; body:
 }
 
 /**
- * Paged, and then one of: an automatic action, the ack, an escalation, an ineffective mitigation; as of the
- * signal, not of now: the stream is read a little later than it is written, and the status page must not run
- * ahead of the channel (customers hear after on-call does).
+ * Still open, paged, and then one of: an automatic action, the ack, an escalation, an ineffective mitigation;
+ * as of the signal, not of now. The stream is read a little (or, after an outage of this function, a lot) later
+ * than it is written: deciding as of each record makes the same story as reading it live, and the status page
+ * never runs ahead of the channel (customers hear after on-call does).
  */
 async function mitigationBegun(session: Session, incident: Incident, signal: Signal): Promise<boolean> {
   const asOf = signal.kind === 'event' ? signal.event.at : signal.action.updatedAt;
+  if (incident.resolvedAt !== undefined && incident.resolvedAt <= asOf) return false;
   const timeline = (await session.store.timeline(incident.incidentId)).filter((e) => e.at <= asOf);
   const pages = timeline.filter((e) => e.type === 'page').length;
   if (pages === 0) return false;

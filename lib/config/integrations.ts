@@ -9,7 +9,10 @@ import { z } from 'zod';
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const SEVERITY_WITH_CHANNEL = ['P1', 'P2'] as const;
 
-/** A secret the integration cannot work without: a missing one fails synth naming this field. */
+/**
+ * A secret the integration cannot work without: a missing one fails synth naming this field. The complete ARN,
+ * or the name-only ARN without the random suffix (the grant then matches the suffix with `-??????`).
+ */
 const secretArn = (what: string) =>
   z
     .string({ error: (issue) => (issue.input === undefined ? `required: the ARN of the Secrets Manager secret holding ${what}` : 'must be a string') })

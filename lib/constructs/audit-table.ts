@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TIME_INDEX } from '../../lambdas/shared/dynamo';
 import { auditTableName } from '../config/derived';
+import { anyIntegration } from '../config/integrations';
 import type { Config } from '../config/schema';
 
 /** Props of {@link AuditTable}. */
@@ -29,7 +30,7 @@ export class AuditTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
       // New timeline events and actions feed the collaboration function (Slack, status page, tickets, PagerDuty).
-      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      stream: anyIntegration(props.config.integrations) ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({

@@ -44,7 +44,8 @@ export class Collaboration extends Construct {
     this.function = fn.function;
     // Reads incidents and actions, writes timeline events and its own state: no scans, no deletes.
     auditTable.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: integrationSecretArns(config.integrations) }));
+    const secrets = integrationSecretArns(config.integrations).map(secretResource);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
     fn.function.addEventSource(
       new DynamoEventSource(auditTable, {
         startingPosition: lambda.StartingPosition.LATEST,
@@ -61,6 +62,14 @@ export class Collaboration extends Construct {
         ],
       }),
     );
-    acknowledgeGrantWildcards(fn.role, auditTable, [['Resource::*', 'dynamodb:ListStreams takes no resource-level permission (CDK stream grant); reading records is scoped to the table\'s stream']]);
+    acknowledgeGrantWildcards(fn.role, auditTable, [['Resource::*', "dynamodb:ListStreams takes no resource-level permission (CDK stream grant); reading records is scoped to the table's stream"]]);
   }
+}
+
+/**
+ * The IAM resource of a secret. A complete ARN ends with the six characters Secrets Manager appends to the name;
+ * a partial one (the name only, which the API accepts) needs `-??????` to match it in a policy.
+ */
+export function secretResource(arn: string): string {
+  return /-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`;
 }

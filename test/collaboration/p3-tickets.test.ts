@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
 import type { ConfigInput } from '../../lib/config/schema';
-import { ALL_INTEGRATIONS, until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
+import { until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 
 const { fresh } = useCollaboration();
 
@@ -33,7 +34,7 @@ async function flap(h: CollaborationHarness, times: number): Promise<string[]> {
 const PROVIDERS: readonly { name: string; tickets: NonNullable<ConfigInput['integrations']>['tickets']; created: (h: CollaborationHarness) => number; check: (h: CollaborationHarness, incidents: string[]) => void }[] = [
   {
     name: 'GitHub Issues',
-    tickets: ALL_INTEGRATIONS.tickets,
+    tickets: DRILL_INTEGRATIONS.tickets,
     created: (h) => h.fake.requestsTo('github').filter((r) => r.method === 'POST' && r.path === '/repos/acme/chatbot-ops/issues').length,
     check(h, incidents) {
       const [issue, ...others] = h.fake.state.github.issues;
@@ -65,7 +66,7 @@ describe('P3 tickets', () => {
   for (const provider of PROVIDERS) {
     it(`${provider.name}: a flapping alarm makes exactly one ticket, reopened and closed with it`, async () => {
       // GIVEN tickets in this tracker
-      const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...ALL_INTEGRATIONS, tickets: provider.tickets } } });
+      const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: provider.tickets } } });
       // WHEN the alarm fires and clears three times: three incidents
       const incidents = await flap(h, 3);
       assert.equal(new Set(incidents).size, 3);
@@ -85,7 +86,7 @@ describe('P3 tickets', () => {
   }
 
   it('a Jira project without a done transition gets comments, and the open ticket keeps taking the flaps', async () => {
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...ALL_INTEGRATIONS, tickets: { ...JIRA, doneTransitionId: undefined, reopenTransitionId: undefined } } } });
+    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: { ...JIRA, doneTransitionId: undefined, reopenTransitionId: undefined } } } });
     await flap(h, 2);
     const [issue, ...others] = h.fake.state.jira.issues;
     assert.equal(others.length, 0);

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ALL_INTEGRATIONS, until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
+import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
+import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 
 const { fresh } = useCollaboration();
 
@@ -23,7 +25,7 @@ async function incidents(h: CollaborationHarness): Promise<string[]> {
 describe('secrets of the integrations', () => {
   it('appear in no log, timeline, audit record, page, post or error message, even when every integration fails', async () => {
     // GIVEN Slack working, the others refusing or failing in every way they can
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...ALL_INTEGRATIONS, tickets: JIRA } } });
+    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: JIRA } } });
     h.fake.fail('statuspage', { status: 401 });
     h.fake.fail('jira', { status: 500 });
     h.fake.fail('pagerduty', { status: 400 });
@@ -49,7 +51,8 @@ describe('secrets of the integrations', () => {
   it('a secret that cannot be read fails only its integration, naming the secret, not its value', async () => {
     // GIVEN PagerDuty's secret missing from Secrets Manager
     const routingKeySecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/no-such-secret';
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...ALL_INTEGRATIONS, pagerDuty: { routingKeySecretArn } } } });
+    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn } } } });
+    await new SecretsManagerClient(h.moto.clientConfig).send(new DeleteSecretCommand({ SecretId: routingKeySecretArn, ForceDeleteWithoutRecovery: true }));
     // WHEN
     const [p1] = await incidents(h);
     // THEN

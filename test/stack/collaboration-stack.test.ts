@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
 import { Match } from 'aws-cdk-lib/assertions';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { secretResource } from '../../lib/constructs/collaboration';
-import { ALL_INTEGRATIONS } from '../support/collaboration';
 import { config, synth } from '../support/synth';
 
-const withIntegrations = synth(config({ integrations: ALL_INTEGRATIONS }), { nag: true }).templates.get('chatbot-alerting')!;
+const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS }), { nag: true }).templates.get('chatbot-alerting')!;
 const without = synth(config()).templates.get('chatbot-alerting')!;
 
 type Pattern = { [key: string]: Pattern | (string | { prefix: string })[] };
@@ -25,6 +25,7 @@ const record = (eventName: string, item: Record<string, unknown>) => ({ eventNam
 describe('collaboration resources', () => {
   it('exist only when an integration is configured', () => {
     without.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    without.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
     assert.equal(Object.values(without.findResources('AWS::Lambda::Function')).filter((f) => (f.Properties as { FunctionName?: string }).FunctionName === 'chatbot-collaboration').length, 0);
     withIntegrations.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'chatbot-collaboration', Timeout: 180 });
   });
@@ -57,7 +58,7 @@ describe('collaboration resources', () => {
     const policies = Object.values(withIntegrations.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue') && JSON.stringify(p).includes('Collaboration'));
     const statements = policies.flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement).filter((s) => s.Action === 'secretsmanager:GetSecretValue');
     // the test config names its secrets without their suffix: each matches exactly the six characters AWS appends
-    const secrets = [ALL_INTEGRATIONS.slack.tokenSecretArn, ALL_INTEGRATIONS.statusPage.apiKeySecretArn, ALL_INTEGRATIONS.tickets.tokenSecretArn, ALL_INTEGRATIONS.pagerDuty.routingKeySecretArn];
+    const secrets = [DRILL_INTEGRATIONS.slack.tokenSecretArn, DRILL_INTEGRATIONS.statusPage.apiKeySecretArn, DRILL_INTEGRATIONS.tickets.tokenSecretArn, DRILL_INTEGRATIONS.pagerDuty.routingKeySecretArn];
     assert.deepEqual(statements.map((s) => s.Resource), [secrets.map((arn) => `${arn}-??????`)]);
   });
 

@@ -1,36 +1,19 @@
 import { after, before } from 'node:test';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { processRecords } from '../../lambdas/collaboration/collaborator';
-import type { CollaborationDeps } from '../../lambdas/collaboration/deps';
-import { CollaborationState } from '../../lambdas/collaboration/state';
-import type { Log } from '../../lambdas/shared/observability';
 import type { ConfigInput } from '../../lib/config/schema';
-import { localStream } from '../../lib/drill/stream-runner';
+import { createCollaborationWorld, DRILL_INTEGRATIONS, type CollaborationWorld } from '../../lib/drill/collaboration-world';
 import { useEscalation, type EscalationHarness } from './escalation';
-import { startFakeEndpoints, type FakeEndpoints, type FakeRuntime, type RecordedRequest } from './fake-endpoints';
-import type { LogLine } from './responder';
-
-const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/${name}`;
-
-/** Every integration on, each secret in the emulated Secrets Manager (partial ARNs: by name, as AWS allows). */
-export const ALL_INTEGRATIONS = {
-  slack: { tokenSecretArn: ARN('slack-bot-token'), inviteUsers: ['U0ONCALL1', 'U0ONCALL2'] },
-  statusPage: { apiKeySecretArn: ARN('statuspage-api-key'), pageId: 'kctbh9vrtdwd', components: { 'chatbot-api': '8kbf7d35c070', default: '9zzf7d35c071' } },
-  tickets: { provider: 'github' as const, tokenSecretArn: ARN('github-token'), repository: 'acme/chatbot-ops' },
-  pagerDuty: { routingKeySecretArn: ARN('pagerduty-routing-key') },
-} satisfies ConfigInput['integrations'];
+import { startFakeEndpoints, type FakeEndpoints, type RecordedRequest } from './fake-endpoints';
+import { recordingLogger, type LogLine } from './responder';
 
 export interface CollaborationHarness extends EscalationHarness {
   readonly fake: FakeEndpoints;
   /** The collaboration function's dependencies; its outbound HTTP reaches the fake, on a fake clock. */
-  readonly collaboration: CollaborationDeps & { readonly runtime: FakeRuntime };
+  readonly collaboration: CollaborationWorld['deps'];
   /** What the collaboration function logged. */
   readonly collaborationLogs: LogLine[];
-  /** Hands every new stream record to the real collaboration handler, as the event source mapping would. */
-  drain(): Promise<number>;
-  /** Hands every record since the start to the handler again: a retried batch, a replayed shard. */
-  redeliver(): Promise<number>;
+  readonly drain: CollaborationWorld['drain'];
+  readonly redeliver: CollaborationWorld['redeliver'];
   /** Every item of the audit table, as stored (timeline, actions, the integrations' state). */
   table(): Promise<Record<string, unknown>[]>;
 }
@@ -51,36 +34,17 @@ export function useCollaboration(): { fresh: (options?: { config?: Partial<Confi
     async fresh(options = {}) {
       if (!fake) throw new Error('fake endpoints not started');
       fake.clear();
-      const h = await escalation.fresh({ ...options, config: { integrations: ALL_INTEGRATIONS, ...options.config } });
-      const secrets = new SecretsManagerClient(h.moto.clientConfig);
-      const names = { 'slack-bot-token': fake.tokens.slack, 'statuspage-api-key': fake.tokens.statuspage, 'github-token': fake.tokens.github, 'jira-credentials': fake.tokens.jira, 'pagerduty-routing-key': fake.tokens.pagerduty };
-      for (const [name, value] of Object.entries(names)) await secrets.send(new CreateSecretCommand({ Name: `alerting/${name}`, SecretString: value }));
-      const logs: LogLine[] = [];
-      const logger: Log = {
-        info: (message, extra) => logs.push({ level: 'info', message, extra }),
-        warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
-        error: (message, extra) => logs.push({ level: 'error', message, extra }),
-      };
-      const retention = h.config.automation.auditRetentionDays;
-      const collaboration = {
-        config: h.config,
-        store: h.deps.store,
-        audit: h.deps.audit,
-        state: new CollaborationState(h.clients.dynamo, h.sample.auditTable, retention),
-        secret: async (arn: string) => (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '',
-        runtime: fake.runtime(),
-        now: () => new Date(),
-        logger,
-      };
-      const stream = await localStream(h.moto.clientConfig, h.sample.auditTable);
-      const consume = (records: Parameters<typeof processRecords>[1]) => processRecords(collaboration, records);
+      const h = await escalation.fresh({ ...options, config: { integrations: DRILL_INTEGRATIONS, ...options.config } });
+      const logger = recordingLogger();
+      const logs = logger.lines;
+      const world = await createCollaborationWorld({ settings: h.moto.clientConfig, clients: h.clients, config: h.config, auditTable: h.sample.auditTable, store: h.deps.store, audit: h.deps.audit, fake, logger });
       return {
         ...h,
         fake,
-        collaboration,
+        collaboration: world.deps,
         collaborationLogs: logs,
-        drain: () => stream.drain(consume),
-        redeliver: async () => (await localStream(h.moto.clientConfig, h.sample.auditTable)).drain(consume),
+        drain: world.drain,
+        redeliver: world.redeliver,
         table: async () => (await h.clients.dynamo.send(new ScanCommand({ TableName: h.sample.auditTable }))).Items ?? [],
       };
     },

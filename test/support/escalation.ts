@@ -3,7 +3,6 @@ import { after, before } from 'node:test';
 import { compressedPolicies } from '../../lib/drill/compressed-policies';
 import type { Config, ConfigInput } from '../../lib/config/schema';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
-import type { Log } from '../../lambdas/shared/observability';
 import { createEscalationWorld, type EscalationWorld } from '../../lib/drill/escalation-world';
 import { definitionOf } from '../../lib/drill/local-runner';
 import { startMoto, type Moto } from '../../lib/drill/moto';
@@ -12,7 +11,7 @@ import { config as makeConfig, synth } from './synth';
 import { alertSettings } from '../../lib/alarms/settings';
 import { findAlert } from '../../lib/catalog';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
-import type { LogLine } from './responder';
+import { recordingLogger, type LogLine } from './responder';
 
 export interface EscalationHarness extends EscalationWorld {
   readonly moto: Moto;
@@ -56,12 +55,8 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
         escalation: { policies: compressedPolicies(options.secondsPerHour ?? 2), groupWindowMinutes: 10, ...options.config?.escalation },
       });
       const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');
-      const logs: LogLine[] = [];
-      const logger: Log = {
-        info: (message, extra) => logs.push({ level: 'info', message, extra }),
-        warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
-        error: (message, extra) => logs.push({ level: 'error', message, extra }),
-      };
+      const logger = recordingLogger();
+      const logs = logger.lines;
       const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger });
       worlds.push(world);
       const respond = (now: Date | undefined) =>

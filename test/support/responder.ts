@@ -13,11 +13,22 @@ import { alertSettings } from '../../lib/alarms/settings';
 import { findAlert } from '../../lib/catalog';
 import { startMoto, type Moto } from '../../lib/drill/moto';
 
-/** A log line captured from the responder. */
+/** A log line captured from a function. */
 export interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
   readonly message: string;
   readonly extra: Record<string, unknown> | undefined;
+}
+
+/** A logger that keeps what it is told, in `lines`. */
+export function recordingLogger(): Log & { readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    info: (message, extra) => lines.push({ level: 'info', message, extra }),
+    warn: (message, extra) => lines.push({ level: 'warn', message, extra }),
+    error: (message, extra) => lines.push({ level: 'error', message, extra }),
+  };
 }
 
 /** A responder wired to a fresh sample world in moto, with its logs and metrics captured. */
@@ -55,13 +66,9 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
       const clients = createClients(settings);
       const config = options.config ?? defaultConfig();
       const world = await createSampleWorld(clients, settings, config, options.mode ?? 'enabled');
-      const logs: LogLine[] = [];
+      const log = recordingLogger();
+      const logs = log.lines;
       const metrics: [string, string][] = [];
-      const log: Log = {
-        info: (message, extra) => logs.push({ level: 'info', message, extra }),
-        warn: (message, extra) => logs.push({ level: 'warn', message, extra }),
-        error: (message, extra) => logs.push({ level: 'error', message, extra }),
-      };
       const counter: ActionMetrics = { count: (name, dimension) => metrics.push([name, dimension]) };
       const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
       const handlerFor = (now: Date | undefined, c: AwsClients) => localResponder({ config, clients: c, world, now: () => now ?? new Date(), logger: log, metrics: counter });
