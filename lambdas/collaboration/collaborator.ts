@@ -30,7 +30,11 @@ export async function processRecords(deps: CollaborationDeps, records: readonly 
   const breaker = new Breaker(deps.runtime);
   for (const record of records) {
     const signal = toSignal(record);
-    if ('ignored' in signal) continue;
+    if ('ignored' in signal) {
+      // The item itself stays in the table for review; what is expected (an action's intent) is not worth a line.
+      if (signal.malformed) deps.logger.warn('stream record ignored', { sequenceNumber: record.dynamodb?.SequenceNumber, reason: signal.ignored });
+      continue;
+    }
     try {
       await handleSignal(deps, signal, breaker);
     } catch (error) {

@@ -18,20 +18,20 @@ const FINAL = new Set(['succeeded', 'failed', 'unknown']);
  * What a stream record means for the integrations, or why it means nothing. The event source mapping's filter
  * already drops most of what is ignored here; this is the check that does not depend on it.
  */
-export function toSignal(record: DynamoDBRecord): Signal | { readonly ignored: string } {
+export function toSignal(record: DynamoDBRecord): Signal | { readonly ignored: string; readonly malformed?: true } {
   const image = record.dynamodb?.NewImage;
   if (!image) return { ignored: `${record.eventName ?? 'record'} without a new image` };
   let item: Record<string, unknown>;
   try {
     item = unmarshall(image as Record<string, AttributeValue>);
   } catch (error) {
-    return { ignored: `unreadable image: ${(error as Error).message}` };
+    return { ignored: `unreadable image: ${(error as Error).message}`, malformed: true };
   }
   const pk = String(item.pk ?? '');
   const sk = String(item.sk ?? '');
   if (pk.startsWith('INCIDENT#') && sk.startsWith('EVENT#')) {
     if (record.eventName !== 'INSERT') return { ignored: `timeline event ${record.eventName}` };
-    if (typeof item.type !== 'string' || typeof item.at !== 'string' || typeof item.detail !== 'string') return { ignored: `malformed timeline event ${pk}/${sk}` };
+    if (typeof item.type !== 'string' || typeof item.at !== 'string' || typeof item.detail !== 'string') return { ignored: `malformed timeline event ${pk}/${sk}`, malformed: true };
     const event: TimelineEvent = { at: item.at, type: item.type as TimelineEvent['type'], detail: item.detail, ...(item.data ? { data: item.data as Record<string, unknown> } : {}) };
     return { kind: 'event', incidentId: pk.slice('INCIDENT#'.length), key: sk, event };
   }
