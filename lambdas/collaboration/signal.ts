@@ -12,7 +12,12 @@ export type Signal =
   | { readonly kind: 'action'; readonly action: ActionRecord };
 
 /** Outcomes of an acted record that are final: what on-call hears about. `pending` is only the intent. */
-const FINAL = new Set(['succeeded', 'failed', 'unknown']);
+const FINAL = new Set(['succeeded', 'failed', 'unknown', 'verified', 'ineffective']);
+
+/** An action done (or that would have been, in dry-run), as opposed to one being claimed or carried out. */
+export function isDecided(action: Pick<ActionRecord, 'decision' | 'outcome'>): boolean {
+  return action.decision === 'dry-run' || (action.decision === 'acted' && FINAL.has(String(action.outcome)));
+}
 
 /**
  * What a stream record means for the integrations, or why it means nothing. The event source mapping's filter
@@ -36,8 +41,7 @@ export function toSignal(record: DynamoDBRecord): Signal | { readonly ignored: s
     return { kind: 'event', incidentId: pk.slice('INCIDENT#'.length), key: sk, event };
   }
   if (pk.startsWith('ACTION#')) {
-    const decided = item.decision === 'dry-run' || (item.decision === 'acted' && FINAL.has(String(item.outcome)));
-    if (!decided) return { ignored: `action ${pk.slice(7)} is ${String(item.decision)}/${String(item.outcome)}` };
+    if (!isDecided(item as Pick<ActionRecord, 'decision' | 'outcome'>)) return { ignored: `action ${pk.slice(7)} is ${String(item.decision)}/${String(item.outcome)}` };
     const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...action } = item;
     return { kind: 'action', action: action as unknown as ActionRecord };
   }

@@ -3,7 +3,7 @@ import { slackClient } from '../integrations/slack';
 import type { Incident } from '../shared/incidents';
 import { credential, isResolution, effectKey, type Integration, type Session } from './integration';
 import { actionPost, eventPost, pagePost, resolutionPost } from './messages';
-import type { Signal } from './signal';
+import { isDecided, type Signal } from './signal';
 import type { ChannelState } from './state';
 
 /**
@@ -17,21 +17,20 @@ export const slackChannel: Integration = {
   async handle(session, incident, signal) {
     const config = session.config.integrations.slack!;
     if (!config.severities.includes(incident.severity as 'P1' | 'P2')) return;
-    const client = slackClient(config, await credential(session, 'slack', config.tokenSecretArn), session.http);
     let channel = await session.state.get<ChannelState>(incident.incidentId, 'SLACK');
-    let opened = false;
-    if (!channel?.channelId) {
-      if (!opensChannel(signal) || !(await session.state.claimSingleton(incident.incidentId, 'SLACK', session.now()))) return;
+    const opening = !channel?.channelId;
+    if (opening && !opensChannel(signal)) return;
+    const client = slackClient(config, await credential(session, 'slack', config.tokenSecretArn), session.http);
+    if (opening) {
+      if (!(await session.state.claimSingleton(incident.incidentId, 'SLACK', session.now()))) return;
       channel = await openChannel(session, client, incident);
-      opened = true;
     }
     const text = postFor(incident, signal);
-    if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now()))) await client.post(channel.channelId, text);
+    if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now()))) await client.post(channel!.channelId, text);
     // Actions recorded before the channel existed (the responder is often faster than the first page).
-    if (opened) {
+    if (opening) {
       for (const action of (await session.audit.forIncident(incident)).reverse()) {
-        const done = action.decision === 'dry-run' || (action.decision === 'acted' && action.outcome !== 'pending');
-        if (done && (await session.state.claim(incident.incidentId, `slack#ACTION#${action.actionId}`, session.now()))) await client.post(channel.channelId, actionPost(action));
+        if (isDecided(action) && (await session.state.claim(incident.incidentId, `slack#ACTION#${action.actionId}`, session.now()))) await client.post(channel!.channelId, actionPost(action));
       }
     }
   },
