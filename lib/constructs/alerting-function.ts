@@ -1,13 +1,11 @@
-import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONFIG_DEFINE } from '../../lambdas/responder/env';
 import type { Config } from '../config/schema';
+import { bundle } from './bundle';
 
 /** Props of {@link AlertingFunction}. */
 export interface AlertingFunctionProps {
@@ -34,7 +32,7 @@ export interface AlertingFunctionProps {
  * its own log group kept a year, and its own role that may write to that log group only (no managed policy).
  */
 export class AlertingFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.Role;
 
   public constructor(scope: Construct, id: string, props: AlertingFunctionProps) {
@@ -46,12 +44,14 @@ export class AlertingFunction extends Construct {
     });
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.functionName });
     logGroup.grantWrite(this.role);
-    this.function = new NodejsFunction(this, 'Function', {
+    // `cdk synth --exclusively` and `-c aws:cdk:bundling-stacks=[]` skip bundling, as CDK's own functions do.
+    const code = Stack.of(this).bundlingRequired ? lambda.Code.fromAsset(bundle(props.entry, props.config)) : lambda.Code.fromInline('// bundling skipped at synth');
+    this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: props.description,
       role: this.role,
-      entry: path.join(__dirname, '..', '..', 'lambdas', props.entry),
-      handler: props.handler ?? 'handler',
+      code,
+      handler: `index.${props.handler ?? 'handler'}`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
@@ -61,14 +61,6 @@ export class AlertingFunction extends Construct {
       environment: props.environment,
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: props.retryAttempts ?? 2,
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        define: { [CONFIG_DEFINE]: JSON.stringify(JSON.stringify(props.config)) },
-        externalModules: ['@aws-sdk/*'],
-      },
     });
   }
 }
