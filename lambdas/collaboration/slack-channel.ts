@@ -23,7 +23,7 @@ export const slackChannel: Integration = {
     const client = slackClient(config, await credential(session, 'slack', config.tokenSecretArn), session.http);
     if (opening) {
       if (!(await session.state.claimSingleton(incident.incidentId, 'SLACK', session.now()))) return;
-      channel = await openChannel(session, client, incident);
+      channel = await session.state.creating(incident.incidentId, 'SLACK', () => openChannel(session, client, incident));
     }
     const text = postFor(incident, signal);
     if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now()))) await client.post(channel!.channelId, text);

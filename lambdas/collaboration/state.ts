@@ -81,6 +81,19 @@ export class CollaborationState {
     }
   }
 
+  /**
+   * Runs the creation of a singleton whose claim was taken; when it fails, the claim is given up at once (made
+   * stale), so that the next signal may try again instead of waiting for the claim to expire.
+   */
+  public async creating<T>(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (error) {
+      await this.update(scope, name, { claimedAt: new Date(0).toISOString() }).catch(() => undefined);
+      throw error;
+    }
+  }
+
   /** Stores a singleton's state; the claim ends. */
   public async put(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', state: object, now: Date): Promise<void> {
     await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...state, pk: `COLLAB#${scope}`, sk: name, expiresAt: this.expiry(now) } }));

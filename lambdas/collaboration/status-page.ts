@@ -26,8 +26,8 @@ export const statusPage: Integration = {
       if (!(await session.state.claimSingleton(incident.incidentId, 'STATUSPAGE', session.now()))) return;
       const acted = (await session.audit.forIncident(incident)).some((a) => a.decision === 'acted' && a.outcome !== 'failed');
       const status: Status = acted ? 'identified' : 'investigating';
-      const opened = await client(session).then((c) =>
-        c.open({ name: publicName(incident), body: acted ? IDENTIFIED : INVESTIGATING, componentId: componentOf(session, incident), componentStatus: impactOf(incident), status }),
+      const opened = await session.state.creating(incident.incidentId, 'STATUSPAGE', async () =>
+        (await client(session)).open({ name: publicName(incident), body: acted ? IDENTIFIED : INVESTIGATING, componentId: componentOf(session, incident), componentStatus: impactOf(incident), status }),
       );
       await session.state.put(incident.incidentId, 'STATUSPAGE', { statusPageId: opened.id, status } satisfies StatusPageState, session.now());
       await session.store.addEvent(incident.incidentId, {

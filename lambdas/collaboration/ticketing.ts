@@ -40,8 +40,11 @@ async function file(session: Session, incident: Incident, scope: string, request
   }
   const claimed = await session.state.claimSingleton(scope, 'TICKET', now, existing?.key ? { attribute: 'closedAt', before: reopenAfter } : undefined);
   if (!claimed) return;
-  const tracker = await trackerOf(session);
-  const ref = await tracker.open({ title: `[${incident.severity}] ${incident.alertId}${incident.service ? ` (${incident.service})` : ''}: ${incident.summary}`, body: body(incident, request) });
+  const title = `[${incident.severity}] ${incident.alertId}${incident.service ? ` (${incident.service})` : ''}: ${incident.summary}`;
+  const { tracker, ref } = await session.state.creating(scope, 'TICKET', async () => {
+    const tracker = await trackerOf(session);
+    return { tracker, ref: await tracker.open({ title, body: body(incident, request) }) };
+  });
   await session.state.put(scope, 'TICKET', { key: ref.key, url: ref.url, state: 'open', incidents: [incident.incidentId] } satisfies TicketState, now);
   await record(session, incident, `ticket ${ref.key} opened in ${tracker.provider}: ${ref.url}`);
 }

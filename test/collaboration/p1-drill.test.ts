@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { acknowledgeIncident } from '../../lambdas/escalation/incident-lifecycle';
+import { page } from '../../lambdas/escalation/notify';
 import { story, until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 
 const { fresh } = useCollaboration();
@@ -135,5 +136,21 @@ describe('a P1 drill through every integration', () => {
     assert.ok(failures.length >= 2);
     // the status page still resolved
     assert.ok(h.fake.requests.map(story).includes('statuspage update resolved'));
+  });
+
+  it('a channel that could not be opened is opened by the next page, without waiting for the failed claim to expire', async () => {
+    // GIVEN Slack failing every attempt of the first page's channel
+    const h = await fresh({ secondsPerHour: 3600 });
+    h.fake.fail('slack', { status: 500, times: h.config.integrations.http.attempts });
+    const incidentId = await firePage(h);
+    await h.drain();
+    assert.equal(h.fake.state.slack.channels.length, 0);
+    // WHEN the escalation pages again (Slack is back)
+    await page(h.deps, (await h.deps.store.get(incidentId))!, ['senior-engineer'], 'p1-api-errors: step 2 (still unresolved)');
+    await h.drain();
+    // THEN the channel opens with that page
+    const [channel] = h.fake.state.slack.channels;
+    assert.ok(channel, 'channel opened');
+    assert.ok(channel.messages.some((m) => m.text.includes('*Paged senior-engineer*')));
   });
 });
