@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { collaborationEnvironment } from '../../lambdas/collaboration/env';
@@ -28,6 +29,8 @@ export interface CollaborationProps {
  */
 export class Collaboration extends Construct {
   public readonly function: lambda.IFunction;
+  /** Its JSON logs: the dashboard's integration-failures widget reads them. */
+  public readonly logGroup: logs.ILogGroup;
 
   public constructor(scope: Construct, id: string, props: CollaborationProps) {
     super(scope, id);
@@ -42,6 +45,7 @@ export class Collaboration extends Construct {
       timeout: Duration.minutes(3),
     });
     this.function = fn.function;
+    this.logGroup = fn.function.logGroup;
     // Reads incidents and actions, writes timeline events and its own state: no scans, no deletes.
     auditTable.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     const secrets = integrationSecretArns(config.integrations).map(secretResource);

@@ -18,6 +18,8 @@ export interface AlertingDashboardProps {
    * 'resolved' on alarm OK) and the ack/resolve endpoint ('incident resolved' by a human from a page).
    */
   readonly incidentLogGroupNames: readonly string[];
+  /** Log group of the collaboration function, when an integration is configured: its 'integration failed' lines. @default none */
+  readonly collaborationLogGroupName?: string;
 }
 
 /** CloudWatch lists at most 100 alarms in one alarm status widget. */
@@ -74,6 +76,14 @@ export const SKIPPED_ACTIONS_QUERY = new logs.QueryString({
   filterStatements: ['message = "mitigation skipped"'],
   sort: '@timestamp desc',
   limit: 1000,
+});
+
+/** Failed calls to Slack, the status page, the ticket tracker and PagerDuty, newest first (each is also in its incident's timeline). */
+export const INTEGRATION_FAILURES_QUERY = new logs.QueryString({
+  fields: ['@timestamp', 'integration', 'incidentId', 'error'],
+  filterStatements: ['message like /^integration failed/'],
+  sort: '@timestamp desc',
+  limit: 100,
 });
 
 /**
@@ -138,6 +148,24 @@ export class AlertingDashboard extends Construct {
         height: 8,
       }),
     );
+
+    if (props.collaborationLogGroupName !== undefined) {
+      this.dashboard.addWidgets(
+        new cloudwatch.LogQueryWidget({
+          title: 'Integration failures (Slack, status page, tickets, PagerDuty): paging and mitigation went on',
+          logGroupNames: [props.collaborationLogGroupName],
+          queryString: INTEGRATION_FAILURES_QUERY.toString(),
+          view: cloudwatch.LogQueryVisualizationType.TABLE,
+          width: 24,
+          height: 6,
+        }),
+      );
+      new logs.QueryDefinition(this, 'IntegrationFailuresQuery', {
+        queryDefinitionName: `${config.prefix}/integration failures`,
+        queryString: INTEGRATION_FAILURES_QUERY,
+        logGroups: [logs.LogGroup.fromLogGroupName(this, 'CollaborationLogs', props.collaborationLogGroupName)],
+      });
+    }
 
     new logs.QueryDefinition(this, 'ActionsQuery', {
       queryDefinitionName: `${config.prefix}/actions in the last 24 h`,

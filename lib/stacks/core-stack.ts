@@ -45,6 +45,11 @@ export class CoreStack extends Stack {
     if (anyIntegration(props.config.integrations)) {
       this.collaboration = new Collaboration(this, 'Collaboration', { config: props.config, auditTable: this.auditTable.table, deadLetterQueue: deadLetters });
     }
-    new AlertingDashboard(this, 'Dashboard', { config: props.config, responderLogGroupName: this.responder.logGroup.logGroupName, incidentLogGroupNames: [this.escalation.logGroups.starter.logGroupName, this.escalation.logGroups.endpoint.logGroupName] });
+    new AlertingDashboard(this, 'Dashboard', {
+      config: props.config,
+      responderLogGroupName: this.responder.logGroup.logGroupName,
+      incidentLogGroupNames: [this.escalation.logGroups.starter.logGroupName, this.escalation.logGroups.endpoint.logGroupName],
+      collaborationLogGroupName: this.collaboration?.logGroup.logGroupName,
+    });
   }
 }

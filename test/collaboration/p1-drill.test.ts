@@ -115,6 +115,8 @@ describe('a P1 drill through every integration', () => {
     assert.ok(failures.length > 0);
     assert.ok(failures.every((e) => e.data?.integration === 'slack'));
     assert.match(failures[0]!.detail, /^slack: conversations\.create: HTTP 500: internal_error after 3 attempts$/);
+    // and the log line the dashboard's integration-failures widget filters on
+    assert.ok(h.collaborationLogs.some((l) => l.level === 'warn' && /^integration failed/.test(l.message) && l.extra?.integration === 'slack' && l.extra.incidentId === incidentId));
   });
 
   it('an integration that starts failing mid-incident costs one retry budget per batch: the breaker skips its later calls', async () => {

@@ -6,6 +6,7 @@ import { powertools } from '../../lambdas/shared/observability';
 import { resolveAlarms } from '../../lib/alarms/resolve';
 import { SEVERITIES } from '../../lib/catalog';
 import type { Config } from '../../lib/config/schema';
+import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
 import { ALARMS_PER_WIDGET, AlertingDashboard, MAX_LISTED_PER_SEVERITY } from '../../lib/constructs/dashboard';
 import { config, fleetConfig, resourcesOfType, synth } from '../support/synth';
 
@@ -248,5 +249,18 @@ describe('the dashboard of a fleet', () => {
         assert.ok(text.includes('`oncall incidents --open`'));
       });
     }
+  });
+
+  it('with an integration configured: a table and a saved query of integration failures, from the collaboration log group', () => {
+    // GIVEN
+    const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS })).templates.get('chatbot-alerting')!;
+    const { body: withBody } = dashboardOf(withIntegrations);
+    const query = ["fields @timestamp, integration, incidentId, error", '| filter message like /^integration failed/', '| sort @timestamp desc', '| limit 100'].join('\n');
+    // THEN
+    const widget = withBody.widgets.find((w) => w.type === 'log' && w.properties.title!.startsWith('Integration failures'))!;
+    assert.equal(widget.properties.query, `SOURCE '/aws/lambda/chatbot-collaboration' | ${query}`);
+    withIntegrations.hasResourceProperties('AWS::Logs::QueryDefinition', { Name: 'chatbot/integration failures', QueryString: query });
+    const { body: withoutBody } = dashboardOf(synth(config()).templates.get('chatbot-alerting')!);
+    assert.ok(!withoutBody.widgets.some((w) => w.properties.title?.startsWith('Integration failures')), 'none without integrations');
   });
 });
