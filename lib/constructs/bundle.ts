@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -25,7 +25,12 @@ export function bundle(entry: string, config: Config): string {
   const key = createHash('sha256').update(entry).update('\0').update(define).digest('hex').slice(0, 20);
   const existing = built.get(key);
   if (existing) return existing;
-  root ??= mkdtempSync(path.join(tmpdir(), 'alerting-bundles-'));
+  if (root === undefined) {
+    root = mkdtempSync(path.join(tmpdir(), 'alerting-bundles-'));
+    // CDK copies each bundle into the cloud assembly when the function is defined: the originals can go with the process.
+    const dir = root;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   const dir = path.join(root, key);
   buildSync({
     entryPoints: [path.join(LAMBDAS, entry)],
