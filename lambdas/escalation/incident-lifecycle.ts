@@ -57,7 +57,12 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
   const windowUntil = new Date(at.getTime() + deps.config.escalation.groupWindowMinutes * 60_000).toISOString();
   const now = deps.now();
   const silence = silencedBy(now, { alertId: alert.id, category: alert.category, service: member.service }, await deps.silences.listActive(now), deps.config);
-  const silencedEvent = (hit: SilenceHit): TimelineEvent => ({ at: now.toISOString(), type: 'silenced', detail: `${alarmName}: ${describeHit(hit)}; nobody is paged, no escalation`, data: { ...hit } });
+  const silencedEvent = (hit: SilenceHit, deferred: boolean): TimelineEvent => ({
+    at: now.toISOString(),
+    type: 'silenced',
+    detail: `${alarmName}: ${describeHit(hit)}; nobody is paged${deferred ? ` until then: the escalation starts at ${hit.until} if the incident is still open` : ', no escalation'}`,
+    data: { ...hit },
+  });
 
   return deps.store.withLock(GROUPING_LOCK, async () => {
     const group = await deps.store.findGroup(member, relatedTo(alert.id), deps.now());
@@ -65,12 +70,13 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
       const joined = await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
       if (!joined) return ignore(deps, `duplicate: ${member.trigger} is already part of ${group}`);
       if (silence) {
-        await deps.store.addEvent(group, silencedEvent(silence));
+        await deps.store.addEvent(group, silencedEvent(silence, false));
         return { outcome: 'joined', incidentId: group, silenced: silence };
       }
       const incident = (await deps.store.get(group))!;
-      // No execution although its own policy pages: every member so far was silenced.
-      const silencedSoFar = incident.executionArn === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length > 0;
+      // Its escalation waits for a silence to end (or, opened before deferral existed, never started): every
+      // member so far was silenced.
+      const silencedSoFar = incident.escalationDeferredUntil !== undefined || (incident.executionArn === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length > 0);
       if (silencedSoFar && policyFor(alert, deps.config).steps.length > 0) {
         await reclassify(deps, incident, alert.id, severity, `${alarmName} is not silenced: the escalation starts`);
         return { outcome: 'joined', incidentId: group, reclassified: severity };
@@ -101,8 +107,17 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     const opened = await deps.store.open(incident, member, windowUntil, { at: incident.openedAt, type: 'fired', detail: `${alarmName} (${severity}) in ALARM: ${state.reason ?? alert.summary}` });
     if (!opened) return ignore(deps, `duplicate: incident ${incident.incidentId} exists`);
     if (silence) {
-      await deps.store.addEvent(incident.incidentId, silencedEvent(silence));
-      deps.logger.info('incident opened silenced: no escalation', { incidentId: incident.incidentId, silence });
+      // A silence ends while its alarm may still be in ALARM: the escalation is planned from the silence's end, and
+      // each step pages only if the incident is still open and no longer silenced then (pager.ts).
+      const deferred = policy.steps.length > 0;
+      await deps.store.addEvent(incident.incidentId, silencedEvent(silence, deferred));
+      if (deferred) {
+        const steps = planSteps(policy, new Date(silence.until), { config: deps.config, severity, customerFacing: alert.customerFacing });
+        const execution = executionName(incident.incidentId, alert.id);
+        const { arn } = await deps.runner.start(execution, { incidentId: incident.incidentId, steps });
+        await deps.store.setExecution(incident.incidentId, { name: execution, arn }, silence.until);
+      }
+      deps.logger.info('incident opened silenced: escalation deferred', { incidentId: incident.incidentId, silence, deferredUntil: deferred ? silence.until : 'none (digest)' });
       return { outcome: 'opened', incidentId: incident.incidentId, silenced: silence };
     }
     if (policy.steps.length === 0) {
@@ -129,6 +144,8 @@ async function reclassify(deps: EscalationDeps, incident: Incident, alertId: str
   const policy = policyFor(alert, deps.config);
   const now = deps.now();
   if (incident.executionArn) await deps.runner.stop(incident.executionArn, `re-classified ${incident.severity} -> ${severity}`);
+  // Before the new execution starts: its first step runs at once and must not take itself for the deferred one.
+  if (incident.escalationDeferredUntil !== undefined) await deps.store.clearDeferral(incident.incidentId);
   const steps = planSteps(policy, now, { config: deps.config, severity, customerFacing: incident.customerFacing || alert.customerFacing });
   const name = executionName(incident.incidentId, incident.alertId, `-${severity}`);
   const { arn } = await deps.runner.start(name, { incidentId: incident.incidentId, steps });

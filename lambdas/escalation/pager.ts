@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROLES } from '../../lib/catalog';
+import { findAlert, ROLES } from '../../lib/catalog';
+import { describeHit, silencedBy } from '../../lib/silences';
 import type { EscalationDeps } from './deps';
 import { gatherContext } from '../shared/context';
 import { page } from './notify';
@@ -26,12 +27,22 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
   const incident = await deps.store.get(incidentId);
   const now = deps.now().toISOString();
   if (!incident || incident.status !== 'open') return { paged: [], skipped: 'resolved' };
+  if (incident.escalationDeferredUntil !== undefined) {
+    // Planned from the end of a silence: a silence extended, or a window that began since, still holds it back.
+    const alert = findAlert(incident.alertId)!;
+    const hit = silencedBy(deps.now(), { alertId: alert.id, category: alert.category, service: incident.service }, await deps.silences.listActive(deps.now()), deps.config);
+    if (hit) {
+      await deps.store.addEvent(incidentId, { at: now, type: 'skipped-step', detail: `step ${step.index} (${step.roles.join(', ') || 'ticket'}) not paged: ${describeHit(hit)}` });
+      return { paged: [], skipped: 'silenced' };
+    }
+  }
   if (step.cancelledByAck && incident.ackedAt) {
     await deps.store.addEvent(incidentId, { at: now, type: 'skipped-step', detail: `step ${step.index} (${step.roles.join(', ')}) not needed: acknowledged at ${incident.ackedAt}` });
     return { paged: [], skipped: 'acknowledged' };
   }
   const ticket = step.ticket ? await requestTicket(deps, incidentId) : undefined;
-  const why = step.index === 0 ? `${incident.policyId}: the incident opened` : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
+  const opened = incident.escalationDeferredUntil === undefined ? 'the incident opened' : `still open when its silence ended (${incident.escalationDeferredUntil})`;
+  const why = step.index === 0 ? `${incident.policyId}: ${opened}` : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
   await page(deps, incident, step.roles, why);
   return { paged: step.roles, ...(ticket ? { ticket } : {}) };
 }

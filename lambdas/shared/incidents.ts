@@ -35,6 +35,12 @@ export interface Incident {
   readonly openAlarms: readonly string[];
   readonly executionName?: string;
   readonly executionArn?: string;
+  /**
+   * Set while the escalation waits for a silence to end (every alarm so far was silenced): its timetable starts
+   * then, and each step pages only if the incident is still open and no longer silenced. Cleared when an
+   * unsilenced alarm joins and the escalation starts at once.
+   */
+  readonly escalationDeferredUntil?: string;
   readonly ackedAt?: string;
   readonly ackedBy?: string;
   readonly resolvedAt?: string;
@@ -262,9 +268,20 @@ export class IncidentStore {
     );
   }
 
-  public async setExecution(incidentId: string, execution: { name: string; arn: string }): Promise<void> {
+  /** The escalation no longer waits for a silence (an unsilenced alarm joined): its steps page as planned. */
+  public async clearDeferral(incidentId: string): Promise<void> {
+    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'REMOVE escalationDeferredUntil' }));
+  }
+
+  /** Records the incident's escalation execution; `deferredUntil` when it waits for a silence to end. */
+  public async setExecution(incidentId: string, execution: { name: string; arn: string }, deferredUntil?: string): Promise<void> {
     await this.dynamo.send(
-      new UpdateCommand({ TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'SET executionName = :name, executionArn = :arn', ExpressionAttributeValues: { ':name': execution.name, ':arn': execution.arn } }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.incident(incidentId),
+        UpdateExpression: `SET executionName = :name, executionArn = :arn${deferredUntil ? ', escalationDeferredUntil = :until' : ''}`,
+        ExpressionAttributeValues: { ':name': execution.name, ':arn': execution.arn, ...(deferredUntil ? { ':until': deferredUntil } : {}) },
+      }),
     );
   }
 

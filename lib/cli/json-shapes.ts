@@ -51,6 +51,8 @@ export const IncidentJson = z.strictObject({
   openAlarms: z.array(z.string()),
   executionName: z.string().optional(),
   executionArn: z.string().optional(),
+  /** While the escalation waits for a silence to end. */
+  escalationDeferredUntil: iso.optional(),
   ackedAt: iso.optional(),
   ackedBy: z.string().optional(),
   resolvedAt: iso.optional(),

@@ -9,11 +9,15 @@ const { fresh } = useEscalation();
 
 describe('--json outputs match their documented shapes (lib/cli/json-shapes.ts)', () => {
   it('actions, incidents, incident show, automation status, silence, silences', async () => {
-    // GIVEN a world with actions (acted and skipped), an acknowledged incident and a switch change
+    // GIVEN a world with actions (acted and skipped), an acknowledged incident, a silenced one and a switch change
     const h = await fresh({ secondsPerHour: 3600 });
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     await oncall(h.moto, ['ack', incidentId!]);
     await oncall(h.moto, ['automation', 'dry-run', '--reason', 'shape test']);
+    // and a silenced incident, whose escalation waits for the silence to end
+    await oncall(h.moto, ['silence', 'ModelAccuracyDrop', '--for', '1h', '--reason', 'retraining']);
+    const silenced = await h.alarm({ alertId: 'ModelAccuracyDrop' });
+    assert.ok((await h.deps.store.get(silenced.incidentId!))!.escalationDeferredUntil);
     const cases: [string[], z.ZodType][] = [
       [['actions', '--json'], ActionsJson],
       [['incidents', '--json'], IncidentsJson],

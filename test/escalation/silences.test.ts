@@ -68,7 +68,9 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
     // and the fire is in the incident's timeline, silenced, with no escalation and no page
     const incident = (await h.deps.store.get(silenced.incidentId!))!;
     assert.equal(incident.status, 'open');
-    assert.equal(incident.executionArn, undefined, 'no escalation started');
+    // its escalation waits for the silence to end: the timetable starts then
+    assert.equal(incident.escalationDeferredUntil, s.until);
+    assert.equal(h.runner.executions.get(incident.executionName!)!.input.steps[0]!.at, s.until);
     const timeline = await h.deps.store.timeline(silenced.incidentId!);
     // (events of the same millisecond may list in either order)
     assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'silenced']);
@@ -79,7 +81,7 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
     assert.deepEqual(await pagesOf(h, live.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
     const inbox = await h.inbox();
     assert.ok(inbox.length > 0 && inbox.every((p) => p.text.includes('ModelAccuracyDrop') && !p.text.includes('HighAPIErrorRate')), inbox.map((p) => p.text.split('\n')[0]).join('\n'));
-    assert.equal(h.runner.executions.size, 1);
+    assert.equal(h.runner.executions.size, 2, 'the deferred escalation and ModelAccuracyDrop\'s');
 
     // WHEN the silence has expired and the alarm transitions again (back to OK, then into ALARM)
     await sleep(Math.max(0, Date.parse(s.until) - Date.now()) + 50);
@@ -119,7 +121,7 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
     const api = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     assert.ok([...(await actionsOf(h, api.incidentId!)).values()].every((r) => r.decision === 'skipped' && r.reason.startsWith(`silenced by silence ${s.id}`)));
-    assert.equal((await h.deps.store.get(api.incidentId!))!.executionArn, undefined);
+    assert.equal((await h.deps.store.get(api.incidentId!))!.escalationDeferredUntil, s.until);
     assert.equal((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')?.outcome, 'succeeded');
     assert.equal((await pagesOf(h, model.incidentId!, 1)).length, 1);
     assert.ok((await h.inbox()).every((p) => !p.text.includes('HighAPIErrorRate')));
@@ -133,7 +135,9 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     assert.match((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason, /^silenced by maintenance always until \S+: model retraining$/);
     assert.match((await h.deps.store.timeline(model.incidentId!)).find((e) => e.type === 'silenced')!.detail, /silenced by maintenance always until/);
-    assert.equal(h.runner.executions.size, 0);
+    const incident = (await h.deps.store.get(model.incidentId!))!;
+    assert.equal(incident.escalationDeferredUntil, (await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason.match(/until (\S+):/)![1], 'deferred to the end of the window');
+    assert.deepEqual(await h.inbox(), []);
   });
 });
 
@@ -150,7 +154,8 @@ describe('silences and grouping', () => {
     // the related P2 HighAPILatency, not silenced, joins it: the escalation starts, at P2
     const latency = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPILatency', instance: 'chatbot-api' }));
     assert.deepEqual(latency, { outcome: 'joined', incidentId: id, reclassified: 'P2' });
-    assert.equal(h.runner.executions.size, 1);
+    assert.equal(h.runner.executions.size, 2, 'the deferred escalation (stopped) and the one that started now');
+    assert.equal((await h.deps.store.get(id))!.escalationDeferredUntil, undefined);
     assert.deepEqual(await pagesOf(h, id, 1), ['on-call-primary+customer-success']);
     // the silenced P1 CriticalAPILatency joins too, but re-classifies nothing and pages nobody
     const critical = await h.event(alarmStateChangeEvent(h.config, { alertId: 'CriticalAPILatency', instance: 'chatbot-api' }));
@@ -159,10 +164,34 @@ describe('silences and grouping', () => {
     const incident = (await h.deps.store.get(id))!;
     assert.equal(incident.severity, 'P2');
     assert.equal(incident.triggers.length, 3);
-    assert.equal(h.runner.executions.size, 1);
+    assert.equal(h.runner.executions.size, 2);
     await sleep(200);
     const timeline = await h.deps.store.timeline(id);
     assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'joined', 'joined', 'page', 'reclassified', 'silenced', 'silenced']);
     assert.match(timeline.find((e) => e.type === 'reclassified')!.detail, /chatbot-HighAPILatency-chatbot-api is not silenced: the escalation starts; P1 -> P2 \(HighAPILatency\); escalation follows p2-standard from now/);
+  });
+
+  it('a silence that ends while its alarm is still in ALARM pages then, not before; one extended in time pages nobody', async () => {
+    // GIVEN HighAPIErrorRate silenced for 1.5 s and ModelAccuracyDrop silenced for 1.5 s, then for an hour more
+    const h = await fresh({ secondsPerHour: 3600 });
+    const short = await silence(h, { alertId: 'HighAPIErrorRate' }, 1500);
+    await silence(h, { alertId: 'ModelAccuracyDrop' }, 1500);
+    // WHEN both fire inside their silences
+    const api = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
+    const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
+    await silence(h, { alertId: 'ModelAccuracyDrop' }, 3_600_000, 'retraining takes longer');
+    await sleep(500);
+    assert.deepEqual(await h.inbox(), [], 'nobody is paged during the silence');
+    // THEN once the silence is over, the alarm still in ALARM pages the first step of its policy
+    await sleep(Math.max(0, Date.parse(short.until) - Date.now()) + 300);
+    assert.deepEqual(await pagesOf(h, api.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
+    const page = (await h.deps.store.timeline(api.incidentId!)).find((e) => e.type === 'page')!;
+    assert.ok(Date.parse(page.at) >= Date.parse(short.until), 'not before the silence ended');
+    assert.equal(page.data?.why, `p1-api-errors: still open when its silence ended (${short.until})`);
+    // and the one whose silence was extended pages nobody, saying why
+    const skipped = (await h.deps.store.timeline(model.incidentId!)).filter((e) => e.type === 'skipped-step');
+    assert.ok(skipped.length >= 1);
+    assert.match(skipped[0]!.detail, /^step 0 \(.*\) not paged: silenced by silence \S+ until \S+: retraining takes longer$/);
+    assert.ok((await h.inbox()).every((p) => !p.text.includes('ModelAccuracyDrop')));
   });
 });
