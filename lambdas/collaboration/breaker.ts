@@ -1,6 +1,4 @@
-import { IntegrationError, type HttpRuntime } from '../integrations/http';
-
-const REAL: HttpRuntime = { fetch: (...args) => fetch(...args), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
+import { IntegrationError, REAL_RUNTIME, type HttpRuntime } from '../integrations/http';
 
 /**
  * One invocation's memory of which integrations failed. Once an integration has spent its retry budget and
@@ -10,7 +8,7 @@ const REAL: HttpRuntime = { fetch: (...args) => fetch(...args), sleep: (ms) => n
 export class Breaker {
   private readonly failed = new Map<string, string>();
 
-  public constructor(private readonly runtime: HttpRuntime = REAL) {}
+  public constructor(private readonly runtime: HttpRuntime = REAL_RUNTIME) {}
 
   /** The runtime an integration's client uses: it refuses to call once the integration failed in this batch. */
   public runtimeFor(integration: string): HttpRuntime {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../shared/dynamo';
+import { written } from '../shared/dynamo';
 
 /** The Slack channel of an incident. */
 export interface ChannelState {
@@ -43,13 +43,7 @@ export class CollaborationState {
    * redelivered stream record, or the same effect reached by another path.
    */
   public async claim(scope: string, effect: string, now: Date): Promise<boolean> {
-    try {
-      await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: `EFFECT#${effect}`, at: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: `EFFECT#${effect}`, at: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
   public async get<T>(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET'): Promise<(T & { claimedAt?: string }) | undefined> {
@@ -70,15 +64,9 @@ export class CollaborationState {
       condition += ` OR ${replaceIf.attribute} < :before`;
       values[':before'] = replaceIf.before;
     }
-    try {
-      await this.dynamo.send(
-        new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: name, claimedAt: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: condition, ExpressionAttributeValues: values }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return written(
+      this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: name, claimedAt: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: condition, ExpressionAttributeValues: values })),
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findAlert, ROLES } from '../../lib/catalog';
 import { describeHit, silencedBy } from '../../lib/silences';
+import type { Incident } from '../shared/incidents';
 import type { EscalationDeps } from './deps';
 import { gatherContext } from '../shared/context';
 import { page } from './notify';
@@ -40,7 +41,7 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
     await deps.store.addEvent(incidentId, { at: now, type: 'skipped-step', detail: `step ${step.index} (${step.roles.join(', ')}) not needed: acknowledged at ${incident.ackedAt}` });
     return { paged: [], skipped: 'acknowledged' };
   }
-  const ticket = step.ticket ? await requestTicket(deps, incidentId) : undefined;
+  const ticket = step.ticket ? await requestTicket(deps, incident) : undefined;
   const opened = incident.escalationDeferredUntil === undefined ? 'the incident opened' : `still open when its silence ended (${incident.escalationDeferredUntil})`;
   const why = step.index === 0 ? `${incident.policyId}: ${opened}` : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
   await page(deps, incident, step.roles, why);
@@ -52,7 +53,8 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
  * the tracker's credentials, its retries and the one-ticket-per-alert dedup) picks it up. Paging never waits on
  * the tracker.
  */
-async function requestTicket(deps: EscalationDeps, incidentId: string): Promise<'requested' | 'not-configured'> {
+async function requestTicket(deps: EscalationDeps, incident: Incident): Promise<'requested' | 'not-configured'> {
+  const { incidentId } = incident;
   const at = deps.now().toISOString();
   const tickets = deps.config.integrations.tickets;
   if (!tickets) {
@@ -60,7 +62,6 @@ async function requestTicket(deps: EscalationDeps, incidentId: string): Promise<
     return 'not-configured';
   }
   // The evidence goes with the request: the ticket is filed from it, as a page is.
-  const incident = (await deps.store.get(incidentId))!;
   const context = await gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, await deps.audit.forIncident(incident));
   await deps.store.addEvent(incidentId, { at, type: 'ticket', detail: `ticket requested from ${tickets.provider}`, data: { requested: true, context } });
   return 'requested';

@@ -55,7 +55,8 @@ export interface HttpRuntime {
   readonly now: () => number;
 }
 
-const REAL: HttpRuntime = { fetch: (...args) => fetch(...args), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
+/** The real fetch, timers and clock. */
+export const REAL_RUNTIME: HttpRuntime = { fetch: (...args) => fetch(...args), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
 
 /**
  * Statuses worth another attempt: rate limiting and server-side trouble. 420 is Statuspage's historical "rate
@@ -68,7 +69,7 @@ const RETRYABLE = new Set([408, 420, 425, 429, 500, 502, 503, 504]);
  * cannot fix it); 429, 5xx, timeouts and network errors retry within the attempts and the budget.
  * @throws IntegrationError
  */
-export async function call(integration: string, request: HttpRequest, policy: RetryPolicy = {}, runtime: HttpRuntime = REAL): Promise<HttpResponse> {
+export async function call(integration: string, request: HttpRequest, policy: RetryPolicy = {}, runtime: HttpRuntime = REAL_RUNTIME): Promise<HttpResponse> {
   const attempts = policy.attempts ?? 3;
   const timeoutMs = policy.timeoutMs ?? 5000;
   const base = policy.baseDelayMs ?? 250;

@@ -39,3 +39,20 @@ export function isConditionFailure(error: unknown): boolean {
 export function transactionConditionFailed(error: unknown, index: number): boolean {
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }
+
+/**
+ * A conditional write: true when it was written, false when its condition refused it (a duplicate, a claim
+ * already taken); any other error is thrown. `refused` says which errors are the condition's.
+ */
+export async function written(write: Promise<unknown>, refused: (error: unknown) => boolean = isConditionFailure): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (refused(error)) return false;
+    throw error;
+  }
+}
+
+/** For {@link written}: a transaction refused by the condition of its first item. */
+export const firstConditionFailed = (error: unknown): boolean => transactionConditionFailed(error, 0);

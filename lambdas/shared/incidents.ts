@@ -9,7 +9,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Severity } from '../../lib/catalog';
-import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed } from './dynamo';
+import { firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, written } from './dynamo';
 import { AlertingError } from './errors';
 
 /** Where an incident stands. */
@@ -163,8 +163,8 @@ export class IncidentStore {
    * @returns false when the incident already exists (a duplicate event): nothing is written.
    */
   public async open(incident: Incident, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return written(
+      this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -178,18 +178,15 @@ export class IncidentStore {
             { Put: { TableName: this.table, Item: this.eventItem(incident.incidentId, event) } },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (transactionConditionFailed(error, 0)) return false;
-      throw error;
-    }
+      ),
+      firstConditionFailed,
+    );
   }
 
   /** Adds an alarm to an open incident. @returns false when the trigger is already part of it (duplicate). */
   public async join(incidentId: string, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return written(
+      this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -206,12 +203,9 @@ export class IncidentStore {
             { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (transactionConditionFailed(error, 0)) return false;
-      throw error;
-    }
+      ),
+      firstConditionFailed,
+    );
   }
 
   /** An alarm of the incident is OK again. @returns the alarms still in ALARM. */
@@ -292,13 +286,7 @@ export class IncidentStore {
 
   /** Marks a link's nonce as used. @returns false when it was used before (a replay). */
   public async consumeNonce(nonce: string, expiresAtSeconds: number): Promise<boolean> {
-    try {
-      await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...key.nonce(nonce), expiresAt: expiresAtSeconds + 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...key.nonce(nonce), expiresAt: expiresAtSeconds + 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
   /**

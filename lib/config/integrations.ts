@@ -142,13 +142,14 @@ export function anyIntegration(integrations: IntegrationsConfig): boolean {
   return integrations.slack !== undefined || integrations.statusPage !== undefined || integrations.tickets !== undefined || integrations.pagerDuty !== undefined;
 }
 
-/** The ARNs of every configured integration's secrets: what the collaboration function may read. */
-export function integrationSecretArns(integrations: IntegrationsConfig): string[] {
-  const tickets = integrations.tickets;
+/** The secret of every configured integration, by the service it authenticates to (what the function may read). */
+export function integrationSecrets(integrations: IntegrationsConfig): { readonly service: 'slack' | 'statuspage' | 'github' | 'jira' | 'pagerduty'; readonly arn: string }[] {
+  const { slack, statusPage, tickets, pagerDuty } = integrations;
   return [
-    integrations.slack?.tokenSecretArn,
-    integrations.statusPage?.apiKeySecretArn,
-    tickets?.provider === 'github' ? tickets.tokenSecretArn : tickets?.credentialsSecretArn,
-    integrations.pagerDuty?.routingKeySecretArn,
-  ].filter((arn): arn is string => arn !== undefined);
+    ...(slack ? [{ service: 'slack' as const, arn: slack.tokenSecretArn }] : []),
+    ...(statusPage ? [{ service: 'statuspage' as const, arn: statusPage.apiKeySecretArn }] : []),
+    ...(tickets?.provider === 'github' ? [{ service: 'github' as const, arn: tickets.tokenSecretArn }] : []),
+    ...(tickets?.provider === 'jira' ? [{ service: 'jira' as const, arn: tickets.credentialsSecretArn }] : []),
+    ...(pagerDuty ? [{ service: 'pagerduty' as const, arn: pagerDuty.routingKeySecretArn }] : []),
+  ];
 }

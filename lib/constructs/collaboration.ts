@@ -8,7 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { collaborationEnvironment } from '../../lambdas/collaboration/env';
 import { collaborationFunctionName } from '../config/derived';
-import { integrationSecretArns } from '../config/integrations';
+import { integrationSecrets } from '../config/integrations';
 import type { Config } from '../config/schema';
 import { acknowledgeGrantWildcards } from '../nag';
 import { AlertingFunction } from './alerting-function';
@@ -48,7 +48,7 @@ export class Collaboration extends Construct {
     this.logGroup = fn.function.logGroup;
     // Reads incidents and actions, writes timeline events and its own state: no scans, no deletes.
     auditTable.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
-    const secrets = integrationSecretArns(config.integrations).map(secretResource);
+    const secrets = integrationSecrets(config.integrations).map(({ arn }) => secretResource(arn));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
     fn.function.addEventSource(
       new DynamoEventSource(auditTable, {

@@ -6,8 +6,9 @@ import type { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
 import type { IncidentStore } from '../../lambdas/shared/incidents';
 import type { Log } from '../../lambdas/shared/observability';
+import { integrationSecrets } from '../config/integrations';
 import type { Config, ConfigInput } from '../config/schema';
-import type { FakeEndpoints, FakeRuntime, FakeTokens } from './saas/endpoints';
+import type { FakeEndpoints, FakeRuntime } from './saas/endpoints';
 import { localStream } from './stream-runner';
 
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/${name}`;
@@ -49,8 +50,8 @@ export async function createCollaborationWorld(options: {
 }): Promise<CollaborationWorld> {
   const { config, fake } = options;
   const secrets = new SecretsManagerClient(options.settings);
-  for (const [arn, value] of credentials(config, fake.tokens)) {
-    await secrets.send(new CreateSecretCommand({ Name: arn.slice(arn.indexOf(':secret:') + ':secret:'.length), SecretString: value }));
+  for (const { service, arn } of integrationSecrets(config.integrations)) {
+    await secrets.send(new CreateSecretCommand({ Name: arn.slice(arn.indexOf(':secret:') + ':secret:'.length), SecretString: fake.tokens[service] }));
   }
   const deps = {
     config,
@@ -69,15 +70,4 @@ export async function createCollaborationWorld(options: {
     drain: () => stream.drain(consume),
     redeliver: async () => (await localStream(options.settings, options.auditTable)).drain(consume),
   };
-}
-
-/** [secret ARN, value] of every configured integration. */
-function credentials(config: Config, tokens: FakeTokens): [string, string][] {
-  const { slack, statusPage, tickets, pagerDuty } = config.integrations;
-  return [
-    ...(slack ? [[slack.tokenSecretArn, tokens.slack] as [string, string]] : []),
-    ...(statusPage ? [[statusPage.apiKeySecretArn, tokens.statuspage] as [string, string]] : []),
-    ...(tickets ? [tickets.provider === 'github' ? ([tickets.tokenSecretArn, tokens.github] as [string, string]) : ([tickets.credentialsSecretArn, tokens.jira] as [string, string])] : []),
-    ...(pagerDuty ? [[pagerDuty.routingKeySecretArn, tokens.pagerduty] as [string, string]] : []),
-  ];
 }

@@ -6,7 +6,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { secretResource } from '../../lib/constructs/collaboration';
 import { config, synth } from '../support/synth';
 
-const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS }), { nag: true }).templates.get('chatbot-alerting')!;
+const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS })).templates.get('chatbot-alerting')!;
 const without = synth(config()).templates.get('chatbot-alerting')!;
 
 type Pattern = { [key: string]: Pattern | (string | { prefix: string })[] };
