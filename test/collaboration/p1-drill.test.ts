@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { acknowledgeIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { page } from '../../lambdas/escalation/notify';
+import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
 import { story, until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 
 const { fresh } = useCollaboration();
@@ -154,5 +155,21 @@ describe('a P1 drill through every integration', () => {
     const [channel] = h.fake.state.slack.channels;
     assert.ok(channel, 'channel opened');
     assert.ok(channel.messages.some((m) => m.text.includes('*Paged senior-engineer*')));
+  });
+
+  it('a customer-facing P2 opens a channel when P2 is configured, and marks its component degraded, not down', async () => {
+    // GIVEN Slack channels for P1 and P2
+    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, slack: { ...DRILL_INTEGRATIONS.slack, severities: ['P1', 'P2'] } } } });
+    // WHEN HighAPILatency (P2) fires, pages, and on-call acknowledges
+    const { incidentId } = await h.alarm({ alertId: 'HighAPILatency', instance: 'chatbot-api' });
+    await until(async () => (await h.deps.store.timeline(incidentId!)).some((e) => e.type === 'page'), 'the first page');
+    await acknowledgeIncident(h.deps, incidentId!, 'alice');
+    while ((await h.drain()) > 0);
+    // THEN
+    assert.equal(h.fake.state.slack.channels.length, 1);
+    assert.ok(h.fake.state.slack.channels[0]!.messages.some((m) => m.text.includes('[P2] HighAPILatency (chatbot-api)')));
+    const opening = h.fake.requestsTo('statuspage')[0]!.body as { incident: { name: string; components: unknown } };
+    assert.equal(opening.incident.name, 'Degraded performance: chatbot-api');
+    assert.deepEqual(opening.incident.components, { '8kbf7d35c070': 'degraded_performance' });
   });
 });
