@@ -17,6 +17,9 @@ export const slackChannel: Integration = {
   async handle(session, incident, signal) {
     const config = session.config.integrations.slack!;
     if (!config.severities.includes(incident.severity as 'P1' | 'P2')) return;
+    // Most records (fired, silenced, skipped steps...) neither open a channel nor post: no read for them.
+    const text = postFor(incident, signal);
+    if (text === undefined && !opensChannel(signal)) return;
     let channel = await session.state.get<ChannelState>(incident.incidentId, 'SLACK');
     const opening = !channel?.channelId;
     if (opening && !opensChannel(signal)) return;
@@ -25,7 +28,6 @@ export const slackChannel: Integration = {
       if (!(await session.state.claimSingleton(incident.incidentId, 'SLACK', session.now()))) return;
       channel = await session.state.creating(incident.incidentId, 'SLACK', () => openChannel(session, client, incident));
     }
-    const text = postFor(incident, signal);
     if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now()))) await client.post(channel!.channelId, text);
     // Actions recorded before the channel existed (the responder is often faster than the first page).
     if (opening) {

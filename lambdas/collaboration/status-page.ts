@@ -20,6 +20,9 @@ export const statusPage: Integration = {
   async handle(session, incident, signal) {
     const config = session.config.integrations.statusPage!;
     if (!incident.customerFacing || !config.severities.includes(incident.severity as 'P1' | 'P2')) return;
+    // Only these can open the public incident (mitigationBegun) or update it (nextUpdate): no reads for the rest.
+    const relevant = signal.kind === 'action' || isResolution(incident, signal) || ['page', 'ack', 'ineffective', 'verified'].includes(signal.event.type);
+    if (!relevant) return;
     const state = await session.state.get<StatusPageState>(incident.incidentId, 'STATUSPAGE');
     if (!state?.statusPageId) {
       if (!(await mitigationBegun(session, incident, signal))) return;
