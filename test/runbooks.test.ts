@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ALERTS, ESCALATION_POLICIES, MITIGATION_IDS, SEVERITY_LEVELS, type Role } from '../lib/catalog';
+import { ALERTS, ESCALATION_POLICIES, MITIGATION_IDS, SEVERITY_LEVELS, findAlert, type Role } from '../lib/catalog';
+import { renderEscalation, withEscalation } from '../lib/docs/runbook-escalation';
+import { config as configWith, DEFAULT_INPUT } from './support/synth';
 
 const DIR = join(__dirname, '..', 'runbooks');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.md'));
@@ -74,6 +76,30 @@ describe('runbooks/', () => {
       }
     });
   }
+
+  it('Escalation sections are the current policy and default config (run `npm run docs` after changing either)', () => {
+    const config = configWith();
+    for (const alert of ALERTS) assert.equal(read(alert.id), withEscalation(read(alert.id), alert, config), `runbooks/${alert.id}.md is stale`);
+  });
+
+  it('an Escalation section names who is reached, without phone numbers or webhook paths', () => {
+    // GIVEN a team with contacts on the roles of a P1 policy, and a tracker
+    const config = configWith({
+      subscriptions: {
+        'on-call-primary': [{ email: 'alice@example.com' }, { sms: '+15551234567' }],
+        'incident-commander': [{ https: 'https://hooks.example.com/services/T000/B000/secret-key' }],
+      },
+      integrations: { ...DEFAULT_INPUT.integrations, tickets: { provider: 'github', tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:gh', repository: 'acme/ops' } },
+    });
+    // WHEN the P1 and P4 sections are rendered
+    const p1 = renderEscalation(findAlert('HighAPIErrorRate')!, config);
+    const p4 = renderEscalation(findAlert('ModelRetrained')!, config);
+    // THEN each step names its contacts, masked where a contact is sensitive, and P4 files a backlog ticket
+    assert.match(p1, /\| 0 min \| the incident opens \| on-call primary, incident commander, customer success \| on-call primary: email alice@example\.com, SMS …4567; incident commander: HTTPS hooks\.example\.com;/);
+    assert.doesNotMatch(p1, /5551234567|secret-key/);
+    assert.match(p1, /\| 30 min \| still open \| senior engineer \| senior engineer: nobody subscribed/);
+    assert.match(p4, /backlog ticket is filed in github/);
+  });
 
   it('no two pages are copies with the names swapped', () => {
     // Compare Symptoms+Diagnosis with alert ids and numbers masked: near-identical text means a copy.

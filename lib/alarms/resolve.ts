@@ -1,4 +1,4 @@
-import type { AlertDefinition, MetricRef } from '../catalog';
+import type { AlertDefinition, MetricRef, Role } from '../catalog';
 import { ALERTS, SEVERITY_LEVELS, alarmName } from '../catalog';
 import type { Config } from '../config/schema';
 import type { AlarmSpec, LogFilterSpec, MetricAlarmSpec, MetricQuery } from './alarm-spec';
@@ -70,7 +70,7 @@ function buildSpec(alert: AlertDefinition, settings: AlertSettings, ctx: Instanc
     escalationPolicy: settings.escalationPolicy,
     customerFacing: alert.customerFacing,
     notifies: true,
-    alsoNotifies: alert.category === 'self-monitoring' ? (['on-call-primary'] as const) : [],
+    alsoNotifies: directRoles(alert),
   };
   const threshold = resolveThreshold(settings.threshold, config, ctx.service);
   const evaluation = {
@@ -168,4 +168,12 @@ function describe(alert: AlertDefinition, settings: AlertSettings, url: string, 
   const where = instance === undefined ? '' : ` [${instance}]`;
   const level = SEVERITY_LEVELS[settings.severity];
   return `${settings.severity} (${level.name})${where}: ${alert.summary}. Runbook: ${url}`;
+}
+
+/**
+ * Role topics an alarm notifies directly, around the escalation: the stack's self-monitoring alarms watch the
+ * escalation itself, which cannot be trusted to page about its own failure.
+ */
+export function directRoles(alert: AlertDefinition): readonly Role[] {
+  return alert.category === 'self-monitoring' ? ['on-call-primary'] : [];
 }
