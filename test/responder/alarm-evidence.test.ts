@@ -44,6 +44,7 @@ describe('readAlarmEvidence', () => {
     ['a timestamp that is no instant', reason([-3], { evaluatedDatapoints: [{ timestamp: '2026-13-45T99:00:00+0000', value: 1 }] }), /evaluatedDatapoints\.0\.timestamp/],
     ['a value that is a string', reason([-3], { evaluatedDatapoints: [{ timestamp: cw(T), value: 'high' }] }), /evaluatedDatapoints\.0\.value/],
     ['a negative period', reason([-3], { period: -60 }), /period/],
+    ['longer than any alarm evaluates (101 datapoints)', reason(Array.from({ length: 101 }, (_, i) => -1 - i)), /evaluatedDatapoints/],
   ];
   for (const [name, data, problem] of MALFORMED) {
     it(`reports reason data that is ${name}, and keeps the Trigger window`, () => {
