@@ -8,7 +8,7 @@
  */
 import { localResponder } from '../lib/drill/local-responder';
 import { parseArgs } from 'node:util';
-import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { AuditLog } from '../lambdas/shared/audit-log';
 import { createClients } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
@@ -18,6 +18,7 @@ import { loadEnvironment } from '../lib/config/environment';
 import { startMoto } from '../lib/drill/moto';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../lib/drill/notifications';
 import { createSampleWorld } from '../lib/drill/sample-world';
+import { feedMinutes } from '../lib/drill/metric-feed';
 import { runCli } from '../lib/cli/program';
 import { Template } from 'aws-cdk-lib/assertions';
 import { acknowledgeIncident } from '../lambdas/escalation/incident-lifecycle';
@@ -56,13 +57,10 @@ async function main(): Promise<void> {
       const body = JSON.stringify(alarmNotification(config, { ...change, at: clock }));
       await handler(snsEvent(world.severityTopicArns[severity]!, body));
     };
-    const metric = (namespace: string, name: string, dimensions: Record<string, string>, points: [number, number][]) =>
-      clients.cloudwatch.send(
-        new PutMetricDataCommand({
-          Namespace: namespace,
-          MetricData: points.map(([minutes, value]) => ({ MetricName: name, Timestamp: new Date(start + minutes * 60_000), Value: value, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) })),
-        }),
-      );
+    // The causes' metrics as CloudWatch serves them: a minute's datapoint only once the minute has ended and
+    // DRILL_LAG_MS more has passed (the tree never reads the current, partial minute).
+    const metric = (namespace: string, name: string, dimensions: Record<string, string>, fromMinutes: number, atMinutes: number, value: (minute: number) => number) =>
+      feedMinutes(clients.cloudwatch, [{ metric: { namespace, metricName: name, dimensions }, value: (m) => value((m - start) / 60_000) }], start + fromMinutes * 60_000, start + atMinutes * 60_000, DRILL_LAG_MS);
     const llmAlarm = (state: 'ALARM' | 'OK') =>
       clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName(config.prefix, 'LLMDependencyDown'), StateValue: state, StateReason: 'drill' }));
     const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
@@ -72,10 +70,10 @@ async function main(): Promise<void> {
     await llmAlarm('ALARM');
     await fire(45, api, 'cause 2, the LLM provider is down (LLMDependencyDown in ALARM)');
     await llmAlarm('OK');
-    await metric('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'chatbot-db' }, [[90, 97]]);
+    await metric('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'chatbot-db' }, 60, 90, (m) => (m >= 83 ? 97 : 35));
     await fire(90, api, 'cause 3, database overload (CPU 97%)');
     const lb = { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' };
-    await metric('AWS/ApplicationELB', 'RequestCount', lb, [...Array.from({ length: 12 }, (_, i): [number, number] => [135 - 5 * (i + 1), 1000]), [135, 8000]]);
+    await metric('AWS/ApplicationELB', 'RequestCount', lb, 60, 135, (m) => (m >= 128 ? 8000 : 1000));
     await fire(135, api, 'cause 4, a traffic spike (8x the last hour)');
     await fire(150, { alertId: 'ModelAccuracyDrop' }, 'accuracy 85% -> 65%');
     await fire(160, { alertId: 'DataLeakDetected' }, 'an API key pattern in the model output');
@@ -97,6 +95,8 @@ async function main(): Promise<void> {
 }
 
 const SECONDS_PER_HOUR = 2;
+/** Ingestion lag of the drill's CloudWatch: one minute, within the responder's default allowance. */
+const DRILL_LAG_MS = 60_000;
 
 /**
  * The first HighAPIErrorRate incident, escalated by the real synthesized state machine with the matrix

@@ -3,6 +3,7 @@ import { alarmName, type MitigationId } from '../../lib/catalog';
 import { resolveMetric, type ResolvedMetric } from '../../lib/alarms/metric-sources';
 import { describeService, ecsTarget } from './mitigations/ecs-service';
 import type { MitigationContext } from './mitigations/mitigation';
+import { READ_PERIOD_MS, treeWindow, type TreeWindow } from './tree-window';
 
 /** One branch of the runbook's decision tree: whether its condition holds, and the facts it looked at. */
 export interface Branch {
@@ -19,23 +20,28 @@ export function hasDecisionTree(alertId: string): boolean {
   return alertId === 'HighAPIErrorRate';
 }
 
-const WINDOW_MINUTES = 5;
-const BASELINE_MINUTES = 60;
-
 /**
  * The HighAPIErrorRate runbook's mitigation section as a decision tree. Each branch gates one mitigation:
  * recent deployment -> ecs-rollback, LLM dependency down -> fallback-mode, database overload -> rds-scale-up,
  * traffic spike -> rate-limit. Several branches can hold at once; each is evaluated on its own evidence.
+ * The metric branches read complete periods only (tree-window.ts): the datapoints the alarm evaluated when the
+ * notification lists them, otherwise the latest periods allowing for ingestion lag.
  */
 export async function evaluateApiErrorTree(ctx: MitigationContext): Promise<TreeEvidence> {
-  const [deployment, metrics, llmAlarm] = await Promise.all([recentDeployment(ctx), readMetrics(ctx), alarmState(ctx, alarmName(ctx.config.prefix, 'LLMDependencyDown'))]);
   const a = ctx.config.automation;
+  const { evidence } = ctx.notification;
+  if (evidence.problem) ctx.logger.warn('alarm reason data not used: the tree reads the latest complete periods', { alarm: ctx.notification.alarmName, problem: evidence.problem });
+  const window = treeWindow(ctx.now().getTime(), a.ingestionLagSeconds * 1000, evidence);
+  const [deployment, metrics, llmAlarm] = await Promise.all([recentDeployment(ctx), readMetrics(ctx, window), alarmState(ctx, alarmName(ctx.config.prefix, 'LLMDependencyDown'))]);
+  // Where the data came from, in every metric branch: the audit record then says what "recent" meant.
+  const alarmValues = window.source === 'alarm' ? evidence.evaluated!.map((d) => round(d.value)).join(', ') : null;
+  const read = { windowFrom: iso(window.from), windowTo: iso(window.to), windowSource: window.source, window: window.why, alarmEvaluatedValues: alarmValues };
 
   const llmRate = metrics.llmCalls > 0 ? metrics.llmErrors / metrics.llmCalls : 0;
   const llm: Branch = {
     holds: llmAlarm === 'ALARM' || llmRate > a.llmErrorRate,
     why: llmAlarm === 'ALARM' ? 'LLMDependencyDown is in ALARM' : `LLM error rate ${pct(llmRate)} vs ${pct(a.llmErrorRate)} threshold`,
-    facts: { llmAlarmState: llmAlarm, llmErrorRate: round(llmRate), llmErrorRateThreshold: a.llmErrorRate },
+    facts: { llmAlarmState: llmAlarm, llmErrors: metrics.llmErrors, llmCalls: metrics.llmCalls, llmErrorRate: round(llmRate), llmErrorRateThreshold: a.llmErrorRate, ...read },
   };
 
   const rds = ctx.service.rds;
@@ -45,14 +51,20 @@ export async function evaluateApiErrorTree(ctx: MitigationContext): Promise<Tree
   const database: Branch = {
     holds: rds !== undefined && (cpuHigh || connectionsHigh),
     why: rds === undefined ? 'no database configured for this service' : `database CPU ${metrics.dbCpu === null ? 'no data' : `${metrics.dbCpu}%`} (limit ${a.databaseCpuPercent}%), connections ${metrics.dbConnections ?? 'no data'} (limit ${connectionLimit})`,
-    facts: { dbCpuPercent: metrics.dbCpu, dbCpuLimit: a.databaseCpuPercent, dbConnections: metrics.dbConnections, dbConnectionsLimit: connectionLimit },
+    facts: { dbCpuPercent: metrics.dbCpu, dbCpuLimit: a.databaseCpuPercent, dbConnections: metrics.dbConnections, dbConnectionsLimit: connectionLimit, ...read },
   };
 
-  const spikeRatio = metrics.baselineRequests > 0 ? metrics.recentRequests / metrics.baselineRequests : null;
+  const { recentPerMinute, baselinePerMinute } = metrics;
+  const spikeRatio = recentPerMinute !== null && baselinePerMinute !== null ? recentPerMinute / baselinePerMinute : null;
   const traffic: Branch = {
     holds: spikeRatio !== null && spikeRatio > a.trafficSpikeFactor,
-    why: spikeRatio === null ? 'no baseline traffic in the last hour' : `requests ${round(spikeRatio)}x the last hour's average (spike above ${a.trafficSpikeFactor}x)`,
-    facts: { recentRequests: metrics.recentRequests, baselineRequestsPer5Min: round(metrics.baselineRequests), spikeFactor: a.trafficSpikeFactor },
+    why:
+      baselinePerMinute === null
+        ? 'no baseline traffic in the last hour'
+        : spikeRatio === null
+          ? 'no request data in the window'
+          : `requests ${round(spikeRatio)}x the last hour's average per minute (spike above ${a.trafficSpikeFactor}x)`,
+    facts: { recentRequestsPerMinute: roundOrNull(recentPerMinute), baselineRequestsPerMinute: roundOrNull(baselinePerMinute), spikeFactor: a.trafficSpikeFactor, ...read },
   };
 
   return { 'ecs-rollback': deployment, 'fallback-mode': llm, 'rds-scale-up': database, 'rate-limit': traffic };
@@ -77,17 +89,22 @@ async function alarmState(ctx: MitigationContext, name: string): Promise<string 
 }
 
 interface Readings {
-  readonly recentRequests: number;
-  /** Average requests per 5 minutes over the hour before the recent window. */
-  readonly baselineRequests: number;
+  /** Requests per minute of data in the window, and in the hour before it; null without data. */
+  readonly recentPerMinute: number | null;
+  readonly baselinePerMinute: number | null;
   readonly llmErrors: number;
   readonly llmCalls: number;
   readonly dbCpu: number | null;
   readonly dbConnections: number | null;
 }
 
-/** One GetMetricData call for every metric the tree reads, in 5-minute buckets over the last 65 minutes. */
-async function readMetrics(ctx: MitigationContext): Promise<Readings> {
+/**
+ * One GetMetricData call for every metric the tree reads, in one-minute periods over the window and the hour
+ * before it. Traffic is compared per minute that has data: a minute CloudWatch does not hold yet (lag longer than
+ * allowed for) is left out instead of counting as no traffic; the ALB reports no datapoint for a minute without
+ * requests, which makes a sparse baseline look busier and a spike harder to call, the safe side.
+ */
+async function readMetrics(ctx: MitigationContext, window: TreeWindow): Promise<Readings> {
   const metricCtx = { config: ctx.config, service: ctx.service };
   const queries: [string, ResolvedMetric][] = [
     ...resolveMetric({ source: 'api', name: 'requests', statistic: 'Sum' }, metricCtx).map((m, i) => [`requests${i}`, m] as [string, ResolvedMetric]),
@@ -98,42 +115,44 @@ async function readMetrics(ctx: MitigationContext): Promise<Readings> {
     queries.push(['dbCpu', resolveMetric({ source: 'rds', name: 'CPUUtilization', statistic: 'Maximum' }, metricCtx)[0]!]);
     queries.push(['dbConnections', resolveMetric({ source: 'rds', name: 'DatabaseConnections', statistic: 'Maximum' }, metricCtx)[0]!]);
   }
-  const period = WINDOW_MINUTES * 60;
-  // The bucket holding `now` is the recent window; the twelve before it are the baseline.
-  const end = new Date((Math.floor(ctx.now().getTime() / (period * 1000)) + 1) * period * 1000);
-  const start = new Date(end.getTime() - (BASELINE_MINUTES + WINDOW_MINUTES) * 60_000);
   const { MetricDataResults } = await ctx.clients.cloudwatch.send(
     new GetMetricDataCommand({
-      StartTime: start,
-      EndTime: end,
+      StartTime: new Date(window.baselineFrom),
+      EndTime: new Date(window.to),
       MetricDataQueries: queries.map(([id, m]): MetricDataQuery => ({
         Id: id,
         ReturnData: true,
         MetricStat: {
           Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
-          Period: period,
+          Period: READ_PERIOD_MS / 1000,
           Stat: m.statistic,
         },
       })),
     }),
   );
-  const recentFrom = end.getTime() - period * 1000;
-  const series = (prefix: string) => (MetricDataResults ?? []).filter((r) => r.Id?.startsWith(prefix));
-  const points = (prefix: string) => series(prefix).flatMap((r) => (r.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r.Values?.[i] ?? 0 })));
-  const sum = (prefix: string, recent: boolean) => points(prefix).filter((p) => (p.t >= recentFrom) === recent).reduce((s, p) => s + p.v, 0);
-  const latestMax = (prefix: string) => {
-    const recent = points(prefix).filter((p) => p.t >= recentFrom);
-    return recent.length ? Math.max(...recent.map((p) => p.v)) : null;
+  // EndTime is exclusive in CloudWatch; the filter also drops anything an emulator returns at or past it.
+  const points = (prefix: string, from: number, to: number) =>
+    (MetricDataResults ?? []).filter((r) => r.Id?.startsWith(prefix)).flatMap((r) => (r.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r.Values?.[i] ?? 0 })).filter((p) => p.t >= from && p.t < to));
+  const recent = (prefix: string) => points(prefix, window.from, window.to);
+  const sum = (prefix: string) => recent(prefix).reduce((s, p) => s + p.v, 0);
+  const max = (prefix: string) => (recent(prefix).length ? Math.max(...recent(prefix).map((p) => p.v)) : null);
+  const perMinute = (from: number, to: number) => {
+    const byMinute = new Map<number, number>();
+    for (const p of points('requests', from, to)) byMinute.set(p.t, (byMinute.get(p.t) ?? 0) + p.v);
+    const total = [...byMinute.values()].reduce((s, v) => s + v, 0);
+    return byMinute.size > 0 && total > 0 ? total / byMinute.size : null;
   };
   return {
-    recentRequests: sum('requests', true),
-    baselineRequests: sum('requests', false) / (BASELINE_MINUTES / WINDOW_MINUTES),
-    llmErrors: sum('llmErrors', true),
-    llmCalls: sum('llmCalls', true),
-    dbCpu: latestMax('dbCpu'),
-    dbConnections: latestMax('dbConnections'),
+    recentPerMinute: perMinute(window.from, window.to),
+    baselinePerMinute: perMinute(window.baselineFrom, window.from),
+    llmErrors: sum('llmErrors'),
+    llmCalls: sum('llmCalls'),
+    dbCpu: max('dbCpu'),
+    dbConnections: max('dbConnections'),
   };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+const roundOrNull = (n: number | null) => (n === null ? null : round(n));
+const iso = (t: number) => new Date(t).toISOString();
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;

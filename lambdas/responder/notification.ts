@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findAlert, parseAlarmName, type AlertDefinition } from '../../lib/catalog';
 import type { Config } from '../../lib/config/schema';
 import { InvalidNotificationError } from '../shared/errors';
+import { readAlarmEvidence, type AlarmEvidence } from './alarm-evidence';
 
 /** CloudWatch alarm states. */
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
@@ -25,6 +26,8 @@ const CommonShape = z.object({
   StateChangeTime: z.string().regex(ISO_TIME),
   AlarmArn: z.string().regex(ALARM_ARN),
 });
+// Trigger and NewStateReasonData are read field by field in alarm-evidence.ts, leniently: what they say only refines
+// the decision tree's window, so a malformed one falls back there instead of refusing the alarm.
 const MetricAlarmShape = CommonShape.extend({ Trigger: z.object({}).loose() });
 const CompositeAlarmShape = CommonShape.extend({ AlarmRule: z.string().min(1) });
 
@@ -43,6 +46,8 @@ export interface AlarmNotification {
   readonly incidentId: string;
   readonly accountId: string;
   readonly region: string;
+  /** What the alarm says about the data it judged (its window, its evaluated datapoints); `{}` for composites. */
+  readonly evidence: AlarmEvidence;
 }
 
 /** Where a notification must come from to be acted on. */
@@ -107,6 +112,7 @@ export function parseNotification(body: string, expected: Expected): AlarmNotifi
     incidentId: `${n.AlarmName}@${stateChangeTime}`,
     accountId: n.AWSAccountId,
     region: arnRegion!,
+    evidence: composite ? {} : readAlarmEvidence(json as Record<string, unknown>),
   };
 }
 

@@ -133,6 +133,15 @@ const AutomationSchema = z.strictObject({
   databaseConnectionsShare: z.number().min(0.1).max(1).default(0.9),
   /** Decision tree: the LLM dependency is down above this error rate (when its alarm is not already in ALARM). @default 0.1 */
   llmErrorRate: z.number().min(0).max(1).default(0.1),
+  /**
+   * Decision tree: how long after a minute ends CloudWatch is taken to hold its data, when the notification does not
+   * list the datapoints the alarm evaluated. The tree then reads the periods ending at least this long before now.
+   * AWS publishes no ingestion SLA; ALB and RDS publish one datapoint per minute, and a third-party measurement
+   * (Datadog, "Cloud Metric Delay") puts one-minute CloudWatch metrics about 2 minutes behind. The tree averages
+   * per minute of data, so a lag longer than this only drops the newest minutes, while a longer allowance mixes
+   * minutes from before the incident into "recent". @default 60
+   */
+  ingestionLagSeconds: z.number().int().min(0).max(900).default(60),
   /** Service that hosts the model; environment-wide alerts (inference errors) act on it. @default the first service */
   modelService: z.string().regex(NAME).optional(),
   /**

@@ -1,3 +1,4 @@
+import { alertSettings } from '../alarms/settings';
 import { alarmName, findAlert } from '../catalog';
 import type { Config } from '../config/schema';
 
@@ -12,6 +13,11 @@ export interface AlarmChange {
   readonly reason?: string;
   readonly accountId?: string;
   readonly region?: string;
+  /**
+   * `NewStateReasonData`: the datapoints the alarm evaluated (alarm-evidence.ts has the shape); an object is sent
+   * as its JSON string, a string as is (malformed ones included). @default absent, as in AWS's SNS sample
+   */
+  readonly reasonData?: Record<string, unknown> | string;
 }
 
 /** The JSON body CloudWatch publishes to SNS when an alarm changes state (metric alarm shape). */
@@ -21,6 +27,7 @@ export function alarmNotification(config: Config, change: AlarmChange): Record<s
   const name = alarmName(config.prefix, change.alertId, change.instance);
   const accountId = change.accountId ?? '123456789012';
   const region = change.region ?? config.region;
+  const settings = alertSettings(alert, config);
   return {
     AlarmName: name,
     AlarmDescription: alert.summary,
@@ -35,7 +42,8 @@ export function alarmNotification(config: Config, change: AlarmChange): Record<s
     OKActions: [],
     AlarmActions: [],
     InsufficientDataActions: [],
-    Trigger: { MetricName: 'drill', Namespace: config.metrics.namespace, StatisticType: 'Statistic', Statistic: 'SUM', Period: 60, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 },
+    Trigger: { MetricName: 'drill', Namespace: config.metrics.namespace, StatisticType: 'Statistic', Statistic: 'SUM', Period: settings.periodSeconds, EvaluationPeriods: settings.evaluationPeriods, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 },
+    ...(change.reasonData === undefined ? {} : { NewStateReasonData: typeof change.reasonData === 'string' ? change.reasonData : JSON.stringify(change.reasonData) }),
   };
 }
 

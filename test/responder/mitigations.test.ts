@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { alarmName } from '../../lib/catalog';
+import { feedMinutes } from '../../lib/drill/metric-feed';
 import { useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
 
@@ -24,15 +25,6 @@ async function dbClass(h: ResponderHarness): Promise<string> {
 async function actions(h: ResponderHarness) {
   return h.audit.listSince('1970');
 }
-async function putMetric(h: ResponderHarness, namespace: string, name: string, dimensions: Record<string, string>, points: [Date, number][]) {
-  await h.clients.cloudwatch.send(
-    new PutMetricDataCommand({
-      Namespace: namespace,
-      MetricData: points.map(([Timestamp, Value]) => ({ MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, V]) => ({ Name, Value: V })), Timestamp, Value })),
-    }),
-  );
-}
-
 describe('HighAPIErrorRate decision tree', () => {
   it('recent deployment: rolls the ECS service back to the previous revision', async () => {
     // GIVEN the newer revision was deployed just now
@@ -88,27 +80,34 @@ describe('HighAPIErrorRate decision tree', () => {
   });
 
   it('database overload: scales RDS one class up', async () => {
+    // GIVEN CPU at 97% for the last 6 minutes, as CloudWatch holds it with 1 minute of ingestion lag
     const h = await fresh();
-    const now = new Date(Date.now() + 45 * MINUTE);
-    await putMetric(h, 'AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'chatbot-db' }, [[now, 97]]);
-    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now });
+    const now = Date.now() + 45 * MINUTE;
+    const cpu = (m: number) => (m >= now - 6 * MINUTE ? 97 : 35);
+    await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: { DBInstanceIdentifier: 'chatbot-db' } }, value: cpu }], now - 70 * MINUTE, now, MINUTE);
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
     assert.equal(await dbClass(h), 'db.r6g.xlarge');
     const scale = (await actions(h)).find((a) => a.mitigation === 'rds-scale-up')!;
     assert.deepEqual([scale.before?.instanceClass, scale.after?.instanceClass], ['db.r6g.large', 'db.r6g.xlarge']);
+    assert.match(scale.reason, /database CPU 97%/);
   });
 
   it('traffic spike: enables the rate limit', async () => {
+    // GIVEN 1000 requests a minute for an hour, then 9000 a minute since 6 minutes ago, with 1 minute of lag
     const h = await fresh();
-    const now = new Date(Date.now() + 45 * MINUTE);
-    const alb = { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' };
-    // one datapoint in each of the twelve 5-minute buckets of the last hour, and a spike in the current one
-    const baseline: [Date, number][] = Array.from({ length: 12 }, (_, i) => [new Date(now.getTime() - 5 * (i + 1) * MINUTE), 1000]);
-    await putMetric(h, 'AWS/ApplicationELB', 'RequestCount', alb, [...baseline, [now, 9000]]);
-    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now });
+    const now = Date.now() + 45 * MINUTE;
+    const requests = (m: number) => (m >= Math.floor(now / MINUTE) * MINUTE - 6 * MINUTE ? 9000 : 1000);
+    await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' } }, value: requests }], now - 70 * MINUTE, now, MINUTE);
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
     assert.equal(await param(h, '/chatbot/rate-limit'), '100');
     const limit = (await actions(h)).find((a) => a.mitigation === 'rate-limit')!;
     assert.equal(limit.outcome, 'succeeded');
-    assert.match(limit.reason, /requests 9x the last hour's average/);
+    assert.match(limit.reason, /requests 9x the last hour's average per minute/);
+    // and the audit record says which window was read: complete minutes, none newer than now - 1 minute
+    const facts = (limit.evidence.decisionTree as Record<string, { facts: Record<string, string> }>)['rate-limit']!.facts;
+    assert.equal(facts.windowSource, 'complete-periods');
+    assert.equal(facts.windowTo, new Date(Math.floor((now - MINUTE) / MINUTE) * MINUTE).toISOString());
+    assert.equal(Date.parse(facts.windowTo!) - Date.parse(facts.windowFrom!), 5 * MINUTE);
   });
 });
 
