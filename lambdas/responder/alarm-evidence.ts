@@ -63,25 +63,32 @@ const ReasonData = z.object({
 export function readAlarmEvidence(notification: Record<string, unknown>): AlarmEvidence {
   const trigger = TriggerWindow.safeParse(notification.Trigger ?? {});
   const window = trigger.success ? { periodSeconds: trigger.data.Period, evaluationPeriods: trigger.data.EvaluationPeriods } : {};
-  const raw = notification.NewStateReasonData;
-  if (raw === undefined || raw === null || raw === '') return window;
+  return { ...window, ...reasonDataEvidence(notification.NewStateReasonData, 'NewStateReasonData') };
+}
+
+/**
+ * The evaluated datapoints of a reason-data document (a JSON string or an object), from a notification or from
+ * DescribeAlarms' `StateReasonData`; `{}` when absent, `{ problem }` when malformed. Never throws.
+ */
+export function reasonDataEvidence(raw: unknown, field: string): Pick<AlarmEvidence, 'periodSeconds' | 'evaluated' | 'queryDate' | 'problem'> {
+  if (raw === undefined || raw === null || raw === '') return {};
   let json: unknown = raw;
   if (typeof raw === 'string') {
     try {
       json = JSON.parse(raw);
     } catch {
-      return { ...window, problem: 'NewStateReasonData is not JSON' };
+      return { problem: `${field} is not JSON` };
     }
   }
   const data = ReasonData.safeParse(json);
   if (!data.success) {
     const issue = data.error.issues[0]!;
-    return { ...window, problem: `NewStateReasonData: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+    return { problem: `${field}: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
   }
   const { period, queryDate, evaluatedDatapoints } = data.data;
   const evaluated = evaluatedDatapoints
     .filter((d): d is { timestamp: number; value: number } => d.value !== undefined)
     .map((d) => ({ at: d.timestamp, value: d.value }))
     .sort((a, b) => a.at - b.at);
-  return { ...window, periodSeconds: period, evaluated, ...(queryDate === undefined ? {} : { queryDate }) };
+  return { periodSeconds: period, evaluated, ...(queryDate === undefined ? {} : { queryDate }) };
 }

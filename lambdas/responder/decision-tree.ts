@@ -1,8 +1,9 @@
-import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { alarmName, type MitigationId } from '../../lib/catalog';
 import { resolveMetric, type ResolvedMetric } from '../../lib/alarms/metric-sources';
 import { describeService, ecsTarget } from './mitigations/ecs-service';
 import type { MitigationContext } from './mitigations/mitigation';
+import { reasonDataEvidence, type AlarmEvidence } from './alarm-evidence';
 import { READ_PERIOD_MS, treeWindow, type TreeWindow } from './tree-window';
 
 /** One branch of the runbook's decision tree: whether its condition holds, and the facts it looked at. */
@@ -29,10 +30,13 @@ export function hasDecisionTree(alertId: string): boolean {
  */
 export async function evaluateApiErrorTree(ctx: MitigationContext): Promise<TreeEvidence> {
   const a = ctx.config.automation;
-  const { evidence } = ctx.notification;
+  const llmAlarmName = alarmName(ctx.config.prefix, 'LLMDependencyDown');
+  const [deployment, alarms] = await Promise.all([recentDeployment(ctx), describeAlarms(ctx, [llmAlarmName, ctx.notification.alarmName])]);
+  const evidence = withStoredReasonData(ctx.notification.evidence, alarms.get(ctx.notification.alarmName));
   if (evidence.problem) ctx.logger.warn('alarm reason data not used: the tree reads the latest complete periods', { alarm: ctx.notification.alarmName, problem: evidence.problem });
   const window = treeWindow(ctx.now().getTime(), a.ingestionLagSeconds * 1000, evidence);
-  const [deployment, metrics, llmAlarm] = await Promise.all([recentDeployment(ctx), readMetrics(ctx, window), alarmState(ctx, alarmName(ctx.config.prefix, 'LLMDependencyDown'))]);
+  const metrics = await readMetrics(ctx, window);
+  const llmAlarm = alarms.get(llmAlarmName)?.StateValue ?? null;
   // Where the data came from, in every metric branch: the audit record then says what "recent" meant.
   const alarmValues = window.source === 'alarm' ? evidence.evaluated!.map((d) => round(d.value)).join(', ') : null;
   const read = { windowFrom: iso(window.from), windowTo: iso(window.to), windowSource: window.source, window: window.why, alarmEvaluatedValues: alarmValues };
@@ -83,9 +87,22 @@ async function recentDeployment(ctx: MitigationContext): Promise<Branch> {
   };
 }
 
-async function alarmState(ctx: MitigationContext, name: string): Promise<string | null> {
-  const { MetricAlarms } = await ctx.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
-  return MetricAlarms?.[0]?.StateValue ?? null;
+/** The LLM dependency's alarm and the notified alarm itself, in one call. */
+async function describeAlarms(ctx: MitigationContext, names: readonly string[]): Promise<Map<string, MetricAlarm>> {
+  const { MetricAlarms } = await ctx.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [...names] }));
+  return new Map((MetricAlarms ?? []).map((alarm) => [alarm.AlarmName!, alarm]));
+}
+
+/**
+ * An SNS notification often carries no reason data (AWS's own SNS sample has none), but the alarm keeps the last
+ * evaluation's as `StateReasonData`. Taken only while the alarm is still in ALARM; treeWindow refuses datapoints
+ * that are older than the latest complete periods, so a stale transition's evidence is never used.
+ */
+function withStoredReasonData(evidence: AlarmEvidence, alarm: MetricAlarm | undefined): AlarmEvidence {
+  if (evidence.evaluated || alarm?.StateValue !== 'ALARM') return evidence;
+  const stored = reasonDataEvidence(alarm.StateReasonData, 'StateReasonData');
+  if (!stored.evaluated) return stored.problem ? { ...evidence, problem: evidence.problem ?? stored.problem } : evidence;
+  return { ...evidence, ...stored, problem: undefined };
 }
 
 interface Readings {

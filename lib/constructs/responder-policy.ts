@@ -51,8 +51,12 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
     new iam.PolicyStatement({ sid: 'EcsRollbackAndScaleOut', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }),
     new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
     new iam.PolicyStatement({ sid: 'AutomationSwitch', actions: ['ssm:GetParameter'], resources: [base('ssm', `parameter${automationModeParameter(config)}`)] }),
-    // The decision tree reads one alarm's state: the LLM dependency's.
-    new iam.PolicyStatement({ sid: 'DecisionTreeAlarm', actions: ['cloudwatch:DescribeAlarms'], resources: [base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`)] }),
+    // The decision tree reads the LLM dependency's alarm state, and the HighAPIErrorRate alarm's own last evaluation.
+    new iam.PolicyStatement({
+      sid: 'DecisionTreeAlarm',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: [base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`), base('cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)],
+    }),
     new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
   ];
   if (databases.length > 0) {

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, it } from 'node:test';
 import { readAlarmEvidence } from '../../lambdas/responder/alarm-evidence';
 import { treeWindow } from '../../lambdas/responder/tree-window';
+import { alarmName } from '../../lib/catalog';
 import { useResponder } from '../support/responder';
 
 const MINUTE = 60_000;
@@ -101,5 +103,47 @@ describe('malformed reason data in the pipeline', () => {
     assert.equal(tree['rate-limit']!.facts.windowSource, 'complete-periods');
     const warning = h.logs.find((l) => l.message.startsWith('alarm reason data not used'));
     assert.match(String(warning?.extra?.problem), /NewStateReasonData is not JSON/);
+  });
+});
+
+describe("the alarm's stored reason data, when the SNS notification carries none", () => {
+  const { fresh } = useResponder();
+  const treeFacts = async (h: Awaited<ReturnType<typeof fresh>>) => {
+    const records = await h.audit.listSince('1970');
+    const tree = records[0]!.evidence.decisionTree as Record<string, { facts: Record<string, unknown> }>;
+    return tree['rate-limit']!.facts;
+  };
+  const storeEvaluation = async (h: Awaited<ReturnType<typeof fresh>>, minutesAgo: number[], now: number) => {
+    const name = alarmName(h.config.prefix, 'HighAPIErrorRate', 'chatbot-api');
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Statistic: 'Sum', Period: 60, EvaluationPeriods: 5, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' }),
+    );
+    const minute = Math.floor(now / MINUTE) * MINUTE;
+    const data = { version: '1.0', period: 60, evaluatedDatapoints: minutesAgo.map((m) => ({ timestamp: cw(minute - m * MINUTE), value: 0.08 })) };
+    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill', StateReasonData: JSON.stringify(data) }));
+  };
+
+  it('reads the datapoints the alarm evaluated from DescribeAlarms (StateReasonData) while it is in ALARM', async () => {
+    // GIVEN the alarm in ALARM, its last evaluation over the 5 complete minutes before the one in progress
+    const h = await fresh();
+    const now = Date.now();
+    await storeEvaluation(h, [6, 5, 4, 3, 2], now);
+    // WHEN a notification without reason data is delivered
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
+    // THEN the tree's window is the alarm's own
+    const facts = await treeFacts(h);
+    assert.equal(facts.windowSource, 'alarm');
+    assert.equal(facts.windowFrom, new Date(Math.floor(now / MINUTE) * MINUTE - 6 * MINUTE).toISOString());
+  });
+
+  it("ignores a stored evaluation older than the latest complete periods (a previous transition's)", async () => {
+    // GIVEN the alarm's stored evaluation is an hour old
+    const h = await fresh();
+    const now = Date.now();
+    await storeEvaluation(h, [66, 65, 64, 63, 62], now);
+    // WHEN a notification without reason data is delivered
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
+    // THEN the tree reads the latest complete periods instead
+    assert.equal((await treeFacts(h)).windowSource, 'complete-periods');
   });
 });
