@@ -184,6 +184,26 @@ const EscalationSchema = z.strictObject({
   groupWindowMinutes: z.number().min(0).max(1440).default(10),
   /** Ack and resolve links in pages expire after this. @default 1440 */
   linkTtlMinutes: z.number().int().min(5).max(10_080).default(1440),
+  /**
+   * Reserved concurrency of the escalation's functions. Reserving is both a guarantee and a cap: a storm of other
+   * functions in the account cannot throttle the paging path, and the public link endpoint cannot take the
+   * account's pool. Every reserved unit leaves the account's unreserved pool, which AWS keeps at 100 or more
+   * (the default account quota is 1,000; a new account's can be lower, and the deploy then fails naming
+   * UnreservedConcurrentExecution: ask for a higher quota or lower these). The defaults reserve 25 in all.
+   */
+  concurrency: z
+    .strictObject({
+      /**
+       * The starter: one invocation per alarm state change. A storm of alarms queues beyond this (EventBridge
+       * retries throttled deliveries for 2 hours), and grouping serializes on one lock anyway. @default 10
+       */
+      starter: z.number().int().min(1).max(1000).default(10),
+      /** The pager: one invocation per escalation step due; throttled ones are retried by the state machine. @default 10 */
+      pager: z.number().int().min(1).max(1000).default(10),
+      /** The public ack/resolve endpoint: humans clicking links. A cap, so that floods of requests cannot use the account's pool. @default 5 */
+      endpoint: z.number().int().min(1).max(1000).default(5),
+    })
+    .prefault({}),
 });
 
 const SubscriptionSchema = z.union([
