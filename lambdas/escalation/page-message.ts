@@ -21,8 +21,10 @@ export interface Page {
 }
 
 /**
- * A PagerDuty Events API v2 body: HTTPS subscribers (PagerDuty, Opsgenie's compatible endpoint, a chat relay)
- * receive it as is; trigger, acknowledge and resolve share the incident's dedup_key.
+ * A page as JSON, in the shape of a PagerDuty Events API v2 body (trigger, acknowledge and resolve share the
+ * incident's dedup_key). HTTPS subscribers receive it as the `Message` string of SNS's JSON envelope, never as
+ * the request body: SNS wraps every HTTP(S) delivery unless raw delivery is on, so PagerDuty itself is reached
+ * through integrations.pagerDuty, which sends this body to the Events API.
  */
 export function pagerDutyEvent(action: 'trigger' | 'acknowledge' | 'resolve', incident: Incident, details: Record<string, unknown> = {}, links: { href: string; text: string }[] = []): Record<string, unknown> {
   return {
@@ -78,14 +80,17 @@ export function pageText(page: Page): { subject: string; text: string; sms: stri
   return { subject, text, sms };
 }
 
-/** Publishes one message per protocol: text for email, short text for SMS, the Events v2 JSON for HTTPS. */
+/**
+ * Publishes one message per protocol: text for email, short text for SMS, the page's JSON for HTTP(S) (inside SNS's
+ * envelope; the config accepts only https endpoints, `http` is the same body for emulators that deliver only there).
+ */
 export async function publish(sns: SNSClient, topicArn: string, message: { subject: string; text: string; sms: string; https: Record<string, unknown> }): Promise<void> {
   await sns.send(
     new PublishCommand({
       TopicArn: topicArn,
       Subject: message.subject,
       MessageStructure: 'json',
-      Message: JSON.stringify({ default: message.text, email: message.text, 'email-json': message.text, sms: message.sms, https: JSON.stringify(message.https), sqs: message.text }),
+      Message: JSON.stringify({ default: message.text, email: message.text, 'email-json': message.text, sms: message.sms, https: JSON.stringify(message.https), http: JSON.stringify(message.https), sqs: message.text }),
     }),
   );
 }

@@ -206,10 +206,23 @@ const EscalationSchema = z.strictObject({
     .prefault({}),
 });
 
+/** PagerDuty's Events API hosts: they read Events v2 bodies, not the envelope SNS wraps every HTTPS delivery in. */
+const PAGERDUTY_EVENTS_HOST = /(^|\.)events(\.eu)?\.pagerduty\.com$/i;
+
 const SubscriptionSchema = z.union([
   z.strictObject({ email: z.email() }),
   z.strictObject({ sms: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15551234567') }),
-  z.strictObject({ https: z.url({ protocol: /^https$/ }) }),
+  /**
+   * An HTTPS endpoint receives what SNS delivers: a SubscriptionConfirmation to confirm first, then every page in
+   * SNS's JSON envelope (the page in its `Message`). PagerDuty is reached through integrations.pagerDuty instead.
+   */
+  z.strictObject({
+    https: z
+      .url({ protocol: /^https$/ })
+      .refine((url) => !PAGERDUTY_EVENTS_HOST.test(new URL(url).hostname), {
+        message: "PagerDuty's Events API cannot read SNS's HTTPS envelope (nor confirm the subscription): remove this subscription and set integrations.pagerDuty.routingKeySecretArn (Events API v2) instead",
+      }),
+  }),
 ]);
 
 export const ConfigSchema = z
