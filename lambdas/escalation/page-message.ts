@@ -16,6 +16,8 @@ export interface Page {
   readonly actions: readonly ActionRecord[];
   readonly ackUrl: string;
   readonly resolveUrl: string;
+  /** The short ack link the SMS carries (the signed one is ~410 characters). */
+  readonly smsAckUrl: string;
   /** Recent changes and the alarm's datapoints; the email shows them, the SMS does not. @default none shown */
   readonly context?: IncidentContext;
 }
@@ -76,8 +78,28 @@ export function pageText(page: Page): { subject: string; text: string; sms: stri
     `Or:          npx oncall ack ${incident.incidentId}`,
     `Dedup key:   ${incident.incidentId}`,
   ].join('\n');
-  const sms = `${subject.slice(0, 80)} ack: ${page.ackUrl}`.slice(0, 1500);
-  return { subject, text, sms };
+  return { subject, text, sms: smsPage(incident, page.smsAckUrl) };
+}
+
+/** One SMS part: SNS splits longer messages into parts of 140 bytes, and a link cut in two does not work. */
+export const SMS_MAX_BYTES = 140;
+
+/**
+ * The ASCII characters of SMS's GSM-7 basic set. Any other character makes the whole message UCS-2 (70 characters
+ * a part), and the extension characters ([ ] { } | ^ ~ \) take two septets each.
+ */
+const NOT_GSM7_BASIC = /[^A-Za-z0-9 @$!"#%&'()*+,\-./:;<=>?_\n]/g;
+
+/** Text made safe for one GSM-7 SMS: every other character becomes a space. */
+export function smsText(text: string): string {
+  return text.replace(NOT_GSM7_BASIC, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** `P1 ModelAccuracyDrop chatbot-api ack <short link>`: the label is cut to fit, the link never is. */
+export function smsPage(incident: Incident, ackUrl: string): string {
+  const tail = ` ack ${ackUrl}`;
+  const label = smsText(`${incident.severity} ${incident.alertId}${incident.service ? ` ${incident.service}` : ''}`);
+  return `${label.slice(0, Math.max(0, SMS_MAX_BYTES - tail.length))}${tail}`;
 }
 
 /**

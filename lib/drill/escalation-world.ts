@@ -7,6 +7,7 @@ import { verifyAction } from '../../lambdas/escalation/verifier';
 import { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
+import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Log } from '../../lambdas/shared/observability';
 import { ROLES, type Role } from '../catalog';
@@ -84,6 +85,7 @@ export async function createEscalationWorld(options: {
     runner,
     roleTopicArn: (role) => topicArns.get(role)!,
     linkKey: async () => options.linkKey,
+    shortLinks: new ShortLinkStore(clients.dynamo, options.auditTable),
     linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
     now: options.now ?? (() => new Date()),
     logger: options.logger,
