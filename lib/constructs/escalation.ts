@@ -186,7 +186,7 @@ export class Escalation extends Construct {
           sfn.JsonPath.stringAt('$.failure.Error'),
           sfn.JsonPath.stringAt('$.incidentId'),
         ),
-        sms: sfn.JsonPath.format('[P1] PAGE FAILED, page by hand: {}', sfn.JsonPath.stringAt('$.incidentId')),
+        sms: sfn.JsonPath.format('P1 PAGE FAILED, page by hand: {}', sfn.JsonPath.stringAt('$.incidentId')),
       }),
       { errors: ['States.ALL'], resultPath: '$.failure' },
     );
@@ -222,7 +222,7 @@ export class Escalation extends Construct {
           sfn.JsonPath.stringAt('$.actionId'),
           sfn.JsonPath.stringAt('$.failure.Error'),
         ),
-        sms: sfn.JsonPath.format('[P1] VERIFY FAILED, check by hand: {}', sfn.JsonPath.stringAt('$.actionId')),
+        sms: sfn.JsonPath.format('P1 VERIFY FAILED, check by hand: {}', sfn.JsonPath.stringAt('$.actionId')),
       }),
       { errors: ['States.ALL'], resultPath: '$.failure' },
     );
