@@ -11,8 +11,8 @@ export interface CollaborationDeps {
   readonly store: IncidentStore;
   readonly audit: AuditLog;
   readonly state: CollaborationState;
-  /** A secret's value by ARN: read once per cold start, kept in memory, never logged. */
-  readonly secret: (arn: string) => Promise<string>;
+  /** A secret's value by SecretId (ARN or name): read once per cold start, kept in memory, never logged. */
+  readonly secret: (secretId: string) => Promise<string>;
   /** Outbound HTTP. @default real fetch, timers and clock */
   readonly runtime?: HttpRuntime;
   readonly now: () => Date;

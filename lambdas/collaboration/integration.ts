@@ -1,4 +1,5 @@
 import type { Config } from '../../lib/config/schema';
+import { secretId, secretLabel, type SecretRef } from '../../lib/config/integrations';
 import { IntegrationError, type HttpRuntime, type RetryPolicy } from '../integrations/http';
 import type { Incident } from '../shared/incidents';
 import type { CollaborationDeps } from './deps';
@@ -41,12 +42,12 @@ export function isResolution(incident: Incident, signal: Signal): boolean {
  * An integration's credential. A secret that cannot be read is that integration's failure (recorded, then the
  * others go on), not a reason to retry the stream record for ever; the message names the error, never the value.
  */
-export async function credential(session: Session, integration: IntegrationName, arn: string): Promise<string> {
+export async function credential(session: Session, integration: IntegrationName, secret: SecretRef): Promise<string> {
   try {
-    const value = await session.secret(arn);
+    const value = await session.secret(secretId(secret));
     if (value.trim() === '') throw Object.assign(new Error('empty'), { name: 'EmptySecret' });
     return value.trim();
   } catch (error) {
-    throw new IntegrationError(integration, undefined, 1, `its secret ${arn.split(':').pop()} could not be read (${(error as Error).name})`);
+    throw new IntegrationError(integration, undefined, 1, `its secret ${secretLabel(secret)} could not be read (${(error as Error).name})`);
   }
 }

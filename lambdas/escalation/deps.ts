@@ -3,6 +3,7 @@ import type { Config } from '../../lib/config/schema';
 import type { AuditLog } from '../shared/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { IncidentStore } from '../shared/incidents';
+import type { ShortLinkStore } from '../shared/short-links';
 import type { SilenceReader } from '../shared/silences';
 import type { Log } from '../shared/observability';
 import type { EscalationRunner } from './runner';
@@ -20,6 +21,8 @@ export interface EscalationDeps {
   readonly roleTopicArn: (role: Role) => string;
   /** The HMAC key of ack/resolve links (from Secrets Manager). */
   readonly linkKey: () => Promise<string>;
+  /** The short ack links of SMS pages (opaque tokens resolved in the table). */
+  readonly shortLinks: ShortLinkStore;
   /** Base URL of the ack/resolve endpoint (the function URL). */
   readonly linkBaseUrl: string;
   readonly now: () => Date;

@@ -2,6 +2,7 @@ import { IncidentStateError } from '../shared/incidents';
 import { LinkRejectedError, verifyLink, type LinkAction } from '../shared/links';
 import type { EscalationDeps } from './deps';
 import { acknowledgeIncident, resolveIncident } from './incident-lifecycle';
+import { SHORT_LINK_PATH } from './notify';
 
 /** The parts of a Lambda function URL request the endpoint reads. */
 export interface UrlRequest {
@@ -28,6 +29,7 @@ const STATUS: Readonly<Record<LinkRejectedError['reason'], number>> = { malforme
 export async function handleLink(deps: EscalationDeps, request: UrlRequest): Promise<UrlResponse> {
   const method = request.requestContext?.http?.method ?? 'GET';
   const action = (request.rawPath ?? '').replace(/^\/+|\/+$/g, '');
+  if (action.startsWith(`${SHORT_LINK_PATH}/`)) return handleShortLink(deps, request, method, action.slice(SHORT_LINK_PATH.length + 1));
   if (action !== 'ack' && action !== 'resolve') return html(404, 'Not found', 'This link is not an acknowledge or resolve link.');
   const params = new URLSearchParams(method === 'POST' ? decodeBody(request) : request.rawQueryString ?? '');
   const incidentId = params.get('incident') ?? '';
@@ -50,6 +52,31 @@ export async function handleLink(deps: EscalationDeps, request: UrlRequest): Pro
     if (error instanceof LinkRejectedError) {
       deps.logger.warn('link rejected', { reason: error.reason, action, incidentId: incidentId.slice(0, 200), sourceIp: request.requestContext?.http?.sourceIp });
       return html(STATUS[error.reason], 'Link refused', `This link cannot be used: ${error.reason}. Use <code>npx oncall ${action} ${escape(incidentId)}</code>.`);
+    }
+    if (error instanceof IncidentStateError) return html(409, 'Nothing to do', escape(error.message));
+    throw error;
+  }
+}
+
+/**
+ * The short ack link of an SMS page (`/s/<token>`): the same two steps as the signed links (GET asks, POST acts),
+ * the token resolved in the table; refused with the same reasons (malformed, forged, expired, replayed).
+ */
+async function handleShortLink(deps: EscalationDeps, request: UrlRequest, method: string, token: string): Promise<UrlResponse> {
+  try {
+    if (method !== 'POST') {
+      const link = await deps.shortLinks.peek(token, { action: 'ack', now: deps.now() });
+      return html(200, 'Acknowledge incident', `<p>Acknowledge incident <code>${escape(link.incidentId)}</code>?</p>
+<form method="post" action="/${SHORT_LINK_PATH}/${escape(token)}"><button type="submit">Acknowledge</button></form>`);
+    }
+    const link = await deps.shortLinks.redeem(token, { action: 'ack', now: deps.now() });
+    await acknowledgeIncident(deps, link.incidentId, `link (${request.requestContext?.http?.sourceIp ?? 'unknown address'})`);
+    deps.logger.info('link obeyed', { incidentId: link.incidentId, action: 'ack', short: true });
+    return html(200, 'Acknowledged', `<p>Incident <code>${escape(link.incidentId)}</code>: acknowledged. Paging for the ack deadline stops; escalation continues until it is resolved.</p>`);
+  } catch (error) {
+    if (error instanceof LinkRejectedError) {
+      deps.logger.warn('link rejected', { reason: error.reason, action: 'ack', short: true, sourceIp: request.requestContext?.http?.sourceIp });
+      return html(STATUS[error.reason], 'Link refused', `This link cannot be used: ${error.reason}. Use <code>npx oncall ack &lt;incident&gt;</code>.`);
     }
     if (error instanceof IncidentStateError) return html(409, 'Nothing to do', escape(error.message));
     throw error;

@@ -8,6 +8,7 @@ import { parseConfig } from '../../lib/config/load';
 import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
 import { IncidentStore } from '../shared/incidents';
+import { ShortLinkStore } from '../shared/short-links';
 import { SilenceStore } from '../shared/silences';
 import { powertools } from '../shared/observability';
 import type { EscalationDeps } from './deps';
@@ -38,6 +39,7 @@ function dependencies(): EscalationDeps {
     roleTopicArn: (role) => `arn:${env.PARTITION}:sns:${env.AWS_REGION}:${env.ACCOUNT_ID}:${roleTopicName(config.prefix, role)}`,
     // Read once per cold start and kept in memory only; never logged.
     linkKey: () => (key ??= secrets.send(new GetSecretValueCommand({ SecretId: env.LINK_SECRET_ARN })).then((r) => r.SecretString ?? '')),
+    shortLinks: new ShortLinkStore(clients.dynamo, env.AUDIT_TABLE),
     linkBaseUrl: env.LINK_BASE_URL ?? '',
     now: () => new Date(),
     logger: powertools(`${config.prefix}-escalation`, `RunbookAlerting/${config.prefix}`).logger,

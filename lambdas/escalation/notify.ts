@@ -3,7 +3,10 @@ import { gatherContext } from '../shared/context';
 import type { Incident } from '../shared/incidents';
 import { signLink } from '../shared/links';
 import type { EscalationDeps } from './deps';
-import { pagerDutyEvent, pageText, publish } from './page-message';
+import { pagerDutyEvent, pageText, publish, smsText } from './page-message';
+
+/** Path of the short links: `<function URL>/s/<token>`. */
+export const SHORT_LINK_PATH = 's';
 
 /** The roles already paged for an incident, from its timeline. */
 async function pagedRoles(deps: EscalationDeps, incidentId: string): Promise<Role[]> {
@@ -11,13 +14,18 @@ async function pagedRoles(deps: EscalationDeps, incidentId: string): Promise<Rol
   return [...new Set(events.filter((e) => e.type === 'page').flatMap((e) => (e.data?.roles as Role[] | undefined) ?? []))];
 }
 
-/** Ack and resolve links bound to this incident, expiring after `escalation.linkTtlMinutes`. */
-export async function links(deps: EscalationDeps, incidentId: string): Promise<{ ackUrl: string; resolveUrl: string }> {
+/**
+ * Ack and resolve links bound to this incident, expiring after `escalation.linkTtlMinutes`: signed ones for email
+ * and HTTPS, and a short ack link for SMS (an opaque token stored in the table, {@link SHORT_LINK_PATH}).
+ */
+export async function links(deps: EscalationDeps, incidentId: string): Promise<{ ackUrl: string; resolveUrl: string; smsAckUrl: string }> {
   if (!deps.linkBaseUrl) throw new Error('no LINK_BASE_URL: this function does not sign links');
   const key = await deps.linkKey();
   const exp = Math.floor(deps.now().getTime() / 1000) + deps.config.escalation.linkTtlMinutes * 60;
-  const url = (action: 'ack' | 'resolve') => `${deps.linkBaseUrl.replace(/\/+$/, '')}/${action}?incident=${encodeURIComponent(incidentId)}&token=${signLink(key, { incidentId, action, exp })}`;
-  return { ackUrl: url('ack'), resolveUrl: url('resolve') };
+  const base = deps.linkBaseUrl.replace(/\/+$/, '');
+  const url = (action: 'ack' | 'resolve') => `${base}/${action}?incident=${encodeURIComponent(incidentId)}&token=${signLink(key, { incidentId, action, exp })}`;
+  const short = await deps.shortLinks.create({ incidentId, action: 'ack', exp });
+  return { ackUrl: url('ack'), resolveUrl: url('resolve'), smsAckUrl: `${base}/${SHORT_LINK_PATH}/${short}` };
 }
 
 /**
@@ -28,8 +36,8 @@ export async function links(deps: EscalationDeps, incidentId: string): Promise<{
 export async function page(deps: EscalationDeps, incident: Incident, roles: readonly Role[], why: string): Promise<void> {
   if (roles.length === 0) return;
   const actions = await deps.audit.forIncident(incident);
-  const [{ ackUrl, resolveUrl }, context] = await Promise.all([links(deps, incident.incidentId), gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions)]);
-  const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl, context });
+  const [{ ackUrl, resolveUrl, smsAckUrl }, context] = await Promise.all([links(deps, incident.incidentId), gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions)]);
+  const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl, smsAckUrl, context });
   const automation = actions.map((a) => ({ mitigation: a.mitigation, target: a.target, decision: a.decision, outcome: a.outcome, revert: a.revertCommand }));
   const https = pagerDutyEvent('trigger', incident, { why, automation, context }, [
     { href: ackUrl, text: 'Acknowledge' },
@@ -45,5 +53,5 @@ export async function notifyPaged(deps: EscalationDeps, incident: Incident, acti
   const verb = action === 'acknowledge' ? `acknowledged by ${incident.ackedBy}` : `resolved by ${incident.resolvedBy}`;
   const subject = `[${incident.severity}] ${verb}: ${incident.alertId}`.replace(/[^\x20-\x7e]/g, ' ').slice(0, 99);
   const text = `${subject}\nIncident: ${incident.incidentId}\n${action === 'resolve' ? `Time to resolve: ${incident.timeToResolveSeconds ?? '?'} s` : ''}`;
-  await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { subject, text, sms: subject, https: pagerDutyEvent(action, incident) })));
+  await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { subject, text, sms: smsText(subject), https: pagerDutyEvent(action, incident) })));
 }

@@ -16,13 +16,17 @@ export interface Page {
   readonly actions: readonly ActionRecord[];
   readonly ackUrl: string;
   readonly resolveUrl: string;
+  /** The short ack link the SMS carries (the signed one is ~410 characters). */
+  readonly smsAckUrl: string;
   /** Recent changes and the alarm's datapoints; the email shows them, the SMS does not. @default none shown */
   readonly context?: IncidentContext;
 }
 
 /**
- * A PagerDuty Events API v2 body: HTTPS subscribers (PagerDuty, Opsgenie's compatible endpoint, a chat relay)
- * receive it as is; trigger, acknowledge and resolve share the incident's dedup_key.
+ * A page as JSON, in the shape of a PagerDuty Events API v2 body (trigger, acknowledge and resolve share the
+ * incident's dedup_key). HTTPS subscribers receive it as the `Message` string of SNS's JSON envelope, never as
+ * the request body: SNS wraps every HTTP(S) delivery unless raw delivery is on, so PagerDuty itself is reached
+ * through integrations.pagerDuty, which sends this body to the Events API.
  */
 export function pagerDutyEvent(action: 'trigger' | 'acknowledge' | 'resolve', incident: Incident, details: Record<string, unknown> = {}, links: { href: string; text: string }[] = []): Record<string, unknown> {
   return {
@@ -74,18 +78,41 @@ export function pageText(page: Page): { subject: string; text: string; sms: stri
     `Or:          npx oncall ack ${incident.incidentId}`,
     `Dedup key:   ${incident.incidentId}`,
   ].join('\n');
-  const sms = `${subject.slice(0, 80)} ack: ${page.ackUrl}`.slice(0, 1500);
-  return { subject, text, sms };
+  return { subject, text, sms: smsPage(incident, page.smsAckUrl) };
 }
 
-/** Publishes one message per protocol: text for email, short text for SMS, the Events v2 JSON for HTTPS. */
+/** One SMS part: SNS splits longer messages into parts of 140 bytes, and a link cut in two does not work. */
+export const SMS_MAX_BYTES = 140;
+
+/**
+ * The ASCII characters of SMS's GSM-7 basic set. Any other character makes the whole message UCS-2 (70 characters
+ * a part), and the extension characters ([ ] { } | ^ ~ \) take two septets each.
+ */
+const NOT_GSM7_BASIC = /[^A-Za-z0-9 @$!"#%&'()*+,\-./:;<=>?_\n]/g;
+
+/** Text made safe for one GSM-7 SMS: every other character becomes a space. */
+export function smsText(text: string): string {
+  return text.replace(NOT_GSM7_BASIC, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** `P1 ModelAccuracyDrop chatbot-api ack <short link>`: the label is cut to fit, the link never is. */
+export function smsPage(incident: Incident, ackUrl: string): string {
+  const tail = ` ack ${ackUrl}`;
+  const label = smsText(`${incident.severity} ${incident.alertId}${incident.service ? ` ${incident.service}` : ''}`);
+  return `${label.slice(0, Math.max(0, SMS_MAX_BYTES - tail.length))}${tail}`;
+}
+
+/**
+ * Publishes one message per protocol: text for email, short text for SMS, the page's JSON for HTTP(S) (inside SNS's
+ * envelope; the config accepts only https endpoints, `http` is the same body for emulators that deliver only there).
+ */
 export async function publish(sns: SNSClient, topicArn: string, message: { subject: string; text: string; sms: string; https: Record<string, unknown> }): Promise<void> {
   await sns.send(
     new PublishCommand({
       TopicArn: topicArn,
       Subject: message.subject,
       MessageStructure: 'json',
-      Message: JSON.stringify({ default: message.text, email: message.text, 'email-json': message.text, sms: message.sms, https: JSON.stringify(message.https), sqs: message.text }),
+      Message: JSON.stringify({ default: message.text, email: message.text, 'email-json': message.text, sms: message.sms, https: JSON.stringify(message.https), http: JSON.stringify(message.https), sqs: message.text }),
     }),
   );
 }

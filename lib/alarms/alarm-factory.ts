@@ -1,4 +1,4 @@
-import { CfnTag } from 'aws-cdk-lib';
+import { CfnTag, Fn } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -73,7 +73,7 @@ function measurement(spec: MetricAlarmSpec): Partial<cloudwatch.CfnAlarmProps> {
       metric: {
         namespace: q.metric.namespace,
         metricName: q.metric.metricName,
-        dimensions: Object.entries(q.metric.dimensions).map(([name, value]) => ({ name, value })),
+        dimensions: dimensionsOf(q.metric.dimensions),
       },
       period: spec.periodSeconds,
       stat: q.metric.statistic,
@@ -86,7 +86,7 @@ function measurement(spec: MetricAlarmSpec): Partial<cloudwatch.CfnAlarmProps> {
       return {
         namespace: metric.namespace,
         metricName: metric.metricName,
-        dimensions: Object.entries(metric.dimensions).map(([name, value]) => ({ name, value })),
+        dimensions: dimensionsOf(metric.dimensions),
         period: spec.periodSeconds,
         ...(percentile ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic }),
         threshold: spec.threshold,
@@ -108,6 +108,11 @@ function measurement(spec: MetricAlarmSpec): Partial<cloudwatch.CfnAlarmProps> {
         ],
       };
   }
+}
+
+/** A value naming a pseudo parameter (`${AWS::AccountId}`: a state machine's ARN) becomes an Fn::Sub. */
+function dimensionsOf(dimensions: Readonly<Record<string, string>>): cloudwatch.CfnAlarm.DimensionProperty[] {
+  return Object.entries(dimensions).map(([name, value]) => ({ name, value: value.includes('${AWS::') ? Fn.sub(value) : value }));
 }
 
 function tagsOf(spec: AlarmSpec): CfnTag[] {

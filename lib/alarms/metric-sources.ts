@@ -1,5 +1,5 @@
 import type { ApiMetric, MetricRef } from '../catalog';
-import { deadLetterQueueName, escalationFunctionName, responderFunctionName } from '../config/derived';
+import { deadLetterQueueName, escalationFunctionName, escalationStateMachineName, responderFunctionName, verifyStateMachineName } from '../config/derived';
 import type { ApiSource, Config, ServiceConfig } from '../config/schema';
 
 /** A metric with everything CloudWatch needs to find it. */
@@ -101,6 +101,15 @@ export function resolveMetric(ref: MetricRef, ctx: MetricContext): ResolvedMetri
       return [{ namespace: 'AWS/SQS', metricName: ref.name, dimensions: { QueueName: deadLetterQueueName(config) }, statistic: ref.statistic }];
     case 'escalation-functions':
       return ['starter', 'pager'].map((name) => ({ namespace: 'AWS/Lambda', metricName: ref.name, dimensions: { FunctionName: escalationFunctionName(config, name) }, statistic: ref.statistic }));
+    case 'escalation-state-machines':
+      // AWS/States names a state machine by its ARN only: partition and account are CloudFormation's to fill in
+      // (the alarm factory substitutes `${AWS::...}`), so an environment-agnostic stack works too.
+      return [escalationStateMachineName(config), verifyStateMachineName(config)].map((name) => ({
+        namespace: 'AWS/States',
+        metricName: ref.name,
+        dimensions: { StateMachineArn: `arn:\${AWS::Partition}:states:${config.region}:${config.account ?? '${AWS::AccountId}'}:stateMachine:${name}` },
+        statistic: ref.statistic,
+      }));
     case 'acm':
       return [{ namespace: 'AWS/CertificateManager', metricName: ref.name, dimensions: { CertificateArn: need(ctx.certificateArn, ref) }, statistic: ref.statistic }];
   }

@@ -68,7 +68,9 @@ export type MetricSource =
   /** The responders' dead-letter queue (AWS/SQS, QueueName). */
   | 'dead-letter-queue'
   /** The escalation's starter and pager functions (AWS/Lambda, one metric each, summed). */
-  | 'escalation-functions';
+  | 'escalation-functions'
+  /** The escalation and verification state machines (AWS/States, StateMachineArn, one metric each, summed). */
+  | 'escalation-state-machines';
 
 /**
  * Logical names for the API front door's metrics. Each API source kind (alb, apigateway, custom) maps

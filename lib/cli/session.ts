@@ -6,6 +6,7 @@ import { AuditLog } from '../../lambdas/shared/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
 import { SilenceStore } from '../../lambdas/shared/silences';
+import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import type { Log } from '../../lambdas/shared/observability';
 import { auditTableName, escalationStateMachineName } from '../config/derived';
 import { parseConfig } from '../config/load';
@@ -86,6 +87,7 @@ export function openSession(ctx: CliContext, envName: string): Session {
         linkKey: async () => {
           throw new Error('the CLI does not sign links');
         },
+        shortLinks: new ShortLinkStore(clients.dynamo, table),
         linkBaseUrl: '',
         now: () => new Date(),
         logger: silent,

@@ -7,16 +7,53 @@ import { z } from 'zod';
  */
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** The six letters or digits Secrets Manager appends to a secret's name in its ARN. */
+const RANDOM_SUFFIX = /-[A-Za-z0-9]{6}$/;
 const SEVERITY_WITH_CHANNEL = ['P1', 'P2'] as const;
 
 /**
- * A secret the integration cannot work without: a missing one fails synth naming this field. The complete ARN,
- * or the name-only ARN without the random suffix (the grant then matches the suffix with `-??????`).
+ * Where an integration's secret is. A string is an ARN, taken as written: ending in `-` and six letters or digits it
+ * is the complete ARN Secrets Manager prints (`create-secret`, the console), otherwise a partial ARN (the name
+ * without the suffix). `{ name }` is a secret of the stack's own account and region given by its name: the only
+ * way to name a secret whose name itself ends in `-` and six characters, which no string can tell from a complete
+ * ARN (Secrets Manager itself takes such a partial ARN for a complete one).
+ */
+export type SecretRef = string | { readonly name: string };
+
+/**
+ * A secret the integration cannot work without: a missing one fails synth naming this field. A complete ARN, a
+ * partial ARN (the grant then matches the suffix with `-??????`), or `{ name }` (see {@link SecretRef}).
  */
 const secretArn = (what: string) =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? `required: the ARN of the Secrets Manager secret holding ${what}` : 'must be a string') })
-    .regex(SECRET_ARN, 'must be a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>');
+  z.union([z.string().regex(SECRET_ARN), z.strictObject({ name: z.string().regex(SECRET_NAME) })], {
+    error: (issue) =>
+      issue.input === undefined
+        ? `required: the ARN of the Secrets Manager secret holding ${what}`
+        : typeof issue.input === 'string'
+          ? 'must be a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>'
+          : 'must be a Secrets Manager secret ARN, or { name: "<secret name>" } for a secret of this account and region',
+  });
+
+/** The SecretId GetSecretValue is called with: the ARN as written, or the name. */
+export function secretId(secret: SecretRef): string {
+  return typeof secret === 'string' ? secret : secret.name;
+}
+
+/** A name for messages and logs: the secret's name, never its value. */
+export function secretLabel(secret: SecretRef): string {
+  return typeof secret === 'string' ? secret.slice(secret.indexOf(':secret:') + ':secret:'.length) : secret.name;
+}
+
+/**
+ * The IAM resource that matches a secret. A complete ARN as it is; a partial ARN or a name with `-??????`, which
+ * matches exactly the six characters Secrets Manager appends. `arnOf` makes the ARN of a resource name in the
+ * stack's partition, region and account.
+ */
+export function secretPolicyResource(secret: SecretRef, arnOf: (resourceName: string) => string): string {
+  if (typeof secret !== 'string') return arnOf(`${secret.name}-??????`);
+  return RANDOM_SUFFIX.test(secret) ? secret : `${secret}-??????`;
+}
 
 const httpsUrl = (what: string) =>
   z.url({ protocol: /^https$/, error: (issue) => (issue.input === undefined ? `required: the HTTPS URL of ${what}` : 'must be an https:// URL') });
@@ -143,13 +180,13 @@ export function anyIntegration(integrations: IntegrationsConfig): boolean {
 }
 
 /** The secret of every configured integration, by the service it authenticates to (what the function may read). */
-export function integrationSecrets(integrations: IntegrationsConfig): { readonly service: 'slack' | 'statuspage' | 'github' | 'jira' | 'pagerduty'; readonly arn: string }[] {
+export function integrationSecrets(integrations: IntegrationsConfig): { readonly service: 'slack' | 'statuspage' | 'github' | 'jira' | 'pagerduty'; readonly secret: SecretRef }[] {
   const { slack, statusPage, tickets, pagerDuty } = integrations;
   return [
-    ...(slack ? [{ service: 'slack' as const, arn: slack.tokenSecretArn }] : []),
-    ...(statusPage ? [{ service: 'statuspage' as const, arn: statusPage.apiKeySecretArn }] : []),
-    ...(tickets?.provider === 'github' ? [{ service: 'github' as const, arn: tickets.tokenSecretArn }] : []),
-    ...(tickets?.provider === 'jira' ? [{ service: 'jira' as const, arn: tickets.credentialsSecretArn }] : []),
-    ...(pagerDuty ? [{ service: 'pagerduty' as const, arn: pagerDuty.routingKeySecretArn }] : []),
+    ...(slack ? [{ service: 'slack' as const, secret: slack.tokenSecretArn }] : []),
+    ...(statusPage ? [{ service: 'statuspage' as const, secret: statusPage.apiKeySecretArn }] : []),
+    ...(tickets?.provider === 'github' ? [{ service: 'github' as const, secret: tickets.tokenSecretArn }] : []),
+    ...(tickets?.provider === 'jira' ? [{ service: 'jira' as const, secret: tickets.credentialsSecretArn }] : []),
+    ...(pagerDuty ? [{ service: 'pagerduty' as const, secret: pagerDuty.routingKeySecretArn }] : []),
   ];
 }

@@ -193,12 +193,45 @@ const EscalationSchema = z.strictObject({
   groupWindowMinutes: z.number().min(0).max(1440).default(10),
   /** Ack and resolve links in pages expire after this. @default 1440 */
   linkTtlMinutes: z.number().int().min(5).max(10_080).default(1440),
+  /**
+   * Reserved concurrency of the escalation's functions. Reserving is both a guarantee and a cap: a storm of other
+   * functions in the account cannot throttle the paging path, and the public link endpoint cannot take the
+   * account's pool. Every reserved unit leaves the account's unreserved pool, which AWS keeps at 100 or more
+   * (the default account quota is 1,000; a new account's can be lower, and the deploy then fails naming
+   * UnreservedConcurrentExecution: ask for a higher quota or lower these). The defaults reserve 25 in all.
+   */
+  concurrency: z
+    .strictObject({
+      /**
+       * The starter: one invocation per alarm state change. A storm of alarms queues beyond this (EventBridge
+       * retries throttled deliveries for 2 hours), and grouping serializes on one lock anyway. @default 10
+       */
+      starter: z.number().int().min(1).max(1000).default(10),
+      /** The pager: one invocation per escalation step due; throttled ones are retried by the state machine. @default 10 */
+      pager: z.number().int().min(1).max(1000).default(10),
+      /** The public ack/resolve endpoint: humans clicking links. A cap, so that floods of requests cannot use the account's pool. @default 5 */
+      endpoint: z.number().int().min(1).max(1000).default(5),
+    })
+    .prefault({}),
 });
+
+/** PagerDuty's Events API hosts: they read Events v2 bodies, not the envelope SNS wraps every HTTPS delivery in. */
+const PAGERDUTY_EVENTS_HOST = /(^|\.)events(\.eu)?\.pagerduty\.com$/i;
 
 const SubscriptionSchema = z.union([
   z.strictObject({ email: z.email() }),
   z.strictObject({ sms: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15551234567') }),
-  z.strictObject({ https: z.url({ protocol: /^https$/ }) }),
+  /**
+   * An HTTPS endpoint receives what SNS delivers: a SubscriptionConfirmation to confirm first, then every page in
+   * SNS's JSON envelope (the page in its `Message`). PagerDuty is reached through integrations.pagerDuty instead.
+   */
+  z.strictObject({
+    https: z
+      .url({ protocol: /^https$/ })
+      .refine((url) => !PAGERDUTY_EVENTS_HOST.test(new URL(url).hostname), {
+        message: "PagerDuty's Events API cannot read SNS's HTTPS envelope (nor confirm the subscription): remove this subscription and set integrations.pagerDuty.routingKeySecretArn (Events API v2) instead",
+      }),
+  }),
 ]);
 
 export const ConfigSchema = z

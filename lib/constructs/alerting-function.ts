@@ -24,6 +24,8 @@ export interface AlertingFunctionProps {
   readonly deadLetterQueue?: sqs.IQueue;
   /** @default 2 */
   readonly retryAttempts?: number;
+  /** Reserved concurrency: both a guaranteed share of the account's pool and a cap. @default none (the shared pool) */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export class AlertingFunction extends Construct {
       environment: props.environment,
       deadLetterQueue: props.deadLetterQueue,
       retryAttempts: props.retryAttempts ?? 2,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
   }
 }

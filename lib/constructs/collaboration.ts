@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { collaborationEnvironment } from '../../lambdas/collaboration/env';
 import { collaborationFunctionName } from '../config/derived';
-import { integrationSecrets } from '../config/integrations';
+import { integrationSecrets, secretPolicyResource, type SecretRef } from '../config/integrations';
 import type { Config } from '../config/schema';
 import { acknowledgeGrantWildcards } from '../nag';
 import { AlertingFunction } from './alerting-function';
@@ -48,7 +48,7 @@ export class Collaboration extends Construct {
     this.logGroup = fn.function.logGroup;
     // Reads incidents and actions, writes timeline events and its own state: no scans, no deletes.
     auditTable.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
-    const secrets = integrationSecrets(config.integrations).map(({ arn }) => secretResource(arn));
+    const secrets = integrationSecrets(config.integrations).map(({ secret }) => secretResource(this, secret));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
     fn.function.addEventSource(
       new DynamoEventSource(auditTable, {
@@ -71,9 +71,9 @@ export class Collaboration extends Construct {
 }
 
 /**
- * The IAM resource of a secret. A complete ARN ends with the six characters Secrets Manager appends to the name;
- * a partial one (the name only, which the API accepts) needs `-??????` to match it in a policy.
+ * The IAM resource of a secret (see SecretRef): a complete ARN as it is, a partial ARN or a name with `-??????`
+ * for the six characters Secrets Manager appends; a name is a secret of this stack's account and region.
  */
-export function secretResource(arn: string): string {
-  return /-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`;
+export function secretResource(scope: Construct, secret: SecretRef): string {
+  return secretPolicyResource(secret, (resourceName) => Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
 }

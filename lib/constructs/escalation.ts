@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -69,6 +70,7 @@ export class Escalation extends Construct {
         PARTITION: Aws.PARTITION,
       });
 
+    const reserved: Partial<Record<FunctionName, number>> = config.escalation.concurrency;
     const make = (name: FunctionName, description: string, linkBaseUrl: string | undefined): AlertingFunction =>
       new AlertingFunction(this, pascal(name), {
         config,
@@ -78,6 +80,7 @@ export class Escalation extends Construct {
         handler: `${name}Handler`,
         environment: environment(linkBaseUrl),
         deadLetterQueue,
+        reservedConcurrency: reserved[name],
       });
 
     // The endpoint comes first: the others put its URL in every page. It signs no links itself, so it needs no
@@ -94,8 +97,12 @@ export class Escalation extends Construct {
     this.functions = { starter: fns.starter.function, pager: fns.pager.function, endpoint: fns.endpoint.function, verifier: fns.verifier.function, digest: fns.digest.function };
     this.logGroups = { starter: fns.starter.function.logGroup, pager: fns.pager.function.logGroup, endpoint: fns.endpoint.function.logGroup, verifier: fns.verifier.function.logGroup, digest: fns.digest.function.logGroup };
 
-    this.stateMachine = this.escalationMachine(config, fns.pager.function);
-    this.verifyStateMachine = this.verifyMachine(config, fns.verifier.function);
+    const onCall = topics.roleTopics['on-call-primary'];
+    this.stateMachine = this.escalationMachine(config, fns.pager.function, onCall);
+    this.verifyStateMachine = this.verifyMachine(config, fns.verifier.function, onCall);
+    // The last resort of both machines: a step that failed for good pages on-call directly (encrypted topic: KMS too).
+    onCall.grantPublish(this.stateMachine);
+    onCall.grantPublish(this.verifyStateMachine);
 
     // Grants: each function gets what it uses and nothing else.
     for (const fn of Object.values(fns)) auditTable.grantReadWriteData(fn.role);
@@ -155,15 +162,34 @@ export class Escalation extends Construct {
     });
   }
 
-  /** Map over the timetable: Wait until the step's time, then page. A stop (resolve) ends it at once. */
-  private escalationMachine(config: Config, pager: lambda.IFunction): sfn.StateMachine {
+  /**
+   * Map over the timetable: Wait until the step's time, then page. A stop (resolve) ends it at once. A step whose
+   * page failed after every retry pages on-call directly and the escalation goes on to the next step.
+   */
+  private escalationMachine(config: Config, pager: lambda.IFunction, onCall: sns.ITopic): sfn.StateMachine {
     const wait = new sfn.Wait(this, 'WaitForStep', { time: sfn.WaitTime.timestampPath('$.step.at'), comment: 'Until the time of this step of the escalation matrix' });
     const pageStep = new tasks.LambdaInvoke(this, 'PageStep', {
       lambdaFunction: pager,
       payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
       comment: 'Pages the step roles unless the incident is resolved, or acknowledged and the step is an ack deadline',
     });
-    pageStep.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    pageStep.addRetry(RETRY);
+    pageStep.addCatch(
+      this.pageOnCallDirectly('PageOnCallDirectly', onCall, {
+        subject: '[P1] An escalation step could not page',
+        text: sfn.JsonPath.format(
+          '[P1] Step {} of the escalation of incident {} failed after every retry: the roles of that step ({}) were NOT paged. Page them by hand; the escalation goes on with its next step. Error: {}. See: npx oncall incident show {}',
+          sfn.JsonPath.stringAt('$.step.index'),
+          sfn.JsonPath.stringAt('$.incidentId'),
+          sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.step.roles')),
+          sfn.JsonPath.stringAt('$.failure.Error'),
+          sfn.JsonPath.stringAt('$.incidentId'),
+        ),
+        sms: sfn.JsonPath.format('P1 PAGE FAILED, page by hand: {}', sfn.JsonPath.stringAt('$.incidentId')),
+      }),
+      { errors: ['States.ALL'], resultPath: '$.failure' },
+    );
     const steps = new sfn.Map(this, 'EscalationSteps', {
       comment: 'One iteration per step of the incident timetable, in order',
       itemsPath: '$.steps',
@@ -183,11 +209,23 @@ export class Escalation extends Construct {
     });
   }
 
-  /** Wait the runbook's window, then check the alarm of the action. */
-  private verifyMachine(config: Config, verifier: lambda.IFunction): sfn.StateMachine {
+  /** Wait the runbook's window, then check the alarm of the action; a check that failed for good pages on-call directly. */
+  private verifyMachine(config: Config, verifier: lambda.IFunction, onCall: sns.ITopic): sfn.StateMachine {
     const wait = new sfn.Wait(this, 'WaitForWindow', { time: sfn.WaitTime.timestampPath('$.at'), comment: "Until the end of the runbook's monitoring window (5 minutes for HighAPIErrorRate)" });
-    const verify = new tasks.LambdaInvoke(this, 'VerifyAction', { lambdaFunction: verifier, payloadResponseOnly: true, comment: 'Still in ALARM: outcome ineffective, page at once' });
-    verify.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    const verify = new tasks.LambdaInvoke(this, 'VerifyAction', { lambdaFunction: verifier, payloadResponseOnly: true, retryOnServiceExceptions: false, comment: 'Still in ALARM: outcome ineffective, page at once' });
+    verify.addRetry(RETRY);
+    verify.addCatch(
+      this.pageOnCallDirectly('VerifyFailedPageOnCall', onCall, {
+        subject: '[P1] An automatic action could not be verified',
+        text: sfn.JsonPath.format(
+          '[P1] The check of automatic action {} failed after every retry: nobody knows whether it worked. Check its alarm now. Error: {}. See: npx oncall actions',
+          sfn.JsonPath.stringAt('$.actionId'),
+          sfn.JsonPath.stringAt('$.failure.Error'),
+        ),
+        sms: sfn.JsonPath.format('P1 VERIFY FAILED, check by hand: {}', sfn.JsonPath.stringAt('$.actionId')),
+      }),
+      { errors: ['States.ALL'], resultPath: '$.failure' },
+    );
     return new sfn.StateMachine(this, 'VerifyStateMachine', {
       stateMachineName: verifyStateMachineName(config),
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -199,10 +237,33 @@ export class Escalation extends Construct {
     });
   }
 
+  /**
+   * The one catch target: publishes to the on-call primary's topic (text for email, a short form for SMS), with
+   * the same retries as every task. If even that fails, the execution fails, which its self-monitoring alarm reports.
+   */
+  private pageOnCallDirectly(id: string, onCall: sns.ITopic, message: { subject: string; text: string; sms: string }): tasks.SnsPublish {
+    const publish = new tasks.SnsPublish(this, id, {
+      topic: onCall,
+      comment: 'A step failed after every retry: on-call primary is paged directly, around the failing function',
+      subject: message.subject,
+      messagePerSubscriptionType: true,
+      message: sfn.TaskInput.fromObject({ default: message.text, email: message.text, sms: message.sms }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    publish.addRetry(RETRY);
+    return publish;
+  }
+
   private stateLogs(id: string, name: string): logs.LogGroup {
     return new logs.LogGroup(this, id, { logGroupName: `/aws/vendedlogs/states/${name}`, retention: logs.RetentionDays.ONE_YEAR });
   }
 }
+
+/**
+ * The one retry policy of every task of both state machines: 4 retries over about 75 s (5, 10, 20, 40 s, full
+ * jitter), enough to ride out a Lambda throttle or a cold dependency without delaying a page by minutes.
+ */
+const RETRY: sfn.RetryProps = { errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL };
 
 function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);

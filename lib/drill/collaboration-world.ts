@@ -6,7 +6,7 @@ import type { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
 import type { IncidentStore } from '../../lambdas/shared/incidents';
 import type { Log } from '../../lambdas/shared/observability';
-import { integrationSecrets } from '../config/integrations';
+import { integrationSecrets, secretLabel } from '../config/integrations';
 import type { Config, ConfigInput } from '../config/schema';
 import type { FakeEndpoints, FakeRuntime } from './saas/endpoints';
 import { localStream } from './stream-runner';
@@ -50,8 +50,8 @@ export async function createCollaborationWorld(options: {
 }): Promise<CollaborationWorld> {
   const { config, fake } = options;
   const secrets = new SecretsManagerClient(options.settings);
-  for (const { service, arn } of integrationSecrets(config.integrations)) {
-    await secrets.send(new CreateSecretCommand({ Name: arn.slice(arn.indexOf(':secret:') + ':secret:'.length), SecretString: fake.tokens[service] }));
+  for (const { service, secret } of integrationSecrets(config.integrations)) {
+    await secrets.send(new CreateSecretCommand({ Name: secretLabel(secret), SecretString: fake.tokens[service] }));
   }
   const deps = {
     config,

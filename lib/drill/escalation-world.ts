@@ -1,5 +1,5 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
 import { pageStep } from '../../lambdas/escalation/pager';
@@ -7,6 +7,7 @@ import { verifyAction } from '../../lambdas/escalation/verifier';
 import { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
+import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Log } from '../../lambdas/shared/observability';
 import { ROLES, type Role } from '../catalog';
@@ -47,6 +48,8 @@ export async function createEscalationWorld(options: {
   linkBaseUrl?: string;
   logger: Log;
   now?: () => Date;
+  /** Milliseconds between the state machines' retries. @default the definitions' own (5 s, then backoff) */
+  retryIntervalMs?: number;
 }): Promise<EscalationWorld> {
   const { clients, config } = options;
   const topicArns = new Map<Role, string>();
@@ -62,8 +65,17 @@ export async function createEscalationWorld(options: {
   const retention = config.automation.auditRetentionDays;
   // The runners call the handlers with the deps, and the deps hold the runner: bind late.
   let deps!: EscalationDeps;
-  const runner = localRunner(options.escalationDefinition, { PageStep: (input) => pageStep(deps, input) as Promise<unknown> });
-  const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: (input) => verifyAction(deps, input) });
+  // The catch targets publish straight to the on-call primary's topic, as their synthesized Parameters say (the
+  // topic's ARN is a placeholder in the local definition); Step Functions serializes a JSON Message object.
+  const pageOnCallDirectly = async (input: unknown) => {
+    const { Message, MessageStructure, Subject } = input as { Message: unknown; MessageStructure?: string; Subject?: string };
+    const message = typeof Message === 'string' ? Message : JSON.stringify(Message);
+    const { MessageId } = await clients.sns.send(new PublishCommand({ TopicArn: topicArns.get('on-call-primary'), Message: message, MessageStructure, Subject }));
+    return { MessageId };
+  };
+  const retries = { retryIntervalMs: options.retryIntervalMs };
+  const runner = localRunner(options.escalationDefinition, { PageStep: (input) => pageStep(deps, input) as Promise<unknown>, PageOnCallDirectly: pageOnCallDirectly }, retries);
+  const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: (input) => verifyAction(deps, input), VerifyFailedPageOnCall: pageOnCallDirectly }, retries);
   deps = {
     config,
     clients,
@@ -73,6 +85,7 @@ export async function createEscalationWorld(options: {
     runner,
     roleTopicArn: (role) => topicArns.get(role)!,
     linkKey: async () => options.linkKey,
+    shortLinks: new ShortLinkStore(clients.dynamo, options.auditTable),
     linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
     now: options.now ?? (() => new Date()),
     logger: options.logger,

@@ -37,7 +37,8 @@ export interface LocalRunner extends EscalationRunner {
  * (tests compress the escalation matrix to seconds through config), Task states call the given handlers
  * in-process, as Lambda would. Starting an existing name returns it, as Step Functions does.
  */
-export function localRunner(definition: StateMachineDefinition, handlers: Record<string, (input: unknown) => Promise<unknown>>): LocalRunner {
+export function localRunner(definition: StateMachineDefinition, handlers: Record<string, (input: unknown) => Promise<unknown>>, options: { retryIntervalMs?: number } = {}): LocalRunner {
+  const retryIntervalOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(retryingStates(definition).map((name) => [name, options.retryIntervalMs!]));
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const executions = new Map<string, LocalExecution & { abort: () => void; arn: string }>();
   return {
@@ -46,7 +47,7 @@ export function localRunner(definition: StateMachineDefinition, handlers: Record
       const existing = executions.get(name);
       if (existing) return { arn: existing.arn };
       const run = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: handlers as never },
+        overrides: { taskResourceLocalHandlers: handlers as never, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}) },
         noThrowOnAbort: true,
       });
       const states: string[] = [];
@@ -75,9 +76,23 @@ export function localRunner(definition: StateMachineDefinition, handlers: Record
   };
 }
 
-/** The ASL of a synthesized state machine: its DefinitionString with every reference replaced by a placeholder ARN. */
+/** Names of the states with a Retry, nested ones (Map, Parallel) included. */
+function retryingStates(definition: { States?: Record<string, unknown> }): string[] {
+  return Object.entries(definition.States ?? {}).flatMap(([name, raw]) => {
+    const state = raw as { Retry?: unknown; ItemProcessor?: { States?: Record<string, unknown> }; Iterator?: { States?: Record<string, unknown> }; Branches?: { States?: Record<string, unknown> }[] };
+    return [...(state.Retry ? [name] : []), ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? retryingStates(inner) : []))];
+  });
+}
+
+const PSEUDO: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012' };
+
+/**
+ * The ASL of a synthesized state machine: its DefinitionString with the pseudo parameters of moto's account and
+ * every other reference replaced by a placeholder ARN (local handlers stand in for the resources).
+ */
 export function definitionOf(resource: { Properties: { DefinitionString: unknown } }): StateMachineDefinition {
   const raw = resource.Properties.DefinitionString;
-  const text = typeof raw === 'string' ? raw : (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'arn:aws:lambda:us-east-1:123456789012:function:local')).join('');
+  const part = (p: unknown) => (typeof p === 'string' ? p : PSEUDO[(p as { Ref?: string }).Ref ?? ''] ?? 'arn:aws:lambda:us-east-1:123456789012:function:local');
+  const text = typeof raw === 'string' ? raw : (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(part).join('');
   return JSON.parse(text) as StateMachineDefinition;
 }

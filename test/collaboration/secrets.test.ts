@@ -62,4 +62,17 @@ describe('secrets of the integrations', () => {
     assert.equal(h.fake.requestsTo('pagerduty').length, 0);
     assert.ok(h.fake.requestsTo('slack').length > 0 && h.fake.requestsTo('statuspage').length > 0, 'the others went on');
   });
+
+  it('a secret given by name is read by that name, even one ending in "-" and six characters', async () => {
+    // GIVEN PagerDuty's routing key stored as alerting/pagerduty-abcdef and named so in the config
+    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn: { name: 'alerting/pagerduty-abcdef' } } } } });
+    // WHEN a P1 runs its course
+    const [p1] = await incidents(h);
+    // THEN PagerDuty was told, with the key from that secret, and nothing failed
+    const failures = (await h.deps.store.timeline(p1!)).filter((e) => e.type === 'integration-failed');
+    assert.deepEqual(failures.map((e) => e.detail), []);
+    const bodies = h.fake.requestsTo('pagerduty').map((r) => r.body as { routing_key: string });
+    assert.ok(bodies.length > 0);
+    assert.ok(bodies.every((b) => b.routing_key === h.fake.tokens.pagerduty));
+  });
 });

@@ -283,7 +283,7 @@ describe('contextLines', () => {
 
   it('the email shows the context, the SMS does not', () => {
     const incident = { incidentId: 'i-1', alarmName: 'chatbot-X', alertId: 'X', service: undefined, severity: 'P1', policyId: 'p1', summary: 's', runbookUrl: 'https://r', customerFacing: true, status: 'open', openedAt: at(5), triggers: [], openAlarms: [] } as Incident;
-    const { text, sms } = pageText({ incident, why: 'w', roles: ['on-call-primary'], actions: [], ackUrl: 'https://a', resolveUrl: 'https://r', context });
+    const { text, sms } = pageText({ incident, why: 'w', roles: ['on-call-primary'], actions: [], ackUrl: 'https://a', resolveUrl: 'https://r', smsAckUrl: 'https://a/s/x', context });
     assert.match(text, /Recent changes \(last 30 min\):/);
     assert.doesNotMatch(text, /Automatic actions/, 'the page lists the actions once, under "Automation so far"');
     assert.doesNotMatch(sms, /Recent changes/);

@@ -3,11 +3,25 @@ import { describe, it } from 'node:test';
 import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
 import { Match } from 'aws-cdk-lib/assertions';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { secretResource } from '../../lib/constructs/collaboration';
+import type { SecretRef } from '../../lib/config/integrations';
 import { config, synth } from '../support/synth';
 
 const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS })).templates.get('chatbot-alerting')!;
 const without = synth(config()).templates.get('chatbot-alerting')!;
+
+const ARN_BASE = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
+
+/** IAM's ARN matching: `?` is exactly one character, `*` any run of characters, everything else literal. */
+function iamMatches(pattern: string, arn: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\?/g, '.').replace(/\*/g, '.*')}$`).test(arn);
+}
+
+/** A resource as CloudFormation resolves it in the aws partition (names by name are built with AWS::Partition). */
+function inAwsPartition(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  const [, parts] = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.map((p) => (typeof p === 'string' ? p : (p as { Ref: string }).Ref === 'AWS::Partition' ? 'aws' : '?unresolved?')).join('');
+}
 
 type Pattern = { [key: string]: Pattern | (string | { prefix: string })[] };
 
@@ -62,8 +76,40 @@ describe('collaboration resources', () => {
     assert.deepEqual(statements.map((s) => s.Resource), [secrets.map((arn) => `${arn}-??????`)]);
   });
 
-  it('a complete secret ARN is granted as it is', () => {
-    assert.equal(secretResource('arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token-AbCdEf'), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token-AbCdEf');
-    assert.equal(secretResource('arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token'), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/slack-bot-token-??????');
+  // Secrets Manager appends "-" and six random letters or digits to a name; a policy must match the real ARN.
+  const SECRETS: readonly { name: string; given: SecretRef; realArn: string; resource: string }[] = [
+    { name: 'a complete ARN, as create-secret prints it', given: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`, realArn: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`, resource: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf` },
+    { name: 'a partial ARN (the name without the suffix)', given: `${ARN_BASE}chatbot/slack-bot-token`, realArn: `${ARN_BASE}chatbot/slack-bot-token-Q1w2E3`, resource: `${ARN_BASE}chatbot/slack-bot-token-??????` },
+    { name: 'by name, a name ending in "-" and six characters', given: { name: 'prod/slack-abcdef' }, realArn: `${ARN_BASE}prod/slack-abcdef-Zx9Yw8`, resource: `${ARN_BASE}prod/slack-abcdef-??????` },
+    { name: 'by name, an ordinary name', given: { name: 'chatbot/pagerduty' }, realArn: `${ARN_BASE}chatbot/pagerduty-a1B2c3`, resource: `${ARN_BASE}chatbot/pagerduty-??????` },
+  ];
+  const bySecret = synth(
+    config({
+      account: '123456789012',
+      integrations: {
+        slack: { ...DRILL_INTEGRATIONS.slack, tokenSecretArn: SECRETS[0]!.given },
+        statusPage: { ...DRILL_INTEGRATIONS.statusPage, apiKeySecretArn: SECRETS[1]!.given },
+        tickets: { ...DRILL_INTEGRATIONS.tickets, tokenSecretArn: SECRETS[2]!.given },
+        pagerDuty: { routingKeySecretArn: SECRETS[3]!.given },
+      },
+    }),
+  ).templates.get('chatbot-alerting')!;
+  const granted = Object.values(bySecret.findResources('AWS::IAM::Policy'))
+    .flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: string | string[] }[] } }).PolicyDocument.Statement)
+    .filter((s) => s.Action === 'secretsmanager:GetSecretValue')
+    .flatMap((s) => [s.Resource].flat())
+    .map(inAwsPartition);
+  for (const row of SECRETS) {
+    it(`grants a secret given as ${row.name} on its real ARN, and on no other secret`, () => {
+      // THEN the policy names it in the form IAM matches against the secret's real ARN
+      assert.ok(granted.includes(row.resource), `${row.resource} not in ${JSON.stringify(granted)}`);
+      assert.ok(iamMatches(row.resource, row.realArn), `${row.resource} does not match ${row.realArn}`);
+      // AND not a secret whose name merely starts the same
+      assert.ok(!iamMatches(row.resource, `${row.realArn.slice(0, -7)}-old-Zx9Yw8`));
+    });
+  }
+
+  it('every other resource the collaboration function may read is one of the configured secrets', () => {
+    assert.deepEqual(granted.sort(), SECRETS.map((s) => s.resource).sort());
   });
 });

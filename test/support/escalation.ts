@@ -57,7 +57,7 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
       const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');
       const logger = recordingLogger();
       const logs = logger.lines;
-      const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger });
+      const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger, retryIntervalMs: 20 });
       worlds.push(world);
       const respond = (now: Date | undefined) =>
         localResponder({
