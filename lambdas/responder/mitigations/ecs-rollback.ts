@@ -10,6 +10,7 @@ import { describeService, ecsTarget, parseTaskDefinition, splitTarget } from './
 export const ecsRollback: Mitigation = {
   id: 'ecs-rollback',
   title: 'Roll back the ECS service to its previous task definition',
+  protective: false,
   target: ecsTarget,
 
   async read(ctx: MitigationScope, target: Target): Promise<State> {

@@ -7,6 +7,7 @@ import type { Decision, Mitigation, MitigationScope, State, Target } from './mit
 export const rdsScaleUp: Mitigation = {
   id: 'rds-scale-up',
   title: 'Scale up the RDS instance',
+  protective: false,
 
   target(ctx: MitigationScope): Target | undefined {
     const rds = ctx.service.rds;
