@@ -48,7 +48,8 @@ export interface PipelineDeps {
  *      a protective mitigation (`Mitigation.protective`: it only turns a feature off) takes no slot of the window,
  *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
  *   7. act, read the after-state, record the outcome; announce every decision that did or would change something,
- *      and every protective action refused (no target, automation disabled, cooldown) with its reason.
+ *      and every protective action refused (no target, automation disabled, cooldown) with its reason (under a
+ *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced).
  * Returns the records written by this call (duplicates return the existing record).
  */
 export async function respond(deps: PipelineDeps, notification: AlarmNotification): Promise<ActionRecord[]> {
@@ -220,7 +221,12 @@ async function decideAndAct(
   };
 
   if (!target) return refuse(`no ${mitigation.id} target configured for service ${ctx.service.name}`);
-  if (mode.mode === 'disabled') return refuse(`automation is disabled${mode.note ? ` (${mode.note})` : ''}`);
+  if (mode.mode === 'disabled') {
+    // Under a decision tree the tree is not read while automation is disabled, so whether this branch was called
+    // for is unknown: recorded, not announced as a refusal.
+    const disabled = `automation is disabled${mode.note ? ` (${mode.note})` : ''}`;
+    return hasDecisionTree(ctx.notification.alert.id) ? skip(disabled) : refuse(disabled);
+  }
   const branch = tree?.[mitigation.id];
   if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
 

@@ -119,8 +119,18 @@ const AutomationSchema = z.strictObject({
   maxRollbackRevisions: z.number().int().min(1).max(20).default(3),
   /** Value rate-limit writes: requests per minute per user. @default 100 */
   rateLimitPerMinute: z.number().int().min(1).default(100),
-  /** Classes rds-scale-up climbs, smallest first; the last is the cap. @default db.r6g.large -> xlarge -> 2xlarge */
+  /**
+   * Classes rds-scale-up knows, smallest first; the last is its target and cap. An instance whose class is not on
+   * the ladder is never changed (nothing says whether the cap is larger): add its class in size order.
+   * @default db.r6g.large -> xlarge -> 2xlarge (the runbook's command scales to db.r6g.2xlarge)
+   */
   rdsClassLadder: z.array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large')).min(2).default(['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge']),
+  /**
+   * How far one rds-scale-up goes: `cap` straight to the top of the ladder, as the runbook's command does
+   * (db.r6g.2xlarge); `next` one class per action, for teams that trade a second failover for a smaller bill.
+   * Every class change is a failover (Multi-AZ) or a restart that drops every connection. @default 'cap'
+   */
+  rdsScaleUpTo: z.enum(['cap', 'next']).default('cap'),
   /** Tasks ecs-scale-out adds per action. @default 2 */
   ecsScaleOutStep: z.number().int().min(1).max(100).default(2),
   /** Largest desired count ecs-scale-out sets. @default 20 */
