@@ -227,6 +227,18 @@ export const ConfigSchema = z
     dailyBudgetUsd: z.number().positive().default(1000),
     /** Normal LLM call rate; LLMCallRateSpike fires at 2x. @default 600 */
     expectedLlmCallsPerMinute: z.number().positive().default(600),
+    /**
+     * The data pipeline's schedule: DataPipelineStalled fires when no record was processed for one schedule interval
+     * plus the allowed delay (a daily job: 24 h + 6 h), so a healthy batch job never pages between its runs.
+     */
+    dataPipeline: z
+      .strictObject({
+        /** Minutes between scheduled runs; 0 for a pipeline that processes records all the time. @default 1440 (daily, the runbook's example) */
+        scheduleMinutes: z.number().int().min(0).max(10_080).default(1440),
+        /** How late a run may be before it is missed: the runbook's "6 hours for daily job". @default 360 */
+        allowedDelayMinutes: z.number().int().min(60).max(10_080).default(360),
+      })
+      .prefault({}),
     /** Regions serving the AI service; PartialRegionOutage needs two or more. @default [region] */
     regions: z.array(z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1')).min(1).optional(),
     security: z
@@ -302,6 +314,16 @@ export const ConfigSchema = z
     const services = [...seen, 'default'];
     for (const name of Object.keys(config.integrations.statusPage?.components ?? {})) {
       if (!services.includes(name)) ctx.addIssue({ code: 'custom', path: ['integrations', 'statusPage', 'components', name], message: `must name a configured service or default (${services.join(', ')})`, input: name });
+    }
+    const pipelineWindow = config.dataPipeline.scheduleMinutes + config.dataPipeline.allowedDelayMinutes;
+    // DataPipelineStalled counts one-hour periods, and CloudWatch evaluates at most 7 days of them.
+    if (pipelineWindow % 60 !== 0 || pipelineWindow > 10_080) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataPipeline', 'allowedDelayMinutes'],
+        message: `scheduleMinutes + allowedDelayMinutes must be whole hours, at most 10080 minutes (7 days, CloudWatch's longest alarm window); scheduleMinutes is ${config.dataPipeline.scheduleMinutes}, the sum ${pipelineWindow}`,
+        input: config.dataPipeline.allowedDelayMinutes,
+      });
     }
     const regions = config.regions ?? [];
     if (new Set(regions).size !== regions.length) {
