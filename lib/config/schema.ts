@@ -115,7 +115,7 @@ const AutomationSchema = z.strictObject({
   windowMinutes: z.number().int().min(1).max(1440).default(60),
   /** ecs-rollback acts only on a deployment younger than this. @default 30 */
   rollbackWindowMinutes: z.number().min(1).max(1440).default(30),
-  /** How many revisions back a rollback may reach when the previous ones are inactive. @default 3 */
+  /** How many revisions below the running one the revision that ran before it may be (deployment history). @default 3 */
   maxRollbackRevisions: z.number().int().min(1).max(20).default(3),
   /** Value rate-limit writes: requests per minute per user. @default 100 */
   rateLimitPerMinute: z.number().int().min(1).default(100),
