@@ -52,7 +52,7 @@ export interface Mitigation {
    * Only turns a feature off or to its safe fallback (the AI kill switch, fallback responses): acting when not
    * needed costs a degraded feature, not acting can cost a data leak. The pipeline never refuses a protective
    * action for the shared action window, lets a human's change of the target since the last automatic action
-   * lift its cooldown, and announces every refusal to on-call.
+   * lift its cooldown, and announces its refusals to on-call (pipeline.ts, step 7, says which).
    */
   readonly protective: boolean;
   /** The configured resource this alarm's mitigation would change, or undefined if none is configured. */
