@@ -13,7 +13,7 @@ describe('npm run demo (the local drill)', () => {
     for (const line of [
       /ecs-rollback +ecs:prod\/chatbot-api +enabled +acted +taskDefinition: chatbot-api:2 -> chatbot-api:1 +succeeded/,
       /fallback-mode +ssm:\/chatbot\/fallback-mode +enabled +acted +value: false -> true +succeeded/,
-      /rds-scale-up +rds:chatbot-db +enabled +acted +instanceClass: db\.r6g\.large -> db\.r6g\.xlarge +succeeded/,
+      /rds-scale-up +rds:chatbot-db +enabled +acted +instanceClass: db\.r6g\.large -> db\.r6g\.2xlarge +succeeded/,
       /rate-limit +ssm:\/chatbot\/rate-limit +enabled +acted +value: 0 -> 100 +succeeded/,
       /ModelAccuracyDrop +ai-kill-switch +ssm:\/feature\/ai-model +enabled +acted +value: true -> false +succeeded/,
       /DataLeakDetected +ai-kill-switch .* skipped .* \/feature\/ai-model is already false/,

@@ -8,7 +8,9 @@ export function revertCommand(actionId: string): string {
 
 /** A message for on-call: what was done (or would have been), why, the evidence, and how to revert it. */
 export function announcement(record: ActionRecord): { subject: string; message: string } {
-  const verb = record.decision === 'dry-run' ? 'DRY-RUN, would' : record.outcome === 'failed' ? 'FAILED to' : 'did';
+  // A skip is announced only when a guard rail refused a protective action (pipeline.ts): on-call must act by hand.
+  const refused = record.decision === 'skipped';
+  const verb = record.decision === 'dry-run' ? 'DRY-RUN, would' : refused ? 'REFUSED to' : record.outcome === 'failed' ? 'FAILED to' : 'did';
   // A revert (revert.ts) is a person's action: it says so, and names the action it undid instead of a revert command.
   const revertOf = typeof record.evidence.revertOf === 'string' ? record.evidence.revertOf : undefined;
   const what = revertOf ? `${record.outcome === 'failed' ? 'FAILED to revert' : 'reverted'} ${record.mitigation}` : `automation ${verb} ${record.mitigation}`;
@@ -21,11 +23,11 @@ export function announcement(record: ActionRecord): { subject: string; message: 
     `Action:     ${record.actionId} (${record.mitigation}, mode ${record.mode})`,
     `Why:        ${record.reason}`,
     `Before:     ${JSON.stringify(record.before ?? {})}`,
-    `${`${record.decision === 'dry-run' ? 'Would set' : 'After'}:`.padEnd(12)}${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`,
+    ...(refused ? [] : [`${`${record.decision === 'dry-run' ? 'Would set' : 'After'}:`.padEnd(12)}${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`]),
     ...(record.error ? [`Error:      ${record.error}`] : []),
     `Evidence:   ${JSON.stringify(record.evidence)}`,
     '',
-    record.decision === 'dry-run' ? 'Nothing was changed (automation is in dry-run).' : revertOf ? `Reverts:    ${revertOf}` : `Revert:     ${record.revertCommand ?? 'n/a'}`,
+    record.decision === 'dry-run' ? 'Nothing was changed (automation is in dry-run).' : refused ? 'Nothing was changed: if the action is still needed, take it by hand.' : revertOf ? `Reverts:    ${revertOf}` : `Revert:     ${record.revertCommand ?? 'n/a'}`,
   ];
   return { subject, message: lines.join('\n') };
 }

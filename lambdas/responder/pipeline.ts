@@ -45,7 +45,11 @@ export interface PipelineDeps {
  *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
  *   5. the mitigation's own preconditions and caps on the before-state;
  *   6. cooldown per (mitigation, target) and the action window, reserved atomically with the intent record;
- *   7. act, read the after-state, record the outcome; announce every decision that did or would change something.
+ *      a protective mitigation (`Mitigation.protective`: it only turns a feature off) takes no slot of the window,
+ *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
+ *   7. act, read the after-state, record the outcome; announce every decision that did or would change something,
+ *      and every protective action refused (no target, automation disabled, cooldown) with its reason (under a
+ *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced).
  * Returns the records written by this call (duplicates return the existing record).
  */
 export async function respond(deps: PipelineDeps, notification: AlarmNotification): Promise<ActionRecord[]> {
@@ -181,7 +185,9 @@ async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRe
   // Only when the first attempt failed to announce, or is presumed dead: a concurrent duplicate would otherwise
   // announce it a second time while the first is still announcing.
   const announceDue = existing.announceFailedAt !== undefined || stale;
-  if (!unfinished && announceDue && existing.decision !== 'skipped' && existing.announcedAt === undefined) await tell(deps, existing);
+  // A skip is announced only when it was a protective action's refusal; only then can its announcement have failed.
+  const announced = existing.decision !== 'skipped' || existing.announceFailedAt !== undefined;
+  if (!unfinished && announceDue && announced && existing.announcedAt === undefined) await tell(deps, existing);
   if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
   return existing;
 }
@@ -199,15 +205,28 @@ async function decideAndAct(
   const { actionId, evidence } = base;
   const now = () => deps.now().toISOString();
 
-  const skip = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before'> = {}): Promise<ActionRecord> => {
+  const skip = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before' | 'evidence'> = {}): Promise<ActionRecord> => {
     await audit.decide(actionId, { decision: 'skipped', reason, mode: mode.mode, target: target?.key, ...extra }, now());
     deps.metrics.count('ActionsSkipped', mitigation.id);
     logger.info('mitigation skipped', { actionId, mitigation: mitigation.id, reason });
     return { ...base, ...extra, decision: 'skipped', outcome: undefined, reason, updatedAt: now() };
   };
+  // A guard rail said no to an action that was called for. Not doing a protective action leaves the harm running
+  // (a data leak, a dead dependency), so on-call hears of it at once and can act by hand; "not needed" skips
+  // (the decision tree's other branches, a flag already set) stay in the log only.
+  const refuse = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before' | 'evidence'> = {}): Promise<ActionRecord> => {
+    const record = await skip(reason, extra);
+    if (mitigation.protective) await tell(deps, record);
+    return record;
+  };
 
-  if (!target) return skip(`no ${mitigation.id} target configured for service ${ctx.service.name}`);
-  if (mode.mode === 'disabled') return skip(`automation is disabled${mode.note ? ` (${mode.note})` : ''}`);
+  if (!target) return refuse(`no ${mitigation.id} target configured for service ${ctx.service.name}`);
+  if (mode.mode === 'disabled') {
+    // Under a decision tree the tree is not read while automation is disabled, so whether this branch was called
+    // for is unknown: recorded, not announced as a refusal.
+    const disabled = `automation is disabled${mode.note ? ` (${mode.note})` : ''}`;
+    return hasDecisionTree(ctx.notification.alert.id) ? skip(disabled) : refuse(disabled);
+  }
   const branch = tree?.[mitigation.id];
   if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
 
@@ -231,17 +250,31 @@ async function decideAndAct(
   const at = deps.now().getTime();
   const windowMs = a.windowMinutes * 60_000;
   const windowStart = Math.floor(at / windowMs) * windowMs;
-  const refusal = await audit.reserve(
-    actionId,
-    { mitigation: mitigation.id, reason, mode: mode.mode, target: target.key, before, desired: decision.desired, evidence, revertCommand: revert },
-    { cooldownUntil: new Date(at + a.cooldownMinutes * 60_000).toISOString(), windowStart, windowEnd: new Date(windowStart + windowMs).toISOString(), maxActions: a.maxActionsPerWindow },
-    now(),
-  );
-  if (refusal?.refused === 'cooldown') return skip(`cooldown: ${mitigation.id} acted on ${target.key} recently; next action allowed after ${refusal.until}`, { before });
-  if (refusal?.refused === 'rate-limit') return skip(`action window full: at most ${refusal.max} automatic actions per ${a.windowMinutes} minutes`, { before });
+  const intent = { mitigation: mitigation.id, reason, mode: mode.mode, target: target.key, before, desired: decision.desired, evidence, revertCommand: revert };
+  const guard = {
+    cooldownUntil: new Date(at + a.cooldownMinutes * 60_000).toISOString(),
+    windowStart,
+    windowEnd: new Date(windowStart + windowMs).toISOString(),
+    maxActions: a.maxActionsPerWindow,
+    windowExempt: mitigation.protective,
+  };
+  let refusal = await audit.reserve(actionId, intent, guard, now());
+  let acting = evidence;
+  if (refusal?.refused === 'cooldown' && mitigation.protective && refusal.actionId) {
+    const lifted = await changedSince(deps, refusal.actionId, before);
+    if (lifted) {
+      acting = { ...evidence, cooldownLifted: lifted };
+      refusal = await audit.reserve(actionId, { ...intent, evidence: acting }, { ...guard, liftsCooldownOf: refusal.actionId }, now());
+    }
+  }
+  if (refusal?.refused === 'cooldown') {
+    const why = mitigation.protective ? `; ${target.key} is as action ${refusal.actionId ?? 'unknown'} left it, or that action's after-state is unknown` : '';
+    return refuse(`cooldown: ${mitigation.id} acted on ${target.key} recently; next action allowed after ${refusal.until}${why}`, { before });
+  }
+  if (refusal?.refused === 'rate-limit') return refuse(`action window full: at most ${refusal.max} automatic actions per ${a.windowMinutes} minutes`, { before });
 
   // 7. Act, then look again.
-  const acted: ActionRecord = { ...base, decision: 'acted', outcome: 'pending', reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
+  const acted: ActionRecord = { ...base, evidence: acting, decision: 'acted', outcome: 'pending', reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
   try {
     await mitigation.apply(ctx, target, decision.desired, before);
   } catch (error) {
@@ -269,6 +302,19 @@ async function decideAndAct(
   await tell(deps, record);
   await verifyLater(deps, actionId);
   return record;
+}
+
+/**
+ * Whether a protective action's cooldown is void: the target changed since the action holding it (a human turned
+ * the feature back on). The action's recorded after-state against the state read now, field by field; for an SSM
+ * flag that includes the parameter's version, so even a write of the same value counts. No recorded after-state
+ * (the action failed, or its outcome is unknown): nothing says the target changed, and the cooldown holds.
+ */
+async function changedSince(deps: PipelineDeps, holder: string, now: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const left = (await deps.audit.get(holder))?.after;
+  if (!left) return undefined;
+  const changed = Object.keys(left).filter((k) => left[k] !== now[k]);
+  return changed.length === 0 ? undefined : { action: holder, changed, left, now };
 }
 
 /** Announces on the on-call topic, then marks the record as announced (a retry re-announces otherwise). */

@@ -56,7 +56,7 @@ export function actionIdOf(incidentId: string, mitigation: MitigationId): string
 }
 
 /** Why a reservation was refused. */
-export type ReservationRefusal = { readonly refused: 'cooldown'; readonly until: string } | { readonly refused: 'rate-limit'; readonly max: number };
+export type ReservationRefusal = { readonly refused: 'cooldown'; readonly until: string; /** The action holding it. */ readonly actionId: string | undefined } | { readonly refused: 'rate-limit'; readonly max: number };
 
 /** Table layout: one table, typed keys. Actions also sit in a time index for `oncall actions`. */
 const key = {
@@ -119,50 +119,65 @@ export class AuditLog {
    * The intent record and the guard rails' reservations, in one transaction: the cooldown of the target, one
    * slot of the action window, and the record saying what is about to be done. Either all hold or none is
    * written, so a refused action consumes no cooldown and no slot.
+   *
+   * A protective action (`guard.windowExempt`) takes no slot and is never refused by the window.
+   * `guard.liftsCooldownOf` names the action whose cooldown the caller found void (a human changed the target
+   * since): the cooldown item is replaced if that action still holds it, and refused if another took it since.
    */
   public async reserve(
     actionId: string,
     intent: Pick<ActionRecord, 'reason' | 'mode' | 'target' | 'before' | 'desired' | 'evidence' | 'revertCommand'> & { mitigation: MitigationId },
-    guard: { readonly cooldownUntil: string; readonly windowStart: number; readonly windowEnd: string; readonly maxActions: number },
+    guard: {
+      readonly cooldownUntil: string;
+      readonly windowStart: number;
+      readonly windowEnd: string;
+      readonly maxActions: number;
+      /** @default false: the action takes one slot of the window */
+      readonly windowExempt?: boolean;
+      /** @default none: only an expired cooldown can be replaced */
+      readonly liftsCooldownOf?: string;
+    },
     now: string,
   ): Promise<ReservationRefusal | undefined> {
     const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
+    const lift = guard.liftsCooldownOf;
+    const cooldown = {
+      Put: {
+        TableName: this.table,
+        Item: { ...key.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
+        ConditionExpression: `attribute_not_exists(pk) OR #until <= :now${lift ? ' OR actionId = :lifted' : ''}`,
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':now': now, ...(lift ? { ':lifted': lift } : {}) },
+      },
+    };
+    const slot = {
+      Update: {
+        TableName: this.table,
+        Key: key.window(guard.windowStart),
+        UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':max': guard.maxActions, ':expires': this.expiry(guard.windowEnd) },
+      },
+    };
+    const record = { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
     try {
-      await this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...key.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
-                ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
-                ExpressionAttributeNames: { '#until': 'until' },
-                ExpressionAttributeValues: { ':now': now },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table,
-                Key: key.window(guard.windowStart),
-                UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
-                ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
-                ExpressionAttributeNames: { '#count': 'count' },
-                ExpressionAttributeValues: { ':one': 1, ':max': guard.maxActions, ':expires': this.expiry(guard.windowEnd) },
-              },
-            },
-            { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } },
-          ],
-        }),
-      );
+      await this.dynamo.send(new TransactWriteCommand({ TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] }));
       return undefined;
     } catch (error) {
       if (transactionConditionFailed(error, 0)) {
-        const existing = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.cooldown(intent.mitigation, intent.target!) }));
-        return { refused: 'cooldown', until: String(existing.Item?.until ?? 'unknown') };
+        const holder = await this.cooldownHolder(intent.mitigation, intent.target!);
+        return { refused: 'cooldown', until: holder?.until ?? 'unknown', actionId: holder?.actionId };
       }
-      if (transactionConditionFailed(error, 1)) return { refused: 'rate-limit', max: guard.maxActions };
+      if (!guard.windowExempt && transactionConditionFailed(error, 1)) return { refused: 'rate-limit', max: guard.maxActions };
       throw error;
     }
+  }
+
+  /** The action holding the cooldown of (mitigation, target), whether or not it has expired. */
+  private async cooldownHolder(mitigation: MitigationId, target: string): Promise<{ until: string; actionId: string | undefined } | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.cooldown(mitigation, target), ConsistentRead: true }));
+    return Item && { until: String(Item.until), actionId: typeof Item.actionId === 'string' ? Item.actionId : undefined };
   }
 
   /**

@@ -27,7 +27,8 @@ export interface AlertSettings {
 export function alertSettings(alert: AlertDefinition, config: Config): AlertSettings {
   const override = config.alerts[alert.id] ?? {};
   const periodSeconds = override.periodSeconds ?? alert.periodSeconds;
-  const fromDuration = override.durationMinutes === undefined ? undefined : (override.durationMinutes * 60) / periodSeconds;
+  const durationMinutes = override.durationMinutes ?? configuredDuration(alert, config);
+  const fromDuration = durationMinutes === undefined ? undefined : (durationMinutes * 60) / periodSeconds;
   const evaluationPeriods = override.evaluationPeriods ?? fromDuration ?? alert.evaluationPeriods;
   const severity = override.severity ?? alert.severity;
   return {
@@ -47,6 +48,16 @@ export function alertSettings(alert: AlertDefinition, config: Config): AlertSett
       (alert.datapointsToAlarm === alert.evaluationPeriods ? evaluationPeriods : Math.min(alert.datapointsToAlarm, evaluationPeriods)),
     treatMissingData: override.treatMissingData ?? alert.treatMissingData,
   };
+}
+
+/** An alert's duration taken from config (`durationFrom`), in minutes. */
+function configuredDuration(alert: AlertDefinition, config: Config): number | undefined {
+  switch (alert.durationFrom) {
+    case undefined:
+      return undefined;
+    case 'dataPipelineWindow':
+      return config.dataPipeline.scheduleMinutes + config.dataPipeline.allowedDelayMinutes;
+  }
 }
 
 /** Resolves "2x the SLA"-style thresholds against the environment (and the service, for per-service values). */

@@ -175,6 +175,12 @@ export interface AlertDefinition {
   readonly periodSeconds: number;
   /** N of "M out of N". */
   readonly evaluationPeriods: number;
+  /**
+   * Where the alarm's duration comes from config instead of `evaluationPeriods`: N = M = that many minutes of
+   * periods. `dataPipelineWindow` is `dataPipeline.scheduleMinutes + dataPipeline.allowedDelayMinutes`. An alert
+   * override's `durationMinutes` still wins. @default the catalog's evaluationPeriods
+   */
+  readonly durationFrom?: 'dataPipelineWindow';
   /** M of "M out of N". */
   readonly datapointsToAlarm: number;
   readonly treatMissingData: MissingDataTreatment;

@@ -21,6 +21,11 @@ export function rdsClassLadder(config: Config, service: ServiceConfig): readonly
   return service.rds?.classLadder ?? config.automation.rdsClassLadder;
 }
 
+/** Where the config names a service's ladder, for messages that tell a reader what to change. */
+export function rdsClassLadderField(service: ServiceConfig): string {
+  return service.rds?.classLadder ? `services[${service.name}].rds.classLadder` : 'automation.rdsClassLadder';
+}
+
 /** ecs-scale-out's cap for a service. */
 export function ecsMaxDesiredCount(config: Config, service: ServiceConfig): number {
   return service.ecs.maxDesiredCount ?? config.automation.ecsMaxDesiredCount;

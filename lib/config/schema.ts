@@ -115,12 +115,22 @@ const AutomationSchema = z.strictObject({
   windowMinutes: z.number().int().min(1).max(1440).default(60),
   /** ecs-rollback acts only on a deployment younger than this. @default 30 */
   rollbackWindowMinutes: z.number().min(1).max(1440).default(30),
-  /** How many revisions back a rollback may reach when the previous ones are inactive. @default 3 */
+  /** How many revisions below the running one the revision that ran before it may be (deployment history). @default 3 */
   maxRollbackRevisions: z.number().int().min(1).max(20).default(3),
   /** Value rate-limit writes: requests per minute per user. @default 100 */
   rateLimitPerMinute: z.number().int().min(1).default(100),
-  /** Classes rds-scale-up climbs, smallest first; the last is the cap. @default db.r6g.large -> xlarge -> 2xlarge */
+  /**
+   * Classes rds-scale-up knows, smallest first; the last is its target and cap. An instance whose class is not on
+   * the ladder is never changed (nothing says whether the cap is larger): add its class in size order.
+   * @default db.r6g.large -> xlarge -> 2xlarge (the runbook's command scales to db.r6g.2xlarge)
+   */
   rdsClassLadder: z.array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large')).min(2).default(['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge']),
+  /**
+   * How far one rds-scale-up goes: `cap` straight to the top of the ladder, as the runbook's command does
+   * (db.r6g.2xlarge); `next` one class per action, for teams that trade a second failover for a smaller bill.
+   * Every class change is a failover (Multi-AZ) or a restart that drops every connection. @default 'cap'
+   */
+  rdsScaleUpTo: z.enum(['cap', 'next']).default('cap'),
   /** Tasks ecs-scale-out adds per action. @default 2 */
   ecsScaleOutStep: z.number().int().min(1).max(100).default(2),
   /** Largest desired count ecs-scale-out sets. @default 20 */
@@ -259,6 +269,18 @@ export const ConfigSchema = z
     dailyBudgetUsd: z.number().positive().default(1000),
     /** Normal LLM call rate; LLMCallRateSpike fires at 2x. @default 600 */
     expectedLlmCallsPerMinute: z.number().positive().default(600),
+    /**
+     * The data pipeline's schedule: DataPipelineStalled fires when no record was processed for one schedule interval
+     * plus the allowed delay (a daily job: 24 h + 6 h), so a healthy batch job never pages between its runs.
+     */
+    dataPipeline: z
+      .strictObject({
+        /** Minutes between scheduled runs; 0 for a pipeline that processes records all the time. @default 1440 (daily, the runbook's example) */
+        scheduleMinutes: z.number().int().min(0).max(10_080).default(1440),
+        /** How late a run may be before it is missed: the runbook's "6 hours for daily job". @default 360 */
+        allowedDelayMinutes: z.number().int().min(60).max(10_080).default(360),
+      })
+      .prefault({}),
     /** Regions serving the AI service; PartialRegionOutage needs two or more. @default [region] */
     regions: z.array(z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1')).min(1).optional(),
     security: z
@@ -334,6 +356,16 @@ export const ConfigSchema = z
     const services = [...seen, 'default'];
     for (const name of Object.keys(config.integrations.statusPage?.components ?? {})) {
       if (!services.includes(name)) ctx.addIssue({ code: 'custom', path: ['integrations', 'statusPage', 'components', name], message: `must name a configured service or default (${services.join(', ')})`, input: name });
+    }
+    const pipelineWindow = config.dataPipeline.scheduleMinutes + config.dataPipeline.allowedDelayMinutes;
+    // DataPipelineStalled counts one-hour periods, and CloudWatch evaluates at most 7 days of them.
+    if (pipelineWindow % 60 !== 0 || pipelineWindow > 10_080) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataPipeline', 'allowedDelayMinutes'],
+        message: `scheduleMinutes + allowedDelayMinutes must be whole hours, at most 10080 minutes (7 days, CloudWatch's longest alarm window); scheduleMinutes is ${config.dataPipeline.scheduleMinutes}, the sum ${pipelineWindow}`,
+        input: config.dataPipeline.allowedDelayMinutes,
+      });
     }
     const regions = config.regions ?? [];
     if (new Set(regions).size !== regions.length) {

@@ -15,7 +15,6 @@ export interface ArnContext {
  * `Resource: "*"`. Nothing that changes the world is on this list.
  */
 export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
-  'ecs:ListTaskDefinitions': 'lists revisions to find the previous one; the action has no resource-level permission',
   'ecs:DescribeTaskDefinition': 'reads a revision; task definitions take no resource-level permission for Describe',
   'cloudwatch:GetMetricData': 'reads the decision tree\'s metrics; GetMetricData has no resource-level permission',
 };
@@ -44,11 +43,21 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
 export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStatement[] {
   const base = (service: string, resource: string) => `arn:${arn.partition}:${service}:${arn.region}:${arn.account}:${resource}`;
   const services = config.services.map((s) => base('ecs', `service/${s.ecs.cluster}/${s.ecs.service}`));
+  const serviceHistory = (kind: 'service-deployment' | 'service-revision') => config.services.map((s) => base('ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`));
   const databases = config.services.flatMap((s) => (s.rds ? [base('rds', `db:${s.rds.instanceId}`)] : []));
   const flags = [config.ssm.fallbackMode, config.ssm.rateLimit, config.ssm.aiFeatureFlag].map((name) => base('ssm', `parameter${name}`));
 
   const statements = [
     new iam.PolicyStatement({ sid: 'EcsRollbackAndScaleOut', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }),
+    // ecs-rollback reads what ran before the newest deployment from the service-deployment history. Each action takes
+    // a resource-level permission (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+    // Elastic Container Service": ListServiceDeployments on `service`, DescribeServiceDeployments on
+    // `service-deployment`, DescribeServiceRevisions on `service-revision`, the last two ARNs
+    // `.../<kind>/<cluster>/<service>/<id>`), so each is scoped to the configured services; the ids are minted by ECS,
+    // hence the trailing `*`, which stays inside one service.
+    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryList', actions: ['ecs:ListServiceDeployments'], resources: services }),
+    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryDeployments', actions: ['ecs:DescribeServiceDeployments'], resources: serviceHistory('service-deployment') }),
+    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryRevisions', actions: ['ecs:DescribeServiceRevisions'], resources: serviceHistory('service-revision') }),
     new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
     new iam.PolicyStatement({ sid: 'AutomationSwitch', actions: ['ssm:GetParameter'], resources: [base('ssm', `parameter${automationModeParameter(config)}`)] }),
     // The decision tree reads the LLM dependency's alarm state, and the HighAPIErrorRate alarm's own last evaluation.

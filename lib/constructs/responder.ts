@@ -12,7 +12,7 @@ import { ALERTS } from '../catalog';
 import { alertSettings } from '../alarms/settings';
 import { automationModeParameter, deadLetterQueueName, responderFunctionName } from '../config/derived';
 import type { Config } from '../config/schema';
-import { acknowledgeGrantWildcards } from '../nag';
+import { acknowledgeGrantWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
 import type { AlertTopics } from './alert-topics';
 import { responderPolicy, UNSCOPABLE_READ_ACTIONS } from './responder-policy';
@@ -76,7 +76,13 @@ export class Responder extends Construct {
     topics.roleTopics['on-call-primary'].grantPublish(fn.role);
     deadLetterQueue.grantSendMessages(fn.role);
     props.verifyStateMachine.grantStartExecution(fn.role);
-    acknowledgeGrantWildcards(fn.role, auditTable);
+    // ecs-rollback's history reads (responder-policy.ts): one service's deployments and revisions, ids minted by ECS.
+    const history = config.services.flatMap((s) =>
+      (['service-deployment', 'service-revision'] as const).map(
+        (kind) => [`Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`, `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`] as const,
+      ),
+    );
+    acknowledgeGrantWildcards(fn.role, auditTable, history);
     Validations.of(fn.role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `read-only actions without resource-level permissions: ${Object.keys(UNSCOPABLE_READ_ACTIONS).join(', ')}` });
 
     // Every severity that has an alert with a mitigation reaches the responder; P4 never acts.

@@ -5,6 +5,7 @@ import type { AwsClients } from '../../lambdas/shared/clients';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Config } from '../config/schema';
+import { withDeploymentHistory } from './deployment-history';
 import type { SampleWorld } from './sample-world';
 
 /** The account id of emulated worlds (moto's default). */
@@ -29,7 +30,9 @@ export function localResponder(options: {
   /** @default no verification of actions */
   readonly verification?: PipelineDeps['verification'];
 }): (event: unknown) => Promise<void> {
-  const { config, clients, world } = options;
+  const { config, world } = options;
+  // moto has no ECS deployment history: the drill's stand-in answers it, from the world's own deployments.
+  const clients = { ...options.clients, ecs: withDeploymentHistory(options.clients.ecs, world, { region: config.region, account: DRILL_ACCOUNT }) };
   const retention = config.automation.auditRetentionDays;
   return createHandler({
     config,

@@ -71,3 +71,55 @@ describe('parseCsv', () => {
     });
   }
 });
+
+describe('DataPipelineStalled follows the job\'s schedule (config.dataPipeline: daily + 6 hours by default)', () => {
+  const HOUR = 60 * MIN;
+  const DAY = 24 * HOUR;
+  /**
+   * A daily job as CloudWatch would hold it: each run starts at 02:00 give or take up to 50 minutes and publishes
+   * RecordsProcessed three times over 20 minutes; between runs it publishes nothing (missing data, not zeros).
+   */
+  const dailyJob = (days: number, missed: readonly number[] = []) => {
+    const rows = ['timestamp,RecordsProcessed'];
+    for (let day = 0; day < days; day++) {
+      if (missed.includes(day)) continue;
+      const start = T0 + day * DAY + 2 * HOUR + (((day * 37) % 101) - 50) * MIN;
+      for (let i = 0; i < 3; i++) rows.push(`${new Date(start + i * 10 * MIN).toISOString()},${1200 + day}`);
+    }
+    const data = parseCsv(rows.join('\n'), 'pipeline.csv');
+    // The alarm exists from the first run on (a new alarm over a metric that never had data starts in ALARM with
+    // missing data breaching); the backtest runs to the end of the last day, 22 hours after the last run.
+    return { series: data.series, range: { first: data.first, last: T0 + days * DAY - MIN } };
+  };
+  const stalled = (s = set) => findAlarm(s, { alert: 'DataPipelineStalled' });
+
+  it('30 days of a healthy daily job fire nothing', () => {
+    const { series, range } = dailyJob(31);
+    assert.ok(range.last - range.first >= 30 * DAY);
+    const result = backtest(stalled(), series, range);
+    assert.equal(result.fires, 0);
+    assert.equal(result.timeInAlarmMs, 0);
+    assert.ok(result.evaluations >= 29 * 24, `evaluated hourly over 30 days (${result.evaluations})`);
+  });
+
+  it('one missed run fires once, 6 hours after the run was due, and clears with the next run', () => {
+    // GIVEN the run of day 15 never happens (due at about 02:00 on day 15)
+    const { series, range } = dailyJob(31, [15]);
+    // WHEN
+    const result = backtest(stalled(), series, range);
+    // THEN one page, within the allowed delay of the missed run (plus one hourly period of granularity) ...
+    assert.equal(result.fires, 1);
+    const [episode] = result.episodes;
+    const due = T0 + 15 * DAY + 2 * HOUR;
+    const late = episode!.start - due;
+    assert.ok(late >= 6 * HOUR - HOUR && late <= 6 * HOUR + 2 * HOUR, `paged ${late / HOUR} h after the run was due`);
+    // ... and the next day's run ends it
+    assert.ok(episode!.end > due + DAY - HOUR && episode!.end <= due + DAY + 2 * HOUR, `cleared ${(episode!.end - due) / HOUR} h after the missed run`);
+  });
+
+  it('the window is config: a continuous pipeline (scheduleMinutes 0) pages after 6 hours, so a daily job would page daily', () => {
+    const continuous = resolveAlarmSet('default', ENVIRONMENTS, { dataPipeline: { scheduleMinutes: 0 } });
+    const { series, range } = dailyJob(31);
+    assert.equal(backtest(stalled(continuous), series, range).fires, 31);
+  });
+});

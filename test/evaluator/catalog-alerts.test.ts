@@ -56,7 +56,7 @@ const MUTATIONS: readonly (readonly [change: string, alerts: Record<string, Reco
   ['DataDriftDetected above KL 0.7', { DataDriftDetected: { threshold: 0.7 } }, 'KL divergence 0.6 fires DataDriftDetected once four 15-minute windows hold it'],
   ['HighDiskUsage above 90%', { HighDiskUsage: { threshold: 90 } }, 'disk 85% for 30 minutes is the P3 HighDiskUsage'],
   ['CriticalDiskUsage as a P3', { CriticalDiskUsage: { severity: 'P3' } }, 'disk 92% for 5 minutes is the P2 CriticalDiskUsage'],
-  ['DataPipelineStalled after 7 hours', { DataPipelineStalled: { durationMinutes: 420 } }, 'no records processed for 6 hours (six hourly readings of 0) fires DataPipelineStalled'],
+  ['DataPipelineStalled after 31 hours', { DataPipelineStalled: { durationMinutes: 1860 } }, 'a daily job that misses a run fires DataPipelineStalled 6 hours after the run was due (30 hourly readings of 0)'],
   ['InferenceEndpointDown after 5 minutes', { InferenceEndpointDown: { durationMinutes: 5 } }, 'a silent endpoint fires 3 minutes after its last heartbeat (FILL counts silence as down)'],
 ];
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { alarmName } from '../../lib/catalog';
@@ -66,7 +66,7 @@ describe('HighAPIErrorRate decision tree', () => {
     assert.equal(await taskDefinition(h), 'chatbot-api:1');
     const rollback = (await actions(h)).find((a) => a.mitigation === 'ecs-rollback')!;
     assert.equal(rollback.decision, 'skipped');
-    assert.match(rollback.reason, /no ACTIVE revision of chatbot-api:1 within 3 revisions back/);
+    assert.match(rollback.reason, /no revision ran before the newest deployment \(the service's first\)/);
   });
 
   it('LLM dependency down: switches to fallback responses', async () => {
@@ -79,16 +79,16 @@ describe('HighAPIErrorRate decision tree', () => {
     assert.match(fallback.reason, /LLMDependencyDown is in ALARM/);
   });
 
-  it('database overload: scales RDS one class up', async () => {
+  it("database overload: scales RDS to the top of the ladder, the runbook's db.r6g.2xlarge", async () => {
     // GIVEN CPU at 97% for the last 6 minutes, as CloudWatch holds it with 1 minute of ingestion lag
     const h = await fresh();
     const now = Date.now() + 45 * MINUTE;
     const cpu = (m: number) => (m >= now - 6 * MINUTE ? 97 : 35);
     await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: { DBInstanceIdentifier: 'chatbot-db' } }, value: cpu }], now - 70 * MINUTE, now, MINUTE);
     await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
-    assert.equal(await dbClass(h), 'db.r6g.xlarge');
+    assert.equal(await dbClass(h), 'db.r6g.2xlarge');
     const scale = (await actions(h)).find((a) => a.mitigation === 'rds-scale-up')!;
-    assert.deepEqual([scale.before?.instanceClass, scale.after?.instanceClass], ['db.r6g.large', 'db.r6g.xlarge']);
+    assert.deepEqual([scale.before?.instanceClass, scale.after?.instanceClass], ['db.r6g.large', 'db.r6g.2xlarge']);
     assert.match(scale.reason, /database CPU 97%/);
   });
 
@@ -131,18 +131,49 @@ describe('other mitigations', () => {
     assert.equal(services![0]!.desiredCount, 6);
   });
 
-  it('RDS scale-up climbs one step per incident and stops at the cap', async () => {
-    // GIVEN no cooldown, so that only the cap can stop it
-    const h = await fresh({ config: config({ automation: { cooldownMinutes: 0 } }) });
+  const fireDatabaseAlarms = async (h: ResponderHarness, times: number): Promise<string[]> => {
     const start = Date.now() + 45 * MINUTE;
     const classes: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < times; i++) {
       await h.deliver({ alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api', at: new Date(start + i * MINUTE) }, { now: new Date(start + i * MINUTE) });
       classes.push(await dbClass(h));
     }
-    assert.deepEqual(classes, ['db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
+    return classes;
+  };
+
+  it('RDS scale-up goes straight to the runbook\'s db.r6g.2xlarge (the top of the ladder) and stops there', async () => {
+    // GIVEN no cooldown, so that only the cap can stop it
+    const h = await fresh({ config: config({ automation: { cooldownMinutes: 0 } }) });
+    // WHEN the pool is exhausted in three incidents
+    // THEN one class change, large -> 2xlarge, then none
+    assert.deepEqual(await fireDatabaseAlarms(h, 3), ['db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
+    const [last, , first] = (await actions(h)).filter((a) => a.mitigation === 'rds-scale-up');
+    assert.match(first!.reason, /scale db\.r6g\.large -> db\.r6g\.2xlarge, the top of the ladder/);
+    assert.equal(last!.decision, 'skipped');
+    assert.match(last!.reason, /db\.r6g\.2xlarge is the cap of the ladder/);
+  });
+
+  it('with rdsScaleUpTo "next", RDS scale-up climbs one class per incident and stops at the cap', async () => {
+    const h = await fresh({ config: config({ automation: { cooldownMinutes: 0, rdsScaleUpTo: 'next' } }) });
+    assert.deepEqual(await fireDatabaseAlarms(h, 4), ['db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
     const last = (await actions(h)).filter((a) => a.mitigation === 'rds-scale-up')[0]!;
     assert.equal(last.decision, 'skipped');
     assert.match(last.reason, /db\.r6g\.2xlarge is the cap of the ladder/);
+  });
+
+  it('a class not on the ladder is left alone, and the reason says which config field to change', async () => {
+    // GIVEN someone moved the database to a class the ladder does not name
+    const h = await fresh();
+    await h.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'chatbot-db', DBInstanceClass: 'db.m6g.4xlarge', ApplyImmediately: true }));
+    // WHEN the pool is exhausted
+    // THEN the class is unchanged (db.m6g.4xlarge may well be larger than the cap) and the record says how to allow it
+    assert.deepEqual(await fireDatabaseAlarms(h, 1), ['db.m6g.4xlarge']);
+    const skipped = (await actions(h)).find((a) => a.mitigation === 'rds-scale-up')!;
+    assert.equal(skipped.decision, 'skipped');
+    assert.equal(
+      skipped.reason,
+      'class db.m6g.4xlarge is not on the rds-scale-up ladder (db.r6g.large -> db.r6g.xlarge -> db.r6g.2xlarge), so nothing says whether db.r6g.2xlarge is larger; ' +
+        'add db.m6g.4xlarge to automation.rdsClassLadder in size order to let rds-scale-up move it',
+    );
   });
 });

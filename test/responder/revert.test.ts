@@ -48,7 +48,7 @@ const CASES: readonly { mitigation: MitigationId; change: AlarmChange; read: (h:
   { mitigation: 'fallback-mode', change: { alertId: 'LLMDependencyDown' }, read: (h) => flag(h, '/chatbot/fallback-mode'), mitigated: 'true', original: 'false' },
   { mitigation: 'rate-limit', change: { alertId: 'AuthFailureBurst' }, read: (h) => flag(h, '/chatbot/rate-limit'), mitigated: '100', original: '0' },
   { mitigation: 'ai-kill-switch', change: { alertId: 'ModelAccuracyDrop' }, read: (h) => flag(h, '/feature/ai-model'), mitigated: 'false', original: 'true' },
-  { mitigation: 'rds-scale-up', change: { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' }, read: dbClass, mitigated: 'db.r6g.xlarge', original: 'db.r6g.large' },
+  { mitigation: 'rds-scale-up', change: { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' }, read: dbClass, mitigated: 'db.r6g.2xlarge', original: 'db.r6g.large' },
   { mitigation: 'ecs-scale-out', change: { alertId: 'HighAPILatency', instance: 'chatbot-api' }, read: desiredCount, mitigated: '6', original: '4' },
 ];
 
@@ -134,9 +134,9 @@ describe('revert refuses when the world moved on, and changes nothing', () => {
   it('the RDS class moved', async () => {
     const h = await fresh();
     const action = await actOn(h, { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' }, 'rds-scale-up');
-    await h.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'chatbot-db', DBInstanceClass: 'db.r6g.2xlarge', ApplyImmediately: true }));
-    assert.equal(refusal(await revertAs(h, action.actionId)), 'the instance is now db.r6g.2xlarge, changed after the scale-up from db.r6g.large to db.r6g.xlarge; not reverting');
-    assert.equal(await dbClass(h), 'db.r6g.2xlarge');
+    await h.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'chatbot-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }));
+    assert.equal(refusal(await revertAs(h, action.actionId)), 'the instance is now db.r6g.xlarge, changed after the scale-up from db.r6g.large to db.r6g.2xlarge; not reverting');
+    assert.equal(await dbClass(h), 'db.r6g.xlarge');
   });
 
   it('the desired count moved', async () => {

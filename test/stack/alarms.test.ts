@@ -133,12 +133,13 @@ describe('metric math of the runbook alerts', () => {
     assert.equal(alarmNamed('chatbot-ElevatedAPILatency-chatbot-api').Threshold, 1.5 * cfg.slaSeconds);
   });
 
-  it('DataPipelineStalled counts silence as zero records over six hours', () => {
+  it('DataPipelineStalled counts silence as zero records over the schedule plus the allowed delay (daily + 6 hours)', () => {
     const props = alarmNamed('chatbot-DataPipelineStalled');
     const { expression, stat } = expressionOf('chatbot-DataPipelineStalled');
     assert.equal(expression, 'FILL(records, 0)');
     assert.equal(props.TreatMissingData, 'breaching');
-    assert.equal(stat('records').Period * (props.EvaluationPeriods as number), 6 * 3600);
+    assert.equal(stat('records').Period * (props.EvaluationPeriods as number), 30 * 3600);
+    assert.equal(props.DatapointsToAlarm, props.EvaluationPeriods);
   });
 
   it('PartialRegionOutage fires when some but not all regions are down', () => {

@@ -67,6 +67,14 @@ describe('responder IAM', () => {
     }
   });
 
+  it('the deployment-history reads ecs-rollback needs are scoped to the configured services', () => {
+    const on = (action: string) => all.filter((s) => actionsOf(s).includes(action)).flatMap((s) => resourcesOf(s).map(flatten));
+    assert.deepEqual(on('ecs:ListServiceDeployments'), ['arn:*:ecs:us-east-1:*:service/prod/chatbot-api']);
+    assert.deepEqual(on('ecs:DescribeServiceDeployments'), ['arn:*:ecs:us-east-1:*:service-deployment/prod/chatbot-api/*']);
+    assert.deepEqual(on('ecs:DescribeServiceRevisions'), ['arn:*:ecs:us-east-1:*:service-revision/prod/chatbot-api/*']);
+    assert.deepEqual(on('ecs:ListTaskDefinitions'), []);
+  });
+
   it('grows with the fleet: one ECS and one RDS resource per configured service, still no wildcard', () => {
     const fleet = statements(fleetConfig(5), 'ResponderRole');
     const ecs = fleet.filter((s) => actionsOf(s).includes('ecs:UpdateService')).flatMap(resourcesOf).map(flatten);

@@ -4,6 +4,7 @@ import { ssmFlagMitigation } from './ssm-flag';
 export const aiKillSwitch = ssmFlagMitigation({
   id: 'ai-kill-switch',
   title: 'Disable the AI feature',
+  protective: true,
   parameter: (config) => config.ssm.aiFeatureFlag,
   desired: () => 'false',
 });

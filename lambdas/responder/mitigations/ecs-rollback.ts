@@ -1,42 +1,51 @@
-import { paginateListTaskDefinitions, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { ActionRecord } from '../../shared/audit-log';
+import { previousRevision } from './deployment-history';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, parseTaskDefinition, splitTarget } from './ecs-service';
 
 /**
- * "If recent deployment (within 30 minutes): rollback immediately" to the previous task-definition revision,
- * with a forced new deployment. Never further back than `maxRollbackRevisions`.
+ * "If recent deployment (within 30 minutes): rollback immediately" to the task definition the service ran before
+ * its newest deployment, as ECS recorded it (deployment-history.ts), with a forced new deployment. Never rolls back
+ * a deployment that was itself a rollback, never without the history, never further back than
+ * `maxRollbackRevisions`.
  */
 export const ecsRollback: Mitigation = {
   id: 'ecs-rollback',
-  title: 'Roll back the ECS service to its previous task definition',
+  title: 'Roll back the ECS service to the task definition it ran before its newest deployment',
+  protective: false,
   target: ecsTarget,
 
   async read(ctx: MitigationScope, target: Target): Promise<State> {
     const service = await describeService(ctx, target);
     const current = parseTaskDefinition(service.taskDefinition ?? '');
-    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    const previous = await previousRevision(ctx, target, service);
     return {
       taskDefinition: `${current.family}:${current.revision}`,
-      deploymentStartedAt: primary?.createdAt?.toISOString() ?? null,
-      previousTaskDefinition: await previousRevision(ctx, current.family, current.revision),
+      deploymentStartedAt: previous.startedAt,
+      previousTaskDefinition: previous.previous ?? null,
+      history: previous.source,
+      refusal: previous.refusal ?? null,
     };
   },
 
   decide(ctx: MitigationScope, before: State): Decision {
     const { rollbackWindowMinutes, maxRollbackRevisions } = ctx.config.automation;
-    if (before.deploymentStartedAt === null) return { act: false, reason: 'the service has no primary deployment' };
+    if (before.deploymentStartedAt === null) return { act: false, reason: before.refusal === null ? 'the service has no recent deployment' : String(before.refusal) };
     const ageMinutes = (ctx.now().getTime() - Date.parse(String(before.deploymentStartedAt))) / 60_000;
     if (ageMinutes > rollbackWindowMinutes) {
       return { act: false, reason: `newest deployment started ${Math.round(ageMinutes)} min ago, outside the ${rollbackWindowMinutes}-minute rollback window` };
     }
-    if (before.previousTaskDefinition === null) {
-      return { act: false, reason: `no ACTIVE revision of ${String(before.taskDefinition)} within ${maxRollbackRevisions} revisions back` };
+    if (before.refusal !== null) return { act: false, reason: String(before.refusal) };
+    const current = parseTaskDefinition(String(before.taskDefinition));
+    const previous = parseTaskDefinition(String(before.previousTaskDefinition));
+    if (previous.family === current.family && current.revision - previous.revision > maxRollbackRevisions) {
+      return { act: false, reason: `the service ran ${String(before.previousTaskDefinition)} before ${String(before.taskDefinition)}, more than maxRollbackRevisions (${maxRollbackRevisions}) back` };
     }
     return {
       act: true,
       desired: { taskDefinition: String(before.previousTaskDefinition) },
-      reason: `deployment of ${String(before.taskDefinition)} started ${Math.round(ageMinutes)} min ago; roll back to ${String(before.previousTaskDefinition)}`,
+      reason: `deployment of ${String(before.taskDefinition)} started ${Math.round(ageMinutes)} min ago; roll back to ${String(before.previousTaskDefinition)}, which ran before it (${String(before.history)})`,
     };
   },
 
@@ -53,16 +62,3 @@ export const ecsRollback: Mitigation = {
     return { act: true, desired: { taskDefinition: from }, reason: `redeploy ${from}, the revision the rollback replaced with ${to}` };
   },
 };
-
-/** Highest ACTIVE revision below the current one, no more than maxRollbackRevisions back. */
-async function previousRevision(ctx: MitigationScope, family: string, current: number): Promise<string | null> {
-  const floor = current - ctx.config.automation.maxRollbackRevisions;
-  let best: number | undefined;
-  for await (const page of paginateListTaskDefinitions({ client: ctx.clients.ecs }, { familyPrefix: family, status: 'ACTIVE' })) {
-    for (const arn of page.taskDefinitionArns ?? []) {
-      const { family: f, revision } = parseTaskDefinition(arn);
-      if (f === family && revision < current && revision >= floor && (best === undefined || revision > best)) best = revision;
-    }
-  }
-  return best === undefined ? null : `${family}:${best}`;
-}

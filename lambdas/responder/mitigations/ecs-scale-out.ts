@@ -8,6 +8,7 @@ import { describeService, ecsTarget, splitTarget } from './ecs-service';
 export const ecsScaleOut: Mitigation = {
   id: 'ecs-scale-out',
   title: 'Scale out the ECS service',
+  protective: false,
   target: ecsTarget,
 
   async read(ctx: MitigationScope, target: Target): Promise<State> {

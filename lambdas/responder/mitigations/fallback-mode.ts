@@ -4,6 +4,7 @@ import { ssmFlagMitigation } from './ssm-flag';
 export const fallbackMode = ssmFlagMitigation({
   id: 'fallback-mode',
   title: 'Switch to fallback responses',
+  protective: true,
   parameter: (config) => config.ssm.fallbackMode,
   desired: () => 'true',
 });

@@ -48,6 +48,13 @@ export interface Mitigation {
   readonly id: MitigationId;
   /** What it does, in the runbook's words, for announcements. */
   readonly title: string;
+  /**
+   * Only turns a feature off or to its safe fallback (the AI kill switch, fallback responses): acting when not
+   * needed costs a degraded feature, not acting can cost a data leak. The pipeline never refuses a protective
+   * action for the shared action window, lets a human's change of the target since the last automatic action
+   * lift its cooldown, and announces its refusals to on-call (pipeline.ts, step 7, says which).
+   */
+  readonly protective: boolean;
   /** The configured resource this alarm's mitigation would change, or undefined if none is configured. */
   target(ctx: MitigationScope): Target | undefined;
   /** Reads the target's current state (called before and after acting). */

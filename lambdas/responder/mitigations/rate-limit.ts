@@ -4,6 +4,8 @@ import { ssmFlagMitigation } from './ssm-flag';
 export const rateLimit = ssmFlagMitigation({
   id: 'rate-limit',
   title: 'Enable rate limiting',
+  // Not protective: it throttles every user, legitimate ones included, at a number from config; the AI stays on.
+  protective: false,
   parameter: (config) => config.ssm.rateLimit,
   desired: (config) => String(config.automation.rateLimitPerMinute),
 });

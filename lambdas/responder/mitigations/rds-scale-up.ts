@@ -1,12 +1,17 @@
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { rdsClassLadder } from '../../../lib/config/derived';
+import { rdsClassLadder, rdsClassLadderField } from '../../../lib/config/derived';
 import type { ActionRecord } from '../../shared/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 
-/** "If database overload: scale up RDS" one class up the configured ladder, applied immediately, never past its top. */
+/**
+ * "If database overload: scale up RDS", applied immediately: by default straight to the top of the configured
+ * ladder (the runbook's db.r6g.2xlarge), or one class per action with `automation.rdsScaleUpTo: 'next'`. Never past
+ * the top, never from a class the ladder does not name (it could already be larger than the top).
+ */
 export const rdsScaleUp: Mitigation = {
   id: 'rds-scale-up',
   title: 'Scale up the RDS instance',
+  protective: false,
 
   target(ctx: MitigationScope): Target | undefined {
     const rds = ctx.service.rds;
@@ -24,11 +29,20 @@ export const rdsScaleUp: Mitigation = {
     const ladder = rdsClassLadder(ctx.config, ctx.service);
     const current = String(before.instanceClass);
     const step = ladder.indexOf(current);
+    const cap = ladder[ladder.length - 1]!;
     if (before.status !== 'available') return { act: false, reason: `instance is ${String(before.status)}, not available` };
-    if (step < 0) return { act: false, reason: `class ${current} is not on the configured ladder (${ladder.join(' -> ')})` };
+    if (step < 0) {
+      return {
+        act: false,
+        reason:
+          `class ${current} is not on the rds-scale-up ladder (${ladder.join(' -> ')}), so nothing says whether ${cap} is larger; ` +
+          `add ${current} to ${rdsClassLadderField(ctx.service)} in size order to let rds-scale-up move it`,
+      };
+    }
     if (step === ladder.length - 1) return { act: false, reason: `class ${current} is the cap of the ladder` };
-    const next = ladder[step + 1]!;
-    return { act: true, desired: { instanceClass: next }, reason: `scale ${current} -> ${next} (cap ${ladder[ladder.length - 1]})` };
+    const toCap = ctx.config.automation.rdsScaleUpTo === 'cap';
+    const next = toCap ? cap : ladder[step + 1]!;
+    return { act: true, desired: { instanceClass: next }, reason: toCap ? `scale ${current} -> ${next}, the top of the ladder (automation.rdsScaleUpTo: cap)` : `scale ${current} -> ${next}, one class up (cap ${cap})` };
   },
 
   async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {

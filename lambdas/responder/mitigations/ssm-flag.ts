@@ -12,12 +12,15 @@ import type { Decision, Mitigation, MitigationScope, State, Target } from './mit
 export function ssmFlagMitigation(options: {
   readonly id: MitigationId;
   readonly title: string;
+  /** See {@link Mitigation.protective}. */
+  readonly protective: boolean;
   readonly parameter: (config: Config) => string;
   readonly desired: (config: Config) => string;
 }): Mitigation {
   return {
     id: options.id,
     title: options.title,
+    protective: options.protective,
     target(ctx: MitigationScope): Target {
       const name = options.parameter(ctx.config);
       return { key: `ssm:${name}`, id: name };

@@ -56,7 +56,7 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
     id: 'DataPipelineStalled',
     category: 'data-quality',
     severity: 'P1',
-    summary: 'No records processed for 6 hours (missing data counts as breaching)',
+    summary: 'No records processed for one schedule interval plus the allowed delay (daily job: 24 h + 6 h; missing data breaches)',
     runbookWording: [
       'Data pipeline complete failure (no data processed in 6 hours)',
       'No data processed in expected window (e.g., 6 hours for daily job)',
@@ -71,18 +71,22 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
     comparison: 'LessThanThreshold',
     threshold: 1,
     periodSeconds: 3600,
-    evaluationPeriods: 6,
-    datapointsToAlarm: 6,
+    // The defaults' window (daily + 6 hours); config.dataPipeline sets it per environment.
+    evaluationPeriods: 30,
+    datapointsToAlarm: 30,
+    durationFrom: 'dataPipelineWindow',
     treatMissingData: 'breaching',
     mitigations: [],
     escalationPolicy: 'p1-standard',
     relatedAlerts: ['MissingFeatures', 'ScheduledJobCompleted'],
     customerFacing: false,
     decision:
-      'Six one-hour periods, all empty: a pipeline that publishes nothing at all is exactly the failure, so an hour with ' +
-      'no datapoint counts as zero records (FILL) and missing data is breaching: the alarm fires 6 hours after the last ' +
-      'record, not 8 (CloudWatch looks back N + 2 periods for real datapoints). The window follows the runbook\'s ' +
-      'daily-job example; override the duration per pipeline.',
+      'The runbook says "no data processed in 6 hours" (severity examples) and "no data processed in expected window ' +
+      '(e.g., 6 hours for daily job)" (category). Read literally, 6 hours pages a healthy daily job every day, 18 hours ' +
+      'after its run. The window is one schedule interval plus the allowed delay (config.dataPipeline: daily and the ' +
+      'runbook\'s 6 hours by default, 30 one-hour periods, all empty): a healthy job never pages, a missed run pages 6 ' +
+      'hours after it was due. An hour with no datapoint counts as zero records (FILL) and missing data is breaching: a ' +
+      'pipeline that publishes nothing at all is exactly the failure. scheduleMinutes 0 is a continuous pipeline: 6 hours.',
   },
   {
     id: 'SchemaViolation',

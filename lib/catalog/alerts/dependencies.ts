@@ -76,7 +76,9 @@ export const DEPENDENCY_ALERTS: readonly AlertDefinition[] = [
     decision:
       'Scaling the class up raises max_connections when the parameter group derives it from memory (the RDS default); ' +
       'with a pinned max_connections it does not help, so set rds.maxConnections to the real limit and turn the ' +
-      'mitigation off with alerts.DatabaseConnectionPoolExhausted.mitigations = []. The class change applies immediately: expect a failover (Multi-AZ) or a restart.',
+      'mitigation off with alerts.DatabaseConnectionPoolExhausted.mitigations = []. The class change applies immediately: expect a failover (Multi-AZ) or a restart. ' +
+      'Because each change is such an interruption, rds-scale-up goes straight to the runbook\'s db.r6g.2xlarge (the top of the ladder) in one change; ' +
+      'automation.rdsScaleUpTo = next climbs one class per action instead.',
   },
   {
     id: 'DatabaseHighCPU',
