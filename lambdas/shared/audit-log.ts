@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed } from './dynamo';
+import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite } from './dynamo';
 import {
   GetCommand,
   PutCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -128,8 +127,9 @@ export class AuditLog {
   ): Promise<ReservationRefusal | undefined> {
     const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
     try {
-      await this.dynamo.send(
-        new TransactWriteCommand({
+      // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
+      await transactWrite(
+        this.dynamo, {
           TransactItems: [
             {
               Put: {
@@ -152,7 +152,7 @@ export class AuditLog {
             },
             { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } },
           ],
-        }),
+        },
       );
       return undefined;
     } catch (error) {

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Severity } from '../../lib/catalog';
-import { firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, written } from './dynamo';
+import { batchGetAll, firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite, written } from './dynamo';
 import { AlertingError } from './errors';
 
 /** Where an incident stands. */
@@ -140,11 +132,7 @@ export class IncidentStore {
     // The alert itself too: the same alarm firing again while its incident is still open rejoins it.
     const keys = [member.alertId, ...related].map((alertId) => key.openAlert(alertId, member.service));
     keys.push(key.recent(member.alertId));
-    const found: Record<string, unknown>[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      const { Responses } = await this.dynamo.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } } }));
-      found.push(...(Responses?.[this.table] ?? []));
-    }
+    const found = await batchGetAll(this.dynamo, this.table, keys, { consistentRead: true });
     const recent = found.find((item) => String(item.pk).startsWith('RECENT#') && String(item.until) > now.toISOString());
     const related_ = found.find((item) => String(item.pk).startsWith('OPENALERT#'));
     const candidate = (related_ ?? recent)?.incidentId as string | undefined;
@@ -164,8 +152,7 @@ export class IncidentStore {
    */
   public async open(incident: Incident, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
     return written(
-      this.dynamo.send(
-        new TransactWriteCommand({
+      transactWrite(this.dynamo, {
           TransactItems: [
             {
               Put: {
@@ -178,7 +165,6 @@ export class IncidentStore {
             { Put: { TableName: this.table, Item: this.eventItem(incident.incidentId, event) } },
           ],
         }),
-      ),
       firstConditionFailed,
     );
   }
@@ -186,8 +172,7 @@ export class IncidentStore {
   /** Adds an alarm to an open incident. @returns false when the trigger is already part of it (duplicate). */
   public async join(incidentId: string, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
     return written(
-      this.dynamo.send(
-        new TransactWriteCommand({
+      transactWrite(this.dynamo, {
           TransactItems: [
             {
               Update: {
@@ -203,7 +188,6 @@ export class IncidentStore {
             { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
           ],
         }),
-      ),
       firstConditionFailed,
     );
   }
@@ -327,8 +311,8 @@ export class IncidentStore {
 
   private async transition(incidentId: string, update: string, condition: string, values: Record<string, unknown>, event: TimelineEvent): Promise<void> {
     try {
-      await this.dynamo.send(
-        new TransactWriteCommand({
+      await transactWrite(
+        this.dynamo, {
           TransactItems: [
             {
               Update: {
@@ -342,7 +326,7 @@ export class IncidentStore {
             },
             { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
           ],
-        }),
+        },
       );
     } catch (error) {
       if (!transactionConditionFailed(error, 0)) throw error;
