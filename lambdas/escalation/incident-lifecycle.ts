@@ -4,7 +4,7 @@ import { runbookUrl } from '../../lib/alarms/resolve';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/catalog';
 import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/escalation/plan';
 import { describeHit, silencedBy, type SilenceHit } from '../../lib/silences';
-import type { Incident, Member, TimelineEvent } from '../shared/incidents';
+import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/incidents';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';
 
@@ -46,11 +46,11 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
   const alert = name && findAlert(name.alertId);
   if (!name || !alert || alertSettings(alert, deps.config).enabled === false) return ignore(deps, `not an alarm of this environment: ${alarmName}`);
 
-  if (state.value === 'OK') return cleared(deps, alarmName);
-  if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
-
   const at = new Date(state.timestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(at.getTime())) return ignore(deps, `invalid state timestamp ${state.timestamp}`);
+  if (state.value === 'OK') return cleared(deps, alarmName, at);
+  if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
+
   const perService = alert.scope === 'service' || alert.scope === 'service-rds';
   const member: Member = { alarmName, alertId: alert.id, service: perService ? name.instance : undefined, trigger: transitionKey(alarmName, at.toISOString()) };
   const severity = alertSettings(alert, deps.config).severity;
@@ -66,9 +66,10 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
 
   return deps.store.withLock(GROUPING_LOCK, async () => {
     const group = await deps.store.findGroup(member, relatedTo(alert.id), deps.now());
-    if (group !== undefined) {
-      const joined = await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
-      if (!joined) return ignore(deps, `duplicate: ${member.trigger} is already part of ${group}`);
+    const joined = group === undefined ? undefined : await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
+    // `closed`: the incident was resolved between findGroup and the join (resolves take no lock); this alarm opens its own.
+    if (group !== undefined && joined !== 'closed') {
+      if (joined === 'duplicate') return ignore(deps, `duplicate: ${member.trigger} is already part of ${group}`);
       if (silence) {
         await deps.store.addEvent(group, silencedEvent(silence, false));
         return { outcome: 'joined', incidentId: group, silenced: silence };
@@ -157,19 +158,43 @@ async function reclassify(deps: EscalationDeps, incident: Incident, alertId: str
   deps.logger.info('incident re-classified', { incidentId: incident.incidentId, from: incident.severity, to: severity });
 }
 
-async function cleared(deps: EscalationDeps, alarmName: string): Promise<StartOutcome> {
-  const incidentId = await deps.store.findByAlarm(alarmName);
-  if (incidentId === undefined) return ignore(deps, `${alarmName} is OK and belongs to no open incident`);
-  const remaining = await deps.store.alarmCleared(incidentId, alarmName);
-  await deps.store.addEvent(incidentId, { at: deps.now().toISOString(), type: 'resolved', detail: `${alarmName} is OK${remaining.length ? `; still in ALARM: ${remaining.join(', ')}` : ''}` });
-  if (remaining.length > 0) return { outcome: 'cleared', incidentId, resolved: false };
-  await resolveIncident(deps, incidentId, 'alarm OK');
-  return { outcome: 'cleared', incidentId, resolved: true };
+/**
+ * An alarm is OK: it leaves its incident's open alarms (one atomic DELETE), and the incident resolves if none is
+ * left at the moment of the resolve (a conditional write: exactly one of two OKs arriving together resolves it,
+ * and an alarm that joined meanwhile keeps it open). The index entry goes last, so a retry after a failure at
+ * any step finds the incident again; every step is idempotent.
+ */
+async function cleared(deps: EscalationDeps, alarmName: string, at: Date): Promise<StartOutcome> {
+  const membership = await deps.store.membership(alarmName);
+  if (membership === undefined) return ignore(deps, `${alarmName} is OK and belongs to no open incident`);
+  const { incidentId } = membership;
+  const { incident } = await deps.store.alarmCleared(incidentId, alarmName);
+  if (incident?.status !== 'open') {
+    await deps.store.releaseAlarm(alarmName, membership);
+    return ignore(deps, `${alarmName} is OK; its incident ${incidentId} is ${incident ? incident.status : 'gone'}`);
+  }
+  const remaining = incident.openAlarms;
+  await deps.store.addEvent(incidentId, { at: at.toISOString(), type: 'resolved', detail: `${alarmName} is OK${remaining.length ? `; still in ALARM: ${remaining.join(', ')}` : ''}` }, `ok:${alarmName}`);
+  let resolved = false;
+  if (remaining.length === 0) {
+    try {
+      await resolveIncident(deps, incidentId, 'alarm OK', undefined, { whenNoOpenAlarms: true });
+      resolved = true;
+    } catch (error) {
+      if (!(error instanceof IncidentStateError)) throw error;
+      deps.logger.info('incident not resolved by this OK', { incidentId, alarmName, reason: error.reason });
+    }
+  }
+  await deps.store.releaseAlarm(alarmName, membership);
+  return { outcome: 'cleared', incidentId, resolved };
 }
 
-/** Resolves an incident (alarm OK, or a human): ends its execution, so nobody is paged again, and tells who was paged. */
-export async function resolveIncident(deps: EscalationDeps, incidentId: string, by: string, note?: string): Promise<Incident> {
-  const incident = await deps.store.resolve(incidentId, by, deps.now().toISOString(), note);
+/**
+ * Resolves an incident (alarm OK, or a human): ends its execution, so nobody is paged again, and tells who was
+ * paged. `whenNoOpenAlarms`: only if no alarm of it is in ALARM when the resolve is written.
+ */
+export async function resolveIncident(deps: EscalationDeps, incidentId: string, by: string, note?: string, options: { whenNoOpenAlarms?: boolean } = {}): Promise<Incident> {
+  const incident = await deps.store.resolve(incidentId, by, deps.now().toISOString(), note, options);
   if (incident.executionArn) await deps.runner.stop(incident.executionArn, `resolved by ${by}`);
   await notifyPaged(deps, incident, 'resolve');
   deps.logger.info('incident resolved', { incidentId, by, timeToResolveSeconds: incident.timeToResolveSeconds });

@@ -85,13 +85,21 @@ describe('storage boundary: partial answers', () => {
   describe('TransactWriteItems (joining an incident, reserving an action)', () => {
     it('a transaction cancelled by a conflicting transaction is sent again and the alarm joins', async () => {
       dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict', 'None', 'None')).resolves({});
-      assert.equal(await store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), true);
+      assert.equal(await store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), 'joined');
       assert.equal(dynamo.commandCalls(TransactWriteCommand).length, 2);
     });
 
     it("a failed condition is the caller's answer: not retried, a duplicate trigger is reported as one", async () => {
+      dynamo.on(GetCommand).resolves({ Item: { ...openIncident, triggers: [INCIDENT, member.trigger] } });
       dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
-      assert.equal(await store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), false);
+      assert.equal(await store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), 'duplicate');
+      assert.equal(dynamo.commandCalls(TransactWriteCommand).length, 1);
+    });
+
+    it('a condition failure beside a conflict is still a refusal (the condition was evaluated false)', async () => {
+      dynamo.on(GetCommand).resolves({ Item: { ...openIncident, status: 'resolved' } });
+      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'TransactionConflict', 'None', 'None'));
+      assert.equal(await store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), 'closed');
       assert.equal(dynamo.commandCalls(TransactWriteCommand).length, 1);
     });
 

@@ -1,0 +1,218 @@
+/**
+ * The incident starter under concurrency, against moto: EventBridge runs one starter per alarm change, in
+ * parallel.
+ *
+ * The interleavings are forced, not timed: each concurrent starter gets its own DynamoDB client (real SDK v3,
+ * sent to moto) with a gate in its middleware that holds a chosen request (the write of the incident item, or the
+ * resolve) until the other starter has reached a point or finished. Every DynamoDB call of a test, the harness's
+ * included, is then sent to moto one at a time: moto 5.2's TransactWriteItems is not safe under concurrent
+ * requests (a cancelled transaction restores a copy of the whole table, undoing other requests' writes;
+ * TOOLCHAIN.md). The races tested here are between the starters' read, write and resolve steps, which the gates
+ * order; serializing single requests does not hide them.
+ */
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EscalationDeps } from '../../lambdas/escalation/deps';
+import { onAlarmStateChange, type StartOutcome } from '../../lambdas/escalation/incident-lifecycle';
+import { IncidentStore } from '../../lambdas/shared/incidents';
+import { alarmName } from '../../lib/catalog';
+import { alarmStateChangeEvent, type AlarmChange } from '../../lib/drill/notifications';
+import { useEscalation, type EscalationHarness } from '../support/escalation';
+
+const { fresh } = useEscalation();
+const MINUTE = 60_000;
+
+// ----- forcing interleavings --------------------------------------------------------------------------------
+
+/** Decides, for one request of one starter's client, whether it waits: the promise it waits for, or undefined. */
+type Hold = (command: string, input: string) => Promise<unknown> | undefined;
+
+/** One request queue for every DynamoDB client of a test (see the header: moto's transactions). */
+function serialQueue() {
+  let tail: Promise<void> = Promise.resolve();
+  return async <T>(send: () => Promise<T>): Promise<T> => {
+    const previous = tail;
+    let release!: () => void;
+    tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await send();
+    } finally {
+      release();
+    }
+  };
+}
+type Serial = ReturnType<typeof serialQueue>;
+
+/** Adds the serial queue to a client, after any hold (a held request must not block the queue). */
+function serialize(client: DynamoDBDocumentClient, serial: Serial): void {
+  client.middlewareStack.add((next) => (args) => serial(() => next(args)), { step: 'build', name: 'serialForMoto' });
+}
+
+/** A DynamoDB client to moto for one starter, with its holds. */
+function gatedClient(h: EscalationHarness, serial: Serial, hold: Hold): DynamoDBDocumentClient {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...h.moto.clientConfig, maxAttempts: 2 }), { marshallOptions: { removeUndefinedValues: true } });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const wait = hold(String((context as { commandName?: string }).commandName), JSON.stringify(args.input));
+      if (wait) await wait;
+      return next(args);
+    },
+    { step: 'initialize', name: 'holdForTest', priority: 'high' },
+  );
+  serialize(client, serial);
+  return client;
+}
+
+/** The escalation's dependencies for one more starter, on its own gated client. */
+function starter(h: EscalationHarness, serial: Serial, hold: Hold): EscalationDeps {
+  return { ...h.deps, store: new IncidentStore(gatedClient(h, serial, hold), h.sample.auditTable, h.config.automation.auditRetentionDays) };
+}
+
+const WRITES = /^(Put|Update|Delete|TransactWrite)/;
+/** A write of the incident item itself (not of its timeline events or indexes). */
+const writesIncident = (command: string, input: string) => WRITES.test(command) && /"sk":(\{"S":)?"INCIDENT"/.test(input);
+/** The write that marks the incident resolved. */
+const resolves = (command: string, input: string) => WRITES.test(command) && input.includes('":resolved"');
+
+/** A point both starters must reach before either goes on; `met` says whether it was (rather than timed out). */
+function barrier(parties: number, timeoutMs = 10_000) {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const state = { met: false };
+  const timer = setTimeout(open, timeoutMs);
+  return {
+    state,
+    arrive(): Promise<void> {
+      if (++arrived === parties) {
+        state.met = true;
+        clearTimeout(timer);
+        open();
+      }
+      return opened;
+    },
+  };
+}
+
+/** Holds the first request matching `match`; `reached` settles when it is held, `release()` lets it go. */
+function holdFirst(match: (command: string, input: string) => boolean) {
+  let release!: () => void;
+  let reachedResolve!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const reached = new Promise<void>((resolve) => (reachedResolve = resolve));
+  let held = false;
+  const hold: Hold = (command, input) => {
+    if (held || !match(command, input)) return undefined;
+    held = true;
+    reachedResolve();
+    return released;
+  };
+  return { hold, reached, release };
+}
+
+// ----- the world --------------------------------------------------------------------------------------------
+
+const API = 'chatbot-api';
+const errors: AlarmChange = { alertId: 'HighAPIErrorRate', instance: API };
+const latency: AlarmChange = { alertId: 'HighAPILatency', instance: API };
+const ok = (change: AlarmChange): AlarmChange => ({ ...change, newState: 'OK', oldState: 'ALARM' });
+
+/** Real time (the first page only is due), every DynamoDB call of the harness on the test's queue. */
+async function world(serial: Serial): Promise<EscalationHarness> {
+  const h = await fresh({ secondsPerHour: 3600 });
+  serialize(h.clients.dynamo, serial);
+  return h;
+}
+
+async function opened(h: EscalationHarness, changes: AlarmChange[]): Promise<string> {
+  const first = await h.event(alarmStateChangeEvent(h.config, { ...changes[0]!, at: new Date(Date.now() - 2 * MINUTE) }));
+  assert.equal(first.outcome, 'opened', JSON.stringify(first));
+  const id = (first as { incidentId: string }).incidentId;
+  for (const change of changes.slice(1)) assert.equal((await h.event(alarmStateChangeEvent(h.config, { ...change, at: new Date(Date.now() - MINUTE) }))).outcome, 'joined');
+  return id;
+}
+
+async function resolvedEvents(h: EscalationHarness, id: string): Promise<number> {
+  return (await h.deps.store.timeline(id)).filter((e) => e.type === 'resolved' && e.detail.startsWith('resolved by')).length;
+}
+
+// ----- the tests --------------------------------------------------------------------------------------------
+
+describe('incident starter: concurrent alarm changes of one incident', () => {
+  it('two alarms going OK together: both leave the incident, which resolves exactly once', async () => {
+    // GIVEN an open incident with two alarms in ALARM
+    const serial = serialQueue();
+    const h = await world(serial);
+    const id = await opened(h, [errors, latency]);
+    assert.deepEqual((await h.deps.store.get(id))!.openAlarms, [alarmName(h.config.prefix, 'HighAPIErrorRate', API), alarmName(h.config.prefix, 'HighAPILatency', API)].sort());
+    // WHEN both go OK and two starters run at once, each holding its write of the incident until the other has
+    // read it and is about to write too
+    const both = barrier(2);
+    const hold: Hold = (command, input) => (writesIncident(command, input) ? both.arrive() : undefined);
+    const [a, b] = await Promise.all([onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, ok(errors))), onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, ok(latency)))]);
+    // THEN the interleaving happened, and exactly one of them resolved the incident
+    assert.ok(both.state.met, 'both starters reached their write of the incident before either wrote');
+    const outcomes = [a, b] as Extract<StartOutcome, { outcome: 'cleared' }>[];
+    assert.deepEqual(outcomes.map((o) => o.outcome), ['cleared', 'cleared'], JSON.stringify(outcomes));
+    assert.equal(outcomes.filter((o) => o.resolved).length, 1, JSON.stringify(outcomes));
+    const incident = (await h.deps.store.get(id))!;
+    assert.equal(incident.status, 'resolved');
+    assert.deepEqual(incident.openAlarms, []);
+    assert.equal(await resolvedEvents(h, id), 1, 'one "resolved by alarm OK" in the timeline');
+    assert.equal(await h.runner.executions.get(incident.executionName!)!.done, 'aborted', 'the escalation was stopped');
+    for (const change of [errors, latency]) assert.equal(await h.deps.store.findByAlarm(alarmName(h.config.prefix, change.alertId, change.instance)), undefined);
+  });
+
+  for (const [when, match] of [
+    ['after the OK read the incident and before it writes', writesIncident],
+    ['after the OK emptied the incident and before it resolves it', resolves],
+  ] as const) {
+    it(`an alarm joining ${when}: the joined alarm stays, the incident stays open until that alarm is OK too`, async () => {
+      // GIVEN an open incident with one alarm
+      const serial = serialQueue();
+      const h = await world(serial);
+      const id = await opened(h, [errors]);
+      // WHEN its alarm goes OK, and a related alarm joins while that starter is held at the chosen step
+      const gate = holdFirst(match);
+      const clearing = onAlarmStateChange(starter(h, serial, gate.hold), alarmStateChangeEvent(h.config, ok(errors)));
+      await gate.reached;
+      const joined = await onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, latency));
+      gate.release();
+      const cleared = await clearing;
+      // THEN the join stands: the incident is open with the joined alarm only
+      assert.equal(joined.outcome, 'joined', JSON.stringify(joined));
+      assert.deepEqual(cleared, { outcome: 'cleared', incidentId: id, resolved: false });
+      const incident = (await h.deps.store.get(id))!;
+      assert.equal(incident.status, 'open');
+      assert.deepEqual(incident.openAlarms, [alarmName(h.config.prefix, 'HighAPILatency', API)]);
+      assert.equal(await resolvedEvents(h, id), 0);
+      // AND the joined alarm's own OK later resolves it (rather than finding no incident and being lost)
+      const last = await onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, ok(latency)));
+      assert.deepEqual(last, { outcome: 'cleared', incidentId: id, resolved: true });
+      assert.equal(await resolvedEvents(h, id), 1);
+    });
+  }
+
+  it('an incident stored with a list of open alarms (before the set) is read and changed as a set', async () => {
+    // GIVEN an incident of two alarms as the previous version stored it: openAlarms a list
+    const serial = serialQueue();
+    const h = await world(serial);
+    const id = await opened(h, [errors, latency]);
+    const names = [errors, latency].map((c) => alarmName(h.config.prefix, c.alertId, c.instance));
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    await h.clients.dynamo.send(new UpdateCommand({ TableName: h.sample.auditTable, Key: { pk: `INCIDENT#${id}`, sk: 'INCIDENT' }, UpdateExpression: 'SET openAlarms = :list', ExpressionAttributeValues: { ':list': names } }));
+    assert.deepEqual((await h.deps.store.get(id))!.openAlarms, names);
+    // WHEN both go OK together
+    const both = barrier(2);
+    const hold: Hold = (command, input) => (writesIncident(command, input) && command.startsWith('Update') && input.includes('DELETE') ? both.arrive() : undefined);
+    const outcomes = await Promise.all([ok(errors), ok(latency)].map((c) => onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, c))));
+    // THEN it resolves once, as one stored as a set does
+    assert.ok(both.state.met);
+    assert.equal(outcomes.filter((o) => o.outcome === 'cleared' && o.resolved).length, 1, JSON.stringify(outcomes));
+    assert.equal((await h.deps.store.get(id))!.status, 'resolved');
+    assert.equal(await resolvedEvents(h, id), 1);
+  });
+});
