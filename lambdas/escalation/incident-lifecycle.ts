@@ -26,6 +26,8 @@ export type StartOutcome =
   | { readonly outcome: 'opened'; readonly incidentId: string; readonly executionArn?: string; readonly silenced?: SilenceHit }
   | { readonly outcome: 'joined'; readonly incidentId: string; readonly reclassified?: Severity; readonly silenced?: SilenceHit }
   | { readonly outcome: 'cleared'; readonly incidentId: string; readonly resolved: boolean }
+  /** A retry found the incident stored without its escalation (the start had failed) and started it. */
+  | { readonly outcome: 'resumed'; readonly incidentId: string; readonly executionArn: string }
   | { readonly outcome: 'ignored'; readonly reason: string };
 
 const GROUPING_LOCK = 'grouping';
@@ -37,6 +39,10 @@ const GROUPING_LOCK = 'grouping';
  * silence, maintenance or low-traffic window) still opens or joins its incident, with a `silenced` event in the
  * timeline, but starts no escalation and re-classifies nothing; an unsilenced alarm joining an incident whose
  * escalation never started (all silenced so far) starts it.
+ *
+ * Resumable: the incident is stored with its execution's name before the execution starts, so a retry after a
+ * failed or timed-out start (the incident exists: "duplicate") starts it with the same name and input, which Step
+ * Functions treats as the same execution.
  */
 export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): Promise<StartOutcome> {
   const parsed = AlarmStateChange.safeParse(event);
@@ -69,7 +75,7 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     const joined = group === undefined ? undefined : await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
     // `closed`: the incident was resolved between findGroup and the join (resolves take no lock); this alarm opens its own.
     if (group !== undefined && joined !== 'closed') {
-      if (joined === 'duplicate') return ignore(deps, `duplicate: ${member.trigger} is already part of ${group}`);
+      if (joined === 'duplicate') return resumeOrIgnore(deps, group, `duplicate: ${member.trigger} is already part of ${group}`);
       if (silence) {
         await deps.store.addEvent(group, silencedEvent(silence, false));
         return { outcome: 'joined', incidentId: group, silenced: silence };
@@ -90,6 +96,7 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     }
 
     const policy = policyFor(alert, deps.config);
+    const pages = policy.steps.length > 0;
     const incident: Incident = {
       incidentId: member.trigger,
       alarmName,
@@ -104,35 +111,58 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
       openedAt: at.toISOString(),
       triggers: [member.trigger],
       openAlarms: [alarmName],
+      // Recorded before the start (see resumeOrIgnore). A silence ends while its alarm may still be in ALARM: the
+      // escalation is planned from the silence's end, and each step pages only if the incident is still open and no
+      // longer silenced then (pager.ts).
+      ...(pages ? { executionName: executionName(member.trigger, alert.id) } : {}),
+      ...(pages && silence ? { escalationDeferredUntil: silence.until } : {}),
     };
     const opened = await deps.store.open(incident, member, windowUntil, { at: incident.openedAt, type: 'fired', detail: `${alarmName} (${severity}) in ALARM: ${state.reason ?? alert.summary}` });
-    if (!opened) return ignore(deps, `duplicate: incident ${incident.incidentId} exists`);
+    if (!opened) return resumeOrIgnore(deps, incident.incidentId, `duplicate: incident ${incident.incidentId} exists`);
     if (silence) {
-      // A silence ends while its alarm may still be in ALARM: the escalation is planned from the silence's end, and
-      // each step pages only if the incident is still open and no longer silenced then (pager.ts).
-      const deferred = policy.steps.length > 0;
-      await deps.store.addEvent(incident.incidentId, silencedEvent(silence, deferred));
-      if (deferred) {
-        const steps = planSteps(policy, new Date(silence.until), { config: deps.config, severity, customerFacing: alert.customerFacing });
-        const execution = executionName(incident.incidentId, alert.id);
-        const { arn } = await deps.runner.start(execution, { incidentId: incident.incidentId, steps });
-        await deps.store.setExecution(incident.incidentId, { name: execution, arn }, silence.until);
-      }
-      deps.logger.info('incident opened silenced: escalation deferred', { incidentId: incident.incidentId, silence, deferredUntil: deferred ? silence.until : 'none (digest)' });
+      await deps.store.addEvent(incident.incidentId, silencedEvent(silence, pages));
+      if (pages) await startEscalation(deps, incident);
+      deps.logger.info('incident opened silenced: escalation deferred', { incidentId: incident.incidentId, silence, deferredUntil: pages ? silence.until : 'none (digest)' });
       return { outcome: 'opened', incidentId: incident.incidentId, silenced: silence };
     }
-    if (policy.steps.length === 0) {
+    if (!pages) {
       await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${policy.id}: nobody is paged; listed in the weekly digest` });
       deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution: 'none (digest)' });
       return { outcome: 'opened', incidentId: incident.incidentId };
     }
-    const steps = planSteps(policy, at, { config: deps.config, severity, customerFacing: alert.customerFacing });
-    const execution = executionName(incident.incidentId, alert.id);
-    const { arn } = await deps.runner.start(execution, { incidentId: incident.incidentId, steps });
-    await deps.store.setExecution(incident.incidentId, { name: execution, arn });
-    deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution });
+    const arn = await startEscalation(deps, incident);
+    deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution: incident.executionName });
     return { outcome: 'opened', incidentId: incident.incidentId, executionArn: arn };
   });
+}
+
+/**
+ * Starts the escalation recorded with the incident (`executionName`) and records its ARN. The input is computed
+ * from the stored incident only (opening time or silence end, severity, policy), so a retry sends the same name
+ * and input: Step Functions returns the running execution for an identical StartExecution on a Standard
+ * workflow, and answers ExecutionAlreadyExists for a closed one or a different input, which the runner takes for
+ * the existing execution (runner.ts). Either way one execution, one first page.
+ */
+async function startEscalation(deps: EscalationDeps, incident: Incident): Promise<string> {
+  const alert = findAlert(incident.alertId)!;
+  const from = new Date(incident.escalationDeferredUntil ?? incident.openedAt);
+  const steps = planSteps(policyFor(alert, deps.config), from, { config: deps.config, severity: incident.severity, customerFacing: incident.customerFacing });
+  const name = incident.executionName!;
+  const { arn } = await deps.runner.start(name, { incidentId: incident.incidentId, steps });
+  await deps.store.setExecution(incident.incidentId, { name, arn }, incident.escalationDeferredUntil);
+  return arn;
+}
+
+/**
+ * A transition already recorded (a duplicate delivery, or Lambda's retry of a failed attempt). An open incident
+ * whose escalation was recorded but never started (the attempt failed between the two) gets it now.
+ */
+async function resumeOrIgnore(deps: EscalationDeps, incidentId: string, reason: string): Promise<StartOutcome> {
+  const incident = await deps.store.get(incidentId);
+  if (incident?.status !== 'open' || incident.executionName === undefined || incident.executionArn !== undefined) return ignore(deps, reason);
+  const executionArn = await startEscalation(deps, incident);
+  deps.logger.warn('escalation resumed: the incident was stored but its escalation had not started', { incidentId, execution: incident.executionName });
+  return { outcome: 'resumed', incidentId, executionArn };
 }
 
 /**

@@ -29,6 +29,10 @@ export interface Incident {
    * other; items written before that hold a list, read as well and turned into a set before their first change.
    */
   readonly openAlarms: readonly string[];
+  /**
+   * The escalation execution's name, recorded with the incident before the execution is started: set without
+   * `executionArn`, the start did not finish, and a retry of the starter starts it (same name, same input).
+   */
   readonly executionName?: string;
   readonly executionArn?: string;
   /**

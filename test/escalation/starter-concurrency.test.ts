@@ -1,6 +1,6 @@
 /**
- * The incident starter under concurrency, against moto: EventBridge runs one starter per alarm change, in
- * parallel.
+ * The incident starter under concurrency and failure, against moto: EventBridge runs one starter per alarm
+ * change, in parallel, and Lambda retries a failed one.
  *
  * The interleavings are forced, not timed: each concurrent starter gets its own DynamoDB client (real SDK v3,
  * sent to moto) with a gate in its middleware that holds a chosen request (the write of the incident item, or the
@@ -16,12 +16,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange, type StartOutcome } from '../../lambdas/escalation/incident-lifecycle';
+import type { EscalationRunner } from '../../lambdas/escalation/runner';
 import { IncidentStore } from '../../lambdas/shared/incidents';
 import { alarmName } from '../../lib/catalog';
 import { alarmStateChangeEvent, type AlarmChange } from '../../lib/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MINUTE = 60_000;
 
 // ----- forcing interleavings --------------------------------------------------------------------------------
@@ -67,8 +69,8 @@ function gatedClient(h: EscalationHarness, serial: Serial, hold: Hold): DynamoDB
 }
 
 /** The escalation's dependencies for one more starter, on its own gated client. */
-function starter(h: EscalationHarness, serial: Serial, hold: Hold): EscalationDeps {
-  return { ...h.deps, store: new IncidentStore(gatedClient(h, serial, hold), h.sample.auditTable, h.config.automation.auditRetentionDays) };
+function starter(h: EscalationHarness, serial: Serial, hold: Hold, runner?: EscalationRunner): EscalationDeps {
+  return { ...h.deps, store: new IncidentStore(gatedClient(h, serial, hold), h.sample.auditTable, h.config.automation.auditRetentionDays), ...(runner ? { runner } : {}) };
 }
 
 const WRITES = /^(Put|Update|Delete|TransactWrite)/;
@@ -215,4 +217,46 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
     assert.equal((await h.deps.store.get(id))!.status, 'resolved');
     assert.equal(await resolvedEvents(h, id), 1);
   });
+});
+
+describe('incident starter: a start that failed half-way is finished by the retry', () => {
+  for (const [how, fail] of [
+    ['StartExecution fails (throttled, no execution)', 'before'],
+    ['StartExecution times out after the execution started (its answer lost)', 'after'],
+  ] as const) {
+    it(`${how}: Lambda's retry starts the escalation; one execution, one first page`, async () => {
+      // GIVEN a runner whose first start fails
+      const serial = serialQueue();
+      const h = await world(serial);
+      let calls = 0;
+      const flaky: EscalationRunner = {
+        async start(name, input) {
+          if (++calls === 1) {
+            if (fail === 'after') await h.runner.start(name, input);
+            throw new Error('StartExecution: Rate exceeded');
+          }
+          return h.runner.start(name, input);
+        },
+        stop: (arn, cause) => h.runner.stop(arn, cause),
+      };
+      const deps = starter(h, serial, () => undefined, flaky);
+      const event = alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' });
+      // WHEN the starter fails after storing the incident, and Lambda retries the same event
+      await assert.rejects(onAlarmStateChange(deps, event), /Rate exceeded/);
+      const [stored] = await h.deps.store.listSince(new Date(Date.now() - MINUTE).toISOString());
+      assert.ok(stored && stored.executionName !== undefined && stored.executionArn === undefined, 'the incident is stored, its escalation not recorded');
+      const retry = await onAlarmStateChange(deps, event);
+      // THEN the retry started it, and a further duplicate changes nothing
+      assert.equal(retry.outcome, 'resumed', JSON.stringify(retry));
+      assert.equal((await onAlarmStateChange(deps, event)).outcome, 'ignored');
+      const incident = (await h.deps.store.get(stored.incidentId))!;
+      assert.equal(incident.executionArn, (retry as { executionArn: string }).executionArn);
+      assert.equal(h.runner.executions.size, 1);
+      await sleep(300);
+      const pages = (await h.deps.store.timeline(incident.incidentId)).filter((e) => e.type === 'page');
+      assert.equal(pages.length, 1, 'the first step paged once');
+      const inbox = await h.inbox();
+      assert.equal(inbox.filter((p) => p.role === 'on-call-primary').length, 1, 'on-call primary received one page');
+    });
+  }
 });
