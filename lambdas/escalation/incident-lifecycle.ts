@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertSettings } from '../../lib/alarms/settings';
-import { runbookUrl } from '../../lib/alarms/resolve';
+import { resolveAlarms, runbookUrl } from '../../lib/alarms/resolve';
+import type { Config } from '../../lib/config/schema';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/catalog';
 import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/escalation/plan';
 import { describeHit, silencedBy, type SilenceHit } from '../../lib/silences';
@@ -32,13 +33,26 @@ export type StartOutcome =
 
 const GROUPING_LOCK = 'grouping';
 
+const notifying = new WeakMap<Config, ReadonlySet<string>>();
+/**
+ * Names of the alarms that notify, from the alarm specs the stack synthesizes: CloudWatch sends EventBridge every
+ * state change, actions or not, so the composite's per-region children (no actions of their own) reach the
+ * starter too, and must not page when the composite holds them back.
+ */
+function notifyingAlarms(config: Config): ReadonlySet<string> {
+  let names = notifying.get(config);
+  if (!names) notifying.set(config, (names = new Set(resolveAlarms(config).filter((spec) => spec.notifies).map((spec) => spec.alarmName))));
+  return names;
+}
+
 /**
  * The incident starter: an alarm's transition into ALARM opens an incident (and its escalation execution) or
  * joins an open one of a related alert of the same service, or of the same alert within the group window; a
  * transition to OK clears the alarm, and the last alarm cleared resolves the incident. A silenced alarm (ad-hoc
  * silence, maintenance or low-traffic window) still opens or joins its incident, with a `silenced` event in the
  * timeline, but starts no escalation and re-classifies nothing; an unsilenced alarm joining an incident whose
- * escalation never started (all silenced so far) starts it.
+ * escalation never started (all silenced so far) starts it. Only alarms that notify open or join incidents; an
+ * OK clears any member.
  *
  * Resumable: the incident is stored with its execution's name before the execution starts, so a retry after a
  * failed or timed-out start (the incident exists: "duplicate") starts it with the same name and input, which Step
@@ -54,8 +68,10 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
 
   const at = new Date(state.timestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(at.getTime())) return ignore(deps, `invalid state timestamp ${state.timestamp}`);
+  // Before the notifying check: an alarm that joined before that check existed still leaves its incident.
   if (state.value === 'OK') return cleared(deps, alarmName, at);
   if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
+  if (!notifyingAlarms(deps.config).has(alarmName)) return ignore(deps, `${alarmName} has no actions (a composite alarm's child, or not notifying): it opens no incident`);
 
   const perService = alert.scope === 'service' || alert.scope === 'service-rds';
   const member: Member = { alarmName, alertId: alert.id, service: perService ? name.instance : undefined, trigger: transitionKey(alarmName, at.toISOString()) };
