@@ -153,29 +153,36 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
 }
 
 /**
- * Starts the escalation recorded with the incident (`executionName`) and records its ARN. The input is computed
- * from the stored incident only (opening time or silence end, severity, policy), so a retry sends the same name
- * and input: Step Functions returns the running execution for an identical StartExecution on a Standard
- * workflow, and answers ExecutionAlreadyExists for a closed one or a different input, which the runner takes for
- * the existing execution (runner.ts). Either way one execution, one first page.
+ * Starts the escalation recorded with the incident (`executionName`) and records its ARN; an execution of the
+ * escalation it replaces (re-classification) is stopped first, so two timetables never page at once. The input is
+ * computed from the stored incident only (the alert whose policy it follows, from when, severity), so a retry
+ * sends the same name and input: Step Functions returns the running execution for an identical StartExecution on
+ * a Standard workflow, and answers ExecutionAlreadyExists for a closed one or a different input, which the runner
+ * takes for the existing execution (runner.ts). Either way one execution, one first page.
  */
 async function startEscalation(deps: EscalationDeps, incident: Incident): Promise<string> {
-  const alert = findAlert(incident.alertId)!;
-  const from = new Date(incident.escalationDeferredUntil ?? incident.openedAt);
-  const steps = planSteps(policyFor(alert, deps.config), from, { config: deps.config, severity: incident.severity, customerFacing: incident.customerFacing });
   const name = incident.executionName!;
+  const alert = findAlert(incident.reclassifiedBy?.alertId ?? incident.alertId)!;
+  const from = new Date(incident.reclassifiedBy?.at ?? incident.escalationDeferredUntil ?? incident.openedAt);
+  const steps = planSteps(policyFor(alert, deps.config), from, { config: deps.config, severity: incident.severity, customerFacing: incident.customerFacing || alert.customerFacing });
+  if (incident.executionArn !== undefined && !isExecutionOf(incident.executionArn, name)) await deps.runner.stop(incident.executionArn, `re-classified: replaced by ${name}`);
   const { arn } = await deps.runner.start(name, { incidentId: incident.incidentId, steps });
   await deps.store.setExecution(incident.incidentId, { name, arn }, incident.escalationDeferredUntil);
   return arn;
 }
 
+/** An execution ARN ends with its name (Step Functions: `arn:...:execution:<machine>:<name>`). */
+const isExecutionOf = (arn: string, name: string): boolean => arn.endsWith(`:${name}`);
+
 /**
  * A transition already recorded (a duplicate delivery, or Lambda's retry of a failed attempt). An open incident
- * whose escalation was recorded but never started (the attempt failed between the two) gets it now.
+ * whose escalation was recorded but never started (the attempt failed between the two: opening or
+ * re-classification) gets it now.
  */
 async function resumeOrIgnore(deps: EscalationDeps, incidentId: string, reason: string): Promise<StartOutcome> {
   const incident = await deps.store.get(incidentId);
-  if (incident?.status !== 'open' || incident.executionName === undefined || incident.executionArn !== undefined) return ignore(deps, reason);
+  const started = incident?.executionArn !== undefined && incident.executionName !== undefined && isExecutionOf(incident.executionArn, incident.executionName);
+  if (incident?.status !== 'open' || incident.executionName === undefined || started) return ignore(deps, reason);
   const executionArn = await startEscalation(deps, incident);
   deps.logger.warn('escalation resumed: the incident was stored but its escalation had not started', { incidentId, execution: incident.executionName });
   return { outcome: 'resumed', incidentId, executionArn };
@@ -187,20 +194,17 @@ async function resumeOrIgnore(deps: EscalationDeps, incidentId: string, reason: 
  * with the new timetable).
  */
 async function reclassify(deps: EscalationDeps, incident: Incident, alertId: string, severity: Severity, why?: string): Promise<void> {
-  const alert = findAlert(alertId)!;
-  const policy = policyFor(alert, deps.config);
-  const now = deps.now();
-  if (incident.executionArn) await deps.runner.stop(incident.executionArn, `re-classified ${incident.severity} -> ${severity}`);
-  // Before the new execution starts: its first step runs at once and must not take itself for the deferred one.
-  if (incident.escalationDeferredUntil !== undefined) await deps.store.clearDeferral(incident.incidentId);
-  const steps = planSteps(policy, now, { config: deps.config, severity, customerFacing: incident.customerFacing || alert.customerFacing });
+  const policy = policyFor(findAlert(alertId)!, deps.config);
+  const now = deps.now().toISOString();
   const name = executionName(incident.incidentId, incident.alertId, `-${severity}`);
-  const { arn } = await deps.runner.start(name, { incidentId: incident.incidentId, steps });
-  await deps.store.reclassify(incident.incidentId, severity, policy.id, { name, arn }, {
-    at: now.toISOString(),
+  // Recorded first (and the deferral with it: the new first step runs at once and must not take itself for the
+  // deferred one), so that a retry after a failure at any later step finishes the switch (resumeOrIgnore).
+  await deps.store.reclassify(incident.incidentId, severity, policy.id, name, { alertId, at: now }, {
+    at: now,
     type: 'reclassified',
     detail: `${why ? `${why}; ` : ''}${incident.severity} -> ${severity} (${alertId}); escalation follows ${policy.id} from now`,
   });
+  await startEscalation(deps, (await deps.store.get(incident.incidentId))!);
   deps.logger.info('incident re-classified', { incidentId: incident.incidentId, from: incident.severity, to: severity });
 }
 

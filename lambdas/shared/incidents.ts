@@ -34,7 +34,13 @@ export interface Incident {
    * `executionArn`, the start did not finish, and a retry of the starter starts it (same name, same input).
    */
   readonly executionName?: string;
+  /** The execution started under `executionName`; one of an earlier name is the escalation being replaced. */
   readonly executionArn?: string;
+  /**
+   * Set when a re-classification replaced the escalation: the alert whose policy it follows, from `at`. Absent,
+   * it follows the opening alert's from the opening (or the silence's end).
+   */
+  readonly reclassifiedBy?: { readonly alertId: string; readonly at: string };
   /**
    * Set while the escalation waits for a silence to end (every alarm so far was silenced): its timetable starts
    * then, and each step pages only if the incident is still open and no longer silenced. Cleared when an
@@ -327,20 +333,18 @@ export class IncidentStore {
     return { ...final, status: 'resolved', resolvedAt: at, resolvedBy: by, timeToResolveSeconds: seconds, ...(note ? { resolveNote: note } : {}) };
   }
 
-  /** Raises the incident's severity and records its new escalation. */
-  public async reclassify(incidentId: string, severity: Severity, policyId: string, execution: { name: string; arn: string }, event: TimelineEvent): Promise<void> {
+  /**
+   * Raises the incident's severity and records its new escalation, before it starts (its ARN is recorded by
+   * setExecution): the escalation waits for no silence any more.
+   */
+  public async reclassify(incidentId: string, severity: Severity, policyId: string, executionName: string, by: { alertId: string; at: string }, event: TimelineEvent): Promise<void> {
     await this.transition(
       incidentId,
-      'SET severity = :severity, policyId = :policy, executionName = :name, executionArn = :arn',
+      'SET severity = :severity, policyId = :policy, executionName = :name, reclassifiedBy = :by REMOVE escalationDeferredUntil',
       '#status = :open',
-      { ':severity': severity, ':policy': policyId, ':name': execution.name, ':arn': execution.arn },
+      { ':severity': severity, ':policy': policyId, ':name': executionName, ':by': by },
       event,
     );
-  }
-
-  /** The escalation no longer waits for a silence (an unsilenced alarm joined): its steps page as planned. */
-  public async clearDeferral(incidentId: string): Promise<void> {
-    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'REMOVE escalationDeferredUntil' }));
   }
 
   /** Records the incident's escalation execution; `deferredUntil` when it waits for a silence to end. */

@@ -260,3 +260,43 @@ describe('incident starter: a start that failed half-way is finished by the retr
     });
   }
 });
+
+describe('incident starter: a re-classification that failed half-way is finished by the retry', () => {
+  it("the new escalation's start fails: the retry stops the old one and starts the new one; one re-classification", async () => {
+    // GIVEN a P2 incident (HighAPILatency) with its escalation running, and a runner whose next start fails
+    const serial = serialQueue();
+    const h = await world(serial);
+    const id = await opened(h, [latency]);
+    const before = (await h.deps.store.get(id))!;
+    let fail = true;
+    const flaky: EscalationRunner = {
+      async start(name, input) {
+        if (fail) {
+          fail = false;
+          throw new Error('StartExecution: Rate exceeded');
+        }
+        return h.runner.start(name, input);
+      },
+      stop: (arn, cause) => h.runner.stop(arn, cause),
+    };
+    const deps = starter(h, serial, () => undefined, flaky);
+    const critical = alarmStateChangeEvent(h.config, { alertId: 'CriticalAPILatency', instance: API });
+    // WHEN a P1 alert of the same service joins, the switch to its escalation fails, and Lambda retries the event
+    await assert.rejects(onAlarmStateChange(deps, critical), /Rate exceeded/);
+    const retry = await onAlarmStateChange(deps, critical);
+    // THEN the retry finished it: the P2 escalation stopped, the P1 one running and recorded, one re-classification
+    assert.equal(retry.outcome, 'resumed', JSON.stringify(retry));
+    const after = (await h.deps.store.get(id))!;
+    assert.equal(after.severity, 'P1');
+    assert.notEqual(after.executionArn, before.executionArn);
+    assert.equal(after.executionArn, (retry as { executionArn: string }).executionArn);
+    assert.equal(await h.runner.executions.get(before.executionName!)!.done, 'aborted');
+    assert.equal(h.runner.executions.size, 2);
+    assert.deepEqual((h.runner.executions.get(after.executionName!)!.input.steps[0]!.roles as string[]).slice().sort(), ['customer-success', 'incident-commander', 'on-call-primary']);
+    assert.equal((await onAlarmStateChange(deps, critical)).outcome, 'ignored', 'a further duplicate changes nothing');
+    await sleep(300);
+    const timeline = await h.deps.store.timeline(id);
+    assert.equal(timeline.filter((e) => e.type === 'reclassified').length, 1);
+    assert.deepEqual(timeline.filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+')), ['on-call-primary+customer-success', 'on-call-primary+incident-commander+customer-success']);
+  });
+});
