@@ -21,6 +21,7 @@ import { IncidentStore } from '../../lambdas/shared/incidents';
 import { alarmName } from '../../lib/catalog';
 import { alarmStateChangeEvent, type AlarmChange } from '../../lib/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
+import { fleetConfig } from '../support/synth';
 
 const { fresh } = useEscalation();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -123,8 +124,8 @@ const latency: AlarmChange = { alertId: 'HighAPILatency', instance: API };
 const ok = (change: AlarmChange): AlarmChange => ({ ...change, newState: 'OK', oldState: 'ALARM' });
 
 /** Real time (the first page only is due), every DynamoDB call of the harness on the test's queue. */
-async function world(serial: Serial): Promise<EscalationHarness> {
-  const h = await fresh({ secondsPerHour: 3600 });
+async function world(serial: Serial, options: Parameters<typeof fresh>[0] = {}): Promise<EscalationHarness> {
+  const h = await fresh({ secondsPerHour: 3600, ...options });
   serialize(h.clients.dynamo, serial);
   return h;
 }
@@ -197,6 +198,41 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
       assert.equal(await resolvedEvents(h, id), 1);
     });
   }
+
+  it('a storm: 6 alarms of one incident going OK while 4 more fire, all at once; every alarm in ALARM ends in an open incident that lists it', async () => {
+    // GIVEN HighAPIErrorRate in ALARM on 6 of 10 services: one incident (the same alert within the group window)
+    const serial = serialQueue();
+    const services = fleetConfig(10).services.map(({ stack: _s, ...s }) => ({ ...s, rds: s.rds ? { instanceId: s.rds.instanceId, maxConnections: s.rds.maxConnections } : undefined }));
+    const h = await world(serial, { config: { services } });
+    const change = (i: number): AlarmChange => ({ alertId: 'HighAPIErrorRate', instance: services[i]!.name });
+    const id = await opened(h, [0, 1, 2, 3, 4, 5].map(change));
+    // WHEN the 6 go OK and the other 4 fire, one starter each, all at once (no hold: the queue interleaves them)
+    const outcomes = await Promise.all([
+      ...[0, 1, 2, 3, 4, 5].map((i) => onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, ok(change(i))))),
+      ...[6, 7, 8, 9].map((i) => onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, change(i)))),
+    ]);
+    // THEN the cleared alarms belong to no incident, each firing one to an open incident that lists it, and no
+    // incident resolved more than once
+    for (const i of [0, 1, 2, 3, 4, 5]) assert.equal(await h.deps.store.findByAlarm(alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name)), undefined, `alarm ${i}`);
+    const incidents = new Set([id]);
+    for (const i of [6, 7, 8, 9]) {
+      const name = alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name);
+      const owner = await h.deps.store.findByAlarm(name);
+      assert.ok(owner, `${name} belongs to an incident: ${JSON.stringify(outcomes)}`);
+      const incident = (await h.deps.store.get(owner))!;
+      assert.equal(incident.status, 'open', `${name}'s incident is open`);
+      assert.ok(incident.openAlarms.includes(name), `${name} is listed in its incident's open alarms`);
+      incidents.add(owner);
+    }
+    // AND every incident lists exactly its alarms still in ALARM, and is resolved (once) when it has none left
+    const cleared = new Set([0, 1, 2, 3, 4, 5].map((i) => alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name)));
+    for (const incidentId of incidents) {
+      const incident = (await h.deps.store.get(incidentId))!;
+      assert.deepEqual(incident.openAlarms.filter((a) => cleared.has(a)), [], `${incidentId} lists no alarm that is OK`);
+      assert.equal(incident.status, incident.openAlarms.length === 0 ? 'resolved' : 'open', `${incidentId}: ${JSON.stringify(incident.openAlarms)}`);
+      assert.equal(await resolvedEvents(h, incidentId), incident.status === 'resolved' ? 1 : 0);
+    }
+  });
 
   it('an incident stored with a list of open alarms (before the set) is read and changed as a set', async () => {
     // GIVEN an incident of two alarms as the previous version stored it: openAlarms a list
