@@ -21,7 +21,9 @@ export function stepFunctionsRunner(sfn: SFNClient, stateMachineArn: string): Es
         const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
         return { arn: executionArn! };
       } catch (error) {
-        // Same name, different input: an execution for this incident exists already; that one stands.
+        // StartExecution (API reference): the same name and input as an open execution of a Standard workflow
+        // returns that execution; the same name with another input, or of a closed execution, is
+        // ExecutionAlreadyExists. Either way an execution for this incident exists already; that one stands.
         if (error instanceof ExecutionAlreadyExists) return { arn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` };
         throw error;
       }

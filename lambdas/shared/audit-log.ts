@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed } from './dynamo';
+import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite } from './dynamo';
 import {
   GetCommand,
   PutCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -162,7 +161,8 @@ export class AuditLog {
     };
     const record = { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
     try {
-      await this.dynamo.send(new TransactWriteCommand({ TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] }));
+      // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
+      await transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] });
       return undefined;
     } catch (error) {
       if (transactionConditionFailed(error, 0)) {

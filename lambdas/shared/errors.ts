@@ -34,3 +34,20 @@ export class MitigationFailedError extends AlertingError {
     super(`mitigation ${actionId} failed: ${(options?.cause as Error | undefined)?.message ?? 'unknown error'}`, options);
   }
 }
+
+/**
+ * DynamoDB kept answering part of a request (unprocessed batch keys or items, a transaction cancelled by
+ * throttling or a conflicting transaction) after every bounded retry. Thrown, never swallowed: the caller's
+ * invocation fails and is retried by Lambda, or lands in its dead-letter queue.
+ */
+export class StorageRetryError extends AlertingError {
+  public constructor(
+    public readonly operation: string,
+    public readonly table: string,
+    public readonly attempts: number,
+    public readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${operation} on ${table}: still incomplete after ${attempts} attempts (${detail})`, options);
+  }
+}

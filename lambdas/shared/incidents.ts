@@ -1,15 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Severity } from '../../lib/catalog';
-import { firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, written } from './dynamo';
+import { batchGetAll, firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite, written } from './dynamo';
 import { AlertingError } from './errors';
 
 /** Where an incident stands. */
@@ -31,10 +23,24 @@ export interface Incident {
   readonly openedAt: string;
   /** Every alarm transition that is part of the incident (the responder's action keys). */
   readonly triggers: readonly string[];
-  /** Alarms of the incident still in ALARM; it resolves when the last one returns to OK. */
+  /**
+   * Alarms of the incident still in ALARM; it resolves when the last one returns to OK. Stored as a DynamoDB string
+   * set changed only with ADD and DELETE (absent when empty), so concurrent joins and clears never overwrite each
+   * other; items written before that hold a list, read as well and turned into a set before their first change.
+   */
   readonly openAlarms: readonly string[];
+  /**
+   * The escalation execution's name, recorded with the incident before the execution is started: set without
+   * `executionArn`, the start did not finish, and a retry of the starter starts it (same name, same input).
+   */
   readonly executionName?: string;
+  /** The execution started under `executionName`; one of an earlier name is the escalation being replaced. */
   readonly executionArn?: string;
+  /**
+   * Set when a re-classification replaced the escalation: the alert whose policy it follows, from `at`. Absent,
+   * it follows the opening alert's from the opening (or the silence's end).
+   */
+  readonly reclassifiedBy?: { readonly alertId: string; readonly at: string };
   /**
    * Set while the escalation waits for a silence to end (every alarm so far was silenced): its timetable starts
    * then, and each step pages only if the incident is still open and no longer silenced. Cleared when an
@@ -92,6 +98,16 @@ const key = {
   nonce: (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' }),
 };
 
+/** What joining an incident did: joined it, found the trigger already in it, or found it no longer open. */
+export type JoinOutcome = 'joined' | 'duplicate' | 'closed';
+
+/** An alarm's entry in the index of open alarms: its incident, and the transition that made it a member. */
+export interface Membership {
+  readonly incidentId: string;
+  /** Absent on entries written before it was recorded. */
+  readonly trigger?: string;
+}
+
 /** A member of an incident, as the grouping rules see it. */
 export interface Member {
   readonly alarmName: string;
@@ -128,8 +144,12 @@ export class IncidentStore {
     return items.map((i) => ({ at: i.at as string, type: i.type as TimelineEvent['type'], detail: i.detail as string, ...(i.data ? { data: i.data as Record<string, unknown> } : {}) }));
   }
 
-  public async addEvent(incidentId: string, event: TimelineEvent): Promise<void> {
-    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.eventItem(incidentId, event) }));
+  /**
+   * Adds an event to the timeline. With `onceKey`, the same (event time, key) is written once however often a
+   * retry adds it.
+   */
+  public async addEvent(incidentId: string, event: TimelineEvent, onceKey?: string): Promise<void> {
+    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.eventItem(incidentId, event, onceKey) }));
   }
 
   /**
@@ -140,11 +160,7 @@ export class IncidentStore {
     // The alert itself too: the same alarm firing again while its incident is still open rejoins it.
     const keys = [member.alertId, ...related].map((alertId) => key.openAlert(alertId, member.service));
     keys.push(key.recent(member.alertId));
-    const found: Record<string, unknown>[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      const { Responses } = await this.dynamo.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } } }));
-      found.push(...(Responses?.[this.table] ?? []));
-    }
+    const found = await batchGetAll(this.dynamo, this.table, keys, { consistentRead: true });
     const recent = found.find((item) => String(item.pk).startsWith('RECENT#') && String(item.until) > now.toISOString());
     const related_ = found.find((item) => String(item.pk).startsWith('OPENALERT#'));
     const candidate = (related_ ?? recent)?.incidentId as string | undefined;
@@ -154,8 +170,14 @@ export class IncidentStore {
 
   /** The open incident an alarm belongs to. */
   public async findByAlarm(alarmName: string): Promise<string | undefined> {
+    return (await this.membership(alarmName))?.incidentId;
+  }
+
+  /** The alarm's entry in the index of open alarms, if any. */
+  public async membership(alarmName: string): Promise<Membership | undefined> {
     const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.openAlarm(alarmName), ConsistentRead: true }));
-    return Item?.incidentId as string | undefined;
+    if (!Item) return undefined;
+    return { incidentId: Item.incidentId as string, ...(typeof Item.trigger === 'string' ? { trigger: Item.trigger } : {}) };
   }
 
   /**
@@ -163,65 +185,121 @@ export class IncidentStore {
    * @returns false when the incident already exists (a duplicate event): nothing is written.
    */
   public async open(incident: Incident, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
+    const { openAlarms, ...rest } = incident;
     return written(
-      this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...key.incident(incident.incidentId), gsi1pk: TIME_PARTITION, gsi1sk: `${incident.openedAt}#${incident.incidentId}`, ...incident, expiresAt: this.expiry(incident.openedAt) },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...this.indexPuts(incident.incidentId, member, groupWindowUntil),
-            { Put: { TableName: this.table, Item: this.eventItem(incident.incidentId, event) } },
-          ],
-        }),
-      ),
-      firstConditionFailed,
-    );
-  }
-
-  /** Adds an alarm to an open incident. @returns false when the trigger is already part of it (duplicate). */
-  public async join(incidentId: string, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<boolean> {
-    return written(
-      this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table,
-                Key: key.incident(incidentId),
-                UpdateExpression: 'SET triggers = list_append(triggers, :trigger), openAlarms = list_append(openAlarms, :alarm)',
-                ConditionExpression: '#status = :open AND NOT contains(triggers, :t)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':trigger': [member.trigger], ':alarm': [member.alarmName], ':open': 'open', ':t': member.trigger },
-              },
-            },
-            ...this.indexPuts(incidentId, member, groupWindowUntil, false),
-            { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
-          ],
-        }),
-      ),
-      firstConditionFailed,
-    );
-  }
-
-  /** An alarm of the incident is OK again. @returns the alarms still in ALARM. */
-  public async alarmCleared(incidentId: string, alarmName: string): Promise<string[]> {
-    const incident = await this.get(incidentId);
-    if (!incident) return [];
-    const remaining = incident.openAlarms.filter((a) => a !== alarmName);
-    await this.dynamo.send(
-      new TransactWriteCommand({
+      transactWrite(this.dynamo, {
         TransactItems: [
-          { Update: { TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'SET openAlarms = :remaining', ExpressionAttributeValues: { ':remaining': remaining } } },
-          { Delete: { TableName: this.table, Key: key.openAlarm(alarmName) } },
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...key.incident(incident.incidentId), gsi1pk: TIME_PARTITION, gsi1sk: `${incident.openedAt}#${incident.incidentId}`, ...rest, ...alarmSet(openAlarms), expiresAt: this.expiry(incident.openedAt) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...this.indexPuts(incident.incidentId, member, groupWindowUntil),
+          { Put: { TableName: this.table, Item: this.eventItem(incident.incidentId, event) } },
         ],
       }),
+      firstConditionFailed,
     );
-    return remaining;
+  }
+
+  /**
+   * Adds an alarm to an open incident: its trigger to the list, its name to the set of open alarms (ADD: a
+   * concurrent clear of another alarm is not overwritten). @returns `duplicate` when the trigger is already part
+   * of it, `closed` when the incident was resolved meanwhile (the alarm must open a new one).
+   */
+  public async join(incidentId: string, member: Member, groupWindowUntil: string, event: TimelineEvent): Promise<JoinOutcome> {
+    await this.migrateOpenAlarms(incidentId);
+    const joined = await written(
+      transactWrite(this.dynamo, {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: key.incident(incidentId),
+              UpdateExpression: 'SET triggers = list_append(triggers, :trigger) ADD openAlarms :alarm',
+              ConditionExpression: '#status = :open AND NOT contains(triggers, :t)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':trigger': [member.trigger], ':alarm': new Set([member.alarmName]), ':open': 'open', ':t': member.trigger },
+            },
+          },
+          ...this.indexPuts(incidentId, member, groupWindowUntil, false),
+          { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
+        ],
+      }),
+      firstConditionFailed,
+    );
+    if (joined) return 'joined';
+    const incident = await this.get(incidentId);
+    return incident?.triggers.includes(member.trigger) ? 'duplicate' : 'closed';
+  }
+
+  /**
+   * An alarm of the incident is OK again: its name leaves the set of open alarms (DELETE, one atomic update: a
+   * concurrent join or clear is never overwritten). Idempotent: a retry finds it gone and changes nothing.
+   * @returns the incident after the change (`openAlarms` empty: the caller may resolve it), `cleared` false when
+   * the alarm was no longer a member or the incident no longer open.
+   */
+  public async alarmCleared(incidentId: string, alarmName: string): Promise<{ cleared: boolean; incident: Incident | undefined }> {
+    await this.migrateOpenAlarms(incidentId);
+    try {
+      const { Attributes } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.incident(incidentId),
+          UpdateExpression: 'DELETE openAlarms :alarm',
+          ConditionExpression: '#status = :open AND contains(openAlarms, :name)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':alarm': new Set([alarmName]), ':open': 'open', ':name': alarmName },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { cleared: true, incident: Attributes && toIncident(Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { cleared: false, incident: await this.get(incidentId) };
+    }
+  }
+
+  /**
+   * Removes an alarm's entry from the index of open alarms, if it is still the given membership: an entry the
+   * alarm wrote since (it fired again and joined) is kept.
+   */
+  public async releaseAlarm(alarmName: string, membership: Membership): Promise<void> {
+    const names = { '#trigger': 'trigger' };
+    await written(
+      this.dynamo.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key.openAlarm(alarmName),
+          ConditionExpression: `incidentId = :id AND ${membership.trigger === undefined ? 'attribute_not_exists(#trigger)' : '#trigger = :trigger'}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':id': membership.incidentId, ...(membership.trigger === undefined ? {} : { ':trigger': membership.trigger }) },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Turns a list of open alarms (items written before the set) into the set, once: the condition makes a
+   * concurrent migration a no-op. An empty list becomes no attribute, as an empty set is.
+   */
+  private async migrateOpenAlarms(incidentId: string): Promise<void> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.incident(incidentId), ProjectionExpression: 'openAlarms', ConsistentRead: true }));
+    const list = Item?.openAlarms;
+    if (!Array.isArray(list)) return;
+    await written(
+      this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.incident(incidentId),
+          UpdateExpression: list.length ? 'SET openAlarms = :set' : 'REMOVE openAlarms',
+          ConditionExpression: 'attribute_type(openAlarms, :list)',
+          ExpressionAttributeValues: { ':list': 'L', ...(list.length ? { ':set': new Set(list as string[]) } : {}) },
+        }),
+      ),
+    );
   }
 
   /**
@@ -232,39 +310,41 @@ export class IncidentStore {
   }
 
   /**
-   * Resolves an open incident and frees its grouping indexes. @throws IncidentStateError when it is not open.
+   * Resolves an open incident and frees its grouping indexes. `whenNoOpenAlarms` (the last alarm went OK): only
+   * if no alarm is in ALARM at the moment of the write, so an alarm that joined after the last OK keeps it open.
+   * @throws IncidentStateError when it is not open (or, with `whenNoOpenAlarms`, an alarm is in ALARM again).
    */
-  public async resolve(incidentId: string, by: string, at: string, note?: string): Promise<Incident> {
+  public async resolve(incidentId: string, by: string, at: string, note?: string, options: { whenNoOpenAlarms?: boolean } = {}): Promise<Incident> {
     const incident = await this.get(incidentId);
     if (!incident) throw new IncidentStateError(incidentId, 'no such incident');
     const seconds = Math.round((Date.parse(at) - Date.parse(incident.openedAt)) / 1000);
     await this.transition(
       incidentId,
       `SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, timeToResolveSeconds = :ttr${note ? ', resolveNote = :note' : ''}`,
-      '#status = :open',
+      options.whenNoOpenAlarms ? '#status = :open AND attribute_not_exists(openAlarms)' : '#status = :open',
       { ':resolved': 'resolved', ':at': at, ':by': by, ':ttr': seconds, ...(note ? { ':note': note } : {}) },
       { type: 'resolved', at, detail: `resolved by ${by} after ${formatDuration(seconds)}${note ? `: ${note}` : ''}`, data: { timeToResolveSeconds: seconds } },
     );
+    // Read again: an alarm may have joined between the first read and the write; none can join any more.
+    const final = (await this.get(incidentId)) ?? incident;
     await Promise.all(
-      incident.openAlarms.map((alarm) => this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: key.openAlarm(alarm), ConditionExpression: 'incidentId = :id', ExpressionAttributeValues: { ':id': incidentId } })).catch(() => undefined)),
+      final.openAlarms.map((alarm) => this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: key.openAlarm(alarm), ConditionExpression: 'incidentId = :id', ExpressionAttributeValues: { ':id': incidentId } })).catch(() => undefined)),
     );
-    return { ...incident, status: 'resolved', resolvedAt: at, resolvedBy: by, timeToResolveSeconds: seconds };
+    return { ...final, status: 'resolved', resolvedAt: at, resolvedBy: by, timeToResolveSeconds: seconds, ...(note ? { resolveNote: note } : {}) };
   }
 
-  /** Raises the incident's severity and records its new escalation. */
-  public async reclassify(incidentId: string, severity: Severity, policyId: string, execution: { name: string; arn: string }, event: TimelineEvent): Promise<void> {
+  /**
+   * Raises the incident's severity and records its new escalation, before it starts (its ARN is recorded by
+   * setExecution): the escalation waits for no silence any more.
+   */
+  public async reclassify(incidentId: string, severity: Severity, policyId: string, executionName: string, by: { alertId: string; at: string }, event: TimelineEvent): Promise<void> {
     await this.transition(
       incidentId,
-      'SET severity = :severity, policyId = :policy, executionName = :name, executionArn = :arn',
+      'SET severity = :severity, policyId = :policy, executionName = :name, reclassifiedBy = :by REMOVE escalationDeferredUntil',
       '#status = :open',
-      { ':severity': severity, ':policy': policyId, ':name': execution.name, ':arn': execution.arn },
+      { ':severity': severity, ':policy': policyId, ':name': executionName, ':by': by },
       event,
     );
-  }
-
-  /** The escalation no longer waits for a silence (an unsilenced alarm joined): its steps page as planned. */
-  public async clearDeferral(incidentId: string): Promise<void> {
-    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.incident(incidentId), UpdateExpression: 'REMOVE escalationDeferredUntil' }));
   }
 
   /** Records the incident's escalation execution; `deferredUntil` when it waits for a silence to end. */
@@ -327,41 +407,47 @@ export class IncidentStore {
 
   private async transition(incidentId: string, update: string, condition: string, values: Record<string, unknown>, event: TimelineEvent): Promise<void> {
     try {
-      await this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table,
-                Key: key.incident(incidentId),
-                UpdateExpression: update,
-                ConditionExpression: `attribute_exists(pk) AND ${condition}`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':open': 'open', ...values },
-              },
+      await transactWrite(this.dynamo, {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: key.incident(incidentId),
+              UpdateExpression: update,
+              ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':open': 'open', ...values },
             },
-            { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
-          ],
-        }),
-      );
+          },
+          { Put: { TableName: this.table, Item: this.eventItem(incidentId, event) } },
+        ],
+      });
     } catch (error) {
       if (!transactionConditionFailed(error, 0)) throw error;
       const incident = await this.get(incidentId);
-      throw new IncidentStateError(incidentId, !incident ? 'no such incident' : incident.status !== 'open' ? `already ${incident.status}` : 'already acknowledged');
+      const reason = !incident
+        ? 'no such incident'
+        : incident.status !== 'open'
+          ? `already ${incident.status}`
+          : condition.includes('openAlarms') && incident.openAlarms.length > 0
+            ? `in ALARM again: ${incident.openAlarms.join(', ')}`
+            : 'already acknowledged';
+      throw new IncidentStateError(incidentId, reason);
     }
   }
 
   private indexPuts(incidentId: string, member: Member, groupWindowUntil: string, recent = true) {
     const expiresAt = this.expiry(new Date().toISOString());
     return [
-      { Put: { TableName: this.table, Item: { ...key.openAlarm(member.alarmName), incidentId, expiresAt } } },
+      { Put: { TableName: this.table, Item: { ...key.openAlarm(member.alarmName), incidentId, trigger: member.trigger, expiresAt } } },
       { Put: { TableName: this.table, Item: { ...key.openAlert(member.alertId, member.service), incidentId, expiresAt } } },
       ...(recent ? [{ Put: { TableName: this.table, Item: { ...key.recent(member.alertId), incidentId, until: groupWindowUntil, expiresAt } } }] : []),
     ];
   }
 
-  private eventItem(incidentId: string, event: TimelineEvent) {
-    return { pk: key.incident(incidentId).pk, sk: `EVENT#${event.at}#${randomUUID().slice(0, 8)}`, ...event, expiresAt: this.expiry(event.at) };
+  private eventItem(incidentId: string, event: TimelineEvent, onceKey?: string) {
+    const suffix = onceKey === undefined ? randomUUID().slice(0, 8) : createHash('sha256').update(onceKey).digest('hex').slice(0, 8);
+    return { pk: key.incident(incidentId).pk, sk: `EVENT#${event.at}#${suffix}`, ...event, expiresAt: this.expiry(event.at) };
   }
 
   private expiry(fromIso: string): number {
@@ -370,8 +456,15 @@ export class IncidentStore {
 }
 
 function toIncident(item: Record<string, unknown>): Incident {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...incident } = item;
-  return incident as unknown as Incident;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, openAlarms, ...incident } = item;
+  // A string set (absent when empty), or a list on items written before the set.
+  const alarms = openAlarms instanceof Set ? [...(openAlarms as Set<string>)].sort() : Array.isArray(openAlarms) ? (openAlarms as string[]) : [];
+  return { ...incident, openAlarms: alarms } as unknown as Incident;
+}
+
+/** The open alarms as a string set; no attribute when there are none (DynamoDB stores no empty set). */
+function alarmSet(alarms: readonly string[]): { openAlarms?: Set<string> } {
+  return alarms.length ? { openAlarms: new Set(alarms) } : {};
 }
 
 /** 5400 -> "1h30m" */

@@ -51,6 +51,8 @@ export const IncidentJson = z.strictObject({
   openAlarms: z.array(z.string()),
   executionName: z.string().optional(),
   executionArn: z.string().optional(),
+  /** Set when a re-classification replaced the escalation: the alert whose policy it follows, from when. */
+  reclassifiedBy: z.strictObject({ alertId: z.string(), at: iso }).optional(),
   /** While the escalation waits for a silence to end. */
   escalationDeferredUntil: iso.optional(),
   ackedAt: iso.optional(),

@@ -56,3 +56,33 @@ describe('grouping: related alarms consolidate into one incident', () => {
     assert.notEqual((second as { incidentId: string }).incidentId, (first as { incidentId: string }).incidentId);
   });
 });
+
+describe('only alarms that notify open or join incidents', () => {
+  it("PartialRegionOutage's per-region children (no actions) open nothing, even all together; the composite opens one", async () => {
+    // GIVEN the default environment: two regions, so the composite and one child per region are synthesized
+    const h = await fresh();
+    assert.deepEqual(h.config.regions, ['us-east-1', 'us-west-2']);
+    // WHEN both regions' children go to ALARM (every region down: the composite holds its page back)
+    const children = await Promise.all(['us-east-1', 'us-west-2'].map((region) => h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: region }))));
+    // THEN neither opens an incident or an escalation
+    assert.deepEqual(children.map((o) => o.outcome), ['ignored', 'ignored'], JSON.stringify(children));
+    assert.match((children[0] as { reason: string }).reason, /has no actions/);
+    assert.equal(h.runner.executions.size, 0);
+    assert.deepEqual(await h.deps.store.listSince(new Date(Date.now() - 60_000).toISOString()), []);
+    // AND a child going OK again changes nothing
+    assert.equal((await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: 'us-east-1', newState: 'OK', oldState: 'ALARM' }))).outcome, 'ignored');
+    // WHEN the composite itself goes to ALARM (one region down, the other up)
+    const composite = await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage' }));
+    // THEN it opens the incident, and a child joining later still does not join it
+    assert.equal(composite.outcome, 'opened');
+    assert.equal((await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: 'us-west-2', at: new Date(Date.now() + 1000) }))).outcome, 'ignored');
+    assert.equal((await h.deps.store.get((composite as { incidentId: string }).incidentId))!.triggers.length, 1);
+  });
+
+  it('an alarm the stack does not synthesize (a service no longer configured) opens nothing', async () => {
+    const h = await fresh();
+    const outcome = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: 'retired-service' }));
+    assert.equal(outcome.outcome, 'ignored');
+    assert.equal(h.runner.executions.size, 0);
+  });
+});
