@@ -8,7 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { responderEnvironment } from '../../lambdas/responder/env';
-import { ALERTS } from '../catalog';
+import { ALERTS, alarmName } from '../catalog';
 import { alertSettings } from '../alarms/settings';
 import { automationModeParameter, deadLetterQueueName, responderFunctionName } from '../config/derived';
 import type { Config } from '../config/schema';
@@ -82,7 +82,8 @@ export class Responder extends Construct {
         (kind) => [`Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`, `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`] as const,
       ),
     );
-    acknowledgeGrantWildcards(fn.role, auditTable, history);
+    const treeAlarms = `Resource::${nagArn(fn.role, 'cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)}`;
+    acknowledgeGrantWildcards(fn.role, auditTable, [...history, [treeAlarms, "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix"]]);
     Validations.of(fn.role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `read-only actions without resource-level permissions: ${Object.keys(UNSCOPABLE_READ_ACTIONS).join(', ')}` });
 
     // Every severity that has an alert with a mitigation reaches the responder; P4 never acts.
