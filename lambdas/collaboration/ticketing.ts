@@ -70,6 +70,7 @@ function body(incident: Incident, request: TimelineEvent): string {
     `- Alarm: \`${incident.alarmName}\``,
     `- Runbook: ${incident.runbookUrl}`,
     `- Timeline: \`npx oncall incident show ${incident.incidentId}\``,
+    ...(request.data?.backlog === true ? ['- Backlog: informational (P4); nobody was paged. Review it at the weekly team sync.'] : []),
     ...(context ? ['', '```', ...contextLines(context), '```'] : []),
   ].join('\n');
 }

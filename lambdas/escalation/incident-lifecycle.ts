@@ -8,6 +8,7 @@ import { describeHit, silencedBy, type SilenceHit } from '../../lib/silences';
 import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/incidents';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';
+import { requestTicket } from './pager';
 
 /** The EventBridge event CloudWatch sends when an alarm changes state (the fields the starter reads). */
 const AlarmStateChange = z.object({
@@ -142,7 +143,7 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
       return { outcome: 'opened', incidentId: incident.incidentId, silenced: silence };
     }
     if (!pages) {
-      await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${policy.id}: nobody is paged; listed in the weekly digest` });
+      await digestOnly(deps, incident);
       deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution: 'none (digest)' });
       return { outcome: 'opened', incidentId: incident.incidentId };
     }
@@ -181,11 +182,22 @@ const isExecutionOf = (arn: string, name: string): boolean => arn.endsWith(`:${n
  */
 async function resumeOrIgnore(deps: EscalationDeps, incidentId: string, reason: string): Promise<StartOutcome> {
   const incident = await deps.store.get(incidentId);
+  // A digest-only incident has no escalation to resume; its timeline entries are written once, so a retry redoes them.
+  if (incident?.status === 'open' && incident.executionName === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length === 0) await digestOnly(deps, incident);
   const started = incident?.executionArn !== undefined && incident.executionName !== undefined && isExecutionOf(incident.executionArn, incident.executionName);
   if (incident?.status !== 'open' || incident.executionName === undefined || started) return ignore(deps, reason);
   const executionArn = await startEscalation(deps, incident);
   deps.logger.warn('escalation resumed: the incident was stored but its escalation had not started', { incidentId, execution: incident.executionName });
   return { outcome: 'resumed', incidentId, executionArn };
+}
+
+/**
+ * A policy that pages nobody (P4): the incident waits for the weekly digest, and the matrix's "ticket backlog" is
+ * asked of the tracker when one takes this severity. Idempotent, for the retry of an attempt that failed here.
+ */
+async function digestOnly(deps: EscalationDeps, incident: Incident): Promise<void> {
+  await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${incident.policyId}: nobody is paged; listed in the weekly digest` }, 'digest');
+  if (deps.config.integrations.tickets?.severities.includes(incident.severity)) await requestTicket(deps, incident, { backlog: true });
 }
 
 /**

@@ -51,18 +51,20 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
 /**
  * A ticket step asks for a ticket: the request goes in the timeline, where the collaboration function (which owns
  * the tracker's credentials, its retries and the one-ticket-per-alert dedup) picks it up. Paging never waits on
- * the tracker.
+ * the tracker. `backlog`: the P4 matrix's "ticket backlog", asked for by the starter, written once per incident
+ * however often a retry asks again, and silently nothing without a tracker (the weekly digest is P4's path).
  */
-async function requestTicket(deps: EscalationDeps, incident: Incident): Promise<'requested' | 'not-configured'> {
+export async function requestTicket(deps: EscalationDeps, incident: Incident, options: { backlog?: boolean } = {}): Promise<'requested' | 'not-configured'> {
   const { incidentId } = incident;
   const at = deps.now().toISOString();
   const tickets = deps.config.integrations.tickets;
   if (!tickets) {
-    await deps.store.addEvent(incidentId, { at, type: 'integration-failed', detail: 'no ticket opened: integrations.tickets is not configured', data: { integration: 'tickets' } });
+    if (!options.backlog) await deps.store.addEvent(incidentId, { at, type: 'integration-failed', detail: 'no ticket opened: integrations.tickets is not configured', data: { integration: 'tickets' } });
     return 'not-configured';
   }
   // The evidence goes with the request: the ticket is filed from it, as a page is.
   const context = await gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, await deps.audit.forIncident(incident));
-  await deps.store.addEvent(incidentId, { at, type: 'ticket', detail: `ticket requested from ${tickets.provider}`, data: { requested: true, context } });
+  const event = { at: options.backlog ? incident.openedAt : at, type: 'ticket' as const, detail: `${options.backlog ? 'backlog ticket' : 'ticket'} requested from ${tickets.provider}`, data: { requested: true, context, ...(options.backlog ? { backlog: true } : {}) } };
+  await deps.store.addEvent(incidentId, event, options.backlog ? 'backlog-ticket' : undefined);
   return 'requested';
 }

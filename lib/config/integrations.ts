@@ -96,8 +96,11 @@ const StatusPageSchema = z.strictObject({
 });
 
 const TicketCommon = {
-  /** Severities that open a ticket when their policy has a ticket step. @default ['P3'] */
-  severities: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).default(['P3']),
+  /**
+   * Severities that open a ticket: when their policy has a ticket step (P3), and P4's backlog ticket (P4 pages
+   * nobody; the escalation matrix puts it in the ticket backlog). @default ['P3', 'P4']
+   */
+  severities: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).default(['P3', 'P4']),
   /**
    * The same alert (and service) firing again within this long after its ticket was closed reopens that ticket
    * instead of opening another: a flapping alarm makes one ticket. @default 1440

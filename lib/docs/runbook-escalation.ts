@@ -31,7 +31,8 @@ export function renderEscalation(alert: AlertDefinition, config: Config): string
   const lines = [`Policy \`${policy.id}\`: ${policy.description}`, ''];
   if (policy.steps.length === 0) {
     lines.push(`- No page and no acknowledgement: the incident is listed in the weekly digest sent to the on-call manager (${reach(config, 'on-call-manager')}).`);
-    lines.push(`- Ticket backlog: ${config.integrations.tickets ? `a backlog ticket is filed in ${config.integrations.tickets.provider}` : 'no tracker configured (`integrations.tickets`), so no backlog ticket is filed'}.`);
+    const tickets = config.integrations.tickets;
+    lines.push(`- Ticket backlog: ${tickets?.severities.includes(severity) ? `a backlog ticket is filed in ${tickets.provider}` : `no tracker takes ${severity} (\`integrations.tickets\`), so no backlog ticket is filed`}.`);
     return lines.join('\n');
   }
   lines.push('| When | Condition | Who | Reached at |', '|---|---|---|---|');

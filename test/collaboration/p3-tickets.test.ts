@@ -94,3 +94,35 @@ describe('P3 tickets', () => {
     assert.deepEqual(issue!.comments.map((c) => c.text.split(/[ :]/)[0]), ['Resolved', 'Fired', 'Resolved']);
   });
 });
+
+describe('P4 ticket backlog', () => {
+  it("files one backlog ticket per P4 incident when the tracker takes P4 (the default), and a redelivery files nothing more", async () => {
+    // GIVEN GitHub tickets with their default severities (P3 and P4)
+    const h = await fresh({ secondsPerHour: 3600 });
+    // WHEN a P4 alarm fires, and EventBridge delivers the same change again
+    const at = new Date(Date.now() - 60_000);
+    const { incidentId } = await h.alarm({ alertId: 'ModelRetrained', at });
+    await h.alarm({ alertId: 'ModelRetrained', at });
+    await until(async () => (await h.deps.store.timeline(incidentId!)).some((e) => e.type === 'ticket'), 'the backlog ticket request');
+    await h.drain();
+    // THEN one request in the timeline, one issue, marked as backlog, and nobody paged
+    const timeline = await h.deps.store.timeline(incidentId!);
+    assert.deepEqual(timeline.filter((e) => e.type === 'ticket').map((e) => e.detail), ['backlog ticket requested from github']);
+    const [issue, ...others] = h.fake.state.github.issues;
+    assert.equal(others.length, 0);
+    assert.match(issue!.title, /^\[P4\] ModelRetrained: /);
+    assert.match(issue!.body!, /Backlog: informational \(P4\)/);
+    assert.deepEqual(await h.inbox(), []);
+  });
+
+  it('files nothing, and records no failure, for a P4 incident without a tracker', async () => {
+    // GIVEN no ticket integration
+    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: undefined } } });
+    // WHEN a P4 alarm fires
+    const { incidentId } = await h.alarm({ alertId: 'ModelRetrained', at: new Date(Date.now() - 60_000) });
+    // THEN the digest is its only path: no ticket request, no integration failure
+    const types = (await h.deps.store.timeline(incidentId!)).map((e) => e.type);
+    assert.deepEqual(types.filter((t) => t === 'ticket' || t === 'integration-failed'), []);
+    assert.ok(types.includes('skipped-step'));
+  });
+});
