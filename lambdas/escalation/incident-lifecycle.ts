@@ -74,6 +74,10 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
   if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
   if (!notifyingAlarms(deps.config).has(alarmName)) return ignore(deps, `${alarmName} has no actions (a composite alarm's child, or not notifying): it opens no incident`);
 
+  // EventBridge delivers in any order: an ALARM older than the alarm's last OK is a state it has already left.
+  const lastOk = await deps.store.lastOk(alarmName);
+  if (lastOk !== undefined && lastOk > at.toISOString()) return ignore(deps, `${alarmName}: ALARM of ${at.toISOString()} arrived after its OK of ${lastOk}`);
+
   const perService = alert.scope === 'service' || alert.scope === 'service-rds';
   const member: Member = { alarmName, alertId: alert.id, service: perService ? name.instance : undefined, trigger: transitionKey(alarmName, at.toISOString()) };
   const severity = alertSettings(alert, deps.config).severity;
@@ -87,7 +91,7 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     data: { ...hit },
   });
 
-  return deps.store.withLock(GROUPING_LOCK, async () => {
+  const outcome = await deps.store.withLock(GROUPING_LOCK, async (): Promise<StartOutcome> => {
     const group = await deps.store.findGroup(member, relatedTo(alert.id), deps.now());
     const joined = group === undefined ? undefined : await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
     // `closed`: the incident was resolved between findGroup and the join (resolves take no lock); this alarm opens its own.
@@ -151,6 +155,11 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
     deps.logger.info('incident opened', { incidentId: incident.incidentId, policy: policy.id, execution: incident.executionName });
     return { outcome: 'opened', incidentId: incident.incidentId, executionArn: arn };
   });
+  // An OK newer than this ALARM that arrived while it was being recorded found no membership yet: it leaves now.
+  // (Both sides write, then read the other's record, with consistent reads: at least one of them sees the other.)
+  const okSince = outcome.outcome === 'opened' || outcome.outcome === 'joined' ? await deps.store.lastOk(alarmName) : undefined;
+  if (okSince !== undefined && okSince > at.toISOString()) await cleared(deps, alarmName, new Date(okSince));
+  return outcome;
 }
 
 /**
@@ -227,8 +236,12 @@ async function reclassify(deps: EscalationDeps, incident: Incident, alertId: str
  * any step finds the incident again; every step is idempotent.
  */
 async function cleared(deps: EscalationDeps, alarmName: string, at: Date): Promise<StartOutcome> {
+  await deps.store.recordOk(alarmName, at.toISOString());
   const membership = await deps.store.membership(alarmName);
   if (membership === undefined) return ignore(deps, `${alarmName} is OK and belongs to no open incident`);
+  // An OK older than the ALARM that made the alarm a member (delivered late) says nothing about that ALARM.
+  const memberSince = membership.trigger?.slice(membership.trigger.lastIndexOf('@') + 1);
+  if (memberSince !== undefined && memberSince > at.toISOString()) return ignore(deps, `${alarmName}: OK of ${at.toISOString()} arrived after its ALARM of ${memberSince}`);
   const { incidentId } = membership;
   const { incident } = await deps.store.alarmCleared(incidentId, alarmName);
   if (incident?.status !== 'open') {

@@ -96,6 +96,7 @@ const key = {
   recent: (alertId: string) => ({ pk: `RECENT#${alertId}`, sk: 'RECENT' }),
   lock: (name: string) => ({ pk: `LOCK#${name}`, sk: 'LOCK' }),
   nonce: (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' }),
+  lastOk: (alarmName: string) => ({ pk: `LASTOK#${alarmName}`, sk: 'LASTOK' }),
 };
 
 /** What joining an incident did: joined it, found the trigger already in it, or found it no longer open. */
@@ -171,6 +172,30 @@ export class IncidentStore {
   /** The open incident an alarm belongs to. */
   public async findByAlarm(alarmName: string): Promise<string | undefined> {
     return (await this.membership(alarmName))?.incidentId;
+  }
+
+  /**
+   * Records that an alarm went OK at `at` (ISO 8601 UTC), kept only if newer than the one stored. EventBridge
+   * delivers state changes in any order: an ALARM older than the alarm's last OK describes a state it has left.
+   */
+  public async recordOk(alarmName: string, at: string): Promise<void> {
+    await written(
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.lastOk(alarmName), at, expiresAt: this.expiry(at) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
+  }
+
+  /** When the alarm last went OK, as far as the starter has seen (ISO 8601 UTC). */
+  public async lastOk(alarmName: string): Promise<string | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.lastOk(alarmName), ConsistentRead: true }));
+    return Item?.at as string | undefined;
   }
 
   /** The alarm's entry in the index of open alarms, if any. */

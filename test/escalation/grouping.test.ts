@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { alarmName } from '../../lib/catalog';
 import { alarmStateChangeEvent } from '../../lib/drill/notifications';
 import { useEscalation } from '../support/escalation';
 import { fleetConfig } from '../support/synth';
@@ -84,5 +85,61 @@ describe('only alarms that notify open or join incidents', () => {
     const outcome = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: 'retired-service' }));
     assert.equal(outcome.outcome, 'ignored');
     assert.equal(h.runner.executions.size, 0);
+  });
+});
+
+describe('events in any order: EventBridge does not keep an alarm state changes in order', () => {
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+  it('an OK delivered before its own ALARM: the stale ALARM opens nothing and pages nobody', async () => {
+    // GIVEN an alarm that fired 3 minutes ago and cleared 1 minute ago
+    const h = await fresh();
+    // WHEN the OK is delivered first, then the ALARM
+    const ok = await h.event(alarmStateChangeEvent(h.config, { alertId: 'DataLeakDetected', newState: 'OK', oldState: 'ALARM', at: minutesAgo(1) }));
+    const alarm = await h.event(alarmStateChangeEvent(h.config, { alertId: 'DataLeakDetected', at: minutesAgo(3) }));
+    // THEN both are ignored, and no escalation exists
+    assert.equal(ok.outcome, 'ignored');
+    assert.equal(alarm.outcome, 'ignored');
+    assert.match((alarm as { reason: string }).reason, /arrived after its OK/);
+    assert.equal(h.runner.executions.size, 0);
+    assert.deepEqual(await h.deps.store.listSince(minutesAgo(10).toISOString()), []);
+  });
+
+  it("a late OK of an earlier cycle does not clear the alarm's newer ALARM", async () => {
+    // GIVEN the alarm fired again 1 minute ago (its incident is open)
+    const h = await fresh();
+    const fired = await h.event(alarmStateChangeEvent(h.config, { alertId: 'DataLeakDetected', at: minutesAgo(1) }));
+    const incidentId = (fired as { incidentId: string }).incidentId;
+    // WHEN the OK of the cycle before (2 minutes ago) arrives now
+    const late = await h.event(alarmStateChangeEvent(h.config, { alertId: 'DataLeakDetected', newState: 'OK', oldState: 'ALARM', at: minutesAgo(2) }));
+    // THEN it is ignored: the incident stays open with the alarm in it
+    assert.equal(late.outcome, 'ignored');
+    const incident = (await h.deps.store.get(incidentId))!;
+    assert.equal(incident.status, 'open');
+    assert.deepEqual(incident.openAlarms, [alarmName(h.config.prefix, 'DataLeakDetected')]);
+  });
+
+  it('an OK arriving while its ALARM is being recorded (it finds no membership yet) still clears it', async () => {
+    // GIVEN the ALARM's starter, held right after it read "no OK since": the OK's starter runs then
+    const h = await fresh();
+    const store = h.deps.store as unknown as { lastOk(name: string): Promise<string | undefined> };
+    const read = store.lastOk.bind(h.deps.store);
+    let held = false;
+    store.lastOk = async (name) => {
+      const value = await read(name);
+      if (!held) {
+        held = true;
+        const ok = await h.event(alarmStateChangeEvent(h.config, { alertId: 'DataLeakDetected', newState: 'OK', oldState: 'ALARM', at: minutesAgo(1) }));
+        assert.equal(ok.outcome, 'ignored', 'the OK found no membership');
+      }
+      return value;
+    };
+    // WHEN the ALARM (3 minutes ago) goes on and opens its incident
+    const alarm = await h.event(alarmStateChangeEvent(h.config, { alertId: 'DataLeakDetected', at: minutesAgo(3) }));
+    // THEN it sees the newer OK once recorded, and the incident resolves
+    assert.ok(held);
+    const incident = (await h.deps.store.get((alarm as { incidentId: string }).incidentId))!;
+    assert.equal(incident.status, 'resolved');
+    assert.equal(await h.deps.store.membership(alarmName(h.config.prefix, 'DataLeakDetected')), undefined);
   });
 });
