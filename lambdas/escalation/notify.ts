@@ -31,10 +31,14 @@ export async function links(deps: EscalationDeps, incidentId: string): Promise<{
 /**
  * Pages roles about an incident, with the automation's actions, the context (recent changes, the alarm's
  * datapoints; at most 3 s to gather, never failing the page) and the ack link, and records it in the timeline
- * with that context, which the channel post is made from.
+ * with that context, which the channel post is made from. With `pageKey` (the escalation step), the page is
+ * resumable: each role is marked once SNS accepted its message, and a retry after a partial failure (one topic
+ * throttled) reaches only the roles still missing; the page is recorded once every role is reached.
  */
-export async function page(deps: EscalationDeps, incident: Incident, roles: readonly Role[], why: string): Promise<void> {
+export async function page(deps: EscalationDeps, incident: Incident, roles: readonly Role[], why: string, pageKey?: string): Promise<void> {
   if (roles.length === 0) return;
+  const reached = pageKey === undefined ? new Set<string>() : await deps.store.rolesReached(incident.incidentId, pageKey);
+  const missing = roles.filter((role) => !reached.has(role));
   const actions = await deps.audit.forIncident(incident);
   const [{ ackUrl, resolveUrl, smsAckUrl }, context] = await Promise.all([links(deps, incident.incidentId), gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions)]);
   const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl, smsAckUrl, context });
@@ -43,7 +47,15 @@ export async function page(deps: EscalationDeps, incident: Incident, roles: read
     { href: ackUrl, text: 'Acknowledge' },
     { href: resolveUrl, text: 'Resolve' },
   ]);
-  await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { ...text, https })));
+  const results = await Promise.allSettled(
+    missing.map(async (role) => {
+      await publish(deps.clients.sns, deps.roleTopicArn(role), { ...text, https });
+      if (pageKey !== undefined) await deps.store.markReached(incident.incidentId, pageKey, role, deps.now().toISOString());
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  // Last, and only once every role is reached: a retry comes only from a failure before it.
   await deps.store.addEvent(incident.incidentId, { at: deps.now().toISOString(), type: 'page', detail: `paged ${roles.join(', ')}: ${why}`, data: { roles: [...roles], why, context } });
 }
 

@@ -44,7 +44,7 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
   const ticket = step.ticket ? await requestTicket(deps, incident) : undefined;
   const opened = incident.escalationDeferredUntil === undefined ? 'the incident opened' : `still open when its silence ended (${incident.escalationDeferredUntil})`;
   const why = step.index === 0 ? `${incident.policyId}: ${opened}` : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
-  await page(deps, incident, step.roles, why);
+  await page(deps, incident, step.roles, why, `${step.index}@${step.at}`);
   return { paged: step.roles, ...(ticket ? { ticket } : {}) };
 }
 

@@ -198,6 +198,25 @@ export class IncidentStore {
     return Item?.at as string | undefined;
   }
 
+  /**
+   * Roles one page of an incident already reached (`pageKey` names the page: the escalation step and its time), so
+   * that a page retried after a partial failure does not reach them again.
+   */
+  public async rolesReached(incidentId: string, pageKey: string): Promise<ReadonlySet<string>> {
+    const items = await queryAll(this.dynamo, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+      ExpressionAttributeValues: { ':pk': key.incident(incidentId).pk, ':page': `PAGED#${pageKey}#` },
+      ConsistentRead: true,
+    });
+    return new Set(items.map((i) => i.role as string));
+  }
+
+  /** Records that a page reached a role (after SNS accepted it). */
+  public async markReached(incidentId: string, pageKey: string, role: string, at: string): Promise<void> {
+    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: key.incident(incidentId).pk, sk: `PAGED#${pageKey}#${role}`, role, at, expiresAt: this.expiry(at) } }));
+  }
+
   /** The alarm's entry in the index of open alarms, if any. */
   public async membership(alarmName: string): Promise<Membership | undefined> {
     const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.openAlarm(alarmName), ConsistentRead: true }));

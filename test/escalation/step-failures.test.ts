@@ -68,6 +68,30 @@ describe('a paging step that fails for good', () => {
     assert.equal((await h.inbox()).filter((p) => p.text.includes('failed after every retry')).length, 0);
   });
 
+  it('a page that reached some roles before failing is retried for the missing roles only', async () => {
+    // GIVEN SNS throttling the first publish to the incident commander's topic (the other topics take theirs)
+    const h = await fresh();
+    const sns = h.deps.clients.sns as unknown as { send(command: { input?: { TopicArn?: string } }, ...rest: unknown[]): Promise<unknown> };
+    const send = sns.send.bind(sns);
+    let throttledOnce = false;
+    sns.send = (command, ...rest) => {
+      if (!throttledOnce && command.input?.TopicArn === h.deps.roleTopicArn('incident-commander')) {
+        throttledOnce = true;
+        return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+      }
+      return send(command, ...rest);
+    };
+    // WHEN a P1 fires: its first page fails part-way, and the state machine retries the step
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const id = (opened as { incidentId: string }).incidentId;
+    assert.equal(await h.runner.executions.get((await h.deps.store.get(id))!.executionName!)!.done, 'succeeded');
+    // THEN every role of that step received the first page exactly once, and the page is recorded once
+    assert.ok(throttledOnce);
+    const first = (await h.inbox()).filter((p) => p.text.includes('the incident opened')).map((p) => p.role).sort();
+    assert.deepEqual(first, ['customer-success', 'incident-commander', 'on-call-primary']);
+    assert.equal((await pagesOf(h, id)).filter((roles) => roles === 'on-call-primary+incident-commander+customer-success').length, 1);
+  });
+
   it('a verification that fails for good pages on-call directly', async () => {
     // GIVEN the verifier unable to read the audit table
     const h = await fresh();
