@@ -1,4 +1,4 @@
-import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, paginateGetMetricData, type MetricAlarm, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { alarmName, type MitigationId } from '../../lib/catalog';
 import { resolveMetric, type ResolvedMetric } from '../../lib/alarms/metric-sources';
 import { describeService, ecsTarget } from './mitigations/ecs-service';
@@ -132,24 +132,25 @@ async function readMetrics(ctx: MitigationContext, window: TreeWindow): Promise<
     queries.push(['dbCpu', resolveMetric({ source: 'rds', name: 'CPUUtilization', statistic: 'Maximum' }, metricCtx)[0]!]);
     queries.push(['dbConnections', resolveMetric({ source: 'rds', name: 'DatabaseConnections', statistic: 'Maximum' }, metricCtx)[0]!]);
   }
-  const { MetricDataResults } = await ctx.clients.cloudwatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(window.baselineFrom),
-      EndTime: new Date(window.to),
-      MetricDataQueries: queries.map(([id, m]): MetricDataQuery => ({
-        Id: id,
-        ReturnData: true,
-        MetricStat: {
-          Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
-          Period: READ_PERIOD_MS / 1000,
-          Stat: m.statistic,
-        },
-      })),
-    }),
-  );
+  const request = {
+    StartTime: new Date(window.baselineFrom),
+    EndTime: new Date(window.to),
+    MetricDataQueries: queries.map(([id, m]): MetricDataQuery => ({
+      Id: id,
+      ReturnData: true,
+      MetricStat: {
+        Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+        Period: READ_PERIOD_MS / 1000,
+        Stat: m.statistic,
+      },
+    })),
+  };
+  // A series can continue on the next page (NextToken): every page is read, the same Id appearing in several.
+  const MetricDataResults: MetricDataResult[] = [];
+  for await (const page of paginateGetMetricData({ client: ctx.clients.cloudwatch }, request)) MetricDataResults.push(...(page.MetricDataResults ?? []));
   // EndTime is exclusive in CloudWatch; the filter also drops anything an emulator returns at or past it.
   const points = (prefix: string, from: number, to: number) =>
-    (MetricDataResults ?? []).filter((r) => r.Id?.startsWith(prefix)).flatMap((r) => (r.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r.Values?.[i] ?? 0 })).filter((p) => p.t >= from && p.t < to));
+    MetricDataResults.filter((r) => r.Id?.startsWith(prefix)).flatMap((r) => (r.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r.Values?.[i] ?? 0 })).filter((p) => p.t >= from && p.t < to));
   const recent = (prefix: string) => points(prefix, window.from, window.to);
   const sum = (prefix: string) => recent(prefix).reduce((s, p) => s + p.v, 0);
   const max = (prefix: string) => (recent(prefix).length ? Math.max(...recent(prefix).map((p) => p.v)) : null);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, SetAlarmStateCommand, type GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
 import { alarmName } from '../../lib/catalog';
 import { feedMinutes } from '../../lib/drill/metric-feed';
 import { useResponder, type ResponderHarness } from '../support/responder';
@@ -108,6 +108,33 @@ describe('HighAPIErrorRate decision tree', () => {
     assert.equal(facts.windowSource, 'complete-periods');
     assert.equal(facts.windowTo, new Date(Math.floor((now - MINUTE) / MINUTE) * MINUTE).toISOString());
     assert.equal(Date.parse(facts.windowTo!) - Date.parse(facts.windowFrom!), 5 * MINUTE);
+  });
+
+  it('traffic spike split across pages of GetMetricData: every page is read', async () => {
+    // GIVEN the same spike, and CloudWatch answering in two pages: the older datapoints first, then the newer ones
+    const h = await fresh();
+    const now = Date.now() + 45 * MINUTE;
+    const requests = (m: number) => (m >= Math.floor(now / MINUTE) * MINUTE - 6 * MINUTE ? 9000 : 1000);
+    await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' } }, value: requests }], now - 70 * MINUTE, now, MINUTE);
+    const cloudwatch = h.clients.cloudwatch as unknown as { send(command: { input: { NextToken?: string } }, ...rest: unknown[]): Promise<GetMetricDataCommandOutput> };
+    const send = cloudwatch.send.bind(cloudwatch);
+    let pages = 0;
+    cloudwatch.send = async (command, ...rest) => {
+      if (!(command instanceof GetMetricDataCommand)) return send(command, ...rest);
+      pages++;
+      const second = command.input.NextToken === 'page-2';
+      const whole = await send(new GetMetricDataCommand({ ...command.input, NextToken: undefined }), ...rest);
+      const split = (whole.MetricDataResults ?? []).map((r) => {
+        const keep = (r.Timestamps ?? []).map((_, i) => i).filter((i) => (r.Timestamps![i]!.getTime() >= now - 10 * MINUTE) === second);
+        return { ...r, Timestamps: keep.map((i) => r.Timestamps![i]!), Values: keep.map((i) => r.Values![i]!) };
+      });
+      return { ...whole, MetricDataResults: split, NextToken: second ? undefined : 'page-2' };
+    };
+    // WHEN HighAPIErrorRate fires
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
+    // THEN the spike, which only the second page holds, is seen
+    assert.equal(pages, 2);
+    assert.equal(await param(h, '/chatbot/rate-limit'), '100');
   });
 });
 
