@@ -37,6 +37,7 @@ import {
   type IAlarmActionStrategy,
 } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
+import { dimensionValue } from '../lib/alarms/alarm-factory';
 import type { AlarmSpec, CompositeAlarmSpec, MetricAlarmSpec } from '../lib/alarms/alarm-spec';
 import type { AlarmStackPlan, StackPlan } from '../lib/alarms/stack-plan';
 import type { Role, Severity } from '../lib/catalog';
@@ -70,7 +71,7 @@ function tagsOf(spec: AlarmSpec): cloudwatch.CfnAlarm['tags'] {
 }
 
 function metricOf(q: MetricAlarmSpec['metrics'][number], period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: q.metric.namespace, metricName: q.metric.metricName, dimensionsMap: { ...q.metric.dimensions }, statistic: q.metric.statistic, period });
+  return new cloudwatch.Metric({ namespace: q.metric.namespace, metricName: q.metric.metricName, dimensionsMap: Object.fromEntries(Object.entries(q.metric.dimensions).map(([name, value]) => [name, dimensionValue(value)])), statistic: q.metric.statistic, period });
 }
 
 /** The metric or expression the alarm watches, exactly as our spec says. */

@@ -112,7 +112,9 @@ function flatten(value: unknown, resources: Record<string, Resource>): string {
 
 type MetricDataQuery = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] }; Period: number; Stat: string } };
 
-const dims = (d: { Name: string; Value: string }[] | undefined) => (d ?? []).map((x) => `${x.Name}=${x.Value}`).sort().join(',');
+/** A dimension's value as the template holds it: a string, or the string of its Fn::Sub (a state machine's ARN). */
+const dimValue = (v: unknown) => (typeof v === 'object' && v !== null && 'Fn::Sub' in v ? String((v as { 'Fn::Sub': unknown })['Fn::Sub']) : String(v));
+const dims = (d: { Name: string; Value: unknown }[] | undefined) => (d ?? []).map((x) => `${x.Name}=${dimValue(x.Value)}`).sort().join(',');
 
 /**
  * An alarm in a form that does not depend on how it was built: the metric queries by id (CDK names the
@@ -139,7 +141,7 @@ function canonicalAlarm(p: Record<string, unknown>, resources: Record<string, Re
     alarmActions: actions('AlarmActions'),
     okActions: actions('OKActions'),
     insufficientDataActions: actions('InsufficientDataActions'),
-    metric: p.MetricName === undefined ? undefined : `${String(p.Namespace)}/${String(p.MetricName)}[${dims(p.Dimensions as { Name: string; Value: string }[])}] ${String(p.Statistic ?? p.ExtendedStatistic)}/${String(p.Period)}`,
+    metric: p.MetricName === undefined ? undefined : `${String(p.Namespace)}/${String(p.MetricName)}[${dims(p.Dimensions as { Name: string; Value: unknown }[])}] ${String(p.Statistic ?? p.ExtendedStatistic)}/${String(p.Period)}`,
     inputs,
     expression: evaluated?.Expression,
     tags: ((p.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),

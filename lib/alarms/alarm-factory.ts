@@ -110,9 +110,13 @@ function measurement(spec: MetricAlarmSpec): Partial<cloudwatch.CfnAlarmProps> {
   }
 }
 
-/** A value naming a pseudo parameter (`${AWS::AccountId}`: a state machine's ARN) becomes an Fn::Sub. */
 function dimensionsOf(dimensions: Readonly<Record<string, string>>): cloudwatch.CfnAlarm.DimensionProperty[] {
-  return Object.entries(dimensions).map(([name, value]) => ({ name, value: value.includes('${AWS::') ? Fn.sub(value) : value }));
+  return Object.entries(dimensions).map(([name, value]) => ({ name, value: dimensionValue(value) }));
+}
+
+/** A value naming a pseudo parameter (`${AWS::AccountId}`: a state machine's ARN) becomes an Fn::Sub. */
+export function dimensionValue(value: string): string {
+  return value.includes('${AWS::') ? Fn.sub(value) : value;
 }
 
 function tagsOf(spec: AlarmSpec): CfnTag[] {
