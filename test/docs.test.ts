@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { withAlertTable } from '../lib/docs/alert-table';
 import { ALERTS } from '../lib/catalog';
@@ -28,4 +28,40 @@ describe('docs/alerts.md', () => {
     assert.equal(page, withAlertTable(page));
     for (const alert of ALERTS) assert.ok(page.includes(`[${alert.id}](../runbooks/${alert.id}.md) | ${alert.severity} |`), alert.id);
   });
+});
+
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */
+const anchor = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+
+const FENCED_CODE = /^```[^\n]*\n[\s\S]*?^```$/gm;
+
+/** Markdown text without code (fenced or inline), where brackets are not links. */
+const prose = (text: string) => text.replace(FENCED_CODE, '').replace(/`[^`\n]*`/g, '');
+
+const anchorsOf = (path: string) =>
+  new Set([...readFileSync(path, 'utf8').replace(FENCED_CODE, '').matchAll(/^#+ (.*)$/gm)].map((m) => anchor(m[1]!.replace(/`/g, ''))));
+
+/** The source runbook is the seed, word for word: its links point at pages of the project it came from. */
+const SOURCE_RUNBOOK = 'docs/production-alerting-runbook.md';
+
+describe('relative links', () => {
+  const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`).filter((p) => p !== SOURCE_RUNBOOK), ...readdirSync(join(ROOT, 'runbooks')).map((f) => `runbooks/${f}`)];
+
+  for (const page of pages) {
+    it(`every relative link of ${page} reaches an existing file (and heading)`, () => {
+      const broken: string[] = [];
+      for (const [, target] of prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target!)) continue; // https:, mailto:
+        const [file, fragment] = target!.split('#') as [string, string | undefined];
+        const path = file === '' ? join(ROOT, page) : join(ROOT, dirname(page), file);
+        if (!existsSync(path)) broken.push(`${target} (no ${relative(ROOT, path)})`);
+        else if (fragment !== undefined && path.endsWith('.md') && !anchorsOf(path).has(fragment)) broken.push(`${target} (no heading #${fragment})`);
+      }
+      assert.deepEqual(broken, []);
+    });
+  }
 });
