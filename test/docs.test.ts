@@ -15,6 +15,14 @@ describe('README.md', () => {
     assert.match(README, /npm ci && npm run demo/);
     assert.match(README, /npm test/);
   });
+
+  it('stays a front page (issue #12: at most ~250 lines; the rest lives in docs/)', () => {
+    assert.ok(README.split('\n').length <= 250, `README.md has ${README.split('\n').length} lines`);
+  });
+
+  it('maps every page of docs/', () => {
+    for (const page of readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))) assert.ok(README.includes(`](docs/${page})`), `README.md does not link docs/${page}`);
+  });
 });
 
 describe('docs/configuration.md', () => {
