@@ -20,7 +20,7 @@ export const config: ConfigInput = {
     DailyBudgetExceeded: { severity: 'P2' },
   },
   subscriptions: { 'on-call-primary': [{ https: 'https://hooks.example.com/staging-alerts' }] },
-  // Secrets are created once per account (README: Integrations); the config names only their ARNs.
+  // Secrets are created once per account (docs/collaboration.md: Secrets); the config names only their ARNs.
   integrations: {
     slack: {
       tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:chatbot-staging/slack-bot-token-AbCdEf',

@@ -24,7 +24,7 @@ function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
     // zod reports the parent object; name each unknown key instead, with the known keys as the hint.
     return issue.keys.map((key) => ({
       field: fieldPath([...issue.path, key]),
-      message: 'unknown field (check the spelling against the config reference in README.md)',
+      message: 'unknown field (check the spelling against the config reference in docs/configuration.md)',
       received: showValue((input as Record<string, unknown> | undefined)?.[key]),
     }));
   }

@@ -30,8 +30,9 @@ export interface AlertingFunctionProps {
 
 /**
  * A Lambda function of this stack, all built the same way: Node.js 24 on arm64, bundled by esbuild with the AWS
- * SDK left to the runtime (see the bundling benchmark in README), the validated config compiled in, JSON logs in
- * its own log group kept a year, and its own role that may write to that log group only (no managed policy).
+ * SDK left to the runtime (see the bundling benchmark in docs/mitigations.md), the validated config compiled in,
+ * JSON logs in its own log group kept a year, and its own role that may write to that log group only (no managed
+ * policy).
  */
 export class AlertingFunction extends Construct {
   public readonly function: lambda.Function;

@@ -17,7 +17,7 @@ const built = new Map<string, string>();
  * function (about 1.4 s each here), which made synth slower than the alarms it builds.
  *
  * Node.js 24, CommonJS, minified with a source map, the AWS SDK left to the runtime (see the bundling benchmark
- * in README), the validated config compiled in.
+ * in docs/mitigations.md), the validated config compiled in.
  * @returns the directory holding `index.js` and `index.js.map`, for `Code.fromAsset`
  */
 export function bundle(entry: string, config: Config): string {

@@ -126,7 +126,7 @@ function matchOf(alert: string | undefined, options: { service?: string; categor
   if (alert !== undefined) {
     if (!ALERT_IDS.includes(alert)) {
       const close = closeMatches(alert, ALERT_IDS);
-      throw new InputError(`unknown alert "${alert}"${close.length > 0 ? `. Did you mean: ${close.join(', ')}?` : ' (see the alert table in README.md)'}`);
+      throw new InputError(`unknown alert "${alert}"${close.length > 0 ? `. Did you mean: ${close.join(', ')}?` : ' (see the alert table in docs/alerts.md)'}`);
     }
     return { alertId: alert };
   }
