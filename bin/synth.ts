@@ -3,6 +3,7 @@
  * (exactly what `cdk synth` does) and prints what it built: alarms per severity and category, topics,
  * stacks with their resource counts and template sizes, and the alarms' estimated monthly cost.
  */
+import '../lib/cli/sdk-notice';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../lib/app';
 import { loadEnvironment } from '../lib/config/environment';

@@ -6,6 +6,7 @@
  * shows what the collaboration function made of it in Slack, on the status page and in PagerDuty (local
  * stand-ins of those services that answer as they do).
  */
+import '../lib/cli/sdk-notice';
 import { localResponder } from '../lib/drill/local-responder';
 import { parseArgs } from 'node:util';
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';

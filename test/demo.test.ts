@@ -10,6 +10,7 @@ describe('npm run demo (the local drill)', () => {
   it('acts on the four HighAPIErrorRate causes and the kill switch, and prints them with before -> after', () => {
     const run = demo();
     assert.equal(run.status, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /NodeVersionSupportWarning/, "the AWS SDK's Node-version notice is not printed before the drill");
     for (const line of [
       /ecs-rollback +ecs:prod\/chatbot-api +enabled +acted +taskDefinition: chatbot-api:2 -> chatbot-api:1 +succeeded/,
       /fallback-mode +ssm:\/chatbot\/fallback-mode +enabled +acted +value: false -> true +succeeded/,
