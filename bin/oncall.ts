@@ -2,7 +2,7 @@
  * Entry point of the `oncall` CLI (TypeScript). package.json's `bin` points at a small JavaScript shim that
  * registers tsx and requires this file; `node --import tsx bin/oncall.ts <command>` runs it directly.
  */
-import '../lib/cli/sdk-notice';
+import './sdk-notice';
 import { runCli } from '../lib/cli/program';
 
 runCli(process.argv.slice(2)).then(

@@ -3,12 +3,12 @@
  * (exactly what `cdk synth` does) and prints what it built: alarms per severity and category, topics,
  * stacks with their resource counts and template sizes, and the alarms' estimated monthly cost.
  */
-import '../lib/cli/sdk-notice';
+import './sdk-notice';
 import { parseArgs } from 'node:util';
-import { buildApp } from '../lib/app';
-import { loadEnvironment } from '../lib/config/environment';
-import { ConfigError } from '../lib/errors';
-import { summarize, formatSummary } from '../lib/synth-summary';
+import { buildApp } from '../lib/infra/app';
+import { loadEnvironment } from '../lib/core/config/environment';
+import { ConfigError } from '../lib/core/errors';
+import { summarize, formatSummary } from '../lib/infra/synth-summary';
 
 const { values } = parseArgs({ options: { env: { type: 'string', default: 'default' }, out: { type: 'string', default: 'cdk.out' } } });
 

@@ -3,8 +3,8 @@
  * cold start, on first use.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { roleTopicName } from '../../lib/constructs/topic-names';
-import { parseConfig } from '../../lib/config/load';
+import { roleTopicName } from '../../lib/core/topic-names';
+import { parseConfig } from '../../lib/core/config/load';
 import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
 import { IncidentStore } from '../shared/incidents';

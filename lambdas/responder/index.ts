@@ -1,7 +1,7 @@
 /**
  * Lambda entry point of the responder. Everything that can be built once is built here, at cold start.
  */
-import { parseConfig } from '../../lib/config/load';
+import { parseConfig } from '../../lib/core/config/load';
 import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
 import { SilenceStore } from '../shared/silences';

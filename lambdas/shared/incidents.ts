@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Severity } from '../../lib/catalog';
+import type { Severity } from '../../lib/core/catalog';
 import { batchGetAll, firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite, written } from './dynamo';
 import { AlertingError } from './errors';
 

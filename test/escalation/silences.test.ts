@@ -4,8 +4,8 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ActionRecord } from '../../lambdas/shared/audit-log';
 import { SilenceStore } from '../../lambdas/shared/silences';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
-import type { SilenceMatch } from '../../lib/silences';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
+import type { SilenceMatch } from '../../lib/core/silences';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();

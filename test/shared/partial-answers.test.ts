@@ -16,7 +16,7 @@ import { AuditLog } from '../../lambdas/shared/audit-log';
 import { PARTIAL_ANSWER_RETRY } from '../../lambdas/shared/dynamo';
 import { StorageRetryError } from '../../lambdas/shared/errors';
 import { IncidentStore, type Member } from '../../lambdas/shared/incidents';
-import { relatedTo } from '../../lib/catalog';
+import { relatedTo } from '../../lib/core/catalog';
 
 const TABLE = 'audit';
 const INCIDENT = 'chatbot-HighAPIErrorRate-chatbot-api@2026-12-03T08:00:00.000Z';

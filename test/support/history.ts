@@ -1,7 +1,7 @@
 import type { ActionRecord, AuditLog } from '../../lambdas/shared/audit-log';
 import type { Incident, IncidentStore, Member } from '../../lambdas/shared/incidents';
-import { alarmName, findAlert, type MitigationId } from '../../lib/catalog';
-import { transitionKey } from '../../lib/escalation/plan';
+import { alarmName, findAlert, type MitigationId } from '../../lib/core/catalog';
+import { transitionKey } from '../../lib/core/escalation-plan';
 
 /**
  * A seeded incident history for `oncall report`: the same history as the store would hold it (pure tests) and
