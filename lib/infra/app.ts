@@ -1,6 +1,6 @@
 import { App, Stack, Tags, type AppProps, type Environment } from 'aws-cdk-lib';
 import { resolveAlarms } from '../core/alarms/resolve';
-import { planStacks } from './stack-plan';
+import { planStacks, type StackPlan } from './stack-plan';
 import type { Config } from '../core/config/schema';
 import { AlarmStack } from './stacks/alarm-stack';
 import { CoreStack } from './stacks/core-stack';
@@ -28,18 +28,37 @@ export interface BuiltApp {
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const { config } = options;
   const app = options.app ?? new App(options.appProps);
-  const env: Environment = { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
   const plan = planStacks(config, resolveAlarms(config));
-
-  const core = new CoreStack(app, `${config.prefix}-alerting`, {
-    env,
+  const core = new CoreStack(app, coreStackName(config), {
+    env: environmentOf(config),
     config,
     alarms: plan.core,
     description: `Runbook alerting (${config.prefix}): topics, escalation and environment-wide alarms`,
   });
-  const alarmStacks = plan.alarmStacks.map((shard) => {
+  const alarmStacks = addAlarmStacks(app, config, plan, core);
+  tagApp(app, config);
+  if (options.nag ?? true) applyNagChecks(app);
+  return { app, core, alarmStacks };
+}
+
+/** The account and region an environment deploys to (the CLI's default account when the config names none). */
+export function environmentOf(config: Config): Environment {
+  return { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
+}
+
+/** The core stack's name: its topics are what the alarm stacks notify. */
+export function coreStackName(config: Config): string {
+  return `${config.prefix}-alerting`;
+}
+
+/**
+ * The per-service alarm stacks of a plan, each deployed after `core` (whose topics their alarms notify). Shared
+ * with the synth benchmark, which puts the same alarm stacks behind a topics-only core for a like-for-like run.
+ */
+export function addAlarmStacks(app: App, config: Config, plan: StackPlan, core: Stack): AlarmStack[] {
+  return plan.alarmStacks.map((shard) => {
     const stack = new AlarmStack(app, `${config.prefix}-alarms-${shard.index}`, {
-      env,
+      env: environmentOf(config),
       config,
       alarms: shard.alarms,
       description: `Runbook alerting (${config.prefix}): alarms of ${shard.services.join(', ')}`.slice(0, 1024),
@@ -47,11 +66,12 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     stack.addStackDependency(core, 'alarms notify the core stack topics');
     return stack;
   });
+}
 
+/** The config's tags on every resource, and the prefix's tag that scopes the automation's IAM conditions. */
+export function tagApp(app: App, config: Config): void {
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
   Tags.of(app).add('AlertingPrefix', config.prefix);
-  if (options.nag ?? true) applyNagChecks(app);
-  return { app, core, alarmStacks };
 }
 
 /** Every stack of a built app, core first. */

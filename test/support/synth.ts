@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, stacksOf, type BuiltApp } from '../../lib/infra/app';
+import { fleetConfig as generatedFleet } from '../../lib/core/config/fleet';
 import { parseConfig } from '../../lib/core/config/load';
 import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import { ENVIRONMENTS } from '../../config';
@@ -11,15 +12,9 @@ export function config(overrides: Partial<ConfigInput> = {}): Config {
   return parseConfig('test', { ...DEFAULT_INPUT, ...overrides });
 }
 
-/** A generated fleet of `count` services, each with its own ALB, ECS service and database. */
+/** The default environment with a generated fleet of `count` services (lib/core/config/fleet.ts). */
 export function fleetConfig(count: number): Config {
-  const services = Array.from({ length: count }, (_, i) => ({
-    name: `svc-${String(i).padStart(3, '0')}`,
-    ecs: { cluster: `cluster-${i % 7}`, service: `svc-${i}` },
-    rds: { instanceId: `db-${i}`, maxConnections: 400 },
-    api: { kind: 'alb' as const, loadBalancer: `app/svc-${i}/${(0xabc000 + i).toString(16)}` },
-  }));
-  return parseConfig(`fleet-${count}`, { ...DEFAULT_INPUT, services });
+  return generatedFleet(DEFAULT_INPUT, count);
 }
 
 export interface Synthesized {

@@ -11,6 +11,7 @@
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
 import { ENVIRONMENTS } from '../../config';
+import { fleetServices } from '../../lib/core/config/fleet';
 import { parseConfig } from '../../lib/core/config/load';
 import { ecsMaxDesiredCount, modelService } from '../../lib/core/config/derived';
 import type { Config, ConfigInput, ServiceConfig } from '../../lib/core/config/schema';
@@ -33,23 +34,18 @@ export interface ServicePlan {
   readonly rollbackApplies: boolean;
 }
 
-const pad = (i: number) => String(i).padStart(3, '0');
 const atCap = (i: number) => i % 10 === 9;
 const singleRevision = (i: number) => i % 8 === 5;
 
 /**
- * The default environment with `count` services, each with its own ECS cluster and service, database and ALB.
+ * The default environment with a generated fleet of `count` services (lib/core/config/fleet.ts), every tenth one
+ * already at its ECS cap.
  * The action window is raised to its maximum so that it does not cap the storm; the cooldown stays the default.
  */
 export function stormConfig(count: number): Config {
   // Without the default environment's silencing windows (none today): a window in force would silence the storm.
   const { silencing: _windows, ...base } = ENVIRONMENTS.default! as ConfigInput & { silencing?: unknown };
-  const services = Array.from({ length: count }, (_, i) => ({
-    name: `svc-${pad(i)}`,
-    ecs: { cluster: `cluster-${pad(i)}`, service: `api-${pad(i)}`, ...(atCap(i) ? { maxDesiredCount: INITIAL_DESIRED_COUNT } : {}) },
-    rds: { instanceId: `db-${pad(i)}`, maxConnections: 400 },
-    api: { kind: 'alb' as const, loadBalancer: `app/api-${pad(i)}/${(0xabc000 + i).toString(16)}` },
-  }));
+  const services = fleetServices(count).map((service, i) => (atCap(i) ? { ...service, ecs: { ...service.ecs, maxDesiredCount: INITIAL_DESIRED_COUNT } } : service));
   return parseConfig(`storm-${count}`, { ...base, services, automation: { ...base.automation, maxActionsPerWindow: 1000 } });
 }
 

@@ -17,16 +17,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { App, Stack, Tags, type Environment } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { ENVIRONMENTS } from '../../config';
-import { buildApp, stacksOf } from '../../lib/infra/app';
+import { addAlarmStacks, buildApp, coreStackName, environmentOf, stacksOf, tagApp } from '../../lib/infra/app';
 import { AlarmFactory } from '../../lib/infra/alarm-factory';
 import { resolveAlarms } from '../../lib/core/alarms/resolve';
 import { cloudWatchAlarmCount, planStacks, type StackPlan } from '../../lib/infra/stack-plan';
+import { fleetConfig } from '../../lib/core/config/fleet';
 import { parseConfig } from '../../lib/core/config/load';
 import type { Config } from '../../lib/core/config/schema';
 import { AlertTopics } from '../../lib/infra/constructs/alert-topics';
-import { AlarmStack } from '../../lib/infra/stacks/alarm-stack';
 
 export type Variant = 'ours' | 'ours-alarms' | 'peer';
 
@@ -53,39 +53,20 @@ export interface WorkerResult {
   readonly maxRssMiB: number;
 }
 
-/** The default environment, or a generated fleet of `count` services each with its own ALB, ECS service and database. */
+/** The default environment, or a generated fleet of `count` services (lib/core/config/fleet.ts). */
 export function sizedConfig(size: string): Config {
   const base = ENVIRONMENTS.default!;
-  if (size === 'default') return parseConfig('default', base);
-  const count = Number(size);
-  const services = Array.from({ length: count }, (_, i) => ({
-    name: `svc-${String(i).padStart(3, '0')}`,
-    ecs: { cluster: `cluster-${i % 7}`, service: `svc-${i}` },
-    rds: { instanceId: `db-${i}`, maxConnections: 400 },
-    api: { kind: 'alb' as const, loadBalancer: `app/svc-${i}/${(0xabc000 + i).toString(16)}` },
-  }));
-  return parseConfig(`fleet-${count}`, { ...base, services });
+  return size === 'default' ? parseConfig('default', base) : fleetConfig(base, Number(size));
 }
 
-/** Our alarms in the peer's scaffold: a core stack with the topics only, then our own alarm stacks. */
+/** Our alarms in the peer's scaffold: a core stack with the topics and environment-wide alarms only, then our own alarm stacks. */
 function buildOursAlarmsOnly(app: App, config: Config, plan: StackPlan): Stack[] {
-  const env: Environment = { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
-  const core = new Stack(app, `${config.prefix}-alerting`, { env, description: `Runbook alerting (${config.prefix}): topics and environment-wide alarms (alarms only)` });
+  const core = new Stack(app, coreStackName(config), { env: environmentOf(config), description: `Runbook alerting (${config.prefix}): topics and environment-wide alarms (alarms only)` });
   const topics = new AlertTopics(core, 'Topics', { config });
   const factory = new AlarmFactory(core, (spec) => [topics.severityTopics[spec.severity].topicArn, ...spec.alsoNotifies.map((role) => topics.roleTopics[role].topicArn)]);
   plan.core.forEach((spec) => factory.add(spec));
-  const shards = plan.alarmStacks.map((shard) => {
-    const stack = new AlarmStack(app, `${config.prefix}-alarms-${shard.index}`, {
-      env,
-      config,
-      alarms: shard.alarms,
-      description: `Runbook alerting (${config.prefix}): alarms of ${shard.services.join(', ')}`.slice(0, 1024),
-    });
-    stack.addStackDependency(core, 'alarms notify the core stack topics');
-    return stack;
-  });
-  for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
-  Tags.of(app).add('AlertingPrefix', config.prefix);
+  const shards = addAlarmStacks(app, config, plan, core);
+  tagApp(app, config);
   return [core, ...shards];
 }
 
