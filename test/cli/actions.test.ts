@@ -17,6 +17,7 @@ describe('oncall actions', () => {
     const filtered = await oncall(h.moto, ['actions', '--incident', incidentId!, '--json']);
     // THEN
     assert.equal(table.status, 0, table.stderr);
+    assert.equal(table.stderr, '', "nothing on stderr: not the AWS SDK's Node-version notice either");
     assert.match(table.stdout, /HighAPIErrorRate +ecs-rollback +ecs:prod\/chatbot-api +enabled +acted +taskDefinition: chatbot-api:2 -> chatbot-api:1 +succeeded/);
     assert.match(table.stdout, /ModelAccuracyDrop +ai-kill-switch +ssm:\/feature\/ai-model +enabled +acted +value: true -> false +succeeded/);
     assert.match(table.stdout, /\(\d+s ago\)/, 'relative times');
