@@ -131,6 +131,22 @@ const AutomationSchema = z.strictObject({
    * Every class change is a failover (Multi-AZ) or a restart that drops every connection. @default 'cap'
    */
   rdsScaleUpTo: z.enum(['cap', 'next']).default('cap'),
+  /**
+   * How IAM confines the mutating actions (ecs:UpdateService, rds:ModifyDBInstance) to the configured targets.
+   * `resources`: each target's ARN is listed; exact and nothing to tag, but the roles' policies grow with the fleet
+   * (IAM caps a role's policies in size: the synth quota guard says when they no longer fit, around 60 services).
+   * `tags`: the actions are allowed only on ECS services and RDS instances tagged `targetTagKey` = the prefix
+   * (ABAC, `aws:ResourceTag`); the policies no longer grow with the fleet, and every configured service and
+   * database must carry the tag (the responder checks it before acting and says which target lacks it).
+   * @default 'resources'
+   */
+  targetScope: z.enum(['resources', 'tags']).default('resources'),
+  /** The tag key of `targetScope: 'tags'`; its value is the prefix. @default 'runbook-alerting:target' */
+  targetTagKey: z
+    .string()
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be an AWS tag key: 1-128 letters, digits, spaces and _.:/=+-@')
+    .refine((key) => !key.startsWith('aws:'), 'must not start with aws: (reserved by AWS)')
+    .default('runbook-alerting:target'),
   /** Tasks ecs-scale-out adds per action. @default 2 */
   ecsScaleOutStep: z.number().int().min(1).max(100).default(2),
   /** Largest desired count ecs-scale-out sets. @default 20 */

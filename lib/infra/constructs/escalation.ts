@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { scopedStatement, targetScope } from './target-scope';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -127,7 +128,7 @@ export class Escalation extends Construct {
     for (const name of ['pager', 'verifier'] as const) {
       for (const statement of [
         new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${config.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
-        new iam.PolicyStatement({ sid: 'ContextDeployments', actions: ['ecs:DescribeServices'], resources: config.services.map((s) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${s.ecs.cluster}/${s.ecs.service}` })) }),
+        scopedStatement('ContextDeployments', ['ecs:DescribeServices'], targetScope(config, { partition: stack.partition, region: stack.region, account: stack.account }, 'ecs-service')),
         new iam.PolicyStatement({ sid: 'ContextParameterHistory', actions: ['ssm:GetParameterHistory'], resources: [...new Set(parameters)].map((p) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: p.slice(1) })) }),
         new iam.PolicyStatement({ sid: 'ContextDatapoints', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
       ]) {
@@ -139,8 +140,10 @@ export class Escalation extends Construct {
     acknowledgeGrantWildcards(fns.starter.role, auditTable, [stopExecutions]);
     acknowledgeGrantWildcards(fns.endpoint.role, auditTable, [stopExecutions]);
     const metricData = ['Resource::*', `cloudwatch:GetMetricData (the datapoints in a page): ${UNSCOPABLE_ACTIONS['cloudwatch:GetMetricData']}`] as const;
-    acknowledgeGrantWildcards(fns.verifier.role, auditTable, [readAlarms, metricData]);
-    acknowledgeGrantWildcards(fns.pager.role, auditTable, [readAlarms, metricData]);
+    for (const name of ['verifier', 'pager'] as const) {
+      const services = targetScope(config, { partition: stack.partition, region: stack.region, account: stack.account }, 'ecs-service', { scope: fns[name].role });
+      acknowledgeGrantWildcards(fns[name].role, auditTable, [readAlarms, metricData, ...services.nagFindings]);
+    }
     acknowledgeGrantWildcards(fns.digest.role, auditTable);
     acknowledgeStateMachineWildcards(this.stateMachine, [fns.pager.function]);
     acknowledgeStateMachineWildcards(this.verifyStateMachine, [fns.verifier.function]);

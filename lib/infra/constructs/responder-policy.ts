@@ -2,13 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { alarmName } from '../../core/catalog';
 import { automationModeParameter } from '../../core/config/derived';
 import type { Config } from '../../core/config/schema';
-
-/** Where the policy's ARNs live. */
-export interface ArnContext {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-}
+import { scopedStatement, targetScope, type ArnContext } from './target-scope';
 
 /**
  * Read-only actions of the responder that AWS offers no resource-level permission for, so they need
@@ -38,26 +32,26 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
 
 /**
  * The responder's permissions, from config only: it may change exactly the ECS services, SSM flags and RDS
- * instances the config names, and nothing else. Table, topic and queue grants are added by the construct.
+ * instances the config names (by ARN, or by their tag: target-scope.ts), and nothing else. Table, topic and queue
+ * grants are added by the construct.
  */
 export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStatement[] {
   const base = (service: string, resource: string) => `arn:${arn.partition}:${service}:${arn.region}:${arn.account}:${resource}`;
-  const services = config.services.map((s) => base('ecs', `service/${s.ecs.cluster}/${s.ecs.service}`));
-  const serviceHistory = (kind: 'service-deployment' | 'service-revision') => config.services.map((s) => base('ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`));
-  const databases = config.services.flatMap((s) => (s.rds ? [base('rds', `db:${s.rds.instanceId}`)] : []));
+  const services = targetScope(config, arn, 'ecs-service');
+  const databases = targetScope(config, arn, 'rds-instance');
   const flags = [config.ssm.fallbackMode, config.ssm.rateLimit, config.ssm.aiFeatureFlag].map((name) => base('ssm', `parameter${name}`));
 
   const statements = [
-    new iam.PolicyStatement({ sid: 'EcsRollbackAndScaleOut', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }),
+    scopedStatement('EcsRollbackAndScaleOut', ['ecs:DescribeServices', 'ecs:UpdateService'], services),
     // ecs-rollback reads what ran before the newest deployment from the service-deployment history. Each action takes
     // a resource-level permission (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
     // Elastic Container Service": ListServiceDeployments on `service`, DescribeServiceDeployments on
     // `service-deployment`, DescribeServiceRevisions on `service-revision`, the last two ARNs
     // `.../<kind>/<cluster>/<service>/<id>`), so each is scoped to the configured services; the ids are minted by ECS,
     // hence the trailing `*`, which stays inside one service.
-    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryList', actions: ['ecs:ListServiceDeployments'], resources: services }),
-    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryDeployments', actions: ['ecs:DescribeServiceDeployments'], resources: serviceHistory('service-deployment') }),
-    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryRevisions', actions: ['ecs:DescribeServiceRevisions'], resources: serviceHistory('service-revision') }),
+    scopedStatement('EcsDeploymentHistoryList', ['ecs:ListServiceDeployments'], services),
+    scopedStatement('EcsDeploymentHistoryDeployments', ['ecs:DescribeServiceDeployments'], targetScope(config, arn, 'ecs-service-deployment')),
+    scopedStatement('EcsDeploymentHistoryRevisions', ['ecs:DescribeServiceRevisions'], targetScope(config, arn, 'ecs-service-revision')),
     new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
     new iam.PolicyStatement({ sid: 'AutomationSwitch', actions: ['ssm:GetParameter'], resources: [base('ssm', `parameter${automationModeParameter(config)}`)] }),
     // The decision tree reads the LLM dependency's alarm state, and the HighAPIErrorRate alarm's own last evaluation.
@@ -68,8 +62,12 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
     }),
     new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
   ];
-  if (databases.length > 0) {
-    statements.push(new iam.PolicyStatement({ sid: 'RdsScaleUp', actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], resources: databases }));
+  if (databases.resources.length > 0) statements.push(scopedStatement('RdsScaleUp', ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], databases));
+  if (config.automation.targetScope === 'tags') {
+    // The responder checks a target's tag before acting, so that an untagged one is refused with its name rather
+    // than failing with AccessDenied. Reading tags changes nothing, and needs no tag.
+    statements.push(new iam.PolicyStatement({ sid: 'TargetTags', actions: ['ecs:ListTagsForResource'], resources: [base('ecs', 'service/*')] }));
+    if (config.services.some((s) => s.rds)) statements.push(new iam.PolicyStatement({ sid: 'DatabaseTags', actions: ['rds:ListTagsForResource'], resources: [base('rds', 'db:*')] }));
   }
   return statements;
 }

@@ -16,6 +16,7 @@ import { acknowledgeGrantWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
 import type { AlertTopics } from './alert-topics';
 import { responderPolicy, UNSCOPABLE_READ_ACTIONS } from './responder-policy';
+import { targetScope } from './target-scope';
 
 /** Props of {@link Responder}. */
 export interface ResponderProps {
@@ -76,12 +77,17 @@ export class Responder extends Construct {
     topics.roleTopics['on-call-primary'].grantPublish(fn.role);
     deadLetterQueue.grantSendMessages(fn.role);
     props.verifyStateMachine.grantStartExecution(fn.role);
-    // ecs-rollback's history reads (responder-policy.ts): one service's deployments and revisions, ids minted by ECS.
-    const history = config.services.flatMap((s) =>
-      (['service-deployment', 'service-revision'] as const).map(
-        (kind) => [`Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`, `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`] as const,
-      ),
-    );
+    // ecs-rollback's history reads (responder-policy.ts): one service's deployments and revisions, ids minted by ECS;
+    // in tags mode, every wildcard of the target scope (target-scope.ts).
+    const arns = { partition: stack.partition, region: stack.region, account: stack.account };
+    const history =
+      config.automation.targetScope === 'tags'
+        ? (['ecs-service', 'rds-instance', 'ecs-service-deployment', 'ecs-service-revision'] as const).flatMap((kind) => targetScope(config, arns, kind, { scope: fn.role }).nagFindings)
+        : config.services.flatMap((s) =>
+            (['service-deployment', 'service-revision'] as const).map(
+              (kind) => [`Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`, `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`] as const,
+            ),
+          );
     const treeAlarms = `Resource::${nagArn(fn.role, 'cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)}`;
     acknowledgeGrantWildcards(fn.role, auditTable, [...history, [treeAlarms, "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix"]]);
     Validations.of(fn.role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `read-only actions without resource-level permissions: ${Object.keys(UNSCOPABLE_READ_ACTIONS).join(', ')}` });
