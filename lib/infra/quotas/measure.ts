@@ -151,7 +151,11 @@ function permissionStatement(logicalId: string, p: Record<string, unknown>, ctx:
   if (p.SourceAccount !== undefined) (condition.StringEquals ??= {})['AWS:SourceAccount'] = materialize(p.SourceAccount, ctx);
   if (p.FunctionUrlAuthType !== undefined) (condition.StringEquals ??= {})['lambda:FunctionUrlAuthType'] = materialize(p.FunctionUrlAuthType, ctx);
   if (p.PrincipalOrgID !== undefined) (condition.StringEquals ??= {})['aws:PrincipalOrgID'] = materialize(p.PrincipalOrgID, ctx);
-  const functionArn = materialize({ 'Fn::GetAtt': [functionOf(p.FunctionName), 'Arn'] }, ctx);
+  // A literal FunctionName may be a name, a partial or a full ARN: Lambda writes the full ARN.
+  const functionArn =
+    typeof p.FunctionName === 'string'
+      ? materialize({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${p.FunctionName.split(':').pop()}` }, ctx)
+      : materialize({ 'Fn::GetAtt': [functionOf(p.FunctionName), 'Arn'] }, ctx);
   return {
     Sid: materialize({ 'Fn::Sub': `\${AWS::StackName}-${logicalId}-xxxxxxxxxxxxx` }, ctx),
     Effect: 'Allow',
