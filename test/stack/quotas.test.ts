@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { loadEnvironment } from '../../lib/core/config/environment';
 import type { CfnTemplate, TemplateResource } from '../../lib/infra/quotas/intrinsics';
 import { describeBreach, formatHeadroom, quotaBreaches, quotaHeadroom, QuotaGuard } from '../../lib/infra/quotas/guard';
 import { measureStacks, type QuotaMeasurement } from '../../lib/infra/quotas/measure';
-import { QUOTAS, quota, type QuotaId } from '../../lib/infra/quotas/quota-table';
+import { QUOTAS, formatLimit, quota, type QuotaId } from '../../lib/infra/quotas/quota-table';
 
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-quotas-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
@@ -223,5 +223,12 @@ describe('the real environments', () => {
     const built = buildApp({ config: loadEnvironment('default'), nag: false, appProps: { outdir: join(workdir, 'breach'), builtinCloudFormationValidation: false, context: { [CDK_APP_MODE_CONTEXT]: 'inmemory' } } });
     managedPolicy(built.core, 150);
     assert.throws(() => built.app.synth(), /iam-managed-policy-size/);
+  });
+});
+
+describe('docs/deploy.md#quotas', () => {
+  it('lists every quota with its AWS value and source, as the table in code has them', () => {
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
+    for (const q of QUOTAS) assert.ok(page.includes(`| \`${q.id}\` | ${q.limits} ${q.per} | ${formatLimit(q)} | [${q.source.page}](${q.source.url}) |`), q.id);
   });
 });
