@@ -83,6 +83,9 @@ describe('quota estimator: functions', () => {
     assert.equal(materialize({ 'Fn::Select': [{ Ref: 'Plain' }, ['a', 'bbb', 'cc']] }, pinned), 'bbb');
     assert.equal(materialize({ 'Fn::FindInMap': ['Sizes', 'small', 'value'] }, pinned), 'tiny');
     assert.deepEqual(materialize({ a: 1, b: { Ref: 'AWS::NoValue' }, c: ['x', { Ref: 'AWS::NoValue' }] }, pinned), { a: 1, c: ['x'] });
+    assert.equal(materialize({ Ref: 'AWS::NoValue' }, pinned), undefined);
+    assert.equal(stringLength({ Ref: 'AWS::NoValue' }, pinned), 0);
+    assert.equal(iamCharacters(materialize({ Ref: 'AWS::NoValue' }, pinned)), 0);
   });
 
   it('Fn::ImportValue resolves to the export when the exporting template is known, else to 4,096', () => {

@@ -196,7 +196,7 @@ export function getAttLength(target: string, attribute: string, ctx: ResolveCont
 /** The resolved length of a string-valued expression (a literal string or an intrinsic). */
 export function stringLength(value: unknown, ctx: ResolveContext): number {
   const resolved = materialize(value, ctx);
-  return typeof resolved === 'string' ? resolved.length : JSON.stringify(resolved ?? '').length;
+  return typeof resolved === 'string' ? resolved.length : (JSON.stringify(resolved) ?? '').length;
 }
 
 const isIntrinsic = (value: object): value is Record<string, unknown> => {
@@ -209,12 +209,18 @@ const isIntrinsic = (value: object): value is Record<string, unknown> => {
  * Plain JSON comes back unchanged; `Fn::Join` and `Fn::Sub` come back as strings of the right length.
  */
 export function materialize(value: unknown, ctx: ResolveContext): unknown {
-  if (Array.isArray(value)) return value.map((item) => materialize(item, ctx)).filter((item) => item !== NO_VALUE);
+  const resolved = resolve(value, ctx);
+  return resolved === NO_VALUE ? undefined : resolved;
+}
+
+/** {@link materialize}, with `AWS::NoValue` as a marker its callers drop from objects and lists. */
+function resolve(value: unknown, ctx: ResolveContext): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolve(item, ctx)).filter((item) => item !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
   if (!isIntrinsic(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const resolved = materialize(item, ctx);
+      const resolved = resolve(item, ctx);
       if (resolved !== NO_VALUE) out[key] = resolved;
     }
     return out;

@@ -26,10 +26,10 @@ export interface QuotaMeasurement {
 }
 
 /** Size in bytes of a JSON value as a service receives it (minified, UTF-8). */
-export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
 
 /** IAM's count: characters of the minified document, whitespace excluded (inside strings too). */
-export const iamCharacters = (value: unknown): number => JSON.stringify(value).replace(/\s/g, '').length;
+export const iamCharacters = (value: unknown): number => (JSON.stringify(value) ?? '').replace(/\s/g, '').length;
 
 /**
  * Every quota measurement of a set of templates (one app). Intrinsics are resolved to their conservative
