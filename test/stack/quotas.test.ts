@@ -152,6 +152,17 @@ describe('quota guard: every quota', () => {
     });
   }
 
+  it("resolves Fn::ImportValue to the exporting stack's output, as the alarm stacks import the core topics", () => {
+    // GIVEN a core stack exporting a topic ARN and an alarm stack whose composite rule imports it
+    const core: CfnTemplate = { Resources: { T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'chatbot-alerts-P1' } } }, Outputs: { Arn: { Value: { Ref: 'T' }, Export: { Name: 'core:TopicArn' } } } };
+    const alarms: CfnTemplate = { Resources: { Composite: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::ImportValue': 'core:TopicArn' }, '")']] } } } } };
+    // WHEN
+    const all = measureStacks([{ stackName: 'core', template: core, ...ENV }, { stackName: 'alarms', template: alarms, ...ENV }]);
+    // THEN
+    const rule = all.find((m) => m.quota.id === 'cw-composite-alarm-rule')!;
+    assert.equal(rule.value, 'ALARM("arn:aws:sns:eu-west-1:123456789012:chatbot-alerts-P1")'.length);
+  });
+
   it('a role is charged only the policies attached to it', () => {
     const { all } = measure('iam-role-inline-policies', 0);
     const other = all.find((m) => m.quota.id === 'iam-role-inline-policies' && m.logicalId === 'Other')!;
