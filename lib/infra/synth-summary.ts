@@ -7,7 +7,7 @@ import { resolveAlarms } from '../core/alarms/resolve';
 import type { BuiltApp } from './app';
 import type { Config } from '../core/config/schema';
 import { monthlyAlarmCost } from '../core/cost';
-import { formatHeadroom, quotaHeadroom, type QuotaHeadroom } from './quotas/guard';
+import { formatHeadroom, quotaHeadroom, type QuotaHeadroom } from './quotas/headroom';
 
 /** What `npm run synth` reports. */
 export interface SynthSummary {

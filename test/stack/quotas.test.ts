@@ -9,7 +9,8 @@ import { CDK_APP_MODE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../lib/infra/app';
 import { loadEnvironment } from '../../lib/core/config/environment';
 import type { CfnTemplate, TemplateResource } from '../../lib/infra/quotas/intrinsics';
-import { describeBreach, formatHeadroom, quotaBreaches, quotaHeadroom, QuotaGuard } from '../../lib/infra/quotas/guard';
+import { describeBreach, quotaBreaches, QuotaGuard } from '../../lib/infra/quotas/guard';
+import { formatHeadroom, quotaHeadroom } from '../../lib/infra/quotas/headroom';
 import { measureStacks, type QuotaMeasurement } from '../../lib/infra/quotas/measure';
 import { QUOTAS, formatLimit, quota, type QuotaId } from '../../lib/infra/quotas/quota-table';
 
