@@ -1,10 +1,11 @@
-import { App, Stack, Tags, type AppProps, type Environment } from 'aws-cdk-lib';
+import { App, Stack, Tags, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { resolveAlarms } from '../core/alarms/resolve';
 import { planStacks, type StackPlan } from './stack-plan';
 import type { Config } from '../core/config/schema';
 import { AlarmStack } from './stacks/alarm-stack';
 import { CoreStack } from './stacks/core-stack';
 import { applyNagChecks } from './nag';
+import { QuotaGuard } from './quotas/guard';
 
 /** Props of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -37,6 +38,8 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   });
   const alarmStacks = addAlarmStacks(app, config, plan, core);
   tagApp(app, config);
+  // Always on: a template over an AWS quota synthesizes fine and fails only at deploy (docs/deploy.md#quotas).
+  Validations.of(app).addPlugins(new QuotaGuard());
   if (options.nag ?? true) applyNagChecks(app);
   return { app, core, alarmStacks };
 }

@@ -7,6 +7,7 @@ import { resolveAlarms } from '../core/alarms/resolve';
 import type { BuiltApp } from './app';
 import type { Config } from '../core/config/schema';
 import { monthlyAlarmCost } from '../core/cost';
+import { formatHeadroom, quotaHeadroom, type QuotaHeadroom } from './quotas/headroom';
 
 /** What `npm run synth` reports. */
 export interface SynthSummary {
@@ -18,6 +19,8 @@ export interface SynthSummary {
   readonly topics: { readonly severity: number; readonly role: number };
   readonly stacks: readonly { readonly name: string; readonly resources: number; readonly bytes: number }[];
   readonly monthlyAlarmCostUsd: number;
+  /** Each AWS quota's tightest resource across the stacks (lib/infra/quotas). */
+  readonly quotas: readonly QuotaHeadroom[];
 }
 
 export function summarize(config: Config, built: BuiltApp, assembly: CloudAssembly): SynthSummary {
@@ -45,6 +48,7 @@ export function summarize(config: Config, built: BuiltApp, assembly: CloudAssemb
     topics: { severity: SEVERITIES.length, role: ROLES.length },
     stacks,
     monthlyAlarmCostUsd: Math.round(specs.reduce((sum, s) => sum + monthlyAlarmCost(s), 0) * 100) / 100,
+    quotas: quotaHeadroom(assembly),
   };
 }
 
@@ -58,6 +62,8 @@ export function formatSummary(s: SynthSummary): string {
     'Stacks:',
     ...s.stacks.map((st) => `  ${pad(st.name, 34)} ${String(st.resources).padStart(4)} resources  ${(st.bytes / 1024).toFixed(1).padStart(7)} KiB`),
     `Estimated CloudWatch alarm cost: $${s.monthlyAlarmCostUsd.toFixed(2)} / month`,
+    'AWS quotas (tightest resource: value / limit):',
+    ...formatHeadroom(s.quotas),
   ];
   return lines.join('\n');
 }
