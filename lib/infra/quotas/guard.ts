@@ -54,7 +54,7 @@ function toViolation(m: QuotaMeasurement): PolicyViolation {
   return {
     ruleName: m.quota.id,
     description: describeBreach(m),
-    fix: `Split or shrink what ${measuredAt(m)} holds until it fits ${formatLimit(m.quota)}; see docs/deploy.md#quotas`,
+    fix: m.quota.remedy ?? `Split or shrink what ${measuredAt(m)} holds until it fits ${formatLimit(m.quota)}; see docs/deploy.md#quotas`,
     severity: 'fatal',
     violatingResources: [{ resourceLogicalId: m.logicalId, templatePath: m.templatePath, locations: m.location ? [m.location] : [] }],
   };

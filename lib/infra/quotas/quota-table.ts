@@ -31,7 +31,14 @@ export interface Quota {
   readonly source: QuotaSource;
   /** Why the value is this one, where the page needs reading (default vs. adjustable, KB vs. bytes). */
   readonly note?: string;
+  /** What this stack's user can do about a breach, when it is more than "make it smaller". */
+  readonly remedy?: string;
 }
+
+/** The roles list every configured target by ARN unless told to use tags: the one IAM growth a user controls. */
+const IAM_REMEDY =
+  "the stack's roles name every configured ECS service and RDS instance by ARN (automation.targetScope 'resources'); " +
+  "set automation.targetScope: 'tags' and tag each target with automation.targetTagKey = the prefix (docs/configuration.md#fleets-and-iam)";
 
 const CFN: QuotaSource = { page: 'CloudFormation quotas', url: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html' };
 const IAM: QuotaSource = { page: 'IAM and AWS STS quotas', url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' };
@@ -50,9 +57,9 @@ export const QUOTAS = [
   { id: 'cfn-outputs', limits: 'outputs', per: 'per template', value: 200, unit: 'items', source: CFN },
   { id: 'cfn-parameters', limits: 'parameters', per: 'per template', value: 200, unit: 'items', source: CFN },
   { id: 'cfn-description', limits: 'template description', per: 'per template', value: 1_024, unit: 'bytes', source: CFN },
-  { id: 'iam-managed-policy-size', limits: 'managed policy document', per: 'per managed policy', value: 6_144, unit: 'characters (whitespace excluded)', source: IAM },
-  { id: 'iam-role-inline-policies', limits: "a role's inline policies together", per: 'per role', value: 10_240, unit: 'characters (whitespace excluded)', source: IAM },
-  { id: 'iam-role-managed-policies', limits: 'managed policies attached', per: 'per role', value: 10, unit: 'items', source: IAM, note: 'the default quota; adjustable up to 20, which this project does not assume' },
+  { id: 'iam-managed-policy-size', limits: 'managed policy document', per: 'per managed policy', value: 6_144, unit: 'characters (whitespace excluded)', source: IAM, remedy: IAM_REMEDY },
+  { id: 'iam-role-inline-policies', limits: "a role's inline policies together", per: 'per role', value: 10_240, unit: 'characters (whitespace excluded)', source: IAM, remedy: IAM_REMEDY },
+  { id: 'iam-role-managed-policies', limits: 'managed policies attached', per: 'per role', value: 10, unit: 'items', source: IAM, note: 'the default quota; adjustable up to 20, which this project does not assume', remedy: IAM_REMEDY },
   { id: 'lambda-environment', limits: 'environment variables together', per: 'per function', value: 4_096, unit: 'bytes', source: LAMBDA, note: '4 KB, measured by Lambda as the JSON of the variables' },
   { id: 'lambda-resource-policy', limits: 'resource-based policy', per: 'per function', value: 20_480, unit: 'bytes', source: LAMBDA, note: '20 KB: every AWS::Lambda::Permission of a function adds a statement to one policy' },
   { id: 'sfn-definition', limits: 'state machine definition', per: 'per state machine', value: 1_048_576, unit: 'bytes', source: SFN, note: '1 MB, a hard quota' },
