@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { AuditLog, type ActionRecord } from '../lambdas/shared/audit-log';
+import { AuditLog, type ActionRecord } from '../lambdas/shared/storage/audit-log';
 import { createClients, type AwsClients, type ClientSettings } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
 import { alertSettings } from '../lib/alarms/settings';

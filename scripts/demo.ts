@@ -10,7 +10,7 @@ import '../lib/cli/sdk-notice';
 import { localResponder } from '../lib/drill/local-responder';
 import { parseArgs } from 'node:util';
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { AuditLog } from '../lambdas/shared/audit-log';
+import { AuditLog } from '../lambdas/shared/storage/audit-log';
 import { createClients } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
 import { alertSettings } from '../lib/alarms/settings';

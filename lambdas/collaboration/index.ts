@@ -5,7 +5,7 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConfig } from '../../lib/config/load';
-import { AuditLog } from '../shared/audit-log';
+import { AuditLog } from '../shared/storage/audit-log';
 import { createClients } from '../shared/clients';
 import { IncidentStore } from '../shared/incidents';
 import { powertools } from '../shared/observability';

@@ -1,5 +1,5 @@
 import { announcement } from '../responder/announce';
-import type { ActionRecord } from '../shared/audit-log';
+import type { ActionRecord } from '../shared/storage/audit-log';
 import { contextLines, type IncidentContext } from '../shared/context';
 import { formatDuration, type Incident, type TimelineEvent } from '../shared/incidents';
 

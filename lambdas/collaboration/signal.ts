@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { ActionRecord } from '../shared/audit-log';
+import type { ActionRecord } from '../shared/storage/audit-log';
 import type { TimelineEvent } from '../shared/incidents';
 
 /** Something an integration may act on, read from the audit table's stream. */

@@ -1,6 +1,6 @@
 import type { Role } from '../../lib/catalog';
 import type { Config } from '../../lib/config/schema';
-import type { AuditLog } from '../shared/audit-log';
+import type { AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { IncidentStore } from '../shared/incidents';
 import type { ShortLinkStore } from '../shared/short-links';

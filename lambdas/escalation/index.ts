@@ -5,7 +5,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { roleTopicName } from '../../lib/constructs/topic-names';
 import { parseConfig } from '../../lib/config/load';
-import { AuditLog } from '../shared/audit-log';
+import { AuditLog } from '../shared/storage/audit-log';
 import { createClients } from '../shared/clients';
 import { IncidentStore } from '../shared/incidents';
 import { ShortLinkStore } from '../shared/short-links';

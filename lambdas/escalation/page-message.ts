@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Role, Severity } from '../../lib/catalog';
-import type { ActionRecord } from '../shared/audit-log';
+import type { ActionRecord } from '../shared/storage/audit-log';
 import { contextLines, type IncidentContext } from '../shared/context';
 import type { Incident } from '../shared/incidents';
 

@@ -2,7 +2,7 @@
  * Lambda entry point of the responder. Everything that can be built once is built here, at cold start.
  */
 import { parseConfig } from '../../lib/config/load';
-import { AuditLog } from '../shared/audit-log';
+import { AuditLog } from '../shared/storage/audit-log';
 import { createClients } from '../shared/clients';
 import { SilenceStore } from '../shared/silences';
 import { automationNamespace, powertools } from '../shared/observability';

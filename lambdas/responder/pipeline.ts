@@ -2,7 +2,7 @@ import { alertSettings } from '../../lib/alarms/settings';
 import { modelService } from '../../lib/config/derived';
 import type { Config } from '../../lib/config/schema';
 import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/silences';
-import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/audit-log';
+import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { ActionMetrics, Log } from '../shared/observability';
 import { AlreadyRecordedError, MitigationFailedError } from '../shared/errors';

@@ -3,7 +3,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterHistoryCommand, type ParameterHistory } from '@aws-sdk/client-ssm';
 import { automationModeParameter } from '../../lib/config/derived';
 import type { Config, ServiceConfig } from '../../lib/config/schema';
-import type { ActionRecord } from './audit-log';
+import type { ActionRecord } from './storage/audit-log';
 import type { AwsClients } from './clients';
 import type { Incident } from './incidents';
 

@@ -2,7 +2,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { userInfo } from 'node:os';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { stepFunctionsRunner } from '../../lambdas/escalation/runner';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
 import { SilenceStore } from '../../lambdas/shared/silences';

@@ -4,7 +4,7 @@ import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
 import { pageStep } from '../../lambdas/escalation/pager';
 import { verifyAction } from '../../lambdas/escalation/verifier';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import { IncidentStore } from '../../lambdas/shared/incidents';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';

@@ -1,6 +1,6 @@
 import { createHandler } from '../../lambdas/responder/handler';
 import type { PipelineDeps } from '../../lambdas/responder/pipeline';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { SilenceStore } from '../../lambdas/shared/silences';

@@ -1,4 +1,4 @@
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import type { Incident, TimelineEvent } from '../../lambdas/shared/incidents';
 import { SEVERITY_LEVELS, type Severity } from '../catalog';
 import { formatDuration } from '../evaluator/duration';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { SilenceStore } from '../../lambdas/shared/silences';
 import { alarmStateChangeEvent } from '../../lib/drill/notifications';
 import type { SilenceMatch } from '../../lib/silences';

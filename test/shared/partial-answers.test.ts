@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import { PARTIAL_ANSWER_RETRY } from '../../lambdas/shared/dynamo';
 import { StorageRetryError } from '../../lambdas/shared/errors';
 import { IncidentStore, type Member } from '../../lambdas/shared/incidents';

@@ -1,4 +1,4 @@
-import type { ActionRecord, AuditLog } from '../../lambdas/shared/audit-log';
+import type { ActionRecord, AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { Incident, IncidentStore, Member } from '../../lambdas/shared/incidents';
 import { alarmName, findAlert, type MitigationId } from '../../lib/catalog';
 import { transitionKey } from '../../lib/escalation/plan';

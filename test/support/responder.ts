@@ -3,7 +3,7 @@ import { after, before } from 'node:test';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../lib/drill/notifications';

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite } from './dynamo';
+import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite } from '../dynamo';
 import {
   GetCommand,
   PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { MitigationId, Severity } from '../../lib/catalog';
-import type { AutomationMode } from '../../lib/config/schema';
-import { AlreadyRecordedError } from './errors';
+import type { MitigationId, Severity } from '../../../lib/catalog';
+import type { AutomationMode } from '../../../lib/config/schema';
+import { AlreadyRecordedError } from '../errors';
 
 /** Where an action stands. `evaluating` is the claim; every other status is final or awaits its outcome. */
 export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
