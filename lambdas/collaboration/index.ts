@@ -7,7 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { parseConfig } from '../../lib/config/load';
 import { AuditLog } from '../shared/storage/audit-log';
 import { createClients } from '../shared/clients';
-import { IncidentStore } from '../shared/incidents';
+import { IncidentStore } from '../shared/storage/incident-store';
 import { powertools } from '../shared/observability';
 import { processRecords, type BatchResult } from './collaborator';
 import type { CollaborationDeps } from './deps';

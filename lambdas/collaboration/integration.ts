@@ -1,7 +1,7 @@
 import type { Config } from '../../lib/config/schema';
 import { secretId, secretLabel, type SecretRef } from '../../lib/config/integrations';
 import { IntegrationError, type HttpRuntime, type RetryPolicy } from '../integrations/http';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident-store';
 import type { CollaborationDeps } from './deps';
 import type { Signal } from './signal';
 

@@ -2,7 +2,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ActionRecord } from '../shared/storage/audit-log';
-import type { TimelineEvent } from '../shared/incidents';
+import type { TimelineEvent } from '../shared/storage/incident-store';
 
 /** Something an integration may act on, read from the audit table's stream. */
 export type Signal =

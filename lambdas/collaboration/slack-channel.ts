@@ -1,6 +1,6 @@
 import { localParts } from '../../lib/zoned-time';
 import { slackClient } from '../integrations/slack';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident-store';
 import { credential, isResolution, effectKey, type Integration, type Session } from './integration';
 import { actionPost, eventPost, pagePost, resolutionPost } from './messages';
 import { isDecided, type Signal } from './signal';

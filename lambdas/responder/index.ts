@@ -4,7 +4,7 @@
 import { parseConfig } from '../../lib/config/load';
 import { AuditLog } from '../shared/storage/audit-log';
 import { createClients } from '../shared/clients';
-import { SilenceStore } from '../shared/silences';
+import { SilenceStore } from '../shared/storage/silences';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
 import { createHandler } from './handler';

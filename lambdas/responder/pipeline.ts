@@ -6,7 +6,7 @@ import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/storage/
 import type { AwsClients } from '../shared/clients';
 import type { ActionMetrics, Log } from '../shared/observability';
 import { AlreadyRecordedError, MitigationFailedError } from '../shared/errors';
-import type { SilenceReader } from '../shared/silences';
+import type { SilenceReader } from '../shared/storage/silences';
 import { announce, revertCommand } from './announce';
 import { readAutomationMode, type ModeReading } from './automation-mode';
 import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './decision-tree';

@@ -4,7 +4,7 @@ import type { CollaborationDeps } from '../../lambdas/collaboration/deps';
 import { CollaborationState } from '../../lambdas/collaboration/state';
 import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
-import type { IncidentStore } from '../../lambdas/shared/incidents';
+import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import type { Log } from '../../lambdas/shared/observability';
 import { integrationSecrets, secretLabel } from '../config/integrations';
 import type { Config, ConfigInput } from '../config/schema';

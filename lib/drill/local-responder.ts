@@ -3,7 +3,7 @@ import type { PipelineDeps } from '../../lambdas/responder/pipeline';
 import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
-import { SilenceStore } from '../../lambdas/shared/silences';
+import { SilenceStore } from '../../lambdas/shared/storage/silences';
 import type { Config } from '../config/schema';
 import { withDeploymentHistory } from './deployment-history';
 import type { SampleWorld } from './sample-world';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
-import { SilenceStore } from '../../lambdas/shared/silences';
+import { SilenceStore } from '../../lambdas/shared/storage/silences';
 import { alarmStateChangeEvent } from '../../lib/drill/notifications';
 import type { SilenceMatch } from '../../lib/silences';
 import { useEscalation, type EscalationHarness } from '../support/escalation';

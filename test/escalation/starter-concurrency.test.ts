@@ -17,7 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange, type StartOutcome } from '../../lambdas/escalation/incident-lifecycle';
 import type { EscalationRunner } from '../../lambdas/escalation/runner';
-import { IncidentStore } from '../../lambdas/shared/incidents';
+import { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import { alarmName } from '../../lib/catalog';
 import { alarmStateChangeEvent, type AlarmChange } from '../../lib/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';

@@ -15,7 +15,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import { PARTIAL_ANSWER_RETRY } from '../../lambdas/shared/dynamo';
 import { StorageRetryError } from '../../lambdas/shared/errors';
-import { IncidentStore, type Member } from '../../lambdas/shared/incidents';
+import { IncidentStore, type Member } from '../../lambdas/shared/storage/incident-store';
 import { relatedTo } from '../../lib/catalog';
 
 const TABLE = 'audit';

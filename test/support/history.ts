@@ -1,5 +1,5 @@
 import type { ActionRecord, AuditLog } from '../../lambdas/shared/storage/audit-log';
-import type { Incident, IncidentStore, Member } from '../../lambdas/shared/incidents';
+import type { Incident, IncidentStore, Member } from '../../lambdas/shared/storage/incident-store';
 import { alarmName, findAlert, type MitigationId } from '../../lib/catalog';
 import { transitionKey } from '../../lib/escalation/plan';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isActive, type Silence, type SilenceMatch } from '../../lib/silences';
-import { isConditionFailure, queryAll, sinceInTimeIndex } from './dynamo';
-import { AlertingError } from './errors';
+import { isActive, type Silence, type SilenceMatch } from '../../../lib/silences';
+import { isConditionFailure, queryAll, sinceInTimeIndex } from '../dynamo';
+import { AlertingError } from '../errors';
 
 /** No silence has this id. */
 export class SilenceNotFoundError extends AlertingError {

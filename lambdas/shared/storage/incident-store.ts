@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Severity } from '../../lib/catalog';
-import { batchGetAll, firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite, written } from './dynamo';
-import { AlertingError } from './errors';
+import type { Severity } from '../../../lib/catalog';
+import { batchGetAll, firstConditionFailed, isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite, written } from '../dynamo';
+import { AlertingError } from '../errors';
 
 /** Where an incident stands. */
 export type IncidentStatus = 'open' | 'resolved';
