@@ -5,7 +5,7 @@ import type { Config } from '../../lib/config/schema';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/catalog';
 import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/escalation/plan';
 import { describeHit, silencedBy, type SilenceHit } from '../../lib/silences';
-import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/storage/incident-store';
+import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';
 import { requestTicket } from './pager';

@@ -2,7 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Role, Severity } from '../../lib/catalog';
 import type { ActionRecord } from '../shared/storage/audit-log';
 import { contextLines, type IncidentContext } from '../shared/context';
-import type { Incident } from '../shared/storage/incident-store';
+import type { Incident } from '../shared/storage/incident';
 
 const PAGERDUTY_SEVERITY: Readonly<Record<Severity, 'critical' | 'error' | 'warning' | 'info'>> = { P1: 'critical', P2: 'error', P3: 'warning', P4: 'info' };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findAlert, ROLES } from '../../lib/catalog';
 import { describeHit, silencedBy } from '../../lib/silences';
-import type { Incident } from '../shared/storage/incident-store';
+import type { Incident } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { gatherContext } from '../shared/context';
 import { page } from './notify';

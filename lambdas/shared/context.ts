@@ -5,7 +5,7 @@ import { automationModeParameter } from '../../lib/config/derived';
 import type { Config, ServiceConfig } from '../../lib/config/schema';
 import type { ActionRecord } from './storage/audit-log';
 import type { AwsClients } from './clients';
-import type { Incident } from './storage/incident-store';
+import type { Incident } from './storage/incident';
 
 /**
  * What a responder reads first ("reviewing recent changes"): the changes of the last minutes and the alarm's

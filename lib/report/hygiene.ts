@@ -1,5 +1,5 @@
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
-import type { Incident } from '../../lambdas/shared/storage/incident-store';
+import type { Incident } from '../../lambdas/shared/storage/incident';
 import { findAlert, parseAlarmName, SEVERITY_LEVELS, type Severity } from '../catalog';
 import { formatDuration } from '../evaluator/duration';
 import { renderTable } from './table';

@@ -1,5 +1,5 @@
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
-import type { Incident, TimelineEvent } from '../../lambdas/shared/storage/incident-store';
+import type { Incident, TimelineEvent } from '../../lambdas/shared/storage/incident';
 import { SEVERITY_LEVELS, type Severity } from '../catalog';
 import { formatDuration } from '../evaluator/duration';
 import { describeChange } from './actions';
