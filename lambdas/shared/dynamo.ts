@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { StorageRetryError } from './errors';
-import { TIME_INDEX } from './storage/table-layout';
+import { TIME_INDEX, type TIME_PARTITION } from './storage/table-layout';
 
 /** Every item of a query, page after page (DynamoDB returns at most 1 MB per call). */
 export async function queryAll(dynamo: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
@@ -16,7 +16,7 @@ export async function queryAll(dynamo: DynamoDBDocumentClient, input: Omit<Query
 }
 
 /** The `gsi1pk`/`gsi1sk` time index: items of one kind at or after `since`. */
-export function sinceInTimeIndex(table: string, partition: string, since: string, newestFirst: boolean): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
+export function sinceInTimeIndex(table: string, partition: (typeof TIME_PARTITION)[keyof typeof TIME_PARTITION], since: string, newestFirst: boolean): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
   return {
     TableName: table,
     IndexName: TIME_INDEX,

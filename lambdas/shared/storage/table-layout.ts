@@ -27,6 +27,12 @@
  * | `COLLAB#<scope>`                    | `EFFECT#<effect>`           | an integration's effect, claimed once                 |
  * | `COLLAB#<scope>`                    | `SLACK`/`STATUSPAGE`/`TICKET` | an integration's singleton (channel, page, ticket)  |
  *
+ * The ids in the keys are formed where they mean something, and are stable so that a retry finds its own item:
+ * `actionId` is actionIdOf(incident, mitigation) (audit-log.ts: a duplicate notification maps to the same
+ * action), `incidentId` the transitionKey (`<alarm>@<time>`, lib/escalation/plan.ts) of the alarm transition
+ * that opened it, a silence id 8 random hex characters (silences.ts), a short link's token 96 random bits
+ * (short-links.ts, stored hashed).
+ *
  * Actions, incidents and silences are also in the time index {@link TIME_INDEX}: partition {@link TIME_PARTITION}
  * of their kind, sort key {@link timeSortKey} (when, then the id, so two items of one instant both stay). Items
  * expire by DynamoDB TTL at {@link EXPIRES_AT}.
