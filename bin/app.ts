@@ -2,9 +2,9 @@
  * The CDK app entry point used by `cdk synth` / `cdk deploy`: `npx cdk deploy --all -c env=<name>`.
  */
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
-import { loadEnvironment } from '../lib/config/environment';
-import { ConfigError } from '../lib/errors';
+import { buildApp } from '../lib/infra/app';
+import { loadEnvironment } from '../lib/core/config/environment';
+import { ConfigError } from '../lib/core/errors';
 
 const app = new App();
 const envName = (app.node.tryGetContext('env') as string | undefined) ?? 'default';

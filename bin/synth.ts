@@ -5,10 +5,10 @@
  */
 import '../lib/cli/sdk-notice';
 import { parseArgs } from 'node:util';
-import { buildApp } from '../lib/app';
-import { loadEnvironment } from '../lib/config/environment';
-import { ConfigError } from '../lib/errors';
-import { summarize, formatSummary } from '../lib/synth-summary';
+import { buildApp } from '../lib/infra/app';
+import { loadEnvironment } from '../lib/core/config/environment';
+import { ConfigError } from '../lib/core/errors';
+import { summarize, formatSummary } from '../lib/infra/synth-summary';
 
 const { values } = parseArgs({ options: { env: { type: 'string', default: 'default' }, out: { type: 'string', default: 'cdk.out' } } });
 

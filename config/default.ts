@@ -1,4 +1,4 @@
-import type { ConfigInput } from '../lib/config/schema';
+import type { ConfigInput } from '../lib/core/config/schema';
 
 /**
  * The runbook's own system: the chatbot API on ECS behind an ALB, its pgvector database on RDS, an OpenAI

@@ -1,4 +1,4 @@
-import type { ConfigInput } from '../lib/config/schema';
+import type { ConfigInput } from '../lib/core/config/schema';
 import { config as defaultConfig } from './default';
 import { config as staging } from './staging';
 

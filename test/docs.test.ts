@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { withAlertTable } from '../lib/docs/alert-table';
-import { ALERTS } from '../lib/catalog';
-import { ConfigSchema } from '../lib/config/schema';
+import { withAlertTable } from '../tools/docs/alert-table';
+import { ALERTS } from '../lib/core/catalog';
+import { ConfigSchema } from '../lib/core/config/schema';
 
 const ROOT = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');

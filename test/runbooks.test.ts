@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ALERTS, ESCALATION_POLICIES, MITIGATION_IDS, SEVERITY_LEVELS, findAlert, type Role } from '../lib/catalog';
-import { renderEscalation, withEscalation } from '../lib/docs/runbook-escalation';
+import { ALERTS, ESCALATION_POLICIES, MITIGATION_IDS, SEVERITY_LEVELS, findAlert, type Role } from '../lib/core/catalog';
+import { renderEscalation, withEscalation } from '../tools/docs/runbook-escalation';
 import { config as configWith, DEFAULT_INPUT } from './support/synth';
 
 const DIR = join(__dirname, '..', 'runbooks');

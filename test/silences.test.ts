@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../lib/config/load';
-import type { ConfigInput } from '../lib/config/schema';
-import { ConfigError } from '../lib/errors';
-import { describeHit, silencedBy, subjectOf, windowEnd, type Silence, type SilenceMatch, type SilenceSubject } from '../lib/silences';
+import { parseConfig } from '../lib/core/config/load';
+import type { ConfigInput } from '../lib/core/config/schema';
+import { ConfigError } from '../lib/core/errors';
+import { describeHit, silencedBy, subjectOf, windowEnd, type Silence, type SilenceMatch, type SilenceSubject } from '../lib/core/silences';
 import { DEFAULT_INPUT } from './support/synth';
 
 const NOW = new Date('2026-01-06T12:00:00.000Z'); // a Tuesday

@@ -1,4 +1,4 @@
-import type { Config } from '../../lib/config/schema';
+import type { Config } from '../../lib/core/config/schema';
 import type { HttpRuntime } from '../integrations/http';
 import type { AuditLog } from '../shared/storage/audit-log';
 import type { IncidentStore } from '../shared/storage/incident-store';

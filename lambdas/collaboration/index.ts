@@ -4,7 +4,7 @@
  */
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseConfig } from '../../lib/config/load';
+import { parseConfig } from '../../lib/core/config/load';
 import { createClients } from '../shared/clients';
 import { powertools } from '../shared/observability';
 import { openStores } from '../shared/storage/open-stores';

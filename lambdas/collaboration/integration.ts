@@ -1,5 +1,5 @@
-import type { Config } from '../../lib/config/schema';
-import { secretId, secretLabel, type SecretRef } from '../../lib/config/integrations';
+import type { Config } from '../../lib/core/config/schema';
+import { secretId, secretLabel, type SecretRef } from '../../lib/core/config/integrations';
 import { IntegrationError, type HttpRuntime, type RetryPolicy } from '../integrations/http';
 import type { Incident } from '../shared/storage/incident';
 import { keys } from '../shared/storage/table-layout';

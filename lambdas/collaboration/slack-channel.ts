@@ -1,4 +1,4 @@
-import { localParts } from '../../lib/zoned-time';
+import { localParts } from '../../lib/core/zoned-time';
 import { slackClient } from '../integrations/slack';
 import type { Incident } from '../shared/storage/incident';
 import { actionEffectKey, credential, isResolution, effectKey, type Integration, type Session } from './integration';

@@ -1,5 +1,5 @@
-import type { Role } from '../../lib/catalog';
-import type { Config } from '../../lib/config/schema';
+import type { Role } from '../../lib/core/catalog';
+import type { Config } from '../../lib/core/config/schema';
 import type { AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { IncidentStore } from '../shared/storage/incident-store';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { alertSettings } from '../../lib/alarms/settings';
-import { resolveAlarms, runbookUrl } from '../../lib/alarms/resolve';
-import type { Config } from '../../lib/config/schema';
-import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/catalog';
-import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/escalation/plan';
-import { describeHit, silencedBy, type SilenceHit } from '../../lib/silences';
+import { alertSettings } from '../../lib/core/config/alert-settings';
+import { resolveAlarms, runbookUrl } from '../../lib/core/alarms/resolve';
+import type { Config } from '../../lib/core/config/schema';
+import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/core/catalog';
+import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/core/escalation-plan';
+import { describeHit, silencedBy, type SilenceHit } from '../../lib/core/silences';
 import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';

@@ -3,8 +3,8 @@
  * cold start, on first use.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { roleTopicName } from '../../lib/constructs/topic-names';
-import { parseConfig } from '../../lib/config/load';
+import { roleTopicName } from '../../lib/core/topic-names';
+import { parseConfig } from '../../lib/core/config/load';
 import { createClients } from '../shared/clients';
 import { ShortLinkStore } from '../shared/short-links';
 import { powertools } from '../shared/observability';

@@ -1,4 +1,4 @@
-import type { Role } from '../../lib/catalog';
+import type { Role } from '../../lib/core/catalog';
 import { gatherContext } from '../shared/context';
 import type { Incident } from '../shared/storage/incident';
 import { signLink } from '../shared/links';

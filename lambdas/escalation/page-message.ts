@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Role, Severity } from '../../lib/catalog';
+import type { Role, Severity } from '../../lib/core/catalog';
 import type { ActionRecord } from '../shared/storage/audit-log';
 import { contextLines, type IncidentContext } from '../shared/context';
 import type { Incident } from '../shared/storage/incident';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { findAlert, ROLES } from '../../lib/catalog';
-import { describeHit, silencedBy } from '../../lib/silences';
+import { findAlert, ROLES } from '../../lib/core/catalog';
+import { describeHit, silencedBy } from '../../lib/core/silences';
 import type { Incident } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { gatherContext } from '../shared/context';

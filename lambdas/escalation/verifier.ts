@@ -1,7 +1,7 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
-import { findAlert } from '../../lib/catalog';
-import { planSteps, policyFor } from '../../lib/escalation/plan';
+import { findAlert } from '../../lib/core/catalog';
+import { planSteps, policyFor } from '../../lib/core/escalation-plan';
 import type { EscalationDeps } from './deps';
 import { page } from './notify';
 

@@ -1,4 +1,4 @@
-import type { GitHubConfig } from '../../lib/config/integrations';
+import type { GitHubConfig } from '../../lib/core/config/integrations';
 import { call, IntegrationError, type HttpRequest } from './http';
 import { truncate } from './text';
 import type { TicketTracker } from './tickets';

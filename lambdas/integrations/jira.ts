@@ -1,4 +1,4 @@
-import type { JiraConfig } from '../../lib/config/integrations';
+import type { JiraConfig } from '../../lib/core/config/integrations';
 import { adf } from './adf';
 import { call, IntegrationError, type HttpRequest } from './http';
 import { truncate } from './text';

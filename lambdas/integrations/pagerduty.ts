@@ -1,4 +1,4 @@
-import type { PagerDutyConfig } from '../../lib/config/integrations';
+import type { PagerDutyConfig } from '../../lib/core/config/integrations';
 import { call } from './http';
 import type { Http } from './transport';
 

@@ -1,4 +1,4 @@
-import type { SlackConfig } from '../../lib/config/integrations';
+import type { SlackConfig } from '../../lib/core/config/integrations';
 import { call, IntegrationError } from './http';
 import { truncate } from './text';
 import type { Http } from './transport';

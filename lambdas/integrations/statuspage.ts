@@ -1,4 +1,4 @@
-import type { StatusPageConfig } from '../../lib/config/integrations';
+import type { StatusPageConfig } from '../../lib/core/config/integrations';
 import { call, IntegrationError } from './http';
 import type { Http } from './transport';
 

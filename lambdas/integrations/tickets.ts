@@ -1,4 +1,4 @@
-import type { TicketsConfig } from '../../lib/config/integrations';
+import type { TicketsConfig } from '../../lib/core/config/integrations';
 import { gitHubTracker } from './github';
 import { jiraTracker } from './jira';
 import type { Http } from './transport';

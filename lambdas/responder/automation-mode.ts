@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
-import { AUTOMATION_MODES, type AutomationMode } from '../../lib/config/schema';
+import { AUTOMATION_MODES, type AutomationMode } from '../../lib/core/config/schema';
 
 /** The switch as read, with the reason when it could not be read. */
 export interface ModeReading {

@@ -1,6 +1,6 @@
 import { DescribeAlarmsCommand, paginateGetMetricData, type MetricAlarm, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { alarmName, type MitigationId } from '../../lib/catalog';
-import { resolveMetric, type ResolvedMetric } from '../../lib/alarms/metric-sources';
+import { alarmName, type MitigationId } from '../../lib/core/catalog';
+import { resolveMetric, type ResolvedMetric } from '../../lib/core/alarms/metric-sources';
 import { describeService, ecsTarget } from './mitigations/ecs-service';
 import type { MitigationContext } from './mitigations/mitigation';
 import { reasonDataEvidence, type AlarmEvidence } from './alarm-evidence';

@@ -1,6 +1,6 @@
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
-import { severityTopicName } from '../../lib/constructs/topic-names';
-import { SEVERITIES } from '../../lib/catalog';
+import { severityTopicName } from '../../lib/core/topic-names';
+import { SEVERITIES } from '../../lib/core/catalog';
 import { InvalidNotificationError } from '../shared/errors';
 import { respond, type PipelineDeps } from './pipeline';
 import { parseNotification, type AlarmNotification } from './notification';

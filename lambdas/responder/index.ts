@@ -1,7 +1,7 @@
 /**
  * Lambda entry point of the responder. Everything that can be built once is built here, at cold start.
  */
-import { parseConfig } from '../../lib/config/load';
+import { parseConfig } from '../../lib/core/config/load';
 import { createClients } from '../shared/clients';
 import { openStores } from '../shared/storage/open-stores';
 import { automationNamespace, powertools } from '../shared/observability';

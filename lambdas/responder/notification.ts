@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { findAlert, parseAlarmName, type AlertDefinition } from '../../lib/catalog';
-import type { Config } from '../../lib/config/schema';
+import { findAlert, parseAlarmName, type AlertDefinition } from '../../lib/core/catalog';
+import type { Config } from '../../lib/core/config/schema';
 import { InvalidNotificationError } from '../shared/errors';
 import { readAlarmEvidence, type AlarmEvidence } from './alarm-evidence';
 

@@ -1,7 +1,7 @@
-import { alertSettings } from '../../lib/alarms/settings';
-import { modelService } from '../../lib/config/derived';
-import type { Config } from '../../lib/config/schema';
-import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/silences';
+import { alertSettings } from '../../lib/core/config/alert-settings';
+import { modelService } from '../../lib/core/config/derived';
+import type { Config } from '../../lib/core/config/schema';
+import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/core/silences';
 import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { ActionMetrics, Log } from '../shared/observability';

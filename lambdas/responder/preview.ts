@@ -1,5 +1,5 @@
-import { alertSettings } from '../../lib/alarms/settings';
-import type { MitigationId } from '../../lib/catalog';
+import { alertSettings } from '../../lib/core/config/alert-settings';
+import type { MitigationId } from '../../lib/core/catalog';
 import { evaluateApiErrorTree, hasDecisionTree } from './decision-tree';
 import { MITIGATIONS } from './mitigations';
 import type { MitigationContext } from './mitigations/mitigation';

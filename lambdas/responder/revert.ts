@@ -1,4 +1,4 @@
-import type { Config } from '../../lib/config/schema';
+import type { Config } from '../../lib/core/config/schema';
 import type { ActionRecord, AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import { AlreadyRecordedError } from '../shared/errors';

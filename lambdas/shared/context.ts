@@ -1,8 +1,8 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterHistoryCommand, type ParameterHistory } from '@aws-sdk/client-ssm';
-import { automationModeParameter } from '../../lib/config/derived';
-import type { Config, ServiceConfig } from '../../lib/config/schema';
+import { automationModeParameter } from '../../lib/core/config/derived';
+import type { Config, ServiceConfig } from '../../lib/core/config/schema';
 import type { ActionRecord } from './storage/audit-log';
 import type { AwsClients } from './clients';
 import type { Incident } from './storage/incident';

@@ -1,4 +1,4 @@
-/** Runtime errors of the Lambda side. Infra (synth-time) errors live in lib/errors.ts. */
+/** Runtime errors of the Lambda side. Infra (synth-time) errors live in lib/core/errors.ts. */
 
 /** Base class: every error the responders raise on purpose. */
 export class AlertingError extends Error {

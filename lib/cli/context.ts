@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Config } from '../config/schema';
-import type { Environments } from '../evaluator';
+import type { Config } from '../core/config/schema';
+import type { Environments } from '../core/evaluator';
 
 /** Exit codes of every `oncall` command. */
 export const EXIT = {

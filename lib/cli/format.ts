@@ -1,4 +1,4 @@
-import { renderTable } from '../report/table';
+import { renderTable } from './report/table';
 import type { CliIo } from './context';
 
 /** "2026-11-27 13:29Z (5m ago)": absolute for the record, relative for 3 a.m. */

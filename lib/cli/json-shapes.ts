@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MITIGATION_IDS, SEVERITIES } from '../catalog';
+import { MITIGATION_IDS, SEVERITIES } from '../core/catalog';
 
 /**
  * The documented shapes of `oncall ... --json`. Scripts may rely on these fields; tests hold every command's
@@ -81,7 +81,7 @@ export const AutomationStatusJson = z.strictObject({
 
 const spread = z.strictObject({ count: z.number().int().min(0), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });
 const count = z.number().int().min(0);
-/** `oncall report --json` (HygieneReport in lib/report/hygiene.ts): alerts most fires first. */
+/** `oncall report --json` (HygieneReport in lib/cli/report/hygiene.ts): alerts most fires first. */
 export const ReportJson = z.strictObject({
   since: iso,
   until: iso,
@@ -104,7 +104,7 @@ export const ReportJson = z.strictObject({
 });
 
 const silenceMatch = z.union([z.strictObject({ alertId: z.string() }), z.strictObject({ service: z.string() }), z.strictObject({ category: z.string() })]);
-/** A silence as `oncall silence --json` prints it (Silence in lib/silences.ts). */
+/** A silence as `oncall silence --json` prints it (Silence in lib/core/silences.ts). */
 export const SilenceJson = z.strictObject({
   id: z.string().regex(/^[0-9a-f]{8}$/),
   match: silenceMatch,

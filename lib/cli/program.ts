@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ENVIRONMENTS } from '../../config';
-import { InputError, type Environments } from '../evaluator';
+import { InputError, type Environments } from '../core/evaluator';
 import { COMMANDS } from './commands';
 import { EXIT, type CliContext, type CliIo } from './context';
 import { AwsUnavailableError, explainAwsError, NotFoundError } from './session';

@@ -9,12 +9,12 @@ import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { SilenceStore } from '../../lambdas/shared/storage/silences';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import type { Log } from '../../lambdas/shared/observability';
-import { auditTableName, escalationStateMachineName } from '../config/derived';
-import { parseConfig } from '../config/load';
-import type { Config } from '../config/schema';
-import { roleTopicName } from '../constructs/topic-names';
-import { ConfigError } from '../errors';
-import { InputError } from '../evaluator';
+import { auditTableName, escalationStateMachineName } from '../core/config/derived';
+import { parseConfig } from '../core/config/load';
+import type { Config } from '../core/config/schema';
+import { roleTopicName } from '../core/topic-names';
+import { ConfigError } from '../core/errors';
+import { InputError } from '../core/evaluator';
 import type { CliContext } from './context';
 
 /** Everything a command that talks to AWS needs, for one environment. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ALERTS, ESCALATION_POLICIES, findAlert, MITIGATION_IDS, alarmName, parseAlarmName } from '../../lib/catalog';
+import { ALERTS, ESCALATION_POLICIES, findAlert, MITIGATION_IDS, alarmName, parseAlarmName } from '../../lib/core/catalog';
 
 describe('catalog entries', () => {
   it('ids are unique PascalCase', () => {

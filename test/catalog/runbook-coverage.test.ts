@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ALERTS, findAlert } from '../../lib/catalog';
+import { ALERTS, findAlert } from '../../lib/core/catalog';
 
 // The runbook this product implements, kept in the repository (docs/) so the test needs nothing outside it.
 const SEED = readFileSync(join(__dirname, '..', '..', 'docs', 'production-alerting-runbook.md'), 'utf8');

@@ -7,7 +7,7 @@ import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-clo
 import { z } from 'zod';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { verifyAction } from '../../lambdas/escalation/verifier';
-import { alarmName } from '../../lib/catalog';
+import { alarmName } from '../../lib/core/catalog';
 import { ReportJson } from '../../lib/cli/json-shapes';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
@@ -99,7 +99,7 @@ describe('oncall report', () => {
     assert.equal(fields.size, 20);
     for (const field of fields) assert.ok(manual.includes(`"${field}"`), `docs/oncall-cli.md documents ${field}`);
 
-    // and the figures computed by hand (see test/report/hygiene.test.ts for the derivation)
+    // and the figures computed by hand (see test/cli/report/hygiene.test.ts for the derivation)
     const none = { count: 0, medianSeconds: null, p90Seconds: null };
     assert.deepEqual(report.alerts, [
       { alertId: 'HighAPIErrorRate', severity: 'P1', fires: 3, incidents: 3, actedFires: 2, noActionFires: 1, noActionShare: 1 / 3, acknowledgedFires: 3, timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 }, timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 }, flaps: 2 },

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { runCli } from '../../lib/cli/program';
-import type { Silence } from '../../lib/silences';
+import type { Silence } from '../../lib/core/silences';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
 import { DEFAULT_INPUT } from '../support/synth';

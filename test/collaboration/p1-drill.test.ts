@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { acknowledgeIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { page } from '../../lambdas/escalation/notify';
-import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
+import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
 import { story, until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 
 const { fresh } = useCollaboration();

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
-import type { ConfigInput } from '../../lib/config/schema';
+import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
+import type { ConfigInput } from '../../lib/core/config/schema';
 import { until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 
 const { fresh } = useCollaboration();

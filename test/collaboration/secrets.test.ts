@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
+import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { until, useCollaboration, type CollaborationHarness } from '../support/collaboration';
 

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { loadEnvironment } from '../../lib/config/environment';
-import { parseConfig } from '../../lib/config/load';
-import { ConfigError } from '../../lib/errors';
+import { loadEnvironment } from '../../lib/core/config/environment';
+import { parseConfig } from '../../lib/core/config/load';
+import { ConfigError } from '../../lib/core/errors';
 import { DEFAULT_INPUT } from '../support/synth';
 
 const service = DEFAULT_INPUT.services[0]!;

@@ -9,8 +9,8 @@ import { page } from '../../lambdas/escalation/notify';
 import { pageText } from '../../lambdas/escalation/page-message';
 import { contextLines, gatherContext, type IncidentContext } from '../../lambdas/shared/context';
 import type { Incident } from '../../lambdas/shared/storage/incident';
-import { alarmName } from '../../lib/catalog';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
+import { alarmName } from '../../lib/core/catalog';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 import { DEFAULT_INPUT } from '../support/synth';
 

@@ -1,10 +1,10 @@
-import { localResponder } from '../../lib/drill/local-responder';
+import { localResponder } from '../../tools/drill/local-responder';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
-import { alarmName } from '../../lib/catalog';
-import { alarmNotification, alarmStateChangeEvent, snsEvent } from '../../lib/drill/notifications';
+import { alarmName } from '../../lib/core/catalog';
+import { alarmNotification, alarmStateChangeEvent, snsEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();

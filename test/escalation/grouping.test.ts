@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { alarmName } from '../../lib/catalog';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
+import { alarmName } from '../../lib/core/catalog';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation } from '../support/escalation';
 import { fleetConfig } from '../support/synth';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { GetSubscriptionAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { acknowledgeIncident } from '../../lambdas/escalation/incident-lifecycle';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation } from '../support/escalation';
 import { config } from '../support/synth';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { handleLink } from '../../lambdas/escalation/endpoint';
 import { links } from '../../lambdas/escalation/notify';
 import { signLink } from '../../lambdas/shared/links';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();

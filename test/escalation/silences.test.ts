@@ -5,8 +5,8 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { SilenceStore } from '../../lambdas/shared/storage/silences';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
-import type { SilenceMatch } from '../../lib/silences';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
+import type { SilenceMatch } from '../../lib/core/silences';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();

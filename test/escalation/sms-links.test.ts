@@ -5,8 +5,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handleLink } from '../../lambdas/escalation/endpoint';
 import { SMS_MAX_BYTES, pageText, smsText } from '../../lambdas/escalation/page-message';
 import type { Incident } from '../../lambdas/shared/storage/incident';
-import { ALERTS } from '../../lib/catalog';
-import { alarmStateChangeEvent } from '../../lib/drill/notifications';
+import { ALERTS } from '../../lib/core/catalog';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();

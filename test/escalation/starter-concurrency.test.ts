@@ -18,8 +18,8 @@ import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange, type StartOutcome } from '../../lambdas/escalation/incident-lifecycle';
 import type { EscalationRunner } from '../../lambdas/escalation/runner';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
-import { alarmName } from '../../lib/catalog';
-import { alarmStateChangeEvent, type AlarmChange } from '../../lib/drill/notifications';
+import { alarmName } from '../../lib/core/catalog';
+import { alarmStateChangeEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 import { fleetConfig } from '../support/synth';
 

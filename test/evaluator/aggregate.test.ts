@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { aggregate, InputError, parseStatistic } from '../../lib/evaluator';
+import { aggregate, InputError, parseStatistic } from '../../lib/core/evaluator';
 
 const _ = Number.NaN;
 // Two 60 s periods: samples at 0, 20, 40 s (period 0), 60, 80 s (period 1), a gap at 100 s, 130 s outside.

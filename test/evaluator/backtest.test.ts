@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ENVIRONMENTS } from '../../config';
-import { backtest, findAlarm, InputError, parseCsv, parseSeries, resolveAlarmSet } from '../../lib/evaluator';
+import { backtest, findAlarm, InputError, parseCsv, parseSeries, resolveAlarmSet } from '../../lib/core/evaluator';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5);

@@ -3,8 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ENVIRONMENTS } from '../../config';
-import { ALERTS } from '../../lib/catalog';
-import { formatFileResult, loadTestFile, runTestFile, type CaseResult, type FileResult } from '../../lib/evaluator';
+import { ALERTS } from '../../lib/core/catalog';
+import { formatFileResult, loadTestFile, runTestFile, type CaseResult, type FileResult } from '../../lib/core/evaluator';
 
 /**
  * The project's own alert tests (test/fixtures/alert-tests/*.yaml), run through the same code path as

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { CompositeAlarmSpec, MetricAlarmSpec } from '../../lib/alarms/alarm-spec';
+import type { CompositeAlarmSpec, MetricAlarmSpec } from '../../lib/core/alarms/alarm-spec';
 import { ENVIRONMENTS } from '../../config';
 import {
   compileAlarm,
@@ -13,7 +13,7 @@ import {
   parseSeries,
   resolveAlarmSet,
   type MetricSamples,
-} from '../../lib/evaluator';
+} from '../../lib/core/evaluator';
 
 const MIN = 60_000;
 const set = resolveAlarmSet('default', ENVIRONMENTS);

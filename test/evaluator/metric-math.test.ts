@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { evaluateMath, ExpressionError, metricIds, parseExpression } from '../../lib/evaluator';
+import { evaluateMath, ExpressionError, metricIds, parseExpression } from '../../lib/core/evaluator';
 
 const _ = Number.NaN;
 const series = (values: readonly number[]): Float64Array => Float64Array.from(values);

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { MetricAlarmSpec } from '../../lib/alarms/alarm-spec';
-import type { MissingDataTreatment } from '../../lib/catalog';
-import { decide, evaluateMetricAlarm, type AlarmState } from '../../lib/evaluator';
+import type { MetricAlarmSpec } from '../../lib/core/alarms/alarm-spec';
+import type { MissingDataTreatment } from '../../lib/core/catalog';
+import { decide, evaluateMetricAlarm, type AlarmState } from '../../lib/core/evaluator';
 
 /**
  * AWS's tables of how alarms evaluate missing data ("Configuring how CloudWatch alarms treat missing data",

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseSeries, SeriesSyntaxError } from '../../lib/evaluator';
+import { parseSeries, SeriesSyntaxError } from '../../lib/core/evaluator';
 
 const _ = Number.NaN;
 

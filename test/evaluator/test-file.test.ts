@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ENVIRONMENTS } from '../../config';
-import { InputError, loadTestFile, parseTestFile, runTestFile } from '../../lib/evaluator';
+import { InputError, loadTestFile, parseTestFile, runTestFile } from '../../lib/core/evaluator';
 
 const run = (text: string) => runTestFile(parseTestFile(text, 'inline.yaml'), { environments: ENVIRONMENTS });
 const rejects = (fn: () => unknown, ...patterns: RegExp[]) =>

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { IntegrationsSchema, type PagerDutyConfig } from '../../lib/config/integrations';
+import { IntegrationsSchema, type PagerDutyConfig } from '../../lib/core/config/integrations';
 import { pagerDutyEvent } from '../../lambdas/escalation/page-message';
 import { pagerDutyClient } from '../../lambdas/integrations/pagerduty';
 import type { Incident } from '../../lambdas/shared/storage/incident';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { IntegrationsSchema, type SlackConfig } from '../../lib/config/integrations';
+import { IntegrationsSchema, type SlackConfig } from '../../lib/core/config/integrations';
 import { IntegrationError } from '../../lambdas/integrations/http';
 import { channelName, slackClient } from '../../lambdas/integrations/slack';
 import { TRUNCATED } from '../../lambdas/integrations/text';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { IntegrationsSchema, type StatusPageConfig } from '../../lib/config/integrations';
+import { IntegrationsSchema, type StatusPageConfig } from '../../lib/core/config/integrations';
 import { statusPageClient } from '../../lambdas/integrations/statuspage';
 import { rejectsWithIntegrationError, useFakeEndpoints } from '../support/fake-endpoints';
 

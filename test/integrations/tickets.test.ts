@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { IntegrationsSchema, type GitHubConfig, type JiraConfig } from '../../lib/config/integrations';
+import { IntegrationsSchema, type GitHubConfig, type JiraConfig } from '../../lib/core/config/integrations';
 import { adf } from '../../lambdas/integrations/adf';
 import { IntegrationError } from '../../lambdas/integrations/http';
 import { ticketTracker } from '../../lambdas/integrations/tickets';

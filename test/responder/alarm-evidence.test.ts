@@ -3,7 +3,7 @@ import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-clo
 import { describe, it } from 'node:test';
 import { readAlarmEvidence } from '../../lambdas/responder/alarm-evidence';
 import { treeWindow } from '../../lambdas/responder/tree-window';
-import { alarmName } from '../../lib/catalog';
+import { alarmName } from '../../lib/core/catalog';
 import { useResponder } from '../support/responder';
 
 const MINUTE = 60_000;

@@ -24,9 +24,9 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { alertSettings } from '../../lib/alarms/settings';
-import { findAlert } from '../../lib/catalog';
-import { alarmNotification, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
+import { alertSettings } from '../../lib/core/config/alert-settings';
+import { findAlert } from '../../lib/core/catalog';
+import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { MitigationFailedError } from '../../lambdas/shared/errors';
@@ -284,7 +284,7 @@ describe('faults: throttling and 5xx from AWS', () => {
     assert.equal(cooldown?.until, new Date(at.getTime() + h.config.automation.cooldownMinutes * MINUTE).toISOString());
     assert.deepEqual([...items.keys()].filter((k) => k.startsWith('WINDOW#')).map((k) => items.get(k)?.count), [1]);
     // The handler does not quarantine a failed mitigation itself: the failed invocation is what sends the event,
-    // after Lambda's retries, to the function's dead-letter queue (lib/constructs/responder.ts, retryAttempts 2).
+    // after Lambda's retries, to the function's dead-letter queue (lib/infra/constructs/responder.ts, retryAttempts 2).
     assert.deepEqual(await drain(h, h.world.quarantineQueueUrl), []);
 
     // WHEN Lambda retries the same event (twice, a minute apart)

@@ -4,8 +4,8 @@ import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-e
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetMetricDataCommand, SetAlarmStateCommand, type GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
-import { alarmName } from '../../lib/catalog';
-import { feedMinutes } from '../../lib/drill/metric-feed';
+import { alarmName } from '../../lib/core/catalog';
+import { feedMinutes } from '../../tools/drill/metric-feed';
 import { useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
 

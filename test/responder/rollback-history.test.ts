@@ -13,8 +13,8 @@ import {
   type ServiceDeploymentStatus,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { withDeploymentHistory } from '../../lib/drill/deployment-history';
-import { DRILL_ACCOUNT } from '../../lib/drill/local-responder';
+import { withDeploymentHistory } from '../../tools/drill/deployment-history';
+import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 import { useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
 

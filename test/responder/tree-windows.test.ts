@@ -3,18 +3,18 @@ import { before, describe, it } from 'node:test';
 import { ENVIRONMENTS } from '../../config';
 import { evaluateApiErrorTree, type TreeEvidence } from '../../lambdas/responder/decision-tree';
 import { parseNotification } from '../../lambdas/responder/notification';
-import type { MitigationId } from '../../lib/catalog';
-import type { MetricAlarmSpec } from '../../lib/alarms/alarm-spec';
-import { resolveMetric } from '../../lib/alarms/metric-sources';
-import { feedMinutes, type MinuteFeed } from '../../lib/drill/metric-feed';
-import { alarmNotification } from '../../lib/drill/notifications';
-import { evaluateMetricAlarm, findAlarm, resolveAlarmSet, type MetricSamples } from '../../lib/evaluator';
-import { evaluatedDatapoints } from '../../lib/evaluator/missing-data';
+import type { MitigationId } from '../../lib/core/catalog';
+import type { MetricAlarmSpec } from '../../lib/core/alarms/alarm-spec';
+import { resolveMetric } from '../../lib/core/alarms/metric-sources';
+import { feedMinutes, type MinuteFeed } from '../../tools/drill/metric-feed';
+import { alarmNotification } from '../../tools/drill/notifications';
+import { evaluateMetricAlarm, findAlarm, resolveAlarmSet, type MetricSamples } from '../../lib/core/evaluator';
+import { evaluatedDatapoints } from '../../lib/core/evaluator/missing-data';
 import { recordingLogger, useResponder, type ResponderHarness } from '../support/responder';
 
 /**
  * The decision tree judged on data shaped the way CloudWatch holds it: one datapoint per minute, present only once
- * the minute has ended and the ingestion lag has passed. The alarm evaluator (lib/evaluator, CloudWatch's alarm
+ * the minute has ended and the ingestion lag has passed. The alarm evaluator (lib/core/evaluator, CloudWatch's alarm
  * semantics) says when HighAPIErrorRate first fires on that data; the tree, run at that instant, must see the
  * incident's cause, wherever the instant falls in a 5-minute period and whatever the lag, with and without the
  * datapoints the alarm evaluated in the notification. A cause that ended 20 minutes before must not be seen.

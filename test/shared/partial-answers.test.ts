@@ -17,7 +17,7 @@ import { StorageRetryError } from '../../lambdas/shared/errors';
 import { type Member } from '../../lambdas/shared/storage/incident';
 import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
-import { relatedTo } from '../../lib/catalog';
+import { relatedTo } from '../../lib/core/catalog';
 
 const TABLE = 'audit';
 const INCIDENT = 'chatbot-HighAPIErrorRate-chatbot-api@2026-12-03T08:00:00.000Z';

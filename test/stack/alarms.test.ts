@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { AlarmSpec, MetricAlarmSpec } from '../../lib/alarms/alarm-spec';
-import { resolveAlarms } from '../../lib/alarms/resolve';
-import { SEVERITIES } from '../../lib/catalog';
-import { roleTopicName, severityTopicName } from '../../lib/constructs/topic-names';
+import type { AlarmSpec, MetricAlarmSpec } from '../../lib/core/alarms/alarm-spec';
+import { resolveAlarms } from '../../lib/core/alarms/resolve';
+import { SEVERITIES } from '../../lib/core/catalog';
+import { roleTopicName, severityTopicName } from '../../lib/core/topic-names';
 import { config, resourcesOfType, synth } from '../support/synth';
 
 const cfg = config();

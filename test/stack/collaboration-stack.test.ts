@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
+import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
 import { Match } from 'aws-cdk-lib/assertions';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { SecretRef } from '../../lib/config/integrations';
+import type { SecretRef } from '../../lib/core/config/integrations';
 import { config, synth } from '../support/synth';
 
 const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS })).templates.get('chatbot-alerting')!;

@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { powertools } from '../../lambdas/shared/observability';
-import { resolveAlarms } from '../../lib/alarms/resolve';
-import { SEVERITIES } from '../../lib/catalog';
-import type { Config } from '../../lib/config/schema';
-import { DRILL_INTEGRATIONS } from '../../lib/drill/collaboration-world';
-import { ALARMS_PER_WIDGET, AlertingDashboard, MAX_LISTED_PER_SEVERITY } from '../../lib/constructs/dashboard';
+import { resolveAlarms } from '../../lib/core/alarms/resolve';
+import { SEVERITIES } from '../../lib/core/catalog';
+import type { Config } from '../../lib/core/config/schema';
+import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
+import { ALARMS_PER_WIDGET, AlertingDashboard, MAX_LISTED_PER_SEVERITY } from '../../lib/infra/constructs/dashboard';
 import { config, fleetConfig, resourcesOfType, synth } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

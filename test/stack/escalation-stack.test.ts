@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
-import { definitionOf } from '../../lib/drill/local-runner';
+import { definitionOf } from '../../tools/drill/local-runner';
 import { config, synth } from '../support/synth';
 
 type State = Record<string, unknown> & { Type: string; Retry?: unknown[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[]; Parameters?: Record<string, unknown>; Resource?: string };

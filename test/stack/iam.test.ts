@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { UNSCOPABLE_ACTIONS, UNSCOPABLE_READ_ACTIONS } from '../../lib/constructs/responder-policy';
+import { UNSCOPABLE_ACTIONS, UNSCOPABLE_READ_ACTIONS } from '../../lib/infra/constructs/responder-policy';
 import { fleetConfig, synth, config } from '../support/synth';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { buildApp } from '../../lib/app';
-import { applyNagChecks } from '../../lib/nag';
-import { loadEnvironment } from '../../lib/config/environment';
-import type { Config } from '../../lib/config/schema';
+import { buildApp } from '../../lib/infra/app';
+import { applyNagChecks } from '../../lib/infra/nag';
+import { loadEnvironment } from '../../lib/core/config/environment';
+import type { Config } from '../../lib/core/config/schema';
 import { fleetConfig } from '../support/synth';
-import { findTool } from '../../lib/drill/tools';
+import { findTool } from '../../tools/drill/tools';
 
 const CFN_LINT = findTool('cfn-lint', "pip install 'cfn-lint>=1.51'");
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-lint-'));

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { resolveAlarms } from '../../lib/alarms/resolve';
-import { cloudWatchAlarmCount, planStacks } from '../../lib/alarms/stack-plan';
-import { parseConfig } from '../../lib/config/load';
+import { resolveAlarms } from '../../lib/core/alarms/resolve';
+import { cloudWatchAlarmCount, planStacks } from '../../lib/infra/stack-plan';
+import { parseConfig } from '../../lib/core/config/load';
 import { DEFAULT_INPUT, fleetConfig, synth } from '../support/synth';
 
 /** CloudFormation's hard limits for one template. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Moto } from '../../lib/drill/moto';
+import type { Moto } from '../../tools/drill/moto';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -1,7 +1,7 @@
 import { after, before } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConfigInput } from '../../lib/config/schema';
-import { createCollaborationWorld, DRILL_INTEGRATIONS, type CollaborationWorld } from '../../lib/drill/collaboration-world';
+import type { ConfigInput } from '../../lib/core/config/schema';
+import { createCollaborationWorld, DRILL_INTEGRATIONS, type CollaborationWorld } from '../../tools/drill/collaboration-world';
 import { useEscalation, type EscalationHarness } from './escalation';
 import { startFakeEndpoints, type FakeEndpoints, type RecordedRequest } from './fake-endpoints';
 import { recordingLogger, type LogLine } from './responder';

@@ -1,16 +1,16 @@
-import { localResponder } from '../../lib/drill/local-responder';
+import { localResponder } from '../../tools/drill/local-responder';
 import { after, before } from 'node:test';
-import { compressedPolicies } from '../../lib/drill/compressed-policies';
-import type { Config, ConfigInput } from '../../lib/config/schema';
+import { compressedPolicies } from '../../tools/drill/compressed-policies';
+import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
-import { createEscalationWorld, type EscalationWorld } from '../../lib/drill/escalation-world';
-import { definitionOf } from '../../lib/drill/local-runner';
-import { startMoto, type Moto } from '../../lib/drill/moto';
-import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
+import { createEscalationWorld, type EscalationWorld } from '../../tools/drill/escalation-world';
+import { definitionOf } from '../../tools/drill/local-runner';
+import { startMoto, type Moto } from '../../tools/drill/moto';
+import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
-import { alertSettings } from '../../lib/alarms/settings';
-import { findAlert } from '../../lib/catalog';
-import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
+import { alertSettings } from '../../lib/core/config/alert-settings';
+import { findAlert } from '../../lib/core/catalog';
+import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { recordingLogger, type LogLine } from './responder';
 
 export interface EscalationHarness extends EscalationWorld {

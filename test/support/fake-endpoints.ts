@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { after, before, beforeEach } from 'node:test';
 import { IntegrationError } from '../../lambdas/integrations/http';
-import { startFakeEndpoints, type FakeEndpoints, type FakeEndpointsOptions, type FakeRuntime } from '../../lib/drill/saas/endpoints';
+import { startFakeEndpoints, type FakeEndpoints, type FakeEndpointsOptions, type FakeRuntime } from '../../tools/stand-ins/endpoints';
 
-export * from '../../lib/drill/saas/endpoints';
+export * from '../../tools/stand-ins/endpoints';
 
 /** What `useFakeEndpoints` hands a test file; read it inside tests and hooks (the fake starts in `before`). */
 export interface FakeEndpointsFixture {

@@ -1,8 +1,8 @@
 import type { ActionRecord, AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { Incident, Member } from '../../lambdas/shared/storage/incident';
 import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
-import { alarmName, findAlert, type MitigationId } from '../../lib/catalog';
-import { transitionKey } from '../../lib/escalation/plan';
+import { alarmName, findAlert, type MitigationId } from '../../lib/core/catalog';
+import { transitionKey } from '../../lib/core/escalation-plan';
 
 /**
  * A seeded incident history for `oncall report`: the same history as the store would hold it (pure tests) and

@@ -1,4 +1,4 @@
-import { localResponder } from '../../lib/drill/local-responder';
+import { localResponder } from '../../tools/drill/local-responder';
 import { after, before } from 'node:test';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -6,13 +6,13 @@ import { createClients, type AwsClients, type ClientSettings } from '../../lambd
 import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
-import { createSampleWorld, type SampleWorld } from '../../lib/drill/sample-world';
-import { alarmNotification, snsEvent, type AlarmChange } from '../../lib/drill/notifications';
-import type { AutomationMode, Config } from '../../lib/config/schema';
+import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
+import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
+import type { AutomationMode, Config } from '../../lib/core/config/schema';
 import { config as defaultConfig } from './synth';
-import { alertSettings } from '../../lib/alarms/settings';
-import { findAlert } from '../../lib/catalog';
-import { startMoto, type Moto } from '../../lib/drill/moto';
+import { alertSettings } from '../../lib/core/config/alert-settings';
+import { findAlert } from '../../lib/core/catalog';
+import { startMoto, type Moto } from '../../tools/drill/moto';
 
 /** A log line captured from a function. */
 export interface LogLine {

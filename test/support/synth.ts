@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp, stacksOf, type BuiltApp } from '../../lib/app';
-import { parseConfig } from '../../lib/config/load';
-import type { Config, ConfigInput } from '../../lib/config/schema';
+import { buildApp, stacksOf, type BuiltApp } from '../../lib/infra/app';
+import { parseConfig } from '../../lib/core/config/load';
+import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import { ENVIRONMENTS } from '../../config';
 
 /** The default environment's raw config, for tests that derive variants from it. */

@@ -1,4 +1,4 @@
-import type { MitigationId } from '../../../lib/catalog';
+import type { MitigationId } from '../../../lib/core/catalog';
 import { aiKillSwitch } from './ai-kill-switch';
 import { ecsRollback } from './ecs-rollback';
 import { ecsScaleOut } from './ecs-scale-out';

@@ -1,5 +1,5 @@
-import type { MitigationId } from '../../../lib/catalog';
-import type { Config, ServiceConfig } from '../../../lib/config/schema';
+import type { MitigationId } from '../../../lib/core/catalog';
+import type { Config, ServiceConfig } from '../../../lib/core/config/schema';
 import type { AwsClients } from '../../shared/clients';
 import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Log } from '../../shared/observability';

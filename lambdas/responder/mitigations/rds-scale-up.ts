@@ -1,5 +1,5 @@
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { rdsClassLadder, rdsClassLadderField } from '../../../lib/config/derived';
+import { rdsClassLadder, rdsClassLadderField } from '../../../lib/core/config/derived';
 import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 

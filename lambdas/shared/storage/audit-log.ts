@@ -6,8 +6,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { MitigationId, Severity } from '../../../lib/catalog';
-import type { AutomationMode } from '../../../lib/config/schema';
+import type { MitigationId, Severity } from '../../../lib/core/catalog';
+import type { AutomationMode } from '../../../lib/core/config/schema';
 import { AlreadyRecordedError } from '../errors';
 import { expiresAfter, keys, TIME_PARTITION, timeIndexed, withoutLayout } from './table-layout';
 

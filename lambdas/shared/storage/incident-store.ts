@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Severity } from '../../../lib/catalog';
+import type { Severity } from '../../../lib/core/catalog';
 import { firstConditionFailed, queryAll, sinceInTimeIndex, transactWrite, written } from '../dynamo';
 import { lastOk, recordOk } from './alarm-ok';
 import { groupCandidate, indexPuts, membership, releaseAlarm, releaseIncidentAlarms } from './grouping-index';

@@ -1,4 +1,4 @@
-import type { Severity } from '../../../lib/catalog';
+import type { Severity } from '../../../lib/core/catalog';
 import { AlertingError } from '../errors';
 import { withoutLayout } from './table-layout';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isActive, type Silence, type SilenceMatch } from '../../../lib/silences';
+import { isActive, type Silence, type SilenceMatch } from '../../../lib/core/silences';
 import { queryAll, sinceInTimeIndex, written } from '../dynamo';
 import { AlertingError } from '../errors';
 import { expiresAfter, keys, TIME_PARTITION, timeIndexed, timeSortKey, withoutLayout } from './table-layout';

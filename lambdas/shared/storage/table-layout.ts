@@ -29,7 +29,7 @@
  *
  * The ids in the keys are formed where they mean something, and are stable so that a retry finds its own item:
  * `actionId` is actionIdOf(incident, mitigation) (audit-log.ts: a duplicate notification maps to the same
- * action), `incidentId` the transitionKey (`<alarm>@<time>`, lib/escalation/plan.ts) of the alarm transition
+ * action), `incidentId` the transitionKey (`<alarm>@<time>`, lib/core/escalation-plan.ts) of the alarm transition
  * that opened it, a silence id 8 random hex characters (silences.ts), a short link's token 96 random bits
  * (short-links.ts, stored hashed).
  *

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
-import { describeChange } from '../../report/actions';
+import { describeChange } from '../report/actions';
 import type { CliCommand, CliContext } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';
 import { NotFoundError, openSession } from '../session';

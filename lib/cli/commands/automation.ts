@@ -1,8 +1,8 @@
 import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, type ParameterHistory } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
-import { automationModeParameter } from '../../config/derived';
-import type { AutomationMode } from '../../config/schema';
-import { InputError } from '../../evaluator';
+import { automationModeParameter } from '../../core/config/derived';
+import type { AutomationMode } from '../../core/config/schema';
+import { InputError } from '../../core/evaluator';
 import type { CliCommand, CliContext } from '../context';
 import { colour, printJson, printTable, when } from '../format';
 import { openSession, type Session } from '../session';

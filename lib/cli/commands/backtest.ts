@@ -1,5 +1,5 @@
-import { ALERT_IDS } from '../../catalog';
-import { backtest, describeAlarm, findAlarm, formatBacktest, InputError, loadCsv, parseDuration, resolveAlarmSet, type AlarmQuery, type BacktestResult } from '../../evaluator';
+import { ALERT_IDS } from '../../core/catalog';
+import { backtest, describeAlarm, findAlarm, formatBacktest, InputError, loadCsv, parseDuration, resolveAlarmSet, type AlarmQuery, type BacktestResult } from '../../core/evaluator';
 import { EXIT, type CliCommand, type CliContext } from '../context';
 
 /** Options of `oncall backtest`. */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { alertSettings } from '../../alarms/settings';
-import { findAlert } from '../../catalog';
-import { InputError } from '../../evaluator';
-import { hygiene, renderHygiene } from '../../report/hygiene';
+import { alertSettings } from '../../core/config/alert-settings';
+import { findAlert } from '../../core/catalog';
+import { InputError } from '../../core/evaluator';
+import { hygiene, renderHygiene } from '../report/hygiene';
 import type { CliCommand, CliContext } from '../context';
 import { parseSpan, printJson } from '../format';
 import { openSession } from '../session';
@@ -11,7 +11,7 @@ import { openSession } from '../session';
  * `oncall report`: alert hygiene as the runbook's tuning guidelines ask, over the incidents opened since
  * `--since` (default 90 days, the quarterly review) and the automatic actions of the same window.
  *
- * JSON shape (`--json`; the schema is ReportJson in lib/cli/json-shapes.ts, the type HygieneReport in lib/report/hygiene.ts):
+ * JSON shape (`--json`; the schema is ReportJson in lib/cli/json-shapes.ts, the type HygieneReport in lib/cli/report/hygiene.ts):
  * ```
  * { since: ISO, until: ISO,
  *   alerts: [{ alertId, severity, fires, incidents, actedFires, noActionFires, noActionShare (0..1),

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { revert, type RevertResult } from '../../../lambdas/responder/revert';
 import type { Log } from '../../../lambdas/shared/observability';
-import { automationModeParameter } from '../../config/derived';
-import { describeChange } from '../../report/actions';
+import { automationModeParameter } from '../../core/config/derived';
+import { describeChange } from '../report/actions';
 import { EXIT, type CliCommand, type CliContext } from '../context';
 import { colour, printJson } from '../format';
 import { NotFoundError, openSession } from '../session';

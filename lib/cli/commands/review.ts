@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { renderReview, reviewDue } from '../../report/review';
+import { renderReview, reviewDue } from '../report/review';
 import type { CliCommand, CliContext } from '../context';
 import { NotFoundError, openSession } from '../session';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { SilenceEndedError, SilenceNotFoundError } from '../../../lambdas/shared/storage/silences';
-import { ALERT_IDS, CATEGORIES, type Category } from '../../catalog';
-import type { Config } from '../../config/schema';
-import { closeMatches, InputError } from '../../evaluator';
-import { describeMatch, isActive, windowsInForce, type Silence, type SilenceMatch } from '../../silences';
+import { ALERT_IDS, CATEGORIES, type Category } from '../../core/catalog';
+import type { Config } from '../../core/config/schema';
+import { closeMatches, InputError } from '../../core/evaluator';
+import { describeMatch, isActive, windowsInForce, type Silence, type SilenceMatch } from '../../core/silences';
 import type { CliCommand, CliContext } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';
 import { NotFoundError, openSession } from '../session';

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatFileResult, InputError, loadTestFile, runTestFile, totals, type FileResult } from '../../evaluator';
+import { formatFileResult, InputError, loadTestFile, runTestFile, totals, type FileResult } from '../../core/evaluator';
 import { EXIT, type CliCommand, type CliContext } from '../context';
 
 /** Options of `oncall test-alerts`. */
@@ -10,7 +10,7 @@ interface TestAlertsOptions {
 }
 
 /**
- * `oncall test-alerts FILE|DIR...`: runs alert test files (format: lib/evaluator/test-file.ts) against the
+ * `oncall test-alerts FILE|DIR...`: runs alert test files (format: lib/core/evaluator/test-file.ts) against the
  * alarms the catalog and config deploy. Exit 0 when every case passes, 1 when one fails, 2 when a file
  * cannot be read or names something that does not exist.
  */

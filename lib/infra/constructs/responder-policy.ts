@@ -1,0 +1,75 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { alarmName } from '../../core/catalog';
+import { automationModeParameter } from '../../core/config/derived';
+import type { Config } from '../../core/config/schema';
+
+/** Where the policy's ARNs live. */
+export interface ArnContext {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/**
+ * Read-only actions of the responder that AWS offers no resource-level permission for, so they need
+ * `Resource: "*"`. Nothing that changes the world is on this list.
+ */
+export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
+  'ecs:DescribeTaskDefinition': 'reads a revision; task definitions take no resource-level permission for Describe',
+  'cloudwatch:GetMetricData': 'reads the decision tree\'s metrics; GetMetricData has no resource-level permission',
+};
+
+/**
+ * Every action any role of the stack holds on `Resource: "*"`, with the reason: AWS offers no resource-level
+ * permission for it. test/stack/iam.test.ts fails on any other.
+ */
+export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
+  ...UNSCOPABLE_READ_ACTIONS,
+  ...Object.fromEntries(
+    ['CreateLogDelivery', 'GetLogDelivery', 'UpdateLogDelivery', 'DeleteLogDelivery', 'ListLogDeliveries', 'PutResourcePolicy', 'DescribeResourcePolicies', 'DescribeLogGroups'].map((a) => [
+      `logs:${a}`,
+      'Step Functions execution logging (vended logs delivery); CloudWatch Logs offers no resource-level permission for log deliveries',
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['PutTraceSegments', 'PutTelemetryRecords', 'GetSamplingRules', 'GetSamplingTargets'].map((a) => [`xray:${a}`, 'Step Functions X-Ray tracing; X-Ray offers no resource-level permission for these']),
+  ),
+};
+
+/**
+ * The responder's permissions, from config only: it may change exactly the ECS services, SSM flags and RDS
+ * instances the config names, and nothing else. Table, topic and queue grants are added by the construct.
+ */
+export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStatement[] {
+  const base = (service: string, resource: string) => `arn:${arn.partition}:${service}:${arn.region}:${arn.account}:${resource}`;
+  const services = config.services.map((s) => base('ecs', `service/${s.ecs.cluster}/${s.ecs.service}`));
+  const serviceHistory = (kind: 'service-deployment' | 'service-revision') => config.services.map((s) => base('ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`));
+  const databases = config.services.flatMap((s) => (s.rds ? [base('rds', `db:${s.rds.instanceId}`)] : []));
+  const flags = [config.ssm.fallbackMode, config.ssm.rateLimit, config.ssm.aiFeatureFlag].map((name) => base('ssm', `parameter${name}`));
+
+  const statements = [
+    new iam.PolicyStatement({ sid: 'EcsRollbackAndScaleOut', actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services }),
+    // ecs-rollback reads what ran before the newest deployment from the service-deployment history. Each action takes
+    // a resource-level permission (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+    // Elastic Container Service": ListServiceDeployments on `service`, DescribeServiceDeployments on
+    // `service-deployment`, DescribeServiceRevisions on `service-revision`, the last two ARNs
+    // `.../<kind>/<cluster>/<service>/<id>`), so each is scoped to the configured services; the ids are minted by ECS,
+    // hence the trailing `*`, which stays inside one service.
+    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryList', actions: ['ecs:ListServiceDeployments'], resources: services }),
+    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryDeployments', actions: ['ecs:DescribeServiceDeployments'], resources: serviceHistory('service-deployment') }),
+    new iam.PolicyStatement({ sid: 'EcsDeploymentHistoryRevisions', actions: ['ecs:DescribeServiceRevisions'], resources: serviceHistory('service-revision') }),
+    new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
+    new iam.PolicyStatement({ sid: 'AutomationSwitch', actions: ['ssm:GetParameter'], resources: [base('ssm', `parameter${automationModeParameter(config)}`)] }),
+    // The decision tree reads the LLM dependency's alarm state, and the HighAPIErrorRate alarm's own last evaluation.
+    new iam.PolicyStatement({
+      sid: 'DecisionTreeAlarm',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: [base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`), base('cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)],
+    }),
+    new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
+  ];
+  if (databases.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'RdsScaleUp', actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], resources: databases }));
+  }
+  return statements;
+}

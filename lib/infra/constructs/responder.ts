@@ -1,0 +1,110 @@
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { responderEnvironment } from '../../../lambdas/responder/env';
+import { ALERTS, alarmName } from '../../core/catalog';
+import { alertSettings } from '../../core/config/alert-settings';
+import { automationModeParameter, deadLetterQueueName, responderFunctionName } from '../../core/config/derived';
+import type { Config } from '../../core/config/schema';
+import { acknowledgeGrantWildcards, nagArn } from '../nag';
+import { AlertingFunction } from './alerting-function';
+import type { AlertTopics } from './alert-topics';
+import { responderPolicy, UNSCOPABLE_READ_ACTIONS } from './responder-policy';
+
+/** Props of {@link Responder}. */
+export interface ResponderProps {
+  readonly config: Config;
+  readonly topics: AlertTopics;
+  readonly auditTable: dynamodb.ITable;
+  /** The state machine that checks each action after the runbook's window. */
+  readonly verifyStateMachine: sfn.IStateMachine;
+  /** The stack's dead-letter queue. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The automatic responder: one Lambda subscribed to the P1-P3 topics that runs every mitigation through the
+ * guard-rail pipeline, the automation switch, and IAM that names exactly the configured targets.
+ */
+export class Responder extends Construct {
+  public readonly function: lambda.IFunction;
+  /** The function's log group (JSON logs; the dashboard and the saved queries read it). */
+  public readonly logGroup: logs.ILogGroup;
+  public readonly automationSwitch: ssm.StringParameter;
+
+  public constructor(scope: Construct, id: string, props: ResponderProps) {
+    super(scope, id);
+    const { config, topics, auditTable, deadLetterQueue } = props;
+
+    this.automationSwitch = new ssm.StringParameter(this, 'AutomationSwitch', {
+      parameterName: automationModeParameter(config),
+      stringValue: config.automation.initialMode,
+      description: 'Automation switch of the runbook responders: enabled | dry-run | disabled. Owned by on-call (oncall automation ...).',
+      allowedPattern: '^(enabled|dry-run|disabled)$',
+    });
+
+    const fn = new AlertingFunction(this, 'Responder', {
+      config,
+      functionName: responderFunctionName(config),
+      description: `Runs the runbook's automatic mitigations for ${config.prefix} alarms, behind guard rails`,
+      entry: 'responder/index.ts',
+      deadLetterQueue,
+      environment: responderEnvironment({
+        AUDIT_TABLE: auditTable.tableName,
+        QUARANTINE_QUEUE_URL: deadLetterQueue.queueUrl,
+        ANNOUNCE_TOPIC_ARN: topics.roleTopics['on-call-primary'].topicArn,
+        AUTOMATION_MODE_PARAMETER: automationModeParameter(config),
+        VERIFY_STATE_MACHINE_ARN: props.verifyStateMachine.stateMachineArn,
+        ACCOUNT_ID: Aws.ACCOUNT_ID,
+        PARTITION: Aws.PARTITION,
+      }),
+    });
+    this.function = fn.function;
+    this.logGroup = fn.function.logGroup;
+
+    const stack = Stack.of(this);
+    for (const statement of responderPolicy(config, { partition: stack.partition, region: stack.region, account: stack.account })) {
+      fn.role.addToPrincipalPolicy(statement);
+    }
+    auditTable.grantReadWriteData(fn.role);
+    topics.roleTopics['on-call-primary'].grantPublish(fn.role);
+    deadLetterQueue.grantSendMessages(fn.role);
+    props.verifyStateMachine.grantStartExecution(fn.role);
+    // ecs-rollback's history reads (responder-policy.ts): one service's deployments and revisions, ids minted by ECS.
+    const history = config.services.flatMap((s) =>
+      (['service-deployment', 'service-revision'] as const).map(
+        (kind) => [`Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`, `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`] as const,
+      ),
+    );
+    const treeAlarms = `Resource::${nagArn(fn.role, 'cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)}`;
+    acknowledgeGrantWildcards(fn.role, auditTable, [...history, [treeAlarms, "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix"]]);
+    Validations.of(fn.role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `read-only actions without resource-level permissions: ${Object.keys(UNSCOPABLE_READ_ACTIONS).join(', ')}` });
+
+    // Every severity that has an alert with a mitigation reaches the responder; P4 never acts.
+    const severities = new Set(ALERTS.filter((a) => alertSettings(a, config).mitigations.length > 0).map((a) => alertSettings(a, config).severity));
+    for (const severity of [...severities].sort()) {
+      topics.severityTopics[severity].addSubscription(new subscriptions.LambdaSubscription(this.function, { deadLetterQueue }));
+    }
+  }
+}
+
+/** The stack's dead-letter queue: failed invocations and events of every function, and rejected notifications. */
+export function deadLetterQueue(scope: Construct, config: Config): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    queueName: deadLetterQueueName(config),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter queue of the stack (failed invocations and rejected notifications); a DLQ of a DLQ would hide them.',
+  });
+  return queue;
+}

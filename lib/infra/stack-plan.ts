@@ -1,0 +1,64 @@
+import type { Config } from '../core/config/schema';
+import type { AlarmSpec } from '../core/alarms/alarm-spec';
+
+/** CloudWatch alarms an alarm spec creates (a composite counts its children). */
+export function cloudWatchAlarmCount(spec: AlarmSpec): number {
+  return spec.kind === 'composite' ? 1 + spec.children.length : 1;
+}
+
+/** One alarm stack of the plan. */
+export interface AlarmStackPlan {
+  /** Stable index: part of the stack name `<prefix>-alarms-<index>`. */
+  readonly index: number;
+  readonly services: readonly string[];
+  readonly alarms: readonly AlarmSpec[];
+}
+
+/** Where every alarm goes: environment-wide alarms with the core stack, service alarms in alarm stacks. */
+export interface StackPlan {
+  readonly core: readonly AlarmSpec[];
+  readonly alarmStacks: readonly AlarmStackPlan[];
+}
+
+/**
+ * Places alarms so that no template passes CloudFormation's limits, and so that an alarm does not move
+ * between stacks when the config grows: a service keeps its stack (pinned with `stack`, or filled in config
+ * order), because a named alarm that moves is created in its new stack before it is deleted from the old
+ * one, and the deploy fails on the duplicate name.
+ */
+export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPlan {
+  const byService = new Map<string, AlarmSpec[]>();
+  const core: AlarmSpec[] = [];
+  for (const spec of specs) {
+    if (spec.service === undefined) core.push(spec);
+    else byService.set(spec.service, [...(byService.get(spec.service) ?? []), spec]);
+  }
+
+  const stacks = new Map<number, { services: string[]; alarms: AlarmSpec[]; count: number }>();
+  const stackAt = (index: number) => {
+    let stack = stacks.get(index);
+    if (!stack) stacks.set(index, (stack = { services: [], alarms: [], count: 0 }));
+    return stack;
+  };
+  const place = (index: number, service: string, alarms: AlarmSpec[]): void => {
+    const stack = stackAt(index);
+    stack.services.push(service);
+    stack.alarms.push(...alarms);
+    stack.count += alarms.reduce((n, a) => n + cloudWatchAlarmCount(a), 0);
+  };
+
+  const pinned = config.services.filter((s) => s.stack !== undefined);
+  for (const service of pinned) place(service.stack!, service.name, byService.get(service.name) ?? []);
+  let next = 0;
+  for (const service of config.services.filter((s) => s.stack === undefined)) {
+    const alarms = byService.get(service.name) ?? [];
+    const size = alarms.reduce((n, a) => n + cloudWatchAlarmCount(a), 0);
+    while ((stacks.get(next)?.count ?? 0) + size > config.maxAlarmsPerStack && (stacks.get(next)?.count ?? 0) > 0) next += 1;
+    place(next, service.name, alarms);
+  }
+
+  const alarmStacks = [...stacks.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, s]) => ({ index, services: s.services, alarms: s.alarms }));
+  return { core, alarmStacks };
+}

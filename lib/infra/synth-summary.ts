@@ -1,0 +1,63 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CATEGORIES, ROLES, SEVERITIES, type Category, type Severity } from '../core/catalog';
+import { cloudWatchAlarmCount } from './stack-plan';
+import { resolveAlarms } from '../core/alarms/resolve';
+import type { BuiltApp } from './app';
+import type { Config } from '../core/config/schema';
+import { monthlyAlarmCost } from '../core/cost';
+
+/** What `npm run synth` reports. */
+export interface SynthSummary {
+  readonly env: string;
+  /** CloudWatch alarms (composite children included) per severity and per category. */
+  readonly alarmsBySeverity: Readonly<Record<Severity, number>>;
+  readonly alarmsByCategory: Readonly<Record<Category, number>>;
+  readonly totalAlarms: number;
+  readonly topics: { readonly severity: number; readonly role: number };
+  readonly stacks: readonly { readonly name: string; readonly resources: number; readonly bytes: number }[];
+  readonly monthlyAlarmCostUsd: number;
+}
+
+export function summarize(config: Config, built: BuiltApp, assembly: CloudAssembly): SynthSummary {
+  const specs = resolveAlarms(config);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  for (const spec of specs) {
+    bySeverity[spec.severity] += cloudWatchAlarmCount(spec);
+    byCategory[spec.category] += cloudWatchAlarmCount(spec);
+  }
+  const stacks = [built.core, ...built.alarmStacks].map((stack) => {
+    const artifact = assembly.getStackArtifact(stack.artifactId);
+    const template = artifact.template as { Resources?: Record<string, unknown> };
+    return {
+      name: stack.stackName,
+      resources: Object.keys(template.Resources ?? {}).length,
+      bytes: statSync(join(assembly.directory, artifact.templateFile)).size,
+    };
+  });
+  return {
+    env: config.prefix,
+    alarmsBySeverity: bySeverity,
+    alarmsByCategory: byCategory,
+    totalAlarms: specs.reduce((n, s) => n + cloudWatchAlarmCount(s), 0),
+    topics: { severity: SEVERITIES.length, role: ROLES.length },
+    stacks,
+    monthlyAlarmCostUsd: Math.round(specs.reduce((sum, s) => sum + monthlyAlarmCost(s), 0) * 100) / 100,
+  };
+}
+
+export function formatSummary(s: SynthSummary): string {
+  const pad = (text: string, width: number) => text.padEnd(width);
+  const lines = [
+    `Alerting stack "${s.env}": ${s.totalAlarms} CloudWatch alarms`,
+    `  by severity: ${SEVERITIES.map((sev) => `${sev} ${s.alarmsBySeverity[sev]}`).join(', ')}`,
+    `  by category: ${CATEGORIES.filter((c) => s.alarmsByCategory[c] > 0).map((c) => `${c} ${s.alarmsByCategory[c]}`).join(', ')}`,
+    `Topics: ${s.topics.severity} severity (P1-P4), ${s.topics.role} role topics`,
+    'Stacks:',
+    ...s.stacks.map((st) => `  ${pad(st.name, 34)} ${String(st.resources).padStart(4)} resources  ${(st.bytes / 1024).toFixed(1).padStart(7)} KiB`),
+    `Estimated CloudWatch alarm cost: $${s.monthlyAlarmCostUsd.toFixed(2)} / month`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,111 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { EscalationDeps } from '../../lambdas/escalation/deps';
+import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
+import { pageStep } from '../../lambdas/escalation/pager';
+import { verifyAction } from '../../lambdas/escalation/verifier';
+import type { AwsClients } from '../../lambdas/shared/clients';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
+import { ShortLinkStore } from '../../lambdas/shared/short-links';
+import type { Log } from '../../lambdas/shared/observability';
+import { ROLES, type Role } from '../../lib/core/catalog';
+import type { Config } from '../../lib/core/config/schema';
+import { roleTopicName } from '../../lib/core/topic-names';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { localRunner, type LocalRunner } from './local-runner';
+
+/** A page as a role's inbox received it. */
+export interface ReceivedPage {
+  readonly role: Role;
+  readonly text: string;
+}
+
+/** The escalation wired to an emulated account: role topics with an inbox each, the real handlers, a local runner. */
+export interface EscalationWorld {
+  readonly deps: EscalationDeps;
+  readonly runner: LocalRunner;
+  readonly verifyRunner: LocalRunner;
+  /** Drains every role's inbox. */
+  inbox(): Promise<ReceivedPage[]>;
+  /** Delivers an EventBridge alarm state change to the starter. */
+  event(event: unknown): ReturnType<typeof onAlarmStateChange>;
+}
+
+/**
+ * Builds, in an emulated account that already has the audit table (createSampleWorld), one topic per role with
+ * a queue subscribed to it as an inbox, and the escalation dependencies around the real handlers, running the
+ * synthesized state machine definitions in-process.
+ */
+export async function createEscalationWorld(options: {
+  clients: AwsClients;
+  config: Config;
+  auditTable: string;
+  escalationDefinition: StateMachineDefinition;
+  verifyDefinition: StateMachineDefinition;
+  linkKey: string;
+  linkBaseUrl?: string;
+  logger: Log;
+  now?: () => Date;
+  /** Milliseconds between the state machines' retries. @default the definitions' own (5 s, then backoff) */
+  retryIntervalMs?: number;
+}): Promise<EscalationWorld> {
+  const { clients, config } = options;
+  const topicArns = new Map<Role, string>();
+  const queues = new Map<Role, string>();
+  for (const role of ROLES) {
+    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: roleTopicName(config.prefix, role) }));
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${config.prefix}-inbox-${role}` }));
+    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+    topicArns.set(role, TopicArn!);
+    queues.set(role, QueueUrl!);
+  }
+  const now = options.now ?? (() => new Date());
+  const { incidents, audit, silences } = openStores({ dynamo: clients.dynamo, table: options.auditTable, retentionDays: config.automation.auditRetentionDays, now });
+  // The runners call the handlers with the deps, and the deps hold the runner: bind late.
+  let deps!: EscalationDeps;
+  // The catch targets publish straight to the on-call primary's topic, as their synthesized Parameters say (the
+  // topic's ARN is a placeholder in the local definition); Step Functions serializes a JSON Message object.
+  const pageOnCallDirectly = async (input: unknown) => {
+    const { Message, MessageStructure, Subject } = input as { Message: unknown; MessageStructure?: string; Subject?: string };
+    const message = typeof Message === 'string' ? Message : JSON.stringify(Message);
+    const { MessageId } = await clients.sns.send(new PublishCommand({ TopicArn: topicArns.get('on-call-primary'), Message: message, MessageStructure, Subject }));
+    return { MessageId };
+  };
+  const retries = { retryIntervalMs: options.retryIntervalMs };
+  const runner = localRunner(options.escalationDefinition, { PageStep: (input) => pageStep(deps, input) as Promise<unknown>, PageOnCallDirectly: pageOnCallDirectly }, retries);
+  const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: (input) => verifyAction(deps, input), VerifyFailedPageOnCall: pageOnCallDirectly }, retries);
+  deps = {
+    config,
+    clients,
+    store: incidents,
+    audit,
+    silences,
+    runner,
+    roleTopicArn: (role) => topicArns.get(role)!,
+    linkKey: async () => options.linkKey,
+    shortLinks: new ShortLinkStore(clients.dynamo, options.auditTable),
+    linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
+    now,
+    logger: options.logger,
+  };
+
+  return {
+    deps,
+    runner,
+    verifyRunner,
+    event: (event) => onAlarmStateChange(deps, event),
+    async inbox() {
+      const pages: ReceivedPage[] = [];
+      for (const [role, QueueUrl] of queues) {
+        for (;;) {
+          const { Messages } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+          if (!Messages?.length) break;
+          pages.push(...Messages.map((m) => ({ role, text: m.Body ?? '' })));
+          await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        }
+      }
+      return pages;
+    },
+  };
+}
