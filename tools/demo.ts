@@ -10,7 +10,7 @@ import '../bin/sdk-notice';
 import { localResponder } from './drill/local-responder';
 import { parseArgs } from 'node:util';
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { AuditLog } from '../lambdas/shared/audit-log';
+import { openStores } from '../lambdas/shared/storage/open-stores';
 import { createClients } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
 import { alertSettings } from '../lib/core/config/alert-settings';
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
     await fire(150, { alertId: 'ModelAccuracyDrop' }, 'accuracy 85% -> 65%');
     await fire(160, { alertId: 'DataLeakDetected' }, 'an API key pattern in the model output');
 
-    const records = await new AuditLog(clients.dynamo, world.auditTable, 1).listSince('1970');
+    const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
+    const records = await audit.listSince('1970');
     if (values.json) {
       console.log(JSON.stringify([...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), undefined, 2));
     } else {

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { ActionRecord } from '../shared/audit-log';
+import type { ActionRecord } from '../shared/storage/audit-log';
 
 /** The command that undoes an action: every announcement carries it. */
 export function revertCommand(actionId: string): string {

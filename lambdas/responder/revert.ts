@@ -1,5 +1,5 @@
 import type { Config } from '../../lib/core/config/schema';
-import type { ActionRecord, AuditLog } from '../shared/audit-log';
+import type { ActionRecord, AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import { AlreadyRecordedError } from '../shared/errors';
 import type { Log } from '../shared/observability';

@@ -27,7 +27,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { alertSettings } from '../../lib/core/config/alert-settings';
 import { findAlert } from '../../lib/core/catalog';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { MitigationFailedError } from '../../lambdas/shared/errors';
 import { useResponder, type ResponderHarness } from '../support/responder';

@@ -8,7 +8,7 @@ import type { AlarmChange } from '../../tools/drill/notifications';
 import { MITIGATIONS } from '../../lambdas/responder/mitigations';
 import type { MitigationScope, State } from '../../lambdas/responder/mitigations/mitigation';
 import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/revert';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
 

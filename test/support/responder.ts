@@ -3,7 +3,8 @@ import { after, before } from 'node:test';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
@@ -70,7 +71,7 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
       const logs = log.lines;
       const metrics: [string, string][] = [];
       const counter: ActionMetrics = { count: (name, dimension) => metrics.push([name, dimension]) };
-      const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
+      const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
       const handlerFor = (now: Date | undefined, c: AwsClients) => localResponder({ config, clients: c, world, now: () => now ?? new Date(), logger: log, metrics: counter });
       const harness: ResponderHarness = {
         moto,

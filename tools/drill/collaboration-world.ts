@@ -2,9 +2,9 @@ import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from
 import { processRecords } from '../../lambdas/collaboration/collaborator';
 import type { CollaborationDeps } from '../../lambdas/collaboration/deps';
 import { CollaborationState } from '../../lambdas/collaboration/state';
-import type { AuditLog } from '../../lambdas/shared/audit-log';
+import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
-import type { IncidentStore } from '../../lambdas/shared/incidents';
+import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import type { Log } from '../../lambdas/shared/observability';
 import { integrationSecrets, secretLabel } from '../../lib/core/config/integrations';
 import type { Config, ConfigInput } from '../../lib/core/config/schema';

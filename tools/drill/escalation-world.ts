@@ -4,11 +4,9 @@ import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
 import { pageStep } from '../../lambdas/escalation/pager';
 import { verifyAction } from '../../lambdas/escalation/verifier';
-import { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
-import { IncidentStore } from '../../lambdas/shared/incidents';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';
-import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Log } from '../../lambdas/shared/observability';
 import { ROLES, type Role } from '../../lib/core/catalog';
 import type { Config } from '../../lib/core/config/schema';
@@ -62,7 +60,8 @@ export async function createEscalationWorld(options: {
     topicArns.set(role, TopicArn!);
     queues.set(role, QueueUrl!);
   }
-  const retention = config.automation.auditRetentionDays;
+  const now = options.now ?? (() => new Date());
+  const { incidents, audit, silences } = openStores({ dynamo: clients.dynamo, table: options.auditTable, retentionDays: config.automation.auditRetentionDays, now });
   // The runners call the handlers with the deps, and the deps hold the runner: bind late.
   let deps!: EscalationDeps;
   // The catch targets publish straight to the on-call primary's topic, as their synthesized Parameters say (the
@@ -79,15 +78,15 @@ export async function createEscalationWorld(options: {
   deps = {
     config,
     clients,
-    store: new IncidentStore(clients.dynamo, options.auditTable, retention),
-    audit: new AuditLog(clients.dynamo, options.auditTable, retention),
-    silences: new SilenceStore(clients.dynamo, options.auditTable, retention),
+    store: incidents,
+    audit,
+    silences,
     runner,
     roleTopicArn: (role) => topicArns.get(role)!,
     linkKey: async () => options.linkKey,
     shortLinks: new ShortLinkStore(clients.dynamo, options.auditTable),
     linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
-    now: options.now ?? (() => new Date()),
+    now,
     logger: options.logger,
   };
 

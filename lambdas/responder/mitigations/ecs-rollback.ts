@@ -1,5 +1,5 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import { previousRevision } from './deployment-history';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, parseTaskDefinition, splitTarget } from './ecs-service';

@@ -1,6 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ecsMaxDesiredCount } from '../../../lib/core/config/derived';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, splitTarget } from './ecs-service';
 

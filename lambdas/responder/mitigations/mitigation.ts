@@ -1,7 +1,7 @@
 import type { MitigationId } from '../../../lib/core/catalog';
 import type { Config, ServiceConfig } from '../../../lib/core/config/schema';
 import type { AwsClients } from '../../shared/clients';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Log } from '../../shared/observability';
 import type { AlarmNotification } from '../notification';
 

@@ -1,6 +1,6 @@
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rdsClassLadder, rdsClassLadderField } from '../../../lib/core/config/derived';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 
 /**

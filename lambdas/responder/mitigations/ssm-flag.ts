@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MitigationId } from '../../../lib/core/catalog';
 import type { Config } from '../../../lib/core/config/schema';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 
 /**

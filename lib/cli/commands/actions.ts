@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ActionRecord } from '../../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
 import { describeChange } from '../report/actions';
 import type { CliCommand, CliContext } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';

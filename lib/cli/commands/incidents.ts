@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { acknowledgeIncident, resolveIncident } from '../../../lambdas/escalation/incident-lifecycle';
-import { formatDuration, IncidentStateError, type Incident } from '../../../lambdas/shared/incidents';
+import { formatDuration, IncidentStateError, type Incident } from '../../../lambdas/shared/storage/incident';
 import type { CliCommand, CliContext } from '../context';
 import { EXIT } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';

@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite } from './dynamo';
+import { firstFailedCondition, queryAll, sinceInTimeIndex, transactWrite, written } from '../dynamo';
 import {
   GetCommand,
   PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { MitigationId, Severity } from '../../lib/core/catalog';
-import type { AutomationMode } from '../../lib/core/config/schema';
-import { AlreadyRecordedError } from './errors';
+import type { MitigationId, Severity } from '../../../lib/core/catalog';
+import type { AutomationMode } from '../../../lib/core/config/schema';
+import { AlreadyRecordedError } from '../errors';
+import { expiresAfter, keys, TIME_PARTITION, timeIndexed, withoutLayout } from './table-layout';
 
 /** Where an action stands. `evaluating` is the claim; every other status is final or awaits its outcome. */
 export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
@@ -57,14 +58,6 @@ export function actionIdOf(incidentId: string, mitigation: MitigationId): string
 /** Why a reservation was refused. */
 export type ReservationRefusal = { readonly refused: 'cooldown'; readonly until: string; /** The action holding it. */ readonly actionId: string | undefined } | { readonly refused: 'rate-limit'; readonly max: number };
 
-/** Table layout: one table, typed keys. Actions also sit in a time index for `oncall actions`. */
-const key = {
-  action: (actionId: string) => ({ pk: `ACTION#${actionId}`, sk: 'ACTION' }),
-  cooldown: (mitigation: string, target: string) => ({ pk: `COOLDOWN#${mitigation}#${target}`, sk: 'COOLDOWN' }),
-  window: (start: number) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' }),
-};
-const TIME_PARTITION = 'ACTIONS';
-
 /**
  * The audit log and the guard rails' bookkeeping, in DynamoDB. Conditional writes make the guard rails safe
  * under concurrency; DynamoDB errors are translated here so the pipeline never sees SDK error types.
@@ -85,14 +78,13 @@ export class AuditLog {
     // The SDK retries a write whose response was lost; the retry then fails its own condition. The token tells
     // "someone else claimed it" from "my first attempt did".
     const claimToken = randomUUID();
-    try {
-      await this.dynamo.send(
+    const claimed = await written(
+      this.dynamo.send(
         new PutCommand({
           TableName: this.table,
           Item: {
-            ...key.action(record.actionId),
-            gsi1pk: TIME_PARTITION,
-            gsi1sk: `${record.createdAt}#${record.actionId}`,
+            ...keys.action(record.actionId),
+            ...timeIndexed('actions', record.createdAt, record.actionId),
             ...record,
             decision: 'evaluating',
             claimToken,
@@ -101,12 +93,11 @@ export class AuditLog {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.action(record.actionId), ConsistentRead: true }));
-      if (Item?.claimToken !== claimToken) throw new AlreadyRecordedError(record.actionId);
-    }
+      ),
+    );
+    if (claimed) return;
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.action(record.actionId), ConsistentRead: true }));
+    if (Item?.claimToken !== claimToken) throw new AlreadyRecordedError(record.actionId);
   }
 
   /** Final decision without action: skipped (with the reason) or dry-run (with what would have been done). */
@@ -143,7 +134,7 @@ export class AuditLog {
     const cooldown = {
       Put: {
         TableName: this.table,
-        Item: { ...key.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
+        Item: { ...keys.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
         ConditionExpression: `attribute_not_exists(pk) OR #until <= :now${lift ? ' OR actionId = :lifted' : ''}`,
         ExpressionAttributeNames: { '#until': 'until' },
         ExpressionAttributeValues: { ':now': now, ...(lift ? { ':lifted': lift } : {}) },
@@ -152,31 +143,27 @@ export class AuditLog {
     const slot = {
       Update: {
         TableName: this.table,
-        Key: key.window(guard.windowStart),
+        Key: keys.actionWindow(guard.windowStart),
         UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
         ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
         ExpressionAttributeNames: { '#count': 'count' },
         ExpressionAttributeValues: { ':one': 1, ':max': guard.maxActions, ':expires': this.expiry(guard.windowEnd) },
       },
     };
-    const record = { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
-    try {
-      // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
-      await transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] });
-      return undefined;
-    } catch (error) {
-      if (transactionConditionFailed(error, 0)) {
-        const holder = await this.cooldownHolder(intent.mitigation, intent.target!);
-        return { refused: 'cooldown', until: holder?.until ?? 'unknown', actionId: holder?.actionId };
-      }
-      if (!guard.windowExempt && transactionConditionFailed(error, 1)) return { refused: 'rate-limit', max: guard.maxActions };
-      throw error;
-    }
+    const record = { Update: { TableName: this.table, Key: keys.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
+    // The cooldown (item 0) or the window's slot (item 1) refuses; a failed condition of the record is an error.
+    let refusedBy: number | undefined;
+    const refusal = (error: unknown) => (refusedBy = firstFailedCondition(error)) === 0 || (refusedBy === 1 && !guard.windowExempt);
+    // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
+    if (await written(transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] }), refusal)) return undefined;
+    if (refusedBy === 1) return { refused: 'rate-limit', max: guard.maxActions };
+    const holder = await this.cooldownHolder(intent.mitigation, intent.target!);
+    return { refused: 'cooldown', until: holder?.until ?? 'unknown', actionId: holder?.actionId };
   }
 
   /** The action holding the cooldown of (mitigation, target), whether or not it has expired. */
   private async cooldownHolder(mitigation: MitigationId, target: string): Promise<{ until: string; actionId: string | undefined } | undefined> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.cooldown(mitigation, target), ConsistentRead: true }));
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.cooldown(mitigation, target), ConsistentRead: true }));
     return Item && { until: String(Item.until), actionId: typeof Item.actionId === 'string' ? Item.actionId : undefined };
   }
 
@@ -189,7 +176,7 @@ export class AuditLog {
     await this.dynamo.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: key.action(actionId),
+        Key: keys.action(actionId),
         ...updated,
         ConditionExpression: 'decision = :evaluating',
         ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' },
@@ -213,21 +200,19 @@ export class AuditLog {
     ] as const;
     for (const { set, when } of attempts) {
       const update = this.updateExpression(set);
-      try {
-        await this.dynamo.send(
+      const changed = await written(
+        this.dynamo.send(
           new UpdateCommand({
             TableName: this.table,
-            Key: key.action(actionId),
+            Key: keys.action(actionId),
             ...update,
             ConditionExpression: '#when = :when',
             ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#when': when[0] },
             ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':when': when[1] },
           }),
-        );
-        return;
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
+        ),
+      );
+      if (changed) return;
     }
   }
 
@@ -242,13 +227,13 @@ export class AuditLog {
   }
 
   public async get(actionId: string): Promise<ActionRecord | undefined> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.action(actionId) }));
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.action(actionId) }));
     return Item === undefined ? undefined : toRecord(Item);
   }
 
   /** Actions created at or after `since`, newest first. */
   public async listSince(since: string): Promise<ActionRecord[]> {
-    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, since, true))).map(toRecord);
+    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION.actions, since, true))).map(toRecord);
   }
 
   /** The actions taken (or considered) for an incident's alarm transitions, newest first. */
@@ -260,7 +245,7 @@ export class AuditLog {
   }
 
   private async update(actionId: string, fields: Record<string, unknown>): Promise<void> {
-    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.action(actionId), ...this.updateExpression(fields) }));
+    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: keys.action(actionId), ...this.updateExpression(fields) }));
   }
 
   private updateExpression(fields: Record<string, unknown>) {
@@ -281,12 +266,12 @@ export class AuditLog {
   }
 
   private expiry(fromIso: string): number {
-    return Math.floor(Date.parse(fromIso) / 1000) + this.retentionDays * 86_400;
+    return expiresAfter(fromIso, this.retentionDays);
   }
 }
 
 
 function toRecord(item: Record<string, unknown>): ActionRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...record } = item;
+  const { claimToken: _t, ...record } = withoutLayout(item);
   return record as unknown as ActionRecord;
 }
