@@ -33,7 +33,7 @@ async function actOn(h: ResponderHarness, change: AlarmChange, mitigation: Mitig
 function revertAs(h: ResponderHarness, actionId: string, reason?: string): Promise<RevertResult> {
   return revert(
     { config: h.config, clients: h.clients, audit: h.audit, announceTopicArn: h.world.announceTopicArn, automationModeParameter: h.world.automationModeParameter, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } },
-    { actionId, who: 'alice', ...(reason ? { reason } : {}) },
+    { actionId, actor: { kind: 'person', name: 'alice', via: 'cli' }, ...(reason ? { reason } : {}) },
   );
 }
 

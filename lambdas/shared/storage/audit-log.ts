@@ -19,7 +19,15 @@ export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
  */
 export type ActionOutcome = 'pending' | 'succeeded' | 'failed' | 'unknown' | 'ineffective' | 'verified';
 
-/** One audit record: an automatic mitigation considered for one incident. */
+/**
+ * Who acts: the automation on its own (the responder), or a person through a channel (`oncall revert` today; a
+ * Slack button or a webhook would add their channel). Recorded on every action and named in its announcement.
+ */
+export type Actor = { readonly kind: 'automation' } | { readonly kind: 'person'; /** As the channel knows them: user and AWS principal for the CLI. */ readonly name: string; readonly via: ActorChannel };
+/** Where a person acted from. */
+export type ActorChannel = 'cli';
+
+/** One audit record: an automatic mitigation considered for one incident, or a person's revert of one. */
 export interface ActionRecord {
   readonly actionId: string;
   readonly incidentId: string;
@@ -31,6 +39,8 @@ export interface ActionRecord {
   /** `ecs:prod/chatbot-api`, `ssm:/chatbot/fallback-mode`... */
   readonly target: string | undefined;
   readonly mode: AutomationMode | 'unknown';
+  /** Who acts. Absent on records written before it was recorded: read it with {@link actorOf}. */
+  readonly actor?: Actor;
   readonly decision: ActionDecision;
   readonly reason: string;
   readonly outcome: ActionOutcome | undefined;
@@ -274,4 +284,114 @@ export class AuditLog {
 function toRecord(item: Record<string, unknown>): ActionRecord {
   const { claimToken: _t, ...record } = withoutLayout(item);
   return record as unknown as ActionRecord;
+}
+
+// ----- record builders: every record of an action derives from its claim, here and nowhere else --------------
+
+/** The automation, as the actor of the responder's actions. */
+export const AUTOMATION: Actor = { kind: 'automation' };
+
+/** Who took an action. A record from before actors were recorded: a revert named its requester in its evidence. */
+export function actorOf(record: ActionRecord): Actor {
+  if (record.actor) return record.actor;
+  const requestedBy = record.evidence.requestedBy;
+  return typeof requestedBy === 'string' ? { kind: 'person', name: requestedBy, via: 'cli' } : AUTOMATION;
+}
+
+/** `alice (arn:...)`, or `the automation`. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'person' ? actor.name : 'the automation';
+}
+
+/** An action's first record, as {@link AuditLog.claim} writes it (decision `evaluating`), with who acts. */
+export type ActionClaim = Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt' | 'actor'> & { readonly actor: Actor };
+
+/** What an action is about, for its claim: the alarm transition, the mitigation, its target, the evidence. */
+export type ActionSubject = Pick<ActionRecord, 'actionId' | 'incidentId' | 'alarmName' | 'alertId' | 'service' | 'severity' | 'mitigation' | 'target' | 'mode' | 'evidence'>;
+
+/** The claim of an automatic action: the automation acts, for reasons still being evaluated. */
+export function automaticClaim(subject: ActionSubject, at: string): ActionClaim {
+  const { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, evidence } = subject;
+  return { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, actor: AUTOMATION, reason: 'evaluating', evidence, createdAt: at };
+}
+
+/**
+ * The claim of a revert of `original`: the same incident, mitigation and target; its reason names who asks and
+ * why, its evidence the action it undoes (`revertOf`: how every reader tells a revert) and the change it makes.
+ */
+export function revertClaim(original: ActionRecord, revert: { readonly actionId: string; readonly actor: Actor; readonly mode: ActionRecord['mode']; readonly why?: string; readonly change: string }, at: string): ActionClaim {
+  const { incidentId, alarmName, alertId, service, severity, mitigation, target } = original;
+  return {
+    actionId: revert.actionId,
+    incidentId,
+    alarmName,
+    alertId,
+    service,
+    severity,
+    mitigation,
+    target,
+    mode: revert.mode,
+    actor: revert.actor,
+    reason: `revert of ${original.actionId} by ${actorName(revert.actor)}${revert.why ? `: ${revert.why}` : ''}`,
+    evidence: { revertOf: original.actionId, change: revert.change },
+    createdAt: at,
+  };
+}
+
+/** What {@link AuditLog.decide} writes. */
+export type DecisionWrite = Parameters<AuditLog['decide']>[1];
+/** What {@link AuditLog.reserve} writes with the reservations (and what {@link AuditLog.intend} writes of it). */
+export type IntentWrite = Parameters<AuditLog['reserve']>[1];
+/** What {@link AuditLog.outcome} writes. */
+export type OutcomeWrite = Parameters<AuditLog['outcome']>[1];
+/** The automation's guard rails reserved with an intent: cooldown and action window ({@link AuditLog.reserve}). */
+export type ActionReservation = Parameters<AuditLog['reserve']>[2];
+
+/** One write to an action's record and the record it leaves, built together so that the two cannot disagree. */
+export interface RecordStep<W> {
+  readonly write: W;
+  readonly record: ActionRecord;
+}
+
+/** A claimed action that ends without acting: skipped, with the reason and the before-state if it was read. */
+export function skippedRecord(claim: ActionClaim, skip: { readonly reason: string; readonly before?: Record<string, unknown> }, at: string): RecordStep<DecisionWrite> {
+  const write: DecisionWrite = { decision: 'skipped', reason: skip.reason, mode: claim.mode, target: claim.target, ...(skip.before ? { before: skip.before } : {}) };
+  return { write, record: { ...claim, ...write, outcome: undefined, updatedAt: at } };
+}
+
+/** A claimed action in dry-run: what would have been done, and how it would be undone. Nothing changes. */
+export function dryRunRecord(claim: ActionClaim, plan: { readonly reason: string; readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly revertCommand: string }, at: string): RecordStep<DecisionWrite> {
+  const write: DecisionWrite = { decision: 'dry-run', reason: plan.reason, mode: claim.mode, target: claim.target, before: plan.before, desired: plan.desired, revertCommand: plan.revertCommand };
+  return { write, record: { ...claim, ...write, outcome: undefined, updatedAt: at } };
+}
+
+/**
+ * The intent: `acted`, outcome `pending`, with the before-state and the desired one, written before the world is
+ * changed. `reason` and `evidence` default to the claim's (a revert says why in its claim).
+ */
+export function intentRecord(
+  claim: ActionClaim,
+  intent: { readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly reason?: string; readonly evidence?: Record<string, unknown>; readonly revertCommand?: string },
+  at: string,
+): RecordStep<IntentWrite> {
+  const write: IntentWrite = {
+    mitigation: claim.mitigation,
+    reason: intent.reason ?? claim.reason,
+    mode: claim.mode,
+    target: claim.target,
+    before: intent.before,
+    desired: intent.desired,
+    evidence: intent.evidence ?? claim.evidence,
+    ...(intent.revertCommand ? { revertCommand: intent.revertCommand } : {}),
+  };
+  return { write, record: { ...claim, ...write, decision: 'acted', outcome: 'pending', updatedAt: at } };
+}
+
+/** How an action that acted ended: the after-state, or the error of the change (`failed`) or of its read (`unknown`). */
+export type ActionEnd = { readonly outcome: 'succeeded'; readonly after: Record<string, unknown> } | { readonly outcome: 'failed' | 'unknown'; readonly error: string };
+
+/** The outcome of an action recorded as acting ({@link intentRecord}). */
+export function outcomeRecord(acting: ActionRecord, end: ActionEnd, at: string): RecordStep<OutcomeWrite> {
+  const write: OutcomeWrite = { ...end };
+  return { write, record: { ...acting, ...write, updatedAt: at } };
 }
