@@ -515,3 +515,59 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     assert.deepEqual(h.metrics.filter(([name]) => name === 'ActionsTaken'), [['ActionsTaken', 'ai-kill-switch']]);
   });
 });
+
+describe('faults after acting: the action stands, and is reported as taken', () => {
+  /** The warnings and errors the responder logged, with the action each names. */
+  const problems = (h: ResponderHarness) => h.logs.filter((l) => l.level !== 'info').map((l) => [l.level, l.message, l.extra?.actionId]);
+
+  it('the kill switch was flipped but SNS is down: logged as applied-but-unannounced, counted as taken, not failed', async () => {
+    // GIVEN SNS answers 500 to every Publish
+    const h = await fresh();
+    const snsDown: Fault = { status: 500, type: 'InternalError', message: 'injected: SNS internal error' };
+    const { clients } = clientsWithFaults(h, 'sns', (op) => (op === 'Publish' ? snsDown : undefined));
+    // WHEN the accuracy alarm fires: the invocation fails, so that Lambda's retry announces it
+    await assert.rejects(h.invoke(eventFor(h, { alertId: 'ModelAccuracyDrop' }), { clients }), MitigationFailedError);
+    // THEN the flag was flipped and the record says acted/succeeded
+    const [action] = await h.audit.listSince('1970');
+    assert.deepEqual([action!.decision, action!.outcome, (await worldState(h)).flags['/feature/ai-model']], ['acted', 'succeeded', 'false']);
+    // and the log says what happened: applied, then the announcement failed (not "failed before acting")
+    assert.deepEqual(problems(h), [['error', 'mitigation applied, but announcing it failed', action!.actionId]]);
+    assert.match(String(h.logs.find((l) => l.level === 'error')?.extra?.error), /injected: SNS internal error/);
+    // and it is counted once, as taken
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+  });
+
+  it('the kill switch was flipped and announced but its verification could not start: logged as such, counted as taken; the retry starts it', async () => {
+    // GIVEN the verification's first start fails (Step Functions unavailable), later ones work
+    const h = await fresh();
+    const started: string[] = [];
+    let sfnUp = false;
+    const verification = {
+      start: async (actionId: string) => {
+        if (!sfnUp) throw new Error('injected: StartExecution unavailable');
+        started.push(actionId);
+      },
+    };
+    const at = new Date();
+    const event = eventFor(h, { alertId: 'ModelAccuracyDrop', at });
+    // WHEN the accuracy alarm fires: the invocation fails
+    await assert.rejects(h.invoke(event, { now: at, verification }), (error: unknown) => {
+      assert.ok(error instanceof MitigationFailedError, String(error));
+      assert.match(String((error.cause as Error | undefined)?.message), /injected: StartExecution unavailable/);
+      return true;
+    });
+    // THEN the action stands, announced; the log says the verification did not start; counted once, as taken
+    const [action] = await h.audit.listSince('1970');
+    assert.deepEqual([action!.decision, action!.outcome], ['acted', 'succeeded']);
+    assert.ok(action!.announcedAt);
+    assert.deepEqual(problems(h), [['error', 'mitigation applied, but starting its verification failed', action!.actionId]]);
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+    // WHEN Lambda retries a minute later, Step Functions back
+    sfnUp = true;
+    await assert.doesNotReject(h.invoke(event, { now: new Date(at.getTime() + MINUTE), verification }));
+    // THEN the retry starts the verification, and neither acts nor counts again
+    assert.deepEqual(started, [action!.actionId]);
+    assert.equal(await aiFlagVersion(h), 2);
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+  });
+});
