@@ -151,7 +151,9 @@ export class ClaimedAction {
   /** Acts without reservations (a person decided: no cooldown, no action window). */
   public async act<C extends MitigationClient>(plan: ActionPlan<C>): Promise<Executed> {
     const intent = this.intent(plan);
-    await this.deps.audit.intend(this.claim.actionId, { before: intent.write.before, desired: intent.write.desired }, intent.record.updatedAt);
+    // `mitigation` keys the cooldown of a reservation; the record has it from the claim.
+    const { mitigation: _keysTheCooldown, ...write } = intent.write;
+    await this.deps.audit.intend(this.claim.actionId, write, intent.record.updatedAt);
     return this.carryOut(plan, intent.record);
   }
 

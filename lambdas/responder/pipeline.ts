@@ -2,7 +2,7 @@ import { alertSettings } from '../../lib/core/config/alert-settings';
 import { modelService } from '../../lib/core/config/derived';
 import type { Config } from '../../lib/core/config/schema';
 import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/core/silences';
-import { actionIdOf, automaticClaim, type ActionRecord, type AuditLog } from '../shared/storage/audit-log';
+import { actionClaim, actionIdOf, AUTOMATION, type ActionRecord, type AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
 import type { ActionMetrics, Log } from '../shared/observability';
 import { MitigationFailedError } from '../shared/errors';
@@ -116,7 +116,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
   const scope = scopeFor(mitigation, ctx);
   const target = mitigation.target(scope);
   const tree = gate.silence ? undefined : gate.tree;
-  const claim = automaticClaim(
+  const claim = actionClaim(
     {
       actionId: actionIdOf(n.incidentId, mitigation.id),
       incidentId: n.incidentId,
@@ -129,6 +129,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
       mode: gate.silence ? 'unknown' : gate.mode.mode,
       evidence: { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}), ...(gate.silence ? { silence: gate.silence } : {}) },
     },
+    AUTOMATION,
     deps.now().toISOString(),
   );
 

@@ -178,10 +178,10 @@ export class AuditLog {
   }
 
   /**
-   * The intent record of an action that takes no reservation (a human revert: no cooldown, no action window):
+   * The intent record of an action that takes no reservation (a person's action: no cooldown, no action window):
    * `acted`, outcome `pending`, with what is about to be done. Only a claimed record can get here.
    */
-  public async intend(actionId: string, intent: Pick<ActionRecord, 'before' | 'desired'>, now: string): Promise<void> {
+  public async intend(actionId: string, intent: Pick<ActionRecord, 'reason' | 'mode' | 'target' | 'before' | 'desired' | 'evidence' | 'revertCommand'>, now: string): Promise<void> {
     const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
     await this.dynamo.send(
       new UpdateCommand({
@@ -309,10 +309,13 @@ export type ActionClaim = Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt
 /** What an action is about, for its claim: the alarm transition, the mitigation, its target, the evidence. */
 export type ActionSubject = Pick<ActionRecord, 'actionId' | 'incidentId' | 'alarmName' | 'alertId' | 'service' | 'severity' | 'mitigation' | 'target' | 'mode' | 'evidence'>;
 
-/** The claim of an automatic action: the automation acts, for reasons still being evaluated. */
-export function automaticClaim(subject: ActionSubject, at: string): ActionClaim {
+/**
+ * The claim of a mitigation's action on an alarm: by the automation (the pipeline), or by a person (a button in a
+ * chat, later); its reason is `evaluating` until the action is decided.
+ */
+export function actionClaim(subject: ActionSubject, actor: Actor, at: string): ActionClaim {
   const { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, evidence } = subject;
-  return { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, actor: AUTOMATION, reason: 'evaluating', evidence, createdAt: at };
+  return { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, actor, reason: 'evaluating', evidence, createdAt: at };
 }
 
 /**
@@ -340,7 +343,7 @@ export function revertClaim(original: ActionRecord, revert: { readonly actionId:
 
 /** What {@link AuditLog.decide} writes. */
 export type DecisionWrite = Parameters<AuditLog['decide']>[1];
-/** What {@link AuditLog.reserve} writes with the reservations (and what {@link AuditLog.intend} writes of it). */
+/** What {@link AuditLog.reserve} writes with the reservations ({@link AuditLog.intend}: the same, but `mitigation`). */
 export type IntentWrite = Parameters<AuditLog['reserve']>[1];
 /** What {@link AuditLog.outcome} writes. */
 export type OutcomeWrite = Parameters<AuditLog['outcome']>[1];
