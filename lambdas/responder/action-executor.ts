@@ -8,7 +8,8 @@
  *   3. apply the mitigation's change, with the mitigation's own clients only (its scope);
  *   4. read the after-state; 5. record the outcome; 6. announce on the on-call topic.
  * Each step is written before the next is taken, so a failure at any step leaves a record that says how far the
- * action got, and a retry resumes from it instead of acting twice.
+ * action got: a retry finds it and never acts twice, and the caller finishes what is left (the pipeline's retry
+ * announces an action whose announcement failed).
  */
 import {
   dryRunRecord,

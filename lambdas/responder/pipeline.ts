@@ -2,12 +2,12 @@ import { alertSettings } from '../../lib/core/config/alert-settings';
 import { modelService } from '../../lib/core/config/derived';
 import type { Config } from '../../lib/core/config/schema';
 import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/core/silences';
-import { actionClaim, actionIdOf, AUTOMATION, type ActionRecord, type AuditLog } from '../shared/storage/audit-log';
+import { actionClaim, actionIdOf, AUTOMATION, type ActionRecord } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
-import type { ActionMetrics, Log } from '../shared/observability';
+import type { ActionMetrics } from '../shared/observability';
 import { MitigationFailedError } from '../shared/errors';
 import type { SilenceReader } from '../shared/storage/silences';
-import { announceAction, claimAction, type ClaimedAction, type Executed } from './action-executor';
+import { announceAction, claimAction, type ClaimedAction, type Executed, type ExecutorDeps } from './action-executor';
 import { revertCommand } from './announce';
 import { readAutomationMode, type ModeReading } from './automation-mode';
 import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './decision-tree';
@@ -15,16 +15,12 @@ import { MITIGATIONS } from './mitigations';
 import { scopeFor, type Mitigation, type MitigationClient, type MitigationContext, type MitigationScope, type State, type Target } from './mitigations/mitigation';
 import type { AlarmNotification } from './notification';
 
-/** What the pipeline needs from the outside world; tests pass their own clock and clients. */
-export interface PipelineDeps {
+/** What the pipeline needs from the outside world, besides the executor's; tests pass their own clock and clients. */
+export interface PipelineDeps extends ExecutorDeps {
   readonly config: Config;
+  /** Every client: the switch (SSM) and the decision tree (CloudWatch, ECS); each mitigation gets its own cut. */
   readonly clients: AwsClients;
-  readonly audit: AuditLog;
-  /** The on-call topic every action is announced on. */
-  readonly announceTopicArn: string;
   readonly automationModeParameter: string;
-  readonly now: () => Date;
-  readonly logger: Log;
   readonly metrics: ActionMetrics;
   /** Ad-hoc silences (`oncall silence`); the config's windows come with `config.silencing`. */
   readonly silences: SilenceReader;
@@ -41,14 +37,16 @@ export interface PipelineDeps {
  *   1. only a transition into ALARM acts (OK and INSUFFICIENT_DATA never do); a silenced alert (ad-hoc silence,
  *      maintenance or low-traffic window) acts on nothing: each mitigation is claimed (2) and recorded as skipped
  *      with the silence, and neither the switch, the decision tree nor any target is read;
- *   2. claim (incident, mitigation) in the audit log: a duplicate delivery stops here;
+ *   2. claim (incident, mitigation) in the audit log, with the automation as the actor: a duplicate delivery
+ *      stops here;
  *   3. the automation switch, read now: disabled records a skip, dry-run records what would be done;
  *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
  *   5. the mitigation's own preconditions and caps on the before-state;
  *   6. cooldown per (mitigation, target) and the action window, reserved atomically with the intent record;
  *      a protective mitigation (`Mitigation.protective`: it only turns a feature off) takes no slot of the window,
  *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
- *   7. act, read the after-state, record the outcome; announce every decision that did or would change something,
+ *   7. act, read the after-state, record the outcome (steps 2, 6 and 7 are the action executor's, the one path
+ *      that changes the world: action-executor.ts); announce every decision that did or would change something,
  *      and every protective action refused (no target, automation disabled, cooldown) with its reason (under a
  *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced).
  * Returns the records written by this call (duplicates return the existing record).

@@ -1,22 +1,17 @@
 import type { Config } from '../../lib/core/config/schema';
-import { actorName, actorOf, revertClaim, type ActionRecord, type Actor, type AuditLog } from '../shared/storage/audit-log';
+import { actorName, actorOf, revertClaim, type ActionRecord, type Actor } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
-import type { Log } from '../shared/observability';
-import { claimAction } from './action-executor';
+import { claimAction, type ExecutorDeps } from './action-executor';
 import { readAutomationMode } from './automation-mode';
 import { MITIGATIONS } from './mitigations';
 import { scopeFor } from './mitigations/mitigation';
 
-/** What a revert needs; the CLI builds it from its session. */
-export interface RevertDeps {
+/** What a revert needs besides the executor's (whose on-call topic is the responder's); the CLI builds it from its session. */
+export interface RevertDeps extends ExecutorDeps {
   readonly config: Config;
+  /** The switch's (SSM, for the mode recorded) and the mitigations'; each mitigation gets its own cut. */
   readonly clients: AwsClients;
-  readonly audit: AuditLog;
-  /** The on-call topic every action is announced on (the responder's). */
-  readonly announceTopicArn: string;
   readonly automationModeParameter: string;
-  readonly now: () => Date;
-  readonly logger: Log;
 }
 
 /** A person's request to undo an action. */
