@@ -138,12 +138,15 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
       return await decideAndAct(deps, { mitigation, scope, target, mode: gate.mode, tree }, action);
     } catch (error) {
       if (error instanceof MitigationFailedError) throw error;
-      // Anything else that broke between the claim and the outcome. claimAction gives the record a final state,
-      // so that the retry Lambda makes fails towards the dead-letter queue instead of finding a claim and
-      // passing silently.
-      const message = (error as Error).message;
-      deps.metrics.count('ActionsFailed', mitigation.id);
-      deps.logger.error(action.phase === 'claimed' ? 'mitigation failed before acting' : 'mitigation failed while acting', { actionId: claim.actionId, mitigation: mitigation.id, error: message });
+      // Anything else that broke after the claim. claimAction gives an unfinished record a final state, so that
+      // the retry Lambda makes fails towards the dead-letter queue instead of finding a claim and passing silently.
+      // A decision already recorded (a skip, a dry-run) whose announcement failed stands, and is counted as such.
+      const fields = { actionId: claim.actionId, mitigation: mitigation.id, error: (error as Error).message };
+      if (action.phase === 'final') deps.logger.error('mitigation decided, but announcing the decision failed', fields);
+      else {
+        deps.metrics.count('ActionsFailed', mitigation.id);
+        deps.logger.error(action.phase === 'claimed' ? 'mitigation failed before acting' : 'mitigation failed while acting', fields);
+      }
       throw new MitigationFailedError(claim.actionId, { cause: error });
     }
   });

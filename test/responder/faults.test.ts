@@ -22,7 +22,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { alertSettings } from '../../lib/core/config/alert-settings';
 import { findAlert } from '../../lib/core/catalog';
@@ -516,7 +516,7 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
   });
 });
 
-describe('faults after acting: the action stands, and is reported as taken', () => {
+describe('faults after the decision: what was done stands, and is reported as done', () => {
   /** The warnings and errors the responder logged, with the action each names. */
   const problems = (h: ResponderHarness) => h.logs.filter((l) => l.level !== 'info').map((l) => [l.level, l.message, l.extra?.actionId]);
 
@@ -569,5 +569,22 @@ describe('faults after acting: the action stands, and is reported as taken', () 
     assert.deepEqual(started, [action!.actionId]);
     assert.equal(await aiFlagVersion(h), 2);
     assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+  });
+
+  it('a refused kill switch (automation disabled) could not be announced: logged as such, counted as skipped, not failed', async () => {
+    // GIVEN automation is disabled, and SNS answers 500 to every Publish
+    const h = await fresh();
+    await h.clients.ssm.send(new PutParameterCommand({ Name: h.world.automationModeParameter, Value: 'disabled', Overwrite: true, Type: 'String' }));
+    const snsDown: Fault = { status: 500, type: 'InternalError', message: 'injected: SNS internal error' };
+    const { clients } = clientsWithFaults(h, 'sns', (op) => (op === 'Publish' ? snsDown : undefined));
+    // WHEN the accuracy alarm fires: the refusal of a protective action must reach on-call, so the invocation fails
+    await assert.rejects(h.invoke(eventFor(h, { alertId: 'ModelAccuracyDrop' }), { clients }), MitigationFailedError);
+    // THEN the refusal is recorded, nothing changed, and the log and the metrics say so: skipped, not failed
+    const [action] = await h.audit.listSince('1970');
+    assert.deepEqual([action!.decision, action!.outcome, action!.reason], ['skipped', undefined, 'automation is disabled']);
+    assert.ok(action!.announceFailedAt);
+    assert.equal((await worldState(h)).flags['/feature/ai-model'], 'true');
+    assert.deepEqual(problems(h), [['error', 'mitigation decided, but announcing the decision failed', action!.actionId]]);
+    assert.deepEqual(h.metrics, [['ActionsSkipped', 'ai-kill-switch']]);
   });
 });
