@@ -7,7 +7,7 @@ import { NotFoundError, openSession } from '../session';
 
 /**
  * `oncall actions`: what the automation did, and why. JSON shape (`--json`): an array of audit records, newest
- * first, as stored (see ActionRecord in lambdas/shared/audit-log.ts): actionId, incidentId, alarmName, alertId,
+ * first, as stored (see ActionRecord in lambdas/shared/storage/audit-log.ts): actionId, incidentId, alarmName, alertId,
  * service, severity, mitigation, target, mode, decision, reason, outcome, evidence, before, desired, after,
  * error, revertCommand, createdAt, updatedAt.
  */
