@@ -1,6 +1,7 @@
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { processRecords } from '../../lambdas/collaboration/collaborator';
 import type { CollaborationDeps } from '../../lambdas/collaboration/deps';
+import { toSignal } from '../../lambdas/collaboration/signal';
 import { CollaborationState } from '../../lambdas/collaboration/state';
 import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
@@ -8,6 +9,7 @@ import type { IncidentStore } from '../../lambdas/shared/storage/incident-store'
 import type { Log } from '../../lambdas/shared/observability';
 import { integrationSecrets, secretLabel } from '../../lib/core/config/integrations';
 import type { Config, ConfigInput } from '../../lib/core/config/schema';
+import type { DrillClock } from './drill-clock';
 import type { FakeEndpoints, FakeRuntime } from '../stand-ins/endpoints';
 import { localStream } from './stream-runner';
 
@@ -47,8 +49,14 @@ export async function createCollaborationWorld(options: {
   audit: AuditLog;
   fake: FakeEndpoints;
   logger: Log;
+  /**
+   * Reads the stream on the drill's simulated time: each record is handled at the time it was written (its
+   * event's, or its action's last update), so what the integrations record is stamped with the time of the step
+   * that caused it, however late the drill drains the stream. @default the wall clock
+   */
+  clock?: DrillClock;
 }): Promise<CollaborationWorld> {
-  const { config, fake } = options;
+  const { config, fake, clock } = options;
   const secrets = new SecretsManagerClient(options.settings);
   for (const { service, secret } of integrationSecrets(config.integrations)) {
     await secrets.send(new CreateSecretCommand({ Name: secretLabel(secret), SecretString: fake.tokens[service] }));
@@ -60,14 +68,31 @@ export async function createCollaborationWorld(options: {
     state: new CollaborationState(options.clients.dynamo, options.auditTable, config.automation.auditRetentionDays),
     secret: async (arn: string) => (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '',
     runtime: fake.runtime(),
-    now: () => new Date(),
+    now: clock ? () => clock.now() : () => new Date(),
     logger: options.logger,
   };
-  const consume = (records: Parameters<typeof processRecords>[1]) => processRecords(deps, records);
+  const consume = clock ? (records: Records) => consumeAsWritten(clock, deps, records) : (records: Records) => processRecords(deps, records);
   const stream = await localStream(options.settings, options.auditTable);
   return {
     deps,
     drain: () => stream.drain(consume),
     redeliver: async () => (await localStream(options.settings, options.auditTable)).drain(consume),
   };
+}
+
+type Records = Parameters<typeof processRecords>[1];
+
+/**
+ * A batch one record at a time, each at the instant it was written (a record that means nothing to the
+ * integrations at the clock's current time): the handler's clock cannot be one instant for a whole batch.
+ * Stops at the first failed record, which is retried from there as the batch would be.
+ */
+async function consumeAsWritten(clock: DrillClock, deps: CollaborationDeps, records: Records): ReturnType<typeof processRecords> {
+  for (const record of records) {
+    const signal = toSignal(record);
+    const written = 'ignored' in signal ? clock.time : new Date(signal.kind === 'event' ? signal.event.at : signal.action.updatedAt);
+    const result = await clock.run(written, () => processRecords(deps, [record]));
+    if (result.batchItemFailures.length > 0) return result;
+  }
+  return { batchItemFailures: [] };
 }
