@@ -163,8 +163,8 @@ async function prepareEscalation(clients: ReturnType<typeof createClients>, sett
       await clock.run(clearAt, () => world.event(alarmStateChangeEvent(config, { ...api, newState: 'OK', oldState: 'ALARM', at: clearAt })));
       // The steps after the resolve never come due: the resolve stopped the execution.
       await world.runner.stopAll();
-      // The collaboration function reads the table's stream afterwards here; on the drill's clock it handles each
-      // record at the time it was written, and decides as of it, so the outcome is the same as live.
+      // The collaboration function reads the table's stream afterwards here; on the drill's clock it handles the
+      // records in the order and at the time they were written, and decides as of each, as it would live.
       while ((await collaboration.drain()) > 0); // the integrations' own events reach the channel too
       await saas.stop();
       const lines = (await world.deps.store.timeline(incidentId)).map((e) => `  t+${String(Math.floor(clock.minutesOf(e.at))).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`);

@@ -11,7 +11,7 @@ import { integrationSecrets, secretLabel } from '../../lib/core/config/integrati
 import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import type { DrillClock } from './drill-clock';
 import type { FakeEndpoints, FakeRuntime } from '../stand-ins/endpoints';
-import { localStream } from './stream-runner';
+import { localStream, type LocalStream } from './stream-runner';
 
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/${name}`;
 
@@ -30,7 +30,10 @@ export const DRILL_INTEGRATIONS = {
 export interface CollaborationWorld {
   /** Its dependencies; outbound HTTP reaches the stand-ins, on a clock that does not really wait. */
   readonly deps: CollaborationDeps & { readonly runtime: FakeRuntime };
-  /** Hands every new record of the audit table's stream to the real handler, as the event source mapping would. */
+  /**
+   * Hands every new record of the audit table's stream to the real handler, as the event source mapping would
+   * (on the drill's clock: one at a time, the earliest written first, see drainInTimeOrder).
+   */
   drain(): Promise<number>;
   /** Hands every record since the start to the handler again: a retried batch, a replayed shard. */
   redeliver(): Promise<number>;
@@ -75,12 +78,23 @@ export async function createCollaborationWorld(options: {
   const stream = await localStream(options.settings, options.auditTable);
   return {
     deps,
-    drain: () => stream.drain(consume),
+    drain: clock ? () => drainInTimeOrder(stream, clock, deps) : () => stream.drain(consume),
     redeliver: async () => (await localStream(options.settings, options.auditTable)).drain(consume),
   };
 }
 
 type Records = Parameters<typeof processRecords>[1];
+type StreamRecord = Records[number];
+
+/** Attempts per record after the first, as the stream's own drain retries a batch. */
+const RETRIES = 2;
+
+/** When a record was written on the drill's clock: its event's time, or its action's last update. */
+function writtenAt(record: StreamRecord): Date | undefined {
+  const signal = toSignal(record);
+  if ('ignored' in signal) return undefined;
+  return new Date(signal.kind === 'event' ? signal.event.at : signal.action.updatedAt);
+}
 
 /**
  * A batch one record at a time, each at the instant it was written (a record that means nothing to the
@@ -89,10 +103,33 @@ type Records = Parameters<typeof processRecords>[1];
  */
 async function consumeAsWritten(clock: DrillClock, deps: CollaborationDeps, records: Records): ReturnType<typeof processRecords> {
   for (const record of records) {
-    const signal = toSignal(record);
-    const written = 'ignored' in signal ? clock.time : new Date(signal.kind === 'event' ? signal.event.at : signal.action.updatedAt);
-    const result = await clock.run(written, () => processRecords(deps, [record]));
+    const result = await clock.run(writtenAt(record) ?? clock.time, () => processRecords(deps, [record]));
     if (result.batchItemFailures.length > 0) return result;
   }
   return { batchItemFailures: [] };
+}
+
+/**
+ * Every new record, the earliest written first, reading the stream again after each one. Live, the stream is
+ * read seconds after each write; the drill reads it once the incident is over, and what the integrations write
+ * on the way (the channel opened at t+0) would otherwise come after everything the incident wrote later (the page
+ * at t+15). Records written at the same instant keep the stream's order. @returns how many records were handled
+ */
+async function drainInTimeOrder(stream: LocalStream, clock: DrillClock, deps: CollaborationDeps): Promise<number> {
+  const pending: StreamRecord[] = [];
+  const collect = async (records: Records) => {
+    pending.push(...records);
+    return { batchItemFailures: [] };
+  };
+  const time = (record: StreamRecord) => writtenAt(record)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  await stream.drain(collect);
+  let handled = 0;
+  while (pending.length > 0) {
+    const next = pending.reduce((earliest, record) => (time(record) < time(earliest) ? record : earliest));
+    pending.splice(pending.indexOf(next), 1);
+    for (let attempt = 0; attempt <= RETRIES; attempt++) if ((await consumeAsWritten(clock, deps, [next])).batchItemFailures.length === 0) break;
+    handled++;
+    await stream.drain(collect);
+  }
+  return handled;
 }
