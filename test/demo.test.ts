@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = join(__dirname, '..');
-const demo = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/demo.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+const demo = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/demo.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
 
 describe('npm run demo (the local drill)', () => {
   it('acts on the four HighAPIErrorRate causes and the kill switch, and prints them with before -> after', () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { createClients } from '../../lambdas/shared/clients';
 import { contextLines, gatherContext } from '../../lambdas/shared/context';
-import type { Incident } from '../../lambdas/shared/storage/incident-store';
+import type { Incident } from '../../lambdas/shared/storage/incident';
 import { buildApp, stacksOf } from '../../lib/infra/app';
 import { alarmName } from '../../lib/core/catalog';
 import { withMetricMath } from '../../tools/drill/metric-math';
