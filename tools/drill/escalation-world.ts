@@ -32,7 +32,8 @@ export interface EscalationWorld {
   event(event: unknown): ReturnType<typeof onAlarmStateChange>;
   /**
    * Settles with what step `index` of the timetable did (paged, or why nobody was) once its page task has
-   * returned: the event to wait on before acting on what that step did (ack after the senior page), never a sleep.
+   * returned, in the first execution that ran it: the event to wait on before acting on what that step did (ack
+   * after the senior page), never a sleep.
    */
   stepRan(index: number): Promise<StepResult>;
 }
