@@ -132,7 +132,8 @@ function apiMetrics(config: Config, name: string): { requests: MinuteFeed['metri
  * The first HighAPIErrorRate incident, escalated by the real synthesized state machine on the drill's clock:
  * each step of the matrix runs at its own minute (first page at 0, re-page at 15, senior engineer at 30); the
  * drill moves the clock to 40, once every step due by then has run, and someone acknowledges; at 50 the alarm
- * clears. Prepared before the clock starts (synth, topics), run right after the incident's alarm fires.
+ * clears. Prepared before the clock starts (the state machines' definitions, the SaaS stand-ins), run right after
+ * the incident's alarm fires.
  */
 async function prepareEscalation(clients: ReturnType<typeof createClients>, settings: ClientSettings, config: Config, app: BuiltApp, auditTable: string): Promise<{ run: (clock: DrillClock) => Promise<string> }> {
   const core = Template.fromStack(app.core);
