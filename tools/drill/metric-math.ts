@@ -7,7 +7,7 @@ import { evaluateMath, metricIds, parseExpression } from '../../lib/core/evaluat
  * (`IF(requests > 0, errors / requests, 0)`) then have no datapoints in the drill's world, so this stand-in
  * answers the expression queries of a GetMetricData the way CloudWatch would: moto computes the MetricStat
  * queries (statistics per period), and the expressions are evaluated over them with the evaluator the backtests
- * use (lib/evaluator: CloudWatch's rules for missing datapoints, IF, FILL...). Calls without an expression go to
+ * use (lib/core/evaluator: CloudWatch's rules for missing datapoints, IF, FILL...). Calls without an expression go to
  * moto untouched. Not emulated: functions the evaluator lacks (ANOMALY_DETECTION_BAND, METRICS()...), which
  * fail the call as CloudWatch fails an invalid expression, and pagination (one page holds every result).
  */
