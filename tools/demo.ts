@@ -1,16 +1,18 @@
 /**
  * `npm run demo`: the local incident drill. No AWS account: it starts the moto emulator, builds the default
- * environment's world in it, fires the runbook's alarms as CloudWatch would, runs the real responder handler
- * exactly as Lambda would with the SNS event, and prints the executed-action log (`--json` for machines).
- * Then it escalates the first incident with the real state machine, its timers compressed (1 hour = 2 s), and
- * shows what the collaboration function made of it in Slack, on the status page and in PagerDuty (local
- * stand-ins of those services that answer as they do).
+ * environment's world in it (with the HighAPIErrorRate alarm as the stack synthesizes it, and the API metrics that
+ * made it fire), fires the runbook's alarms as CloudWatch would, runs the real responder handler exactly as Lambda
+ * would with the SNS event, and prints the executed-action log (`--json` for machines).
+ * Then it escalates the first incident with the real state machine on the drill's simulated clock (every step at
+ * its time in the escalation matrix, whatever the emulator's speed), and shows what the collaboration function
+ * made of it in Slack, on the status page and in PagerDuty (local stand-ins of those services that answer as
+ * they do).
  */
 import '../bin/sdk-notice';
 import { localResponder } from './drill/local-responder';
 import { parseArgs } from 'node:util';
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { AuditLog } from '../lambdas/shared/audit-log';
+import { openStores } from '../lambdas/shared/storage/open-stores';
 import { createClients } from '../lambdas/shared/clients';
 import type { Log } from '../lambdas/shared/observability';
 import { alertSettings } from '../lib/core/config/alert-settings';
@@ -19,12 +21,16 @@ import { loadEnvironment } from '../lib/core/config/environment';
 import { startMoto } from './drill/moto';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from './drill/notifications';
 import { createSampleWorld } from './drill/sample-world';
-import { feedMinutes } from './drill/metric-feed';
+import { feedMinutes, type MinuteFeed } from './drill/metric-feed';
 import { runCli } from '../lib/cli/program';
 import { Template } from 'aws-cdk-lib/assertions';
 import { acknowledgeIncident } from '../lambdas/escalation/incident-lifecycle';
-import { buildApp } from '../lib/infra/app';
-import { compressedPolicies } from './drill/compressed-policies';
+import { buildApp, stacksOf, type BuiltApp } from '../lib/infra/app';
+import { resolveAlarms } from '../lib/core/alarms/resolve';
+import type { Config } from '../lib/core/config/schema';
+import { DrillClock } from './drill/drill-clock';
+import { withMetricMath } from './drill/metric-math';
+import { putSynthesizedAlarm } from './drill/synthesized-alarm';
 import { createEscalationWorld } from './drill/escalation-world';
 import { definitionOf } from './drill/local-runner';
 import type { ClientSettings } from '../lambdas/shared/clients';
@@ -44,42 +50,55 @@ async function main(): Promise<void> {
   try {
     const settings = { ...moto.clientConfig };
     const clients = createClients(settings);
+    // moto computes no metric math; the alarm's datapoints on the page are an expression of two metrics.
+    withMetricMath(clients.cloudwatch);
     const world = await createSampleWorld(clients, settings, config, 'enabled');
-    say(`Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}.\n`);
+    const app = buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } });
+    const apiAlarm = alarmName(config.prefix, 'HighAPIErrorRate', 'chatbot-api');
+    await putSynthesizedAlarm(clients.cloudwatch, stacksOf(app), apiAlarm);
+    say(`Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}, alarm ${apiAlarm} as the stack synthesizes it.\n`);
 
-    const escalation = values.json ? undefined : await prepareEscalation(clients, settings, world.auditTable);
-    const start = Date.now();
-    let clock = new Date(start);
-    const handler = localResponder({ config, clients, world, now: () => clock });
+    const escalation = values.json ? undefined : await prepareEscalation(clients, settings, config, app, world.auditTable);
+    // t+0 is now: every alarm, step and metric minute of the drill is placed on this clock.
+    const clock = new DrillClock(new Date());
+    const start = clock.origin.getTime();
+    const handler = localResponder({ config, clients, world, now: () => clock.now() });
     const fire = async (minutes: number, change: AlarmChange, story: string) => {
-      clock = new Date(start + minutes * 60_000);
+      const at = clock.at(minutes);
       say(`t+${String(minutes).padStart(3)} min  ${change.alertId}${change.instance ? ` [${change.instance}]` : ''}: ${story}`);
       const severity = alertSettings(findAlert(change.alertId)!, config).severity;
-      const body = JSON.stringify(alarmNotification(config, { ...change, at: clock }));
-      await handler(snsEvent(world.severityTopicArns[severity]!, body));
+      const body = JSON.stringify(alarmNotification(config, { ...change, at }));
+      await clock.run(at, () => handler(snsEvent(world.severityTopicArns[severity]!, body)));
     };
-    // The causes' metrics as CloudWatch serves them: a minute's datapoint only once the minute has ended and
-    // DRILL_LAG_MS more has passed (the tree never reads the current, partial minute).
-    const metric = (namespace: string, name: string, dimensions: Record<string, string>, fromMinutes: number, atMinutes: number, value: (minute: number) => number) =>
-      feedMinutes(clients.cloudwatch, [{ metric: { namespace, metricName: name, dimensions }, value: (m) => value((m - start) / 60_000) }], start + fromMinutes * 60_000, start + atMinutes * 60_000, DRILL_LAG_MS);
+    // Metrics as CloudWatch serves them: a minute's datapoint only once the minute has ended and DRILL_LAG_MS more
+    // has passed (the tree never reads the current, partial minute).
+    const feed = (metric: MinuteFeed['metric'], fromMinutes: number, atMinutes: number, value: (minute: number) => number) =>
+      feedMinutes(clients.cloudwatch, [{ metric, value: (m) => value((m - start) / 60_000) }], start + fromMinutes * 60_000, start + atMinutes * 60_000, DRILL_LAG_MS);
+    const metric = (namespace: string, metricName: string, dimensions: Record<string, string>, fromMinutes: number, atMinutes: number, value: (minute: number) => number) =>
+      feed({ namespace, metricName, dimensions }, fromMinutes, atMinutes, value);
     const llmAlarm = (state: 'ALARM' | 'OK') =>
       clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName(config.prefix, 'LLMDependencyDown'), StateValue: state, StateReason: 'drill' }));
     const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
 
+    // The half hour before the alarm, in the alarm's own metrics: 1000 requests a minute, 1% of them 5xx until
+    // the new revision's errors reach 12% at t-8. Five minutes above 5% fire it; its page shows these datapoints.
+    const { requests, errors } = apiMetrics(config, apiAlarm);
+    await feed(requests, -30, 0, () => 1000);
+    await feed(errors, -30, 0, (m) => (m >= -8 ? 120 : 10));
     await fire(0, api, 'cause 1, a deployment 0 minutes old');
-    const escalationReport = await escalation?.run(new Date(start));
+    const escalationReport = await escalation?.run(clock);
     await llmAlarm('ALARM');
     await fire(45, api, 'cause 2, the LLM provider is down (LLMDependencyDown in ALARM)');
     await llmAlarm('OK');
     await metric('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: 'chatbot-db' }, 60, 90, (m) => (m >= 83 ? 97 : 35));
     await fire(90, api, 'cause 3, database overload (CPU 97%)');
-    const lb = { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' };
-    await metric('AWS/ApplicationELB', 'RequestCount', lb, 60, 135, (m) => (m >= 128 ? 8000 : 1000));
+    await feed(requests, 60, 135, (m) => (m >= 128 ? 8000 : 1000));
     await fire(135, api, 'cause 4, a traffic spike (8x the last hour)');
     await fire(150, { alertId: 'ModelAccuracyDrop' }, 'accuracy 85% -> 65%');
     await fire(160, { alertId: 'DataLeakDetected' }, 'an API key pattern in the model output');
 
-    const records = await new AuditLog(clients.dynamo, world.auditTable, 1).listSince('1970');
+    const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
+    const records = await audit.listSince('1970');
     if (values.json) {
       console.log(JSON.stringify([...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), undefined, 2));
     } else {
@@ -95,47 +114,65 @@ async function main(): Promise<void> {
   }
 }
 
-const SECONDS_PER_HOUR = 2;
 /** Ingestion lag of the drill's CloudWatch: one minute, within the responder's default allowance. */
 const DRILL_LAG_MS = 60_000;
+/** When, in the drill's minutes, someone acknowledges the first incident and its alarm clears. */
+const ACK_MINUTE = 40;
+const CLEAR_MINUTE = 50;
+
+/** The request count and the (first) 5xx count the alarm divides, as its spec resolves them for the service. */
+function apiMetrics(config: Config, name: string): { requests: MinuteFeed['metric']; errors: MinuteFeed['metric'] } {
+  const spec = resolveAlarms(config).find((s) => s.alarmName === name);
+  if (spec?.kind !== 'math') throw new Error(`${name} is not a metric math alarm of this environment`);
+  const query = (prefix: string) => spec.metrics.find((q) => q.id.startsWith(prefix))!.metric;
+  return { requests: query('requests'), errors: query('errors') };
+}
 
 /**
- * The first HighAPIErrorRate incident, escalated by the real synthesized state machine with the matrix
- * compressed to 2 seconds per hour: nobody acknowledges in time, the senior engineer is paged at 30 minutes,
- * someone acknowledges at 40, and the alarm clears at 50. Prepared before the clock starts (synth, topics),
- * run right after the incident's alarm fires.
+ * The first HighAPIErrorRate incident, escalated by the real synthesized state machine on the drill's clock:
+ * each step of the matrix runs at its own minute (first page at 0, re-page at 15, senior engineer at 30); the
+ * drill moves the clock to 40, once every step due by then has run, and someone acknowledges; at 50 the alarm
+ * clears. Prepared before the clock starts (the state machines' definitions, the SaaS stand-ins), run right after
+ * the incident's alarm fires.
  */
-async function prepareEscalation(clients: ReturnType<typeof createClients>, settings: ClientSettings, auditTable: string): Promise<{ run: (alarmAt: Date) => Promise<string> }> {
-  const config = loadEnvironment(values.env!, { escalation: { policies: compressedPolicies(SECONDS_PER_HOUR) }, integrations: DRILL_INTEGRATIONS });
-  const core = Template.fromStack(buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } }).core);
+async function prepareEscalation(clients: ReturnType<typeof createClients>, settings: ClientSettings, config: Config, app: BuiltApp, auditTable: string): Promise<{ run: (clock: DrillClock) => Promise<string> }> {
+  const core = Template.fromStack(app.core);
   const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { StateMachineName: string; DefinitionString: unknown } }[];
   const definition = (name: string) => definitionOf(machines.find((m) => m.Properties.StateMachineName === name)!);
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const world = await createEscalationWorld({ clients, config, auditTable, escalationDefinition: definition(`${config.prefix}-escalation`), verifyDefinition: definition(`${config.prefix}-verify`), linkKey: 'drill-only-key', logger: silent });
   const saas = await startFakeEndpoints();
-  const collaboration = await createCollaborationWorld({ settings, clients, config, auditTable, store: world.deps.store, audit: world.deps.audit, fake: saas, logger: silent });
-  const until = (alarmAt: Date, minutes: number) => new Promise((r) => setTimeout(r, Math.max(0, alarmAt.getTime() + (minutes / 60) * SECONDS_PER_HOUR * 1000 - Date.now())));
 
   return {
-    async run(alarmAt) {
-      const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: alarmAt };
-      const opened = await world.event(alarmStateChangeEvent(config, api));
+    async run(clock) {
+      const escalationDefinition = definition(`${config.prefix}-escalation`);
+      const world = await createEscalationWorld({ clients, config, auditTable, escalationDefinition, verifyDefinition: definition(`${config.prefix}-verify`), linkKey: 'drill-only-key', logger: silent, clock });
+      const collaboration = await createCollaborationWorld({ settings, clients, config, auditTable, store: world.deps.store, audit: world.deps.audit, fake: saas, logger: silent, clock });
+      const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: clock.origin };
+      const opened = await clock.run(clock.origin, () => world.event(alarmStateChangeEvent(config, api)));
       const incidentId = (opened as { incidentId: string }).incidentId;
-      await until(alarmAt, 40);
-      await acknowledgeIncident(world.deps, incidentId, 'alice (drill)');
-      await until(alarmAt, 50);
-      await world.event(alarmStateChangeEvent(config, { ...api, newState: 'OK', oldState: 'ALARM', at: new Date() }));
+      const timetable = [...world.runner.executions.values()].find((e) => e.input.incidentId === incidentId)!.input.steps;
+      // The drill's next move happens once every step due by then has run (its page task returned): waited for
+      // as events, so the senior engineer is paged before the ack however slow the machine is.
+      const moveTo = async (minutes: number) => {
+        clock.advanceTo(clock.at(minutes));
+        await Promise.all(timetable.filter((step) => clock.minutesOf(step.at) <= minutes).map((step) => world.stepRan(step.index)));
+        return clock.at(minutes);
+      };
+      const ackAt = await moveTo(ACK_MINUTE);
+      await clock.run(ackAt, () => acknowledgeIncident(world.deps, incidentId, 'alice (drill)'));
+      const clearAt = await moveTo(CLEAR_MINUTE);
+      await clock.run(clearAt, () => world.event(alarmStateChangeEvent(config, { ...api, newState: 'OK', oldState: 'ALARM', at: clearAt })));
+      // The steps after the resolve never come due: the resolve stopped the execution.
       await world.runner.stopAll();
-      // The collaboration function reads the table's stream afterwards here (the compressed clock leaves it no
-      // time during the incident); it decides as of each record, so the outcome is the same as live.
+      // The collaboration function reads the table's stream afterwards here; on the drill's clock it handles the
+      // records in the order and at the time they were written, and decides as of each, as it would live.
       while ((await collaboration.drain()) > 0); // the integrations' own events reach the channel too
       await saas.stop();
-      const minutesAfter = (iso: string) => (((Date.parse(iso) - alarmAt.getTime()) / 1000) * 60) / SECONDS_PER_HOUR;
-      const lines = (await world.deps.store.timeline(incidentId)).map((e) => `  t+${minutesAfter(e.at).toFixed(0).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`);
+      const lines = (await world.deps.store.timeline(incidentId)).map((e) => `  t+${String(Math.floor(clock.minutesOf(e.at))).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`);
       const pages = await world.inbox();
       const first = pages.find((p) => p.role === 'incident-commander')!.text;
       return [
-        `\nEscalation of the first incident (the real state machine; the matrix compressed to 1 hour = ${SECONDS_PER_HOUR} s):\n`,
+        `\nEscalation of the first incident (the real state machine on the drill's clock: each step at its minute in the matrix):\n`,
         ...lines,
         `\n${pages.length} messages reached the role topics; the first page, as on-call reads it:\n`,
         ...first.split('\n').map((line) => `  | ${line}`),

@@ -1,6 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { IntegrationError } from '../integrations/http';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident';
 import { Breaker } from './breaker';
 import type { CollaborationDeps } from './deps';
 import type { Integration } from './integration';

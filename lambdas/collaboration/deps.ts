@@ -1,7 +1,7 @@
 import type { Config } from '../../lib/core/config/schema';
 import type { HttpRuntime } from '../integrations/http';
-import type { AuditLog } from '../shared/audit-log';
-import type { IncidentStore } from '../shared/incidents';
+import type { AuditLog } from '../shared/storage/audit-log';
+import type { IncidentStore } from '../shared/storage/incident-store';
 import type { Log } from '../shared/observability';
 import type { CollaborationState } from './state';
 

@@ -5,10 +5,9 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConfig } from '../../lib/core/config/load';
-import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
-import { IncidentStore } from '../shared/incidents';
 import { powertools } from '../shared/observability';
+import { openStores } from '../shared/storage/open-stores';
 import { processRecords, type BatchResult } from './collaborator';
 import type { CollaborationDeps } from './deps';
 import { CollaborationEnvSchema } from './env';
@@ -24,10 +23,12 @@ function dependencies(): CollaborationDeps {
   const secrets = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 5 });
   const cache = new Map<string, Promise<string>>();
   const retention = config.automation.auditRetentionDays;
+  const now = () => new Date();
+  const { incidents, audit } = openStores({ dynamo, table: env.AUDIT_TABLE, retentionDays: retention, now });
   deps = {
     config,
-    store: new IncidentStore(dynamo, env.AUDIT_TABLE, retention),
-    audit: new AuditLog(dynamo, env.AUDIT_TABLE, retention),
+    store: incidents,
+    audit,
     state: new CollaborationState(dynamo, env.AUDIT_TABLE, retention),
     // Kept in memory for the life of the container; a failed read is not cached, so a fixed secret works at once.
     secret: (arn) => {
@@ -39,7 +40,7 @@ function dependencies(): CollaborationDeps {
       }
       return value;
     },
-    now: () => new Date(),
+    now,
     logger: powertools(`${config.prefix}-collaboration`, `RunbookAlerting/${config.prefix}`).logger,
   };
   return deps;

@@ -1,7 +1,8 @@
 import type { Config } from '../../lib/core/config/schema';
 import { secretId, secretLabel, type SecretRef } from '../../lib/core/config/integrations';
 import { IntegrationError, type HttpRuntime, type RetryPolicy } from '../integrations/http';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident';
+import { keys } from '../shared/storage/table-layout';
 import type { CollaborationDeps } from './deps';
 import type { Signal } from './signal';
 
@@ -25,13 +26,17 @@ export interface Integration {
 }
 
 /**
- * The key that makes an effect of a signal happen once: the timeline event's sort key, or the action; every
- * signal of the resolution (one `resolved` event per cleared alarm, then the incident's) shares one key.
+ * The key that makes an effect of a signal happen once: the timeline event's sort key, or the action's
+ * ({@link actionEffectKey}); every signal of the resolution (one `resolved` event per cleared alarm, then the
+ * incident's) shares one key.
  */
 export function effectKey(incident: Incident, signal: Signal): string {
   if (isResolution(incident, signal)) return 'resolution';
-  return signal.kind === 'event' ? signal.key : `ACTION#${signal.action.actionId}`;
+  return signal.kind === 'event' ? signal.key : actionEffectKey(signal.action.actionId);
 }
+
+/** The effect key of an action: its item's partition key, the same whichever path (stream, catch-up) posts it. */
+export const actionEffectKey = (actionId: string): string => keys.action(actionId).pk;
 
 /** Whether a signal is the incident's resolution (the store writes a `resolved` event for each cleared alarm too). */
 export function isResolution(incident: Incident, signal: Signal): boolean {

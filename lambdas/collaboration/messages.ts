@@ -1,7 +1,7 @@
 import { announcement } from '../responder/announce';
-import type { ActionRecord } from '../shared/audit-log';
+import type { ActionRecord } from '../shared/storage/audit-log';
 import { contextLines, type IncidentContext } from '../shared/context';
-import { formatDuration, type Incident, type TimelineEvent } from '../shared/incidents';
+import { formatDuration, type Incident, type TimelineEvent } from '../shared/storage/incident';
 
 /**
  * What the incident channel says, in Slack mrkdwn. Posts carry no ack/resolve links: those are single-use

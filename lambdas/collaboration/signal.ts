@@ -1,8 +1,9 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { ActionRecord } from '../shared/audit-log';
-import type { TimelineEvent } from '../shared/incidents';
+import type { ActionRecord } from '../shared/storage/audit-log';
+import type { TimelineEvent } from '../shared/storage/incident';
+import { parseKey, withoutLayout } from '../shared/storage/table-layout';
 
 /** Something an integration may act on, read from the audit table's stream. */
 export type Signal =
@@ -34,15 +35,16 @@ export function toSignal(record: DynamoDBRecord): Signal | { readonly ignored: s
   }
   const pk = String(item.pk ?? '');
   const sk = String(item.sk ?? '');
-  if (pk.startsWith('INCIDENT#') && sk.startsWith('EVENT#')) {
+  const key = parseKey({ pk, sk });
+  if (key.kind === 'event') {
     if (record.eventName !== 'INSERT') return { ignored: `timeline event ${record.eventName}` };
     if (typeof item.type !== 'string' || typeof item.at !== 'string' || typeof item.detail !== 'string') return { ignored: `malformed timeline event ${pk}/${sk}`, malformed: true };
     const event: TimelineEvent = { at: item.at, type: item.type as TimelineEvent['type'], detail: item.detail, ...(item.data ? { data: item.data as Record<string, unknown> } : {}) };
-    return { kind: 'event', incidentId: pk.slice('INCIDENT#'.length), key: sk, event };
+    return { kind: 'event', incidentId: key.incidentId, key: sk, event };
   }
-  if (pk.startsWith('ACTION#')) {
-    if (!isDecided(item as Pick<ActionRecord, 'decision' | 'outcome'>)) return { ignored: `action ${pk.slice(7)} is ${String(item.decision)}/${String(item.outcome)}` };
-    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...action } = item;
+  if (key.kind === 'action') {
+    if (!isDecided(item as Pick<ActionRecord, 'decision' | 'outcome'>)) return { ignored: `action ${key.actionId} is ${String(item.decision)}/${String(item.outcome)}` };
+    const { claimToken: _t, ...action } = withoutLayout(item);
     return { kind: 'action', action: action as unknown as ActionRecord };
   }
   return { ignored: `not an incident event or an action: ${pk}` };

@@ -1,7 +1,7 @@
 import { localParts } from '../../lib/core/zoned-time';
 import { slackClient } from '../integrations/slack';
-import type { Incident } from '../shared/incidents';
-import { credential, isResolution, effectKey, type Integration, type Session } from './integration';
+import type { Incident } from '../shared/storage/incident';
+import { actionEffectKey, credential, isResolution, effectKey, type Integration, type Session } from './integration';
 import { actionPost, eventPost, pagePost, resolutionPost } from './messages';
 import { isDecided, type Signal } from './signal';
 import type { ChannelState } from './state';
@@ -32,7 +32,7 @@ export const slackChannel: Integration = {
     // Actions recorded before the channel existed (the responder is often faster than the first page).
     if (opening) {
       for (const action of (await session.audit.forIncident(incident)).reverse()) {
-        if (isDecided(action) && (await session.state.claim(incident.incidentId, `slack#ACTION#${action.actionId}`, session.now()))) await client.post(channel!.channelId, actionPost(action));
+        if (isDecided(action) && (await session.state.claim(incident.incidentId, `slack#${actionEffectKey(action.actionId)}`, session.now()))) await client.post(channel!.channelId, actionPost(action));
       }
     }
   },

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { written } from '../shared/dynamo';
+import { expiresAfter, keys, withoutLayout, type CollaborationSingleton } from '../shared/storage/table-layout';
 
 /** The Slack channel of an incident. */
 export interface ChannelState {
@@ -43,21 +44,20 @@ export class CollaborationState {
    * redelivered stream record, or the same effect reached by another path.
    */
   public async claim(scope: string, effect: string, now: Date): Promise<boolean> {
-    return written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: `EFFECT#${effect}`, at: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' })));
+    return written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...keys.collaborationEffect(scope, effect), at: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
-  public async get<T>(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET'): Promise<(T & { claimedAt?: string }) | undefined> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: { pk: `COLLAB#${scope}`, sk: name }, ConsistentRead: true }));
+  public async get<T>(scope: string, name: CollaborationSingleton): Promise<(T & { claimedAt?: string }) | undefined> {
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.collaborationSingleton(scope, name), ConsistentRead: true }));
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, expiresAt: _e, ...state } = Item;
-    return state as T & { claimedAt?: string };
+    return withoutLayout(Item) as T & { claimedAt?: string };
   }
 
   /**
    * Takes the right to create a singleton (the channel, the status-page incident, the ticket). Succeeds when there
    * is none, when a previous claim died, or when `replaceIf` holds for the existing one (a ticket closed long ago).
    */
-  public async claimSingleton(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', now: Date, replaceIf?: { attribute: string; before: string }): Promise<boolean> {
+  public async claimSingleton(scope: string, name: CollaborationSingleton, now: Date, replaceIf?: { attribute: string; before: string }): Promise<boolean> {
     const values: Record<string, unknown> = { ':stale': new Date(now.getTime() - STALE_CLAIM_MS).toISOString() };
     let condition = 'attribute_not_exists(pk) OR (attribute_exists(claimedAt) AND claimedAt < :stale)';
     if (replaceIf) {
@@ -65,7 +65,7 @@ export class CollaborationState {
       values[':before'] = replaceIf.before;
     }
     return written(
-      this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: `COLLAB#${scope}`, sk: name, claimedAt: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: condition, ExpressionAttributeValues: values })),
+      this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...keys.collaborationSingleton(scope, name), claimedAt: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: condition, ExpressionAttributeValues: values })),
     );
   }
 
@@ -73,7 +73,7 @@ export class CollaborationState {
    * Runs the creation of a singleton whose claim was taken; when it fails, the claim is given up at once (made
    * stale), so that the next signal may try again instead of waiting for the claim to expire.
    */
-  public async creating<T>(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', create: () => Promise<T>): Promise<T> {
+  public async creating<T>(scope: string, name: CollaborationSingleton, create: () => Promise<T>): Promise<T> {
     try {
       return await create();
     } catch (error) {
@@ -83,17 +83,17 @@ export class CollaborationState {
   }
 
   /** Stores a singleton's state; the claim ends. */
-  public async put(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', state: object, now: Date): Promise<void> {
-    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...state, pk: `COLLAB#${scope}`, sk: name, expiresAt: this.expiry(now) } }));
+  public async put(scope: string, name: CollaborationSingleton, state: object, now: Date): Promise<void> {
+    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...state, ...keys.collaborationSingleton(scope, name), expiresAt: this.expiry(now) } }));
   }
 
   /** Changes fields of a singleton's state. */
-  public async update(scope: string, name: 'SLACK' | 'STATUSPAGE' | 'TICKET', fields: Record<string, unknown>): Promise<void> {
+  public async update(scope: string, name: CollaborationSingleton, fields: Record<string, unknown>): Promise<void> {
     const names = Object.keys(fields);
     await this.dynamo.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `COLLAB#${scope}`, sk: name },
+        Key: keys.collaborationSingleton(scope, name),
         UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
         ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
         ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, fields[n]])),
@@ -102,6 +102,6 @@ export class CollaborationState {
   }
 
   private expiry(now: Date): number {
-    return Math.floor(now.getTime() / 1000) + this.retentionDays * 86_400;
+    return expiresAfter(now.toISOString(), this.retentionDays);
   }
 }

@@ -1,6 +1,6 @@
 import { IntegrationError } from '../integrations/http';
 import { statusPageClient } from '../integrations/statuspage';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident';
 import { credential, effectKey, isResolution, type Integration, type Session } from './integration';
 import type { Signal } from './signal';
 import type { StatusPageState } from './state';

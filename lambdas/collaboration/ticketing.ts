@@ -1,6 +1,6 @@
 import { ticketTracker, type TicketTracker } from '../integrations/tickets';
 import { contextLines, type IncidentContext } from '../shared/context';
-import { formatDuration, type Incident, type TimelineEvent } from '../shared/incidents';
+import { formatDuration, type Incident, type TimelineEvent } from '../shared/storage/incident';
 import { credential, isResolution, type Integration, type Session } from './integration';
 import type { TicketState } from './state';
 

@@ -1,10 +1,10 @@
 import type { Role } from '../../lib/core/catalog';
 import type { Config } from '../../lib/core/config/schema';
-import type { AuditLog } from '../shared/audit-log';
+import type { AuditLog } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
-import type { IncidentStore } from '../shared/incidents';
+import type { IncidentStore } from '../shared/storage/incident-store';
 import type { ShortLinkStore } from '../shared/short-links';
-import type { SilenceReader } from '../shared/silences';
+import type { SilenceReader } from '../shared/storage/silences';
 import type { Log } from '../shared/observability';
 import type { EscalationRunner } from './runner';
 

@@ -1,4 +1,4 @@
-import { IncidentStateError } from '../shared/incidents';
+import { IncidentStateError } from '../shared/storage/incident';
 import { LinkRejectedError, verifyLink, type LinkAction } from '../shared/links';
 import type { EscalationDeps } from './deps';
 import { acknowledgeIncident, resolveIncident } from './incident-lifecycle';

@@ -5,7 +5,7 @@ import type { Config } from '../../lib/core/config/schema';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/core/catalog';
 import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/core/escalation-plan';
 import { describeHit, silencedBy, type SilenceHit } from '../../lib/core/silences';
-import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/incidents';
+import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';
 import { requestTicket } from './pager';

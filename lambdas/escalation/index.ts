@@ -5,12 +5,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { roleTopicName } from '../../lib/core/topic-names';
 import { parseConfig } from '../../lib/core/config/load';
-import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
-import { IncidentStore } from '../shared/incidents';
 import { ShortLinkStore } from '../shared/short-links';
-import { SilenceStore } from '../shared/silences';
 import { powertools } from '../shared/observability';
+import { openStores } from '../shared/storage/open-stores';
 import type { EscalationDeps } from './deps';
 import { weeklyDigest } from './digest';
 import { handleLink, type UrlRequest } from './endpoint';
@@ -29,19 +27,21 @@ function dependencies(): EscalationDeps {
   const clients = createClients({ region: env.AWS_REGION });
   const secrets = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 5 });
   let key: Promise<string> | undefined;
+  const now = () => new Date();
+  const { incidents, audit, silences } = openStores({ dynamo: clients.dynamo, table: env.AUDIT_TABLE, retentionDays: config.automation.auditRetentionDays, now });
   deps = {
     config,
     clients,
-    store: new IncidentStore(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
-    audit: new AuditLog(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
-    silences: new SilenceStore(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
+    store: incidents,
+    audit,
+    silences,
     runner: stepFunctionsRunner(clients.sfn, env.STATE_MACHINE_ARN),
     roleTopicArn: (role) => `arn:${env.PARTITION}:sns:${env.AWS_REGION}:${env.ACCOUNT_ID}:${roleTopicName(config.prefix, role)}`,
     // Read once per cold start and kept in memory only; never logged.
     linkKey: () => (key ??= secrets.send(new GetSecretValueCommand({ SecretId: env.LINK_SECRET_ARN })).then((r) => r.SecretString ?? '')),
     shortLinks: new ShortLinkStore(clients.dynamo, env.AUDIT_TABLE),
     linkBaseUrl: env.LINK_BASE_URL ?? '',
-    now: () => new Date(),
+    now,
     logger: powertools(`${config.prefix}-escalation`, `RunbookAlerting/${config.prefix}`).logger,
   };
   return deps;

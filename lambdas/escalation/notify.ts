@@ -1,6 +1,6 @@
 import type { Role } from '../../lib/core/catalog';
 import { gatherContext } from '../shared/context';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident';
 import { signLink } from '../shared/links';
 import type { EscalationDeps } from './deps';
 import { pagerDutyEvent, pageText, publish, smsText } from './page-message';

@@ -1,8 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Role, Severity } from '../../lib/core/catalog';
-import type { ActionRecord } from '../shared/audit-log';
+import type { ActionRecord } from '../shared/storage/audit-log';
 import { contextLines, type IncidentContext } from '../shared/context';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident';
 
 const PAGERDUTY_SEVERITY: Readonly<Record<Severity, 'critical' | 'error' | 'warning' | 'info'>> = { P1: 'critical', P2: 'error', P3: 'warning', P4: 'info' };
 

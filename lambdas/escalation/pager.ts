@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findAlert, ROLES } from '../../lib/core/catalog';
 import { describeHit, silencedBy } from '../../lib/core/silences';
-import type { Incident } from '../shared/incidents';
+import type { Incident } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { gatherContext } from '../shared/context';
 import { page } from './notify';

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { ActionRecord } from '../shared/audit-log';
+import { actorOf, actorName, type ActionRecord, type Actor } from '../shared/storage/audit-log';
 
 /** The command that undoes an action: every announcement carries it. */
 export function revertCommand(actionId: string): string {
@@ -21,6 +21,7 @@ export function announcement(record: ActionRecord): { subject: string; message: 
     `Alarm:      ${record.alarmName}`,
     `Incident:   ${record.incidentId}`,
     `Action:     ${record.actionId} (${record.mitigation}, mode ${record.mode})`,
+    `By:         ${describeActor(actorOf(record))}`,
     `Why:        ${record.reason}`,
     `Before:     ${JSON.stringify(record.before ?? {})}`,
     ...(refused ? [] : [`${`${record.decision === 'dry-run' ? 'Would set' : 'After'}:`.padEnd(12)}${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`]),
@@ -32,6 +33,13 @@ export function announcement(record: ActionRecord): { subject: string; message: 
   return { subject, message: lines.join('\n') };
 }
 
+/** Who acted, and from where: `the automation`, `alice (arn:...) via the oncall CLI`. */
+export function describeActor(actor: Actor): string {
+  const channels: Record<Extract<Actor, { kind: 'person' }>['via'], string> = { cli: 'the oncall CLI' };
+  return actor.kind === 'person' ? `${actorName(actor)} via ${channels[actor.via]}` : actorName(actor);
+}
+
+/** Publishes the announcement of a record on the on-call topic. */
 export async function announce(sns: SNSClient, topicArn: string, record: ActionRecord): Promise<void> {
   const { subject, message } = announcement(record);
   await sns.send(

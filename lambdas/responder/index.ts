@@ -2,9 +2,8 @@
  * Lambda entry point of the responder. Everything that can be built once is built here, at cold start.
  */
 import { parseConfig } from '../../lib/core/config/load';
-import { AuditLog } from '../shared/audit-log';
 import { createClients } from '../shared/clients';
-import { SilenceStore } from '../shared/silences';
+import { openStores } from '../shared/storage/open-stores';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
 import { createHandler } from './handler';
@@ -14,21 +13,23 @@ const env = ResponderEnvSchema.parse(process.env);
 const config = parseConfig('runtime', JSON.parse(process.env.ALERTING_CONFIG ?? 'null'));
 const clients = createClients({ region: env.AWS_REGION });
 const { logger, metrics, flush } = powertools(`${config.prefix}-responder`, automationNamespace(config.prefix));
+const now = () => new Date();
+const { audit, silences } = openStores({ dynamo: clients.dynamo, table: env.AUDIT_TABLE, retentionDays: config.automation.auditRetentionDays, now });
 
 const respond = createHandler({
   config,
   clients,
-  audit: new AuditLog(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
+  audit,
   announceTopicArn: env.ANNOUNCE_TOPIC_ARN,
   automationModeParameter: env.AUTOMATION_MODE_PARAMETER,
   quarantineQueueUrl: env.QUARANTINE_QUEUE_URL,
   accountId: env.ACCOUNT_ID,
   partition: env.PARTITION,
   region: env.AWS_REGION,
-  now: () => new Date(),
+  now,
   logger,
   metrics,
-  silences: new SilenceStore(clients.dynamo, env.AUDIT_TABLE, config.automation.auditRetentionDays),
+  silences,
   verification: stepFunctionsVerification(clients.sfn, env.VERIFY_STATE_MACHINE_ARN),
 });
 

@@ -2,28 +2,25 @@ import { alertSettings } from '../../lib/core/config/alert-settings';
 import { modelService } from '../../lib/core/config/derived';
 import type { Config } from '../../lib/core/config/schema';
 import { describeHit, silencedBy, subjectOf, type SilenceHit } from '../../lib/core/silences';
-import { actionIdOf, type ActionRecord, type AuditLog } from '../shared/audit-log';
+import { actionClaim, actionIdOf, AUTOMATION, type ActionRecord } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
-import type { ActionMetrics, Log } from '../shared/observability';
-import { AlreadyRecordedError, MitigationFailedError } from '../shared/errors';
-import type { SilenceReader } from '../shared/silences';
-import { announce, revertCommand } from './announce';
+import type { ActionMetrics } from '../shared/observability';
+import { MitigationFailedError } from '../shared/errors';
+import type { SilenceReader } from '../shared/storage/silences';
+import { announceAction, claimAction, type ClaimedAction, type Executed, type ExecutorDeps } from './action-executor';
+import { revertCommand } from './announce';
 import { readAutomationMode, type ModeReading } from './automation-mode';
 import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './decision-tree';
 import { MITIGATIONS } from './mitigations';
-import type { Mitigation, MitigationContext } from './mitigations/mitigation';
+import { scopeFor, type Mitigation, type MitigationClient, type MitigationContext, type MitigationScope, type State, type Target } from './mitigations/mitigation';
 import type { AlarmNotification } from './notification';
 
-/** What the pipeline needs from the outside world; tests pass their own clock and clients. */
-export interface PipelineDeps {
+/** What the pipeline needs from the outside world, besides the executor's; tests pass their own clock and clients. */
+export interface PipelineDeps extends ExecutorDeps {
   readonly config: Config;
+  /** Every client: the switch (SSM) and the decision tree (CloudWatch, ECS); each mitigation gets its own cut. */
   readonly clients: AwsClients;
-  readonly audit: AuditLog;
-  /** The on-call topic every action is announced on. */
-  readonly announceTopicArn: string;
   readonly automationModeParameter: string;
-  readonly now: () => Date;
-  readonly logger: Log;
   readonly metrics: ActionMetrics;
   /** Ad-hoc silences (`oncall silence`); the config's windows come with `config.silencing`. */
   readonly silences: SilenceReader;
@@ -40,14 +37,16 @@ export interface PipelineDeps {
  *   1. only a transition into ALARM acts (OK and INSUFFICIENT_DATA never do); a silenced alert (ad-hoc silence,
  *      maintenance or low-traffic window) acts on nothing: each mitigation is claimed (2) and recorded as skipped
  *      with the silence, and neither the switch, the decision tree nor any target is read;
- *   2. claim (incident, mitigation) in the audit log: a duplicate delivery stops here;
+ *   2. claim (incident, mitigation) in the audit log, with the automation as the actor: a duplicate delivery
+ *      stops here;
  *   3. the automation switch, read now: disabled records a skip, dry-run records what would be done;
  *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
  *   5. the mitigation's own preconditions and caps on the before-state;
  *   6. cooldown per (mitigation, target) and the action window, reserved atomically with the intent record;
  *      a protective mitigation (`Mitigation.protective`: it only turns a feature off) takes no slot of the window,
  *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
- *   7. act, read the after-state, record the outcome; announce every decision that did or would change something,
+ *   7. act, read the after-state, record the outcome (steps 2, 6 and 7 are the action executor's, the one path
+ *      that changes the world: action-executor.ts); announce every decision that did or would change something,
  *      and every protective action refused (no target, automation disabled, cooldown) with its reason (under a
  *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced).
  * Returns the records written by this call (duplicates return the existing record).
@@ -110,58 +109,57 @@ function contextFor(deps: PipelineDeps, notification: AlarmNotification): Mitiga
 }
 
 async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, gate: Gate): Promise<ActionRecord | undefined> {
-  const { audit, logger } = deps;
   const n = ctx.notification;
-  const actionId = actionIdOf(n.incidentId, mitigation.id);
-  const target = mitigation.target(ctx);
-  const now = () => deps.now().toISOString();
+  // The mitigation's own cut of the context: the clients it declares, no others.
+  const scope = scopeFor(mitigation, ctx);
+  const target = mitigation.target(scope);
   const tree = gate.silence ? undefined : gate.tree;
-  const evidence: Record<string, unknown> = { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}), ...(gate.silence ? { silence: gate.silence } : {}) };
-  const base = {
-    actionId,
-    incidentId: n.incidentId,
-    alarmName: n.alarmName,
-    alertId: n.alert.id,
-    service: ctx.service.name,
-    severity: alertSettings(n.alert, deps.config).severity,
-    mitigation: mitigation.id,
-    target: target?.key,
-    mode: gate.silence ? ('unknown' as const) : gate.mode.mode,
-    reason: 'evaluating',
-    evidence,
-    createdAt: now(),
-  };
+  const claim = actionClaim(
+    {
+      actionId: actionIdOf(n.incidentId, mitigation.id),
+      incidentId: n.incidentId,
+      alarmName: n.alarmName,
+      alertId: n.alert.id,
+      service: ctx.service.name,
+      severity: alertSettings(n.alert, deps.config).severity,
+      mitigation: mitigation.id,
+      target: target?.key,
+      mode: gate.silence ? 'unknown' : gate.mode.mode,
+      evidence: { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}), ...(gate.silence ? { silence: gate.silence } : {}) },
+    },
+    AUTOMATION,
+    deps.now().toISOString(),
+  );
 
   // 2. Idempotency: the claim is a conditional write; only one delivery of a notification gets past it.
-  try {
-    await audit.claim(base);
-  } catch (error) {
-    if (!(error instanceof AlreadyRecordedError)) throw error;
-    return duplicate(deps, actionId);
-  }
-  try {
-    if (gate.silence) return await skipSilenced(deps, mitigation, base, gate.silence);
-    return await decideAndAct(deps, ctx, mitigation, gate.mode, tree, base, target);
-  } catch (error) {
-    if (error instanceof MitigationFailedError) throw error;
-    // Anything that broke between the claim and the outcome: give the record a final state, so that the retry
-    // Lambda makes fails towards the dead-letter queue instead of finding a claim and passing silently.
-    const message = (error as Error).message;
-    await audit.failUnfinished(actionId, message, deps.now().toISOString()).catch((e: unknown) => logger.error('could not record the failure', { actionId, error: String(e) }));
-    deps.metrics.count('ActionsFailed', mitigation.id);
-    logger.error('mitigation failed before acting', { actionId, mitigation: mitigation.id, error: message });
-    throw new MitigationFailedError(actionId, { cause: error });
-  }
+  const run = await claimAction(deps, claim, async (action) => {
+    try {
+      if (gate.silence) return await skipSilenced(deps, mitigation, action, gate.silence);
+      return await decideAndAct(deps, { mitigation, scope, target, mode: gate.mode, tree }, action);
+    } catch (error) {
+      if (error instanceof MitigationFailedError) throw error;
+      // Anything else that broke after the claim. claimAction gives an unfinished record a final state, so that
+      // the retry Lambda makes fails towards the dead-letter queue instead of finding a claim and passing silently.
+      // A decision already recorded (a skip, a dry-run) whose announcement failed stands, and is counted as such.
+      const fields = { actionId: claim.actionId, mitigation: mitigation.id, error: (error as Error).message };
+      if (action.phase === 'final') deps.logger.error('mitigation decided, but announcing the decision failed', fields);
+      else {
+        deps.metrics.count('ActionsFailed', mitigation.id);
+        deps.logger.error(action.phase === 'claimed' ? 'mitigation failed before acting' : 'mitigation failed while acting', fields);
+      }
+      throw new MitigationFailedError(claim.actionId, { cause: error });
+    }
+  });
+  return run.claimed ? run.result : duplicate(deps, claim.actionId, run.existing);
 }
 
 /** A silenced alert: the claimed action is recorded as skipped, with the silence as its reason. Reads nothing. */
-async function skipSilenced(deps: PipelineDeps, mitigation: Mitigation, base: Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt'>, silence: SilenceHit): Promise<ActionRecord> {
+async function skipSilenced(deps: PipelineDeps, mitigation: Mitigation, action: ClaimedAction, silence: SilenceHit): Promise<ActionRecord> {
   const reason = describeHit(silence);
-  const at = deps.now().toISOString();
-  await deps.audit.decide(base.actionId, { decision: 'skipped', reason, mode: base.mode, target: base.target }, at);
+  const record = await action.skip(reason);
   deps.metrics.count('ActionsSkipped', mitigation.id);
-  deps.logger.info('mitigation skipped', { actionId: base.actionId, mitigation: mitigation.id, reason });
-  return { ...base, decision: 'skipped', outcome: undefined, reason, updatedAt: at };
+  deps.logger.info('mitigation skipped', { actionId: record.actionId, mitigation: mitigation.id, reason });
+  return record;
 }
 
 /** A claimed action older than this without a final state belongs to an attempt that died (Lambda timeout is 60 s). */
@@ -171,8 +169,7 @@ const STALE_CLAIM_MS = 2 * 60_000;
  * Another delivery of a notification already claimed. A concurrent duplicate returns quietly; a claim left by an
  * attempt that failed or died keeps failing, so the event ends in the dead-letter queue for a human. Never acts.
  */
-async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRecord | undefined> {
-  const existing = await deps.audit.get(actionId);
+async function duplicate(deps: PipelineDeps, actionId: string, existing: ActionRecord | undefined): Promise<ActionRecord | undefined> {
   deps.logger.info('duplicate notification: action already recorded', { actionId, decision: existing?.decision, outcome: existing?.outcome });
   if (!existing) return undefined;
   const unfinished = existing.decision === 'evaluating' || existing.outcome === 'pending';
@@ -187,70 +184,69 @@ async function duplicate(deps: PipelineDeps, actionId: string): Promise<ActionRe
   const announceDue = existing.announceFailedAt !== undefined || stale;
   // A skip is announced only when it was a protective action's refusal; only then can its announcement have failed.
   const announced = existing.decision !== 'skipped' || existing.announceFailedAt !== undefined;
-  if (!unfinished && announceDue && announced && existing.announcedAt === undefined) await tell(deps, existing);
+  if (!unfinished && announceDue && announced && existing.announcedAt === undefined) await announceAction(deps, existing);
   if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
   return existing;
 }
 
-async function decideAndAct(
-  deps: PipelineDeps,
-  ctx: MitigationContext,
-  mitigation: Mitigation,
-  mode: ModeReading,
-  tree: TreeEvidence | undefined,
-  base: Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt'>,
-  target: ReturnType<Mitigation['target']>,
-): Promise<ActionRecord> {
-  const { audit, logger } = deps;
-  const { actionId, evidence } = base;
-  const now = () => deps.now().toISOString();
+/** One mitigation of a notification that is not silenced, with what the notification's gate read. */
+interface Candidate {
+  readonly mitigation: Mitigation;
+  readonly scope: MitigationScope<MitigationClient>;
+  readonly target: Target | undefined;
+  readonly mode: ModeReading;
+  readonly tree: TreeEvidence | undefined;
+}
 
-  const skip = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before' | 'evidence'> = {}): Promise<ActionRecord> => {
-    await audit.decide(actionId, { decision: 'skipped', reason, mode: mode.mode, target: target?.key, ...extra }, now());
+async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: ClaimedAction): Promise<ActionRecord> {
+  const { logger } = deps;
+  const { mitigation, scope, target, mode, tree } = candidate;
+  const { actionId, evidence } = action.claim;
+
+  const skip = async (reason: string, before?: State): Promise<ActionRecord> => {
+    const record = await action.skip(reason, before);
     deps.metrics.count('ActionsSkipped', mitigation.id);
     logger.info('mitigation skipped', { actionId, mitigation: mitigation.id, reason });
-    return { ...base, ...extra, decision: 'skipped', outcome: undefined, reason, updatedAt: now() };
+    return record;
   };
   // A guard rail said no to an action that was called for. Not doing a protective action leaves the harm running
   // (a data leak, a dead dependency), so on-call hears of it at once and can act by hand; "not needed" skips
   // (the decision tree's other branches, a flag already set) stay in the log only.
-  const refuse = async (reason: string, extra: Pick<Partial<ActionRecord>, 'before' | 'evidence'> = {}): Promise<ActionRecord> => {
-    const record = await skip(reason, extra);
-    if (mitigation.protective) await tell(deps, record);
+  const refuse = async (reason: string, before?: State): Promise<ActionRecord> => {
+    const record = await skip(reason, before);
+    if (mitigation.protective) await announceAction(deps, record);
     return record;
   };
 
-  if (!target) return refuse(`no ${mitigation.id} target configured for service ${ctx.service.name}`);
+  if (!target) return refuse(`no ${mitigation.id} target configured for service ${scope.service.name}`);
   if (mode.mode === 'disabled') {
     // Under a decision tree the tree is not read while automation is disabled, so whether this branch was called
     // for is unknown: recorded, not announced as a refusal.
     const disabled = `automation is disabled${mode.note ? ` (${mode.note})` : ''}`;
-    return hasDecisionTree(ctx.notification.alert.id) ? skip(disabled) : refuse(disabled);
+    return hasDecisionTree(action.claim.alertId) ? skip(disabled) : refuse(disabled);
   }
   const branch = tree?.[mitigation.id];
   if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
 
-  const before = await mitigation.read(ctx, target);
-  const decision = mitigation.decide(ctx, before);
-  if (!decision.act) return skip(decision.reason, { before });
+  const before = await mitigation.read(scope, target);
+  const decision = mitigation.decide(scope, before);
+  if (!decision.act) return skip(decision.reason, before);
   const reason = branch ? `${branch.why}: ${decision.reason}` : decision.reason;
-  const revert = revertCommand(actionId);
+  const plan = { mitigation, scope, target, before, desired: decision.desired, reason, revertCommand: revertCommand(actionId) };
 
   if (mode.mode === 'dry-run') {
-    await audit.decide(actionId, { decision: 'dry-run', reason, mode: mode.mode, target: target.key, before, desired: decision.desired, revertCommand: revert }, now());
-    const record: ActionRecord = { ...base, decision: 'dry-run', outcome: undefined, reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
+    const record = await action.dryRun(plan);
     deps.metrics.count('ActionsDryRun', mitigation.id);
     logger.info('mitigation dry-run', { actionId, mitigation: mitigation.id, target: target.key, before, desired: decision.desired });
-    await tell(deps, record);
+    await announceAction(deps, record);
     return record;
   }
 
-  // 6. Cooldown, action window and intent record: one transaction.
+  // 6. Cooldown, action window and intent record: one transaction; 7. act, read again, record, announce.
   const a = deps.config.automation;
   const at = deps.now().getTime();
   const windowMs = a.windowMinutes * 60_000;
   const windowStart = Math.floor(at / windowMs) * windowMs;
-  const intent = { mitigation: mitigation.id, reason, mode: mode.mode, target: target.key, before, desired: decision.desired, evidence, revertCommand: revert };
   const guard = {
     cooldownUntil: new Date(at + a.cooldownMinutes * 60_000).toISOString(),
     windowStart,
@@ -258,49 +254,53 @@ async function decideAndAct(
     maxActions: a.maxActionsPerWindow,
     windowExempt: mitigation.protective,
   };
-  let refusal = await audit.reserve(actionId, intent, guard, now());
-  let acting = evidence;
-  if (refusal?.refused === 'cooldown' && mitigation.protective && refusal.actionId) {
-    const lifted = await changedSince(deps, refusal.actionId, before);
-    if (lifted) {
-      acting = { ...evidence, cooldownLifted: lifted };
-      refusal = await audit.reserve(actionId, { ...intent, evidence: acting }, { ...guard, liftsCooldownOf: refusal.actionId }, now());
-    }
+  let result = await action.reserveAndAct(plan, guard);
+  if (result.status === 'refused' && result.refusal.refused === 'cooldown' && mitigation.protective && result.refusal.actionId) {
+    const holder = result.refusal.actionId;
+    const lifted = await changedSince(deps, holder, before);
+    if (lifted) result = await action.reserveAndAct({ ...plan, evidence: { ...evidence, cooldownLifted: lifted } }, { ...guard, liftsCooldownOf: holder });
   }
-  if (refusal?.refused === 'cooldown') {
+  if (result.status === 'refused') {
+    const { refusal } = result;
+    if (refusal.refused === 'rate-limit') return refuse(`action window full: at most ${refusal.max} automatic actions per ${a.windowMinutes} minutes`, before);
     const why = mitigation.protective ? `; ${target.key} is as action ${refusal.actionId ?? 'unknown'} left it, or that action's after-state is unknown` : '';
-    return refuse(`cooldown: ${mitigation.id} acted on ${target.key} recently; next action allowed after ${refusal.until}${why}`, { before });
+    return refuse(`cooldown: ${mitigation.id} acted on ${target.key} recently; next action allowed after ${refusal.until}${why}`, before);
   }
-  if (refusal?.refused === 'rate-limit') return refuse(`action window full: at most ${refusal.max} automatic actions per ${a.windowMinutes} minutes`, { before });
+  return reportExecuted(deps, mitigation, result);
+}
 
-  // 7. Act, then look again.
-  const acted: ActionRecord = { ...base, evidence: acting, decision: 'acted', outcome: 'pending', reason, before, desired: decision.desired, revertCommand: revert, updatedAt: now() };
-  try {
-    await mitigation.apply(ctx, target, decision.desired, before);
-  } catch (error) {
-    const message = (error as Error).message;
-    await audit.outcome(actionId, { outcome: 'failed', error: message }, now());
+/**
+ * Logs and counts what the executor did, then starts the verification of an action that succeeded. The invocation
+ * fails (so Lambda retries it, and the retry finds the record: duplicate()) when the change failed or could not be
+ * confirmed, or when announcing it or starting its verification failed: the action itself stands as recorded and
+ * is counted once, as taken or failed.
+ */
+async function reportExecuted(deps: PipelineDeps, mitigation: Mitigation, executed: Executed): Promise<ActionRecord> {
+  const { logger } = deps;
+  const { record, error, announceError } = executed;
+  const { actionId } = record;
+  const fields = { actionId, mitigation: mitigation.id };
+  if (record.outcome === 'failed') {
     deps.metrics.count('ActionsFailed', mitigation.id);
-    logger.error('mitigation failed', { actionId, mitigation: mitigation.id, error: message });
-    await tell(deps, { ...acted, outcome: 'failed', error: message });
-    throw new MitigationFailedError(actionId, { cause: error });
+    logger.error('mitigation failed', { ...fields, error: record.error });
+  } else if (record.outcome === 'unknown') {
+    logger.error('mitigation applied, but its after-state is unreadable', { ...fields, error: record.error });
+  } else {
+    deps.metrics.count('ActionsTaken', mitigation.id);
+    logger.info('mitigation applied', { ...fields, target: record.target, before: record.before, after: record.after });
   }
-  let after;
+  if (announceError) {
+    logger.error(record.outcome === 'succeeded' ? 'mitigation applied, but announcing it failed' : `announcing the ${record.outcome} mitigation failed`, { ...fields, error: announceError.message });
+  }
+  if (error) throw new MitigationFailedError(actionId, { cause: error });
+  // Invariant 8 holds even when on-call could not be told: the verification pages if the alarm persists.
   try {
-    after = await mitigation.read(ctx, target);
-  } catch (error) {
-    // The change went through but cannot be confirmed: neither succeeded nor failed.
-    const message = `change applied; after-state unreadable: ${(error as Error).message}`;
-    await audit.outcome(actionId, { outcome: 'unknown', error: message }, now());
-    await tell(deps, { ...acted, outcome: 'unknown', error: message });
-    throw new MitigationFailedError(actionId, { cause: error });
+    await verifyLater(deps, actionId);
+  } catch (verifyError) {
+    logger.error('mitigation applied, but starting its verification failed', { ...fields, error: (verifyError as Error).message });
+    throw new MitigationFailedError(actionId, { cause: announceError ?? verifyError });
   }
-  await audit.outcome(actionId, { outcome: 'succeeded', after }, now());
-  const record: ActionRecord = { ...acted, outcome: 'succeeded', after, updatedAt: now() };
-  deps.metrics.count('ActionsTaken', mitigation.id);
-  logger.info('mitigation applied', { actionId, mitigation: mitigation.id, target: target.key, before, after });
-  await tell(deps, record);
-  await verifyLater(deps, actionId);
+  if (announceError) throw new MitigationFailedError(actionId, { cause: announceError });
   return record;
 }
 
@@ -315,17 +315,6 @@ async function changedSince(deps: PipelineDeps, holder: string, now: Record<stri
   if (!left) return undefined;
   const changed = Object.keys(left).filter((k) => left[k] !== now[k]);
   return changed.length === 0 ? undefined : { action: holder, changed, left, now };
-}
-
-/** Announces on the on-call topic, then marks the record as announced (a retry re-announces otherwise). */
-async function tell(deps: PipelineDeps, record: ActionRecord): Promise<void> {
-  try {
-    await announce(deps.clients.sns, deps.announceTopicArn, record);
-  } catch (error) {
-    await deps.audit.announceFailed(record.actionId, deps.now().toISOString()).catch(() => undefined);
-    throw error;
-  }
-  await deps.audit.announced(record.actionId, deps.now().toISOString());
 }
 
 /** Invariant 8: every action is checked after the runbook's window; still in ALARM pages humans at once. */

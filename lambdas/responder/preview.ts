@@ -2,7 +2,7 @@ import { alertSettings } from '../../lib/core/config/alert-settings';
 import type { MitigationId } from '../../lib/core/catalog';
 import { evaluateApiErrorTree, hasDecisionTree } from './decision-tree';
 import { MITIGATIONS } from './mitigations';
-import type { MitigationContext } from './mitigations/mitigation';
+import { scopeFor, type MitigationContext } from './mitigations/mitigation';
 
 /** What a mitigation would do for an alarm right now, read-only. */
 export interface Preview {
@@ -23,7 +23,8 @@ export async function previewMitigations(ctx: MitigationContext): Promise<Previe
   const previews: Preview[] = [];
   for (const id of ids) {
     const mitigation = MITIGATIONS[id];
-    const target = mitigation.target(ctx);
+    const scope = scopeFor(mitigation, ctx);
+    const target = mitigation.target(scope);
     if (!target) {
       previews.push({ mitigation: id, target: undefined, wouldAct: false, reason: `no ${id} target configured for service ${ctx.service.name}` });
       continue;
@@ -33,7 +34,7 @@ export async function previewMitigations(ctx: MitigationContext): Promise<Previe
       previews.push({ mitigation: id, target: target.key, wouldAct: false, reason: `decision tree: ${branch?.why ?? 'no branch'}` });
       continue;
     }
-    const decision = mitigation.decide(ctx, await mitigation.read(ctx, target));
+    const decision = mitigation.decide(scope, await mitigation.read(scope, target));
     previews.push({ mitigation: id, target: target.key, wouldAct: decision.act, reason: branch ? `${branch.why}: ${decision.reason}` : decision.reason });
   }
   return previews;

@@ -1,30 +1,24 @@
 import type { Config } from '../../lib/core/config/schema';
-import type { ActionRecord, AuditLog } from '../shared/audit-log';
+import { actorName, actorOf, revertClaim, type ActionRecord, type Actor } from '../shared/storage/audit-log';
 import type { AwsClients } from '../shared/clients';
-import { AlreadyRecordedError } from '../shared/errors';
-import type { Log } from '../shared/observability';
-import { announce } from './announce';
+import { claimAction, type ExecutorDeps } from './action-executor';
 import { readAutomationMode } from './automation-mode';
 import { MITIGATIONS } from './mitigations';
-import type { MitigationScope } from './mitigations/mitigation';
+import { scopeFor } from './mitigations/mitigation';
 
-/** What a revert needs; the CLI builds it from its session. */
-export interface RevertDeps {
+/** What a revert needs besides the executor's (whose on-call topic is the responder's); the CLI builds it from its session. */
+export interface RevertDeps extends ExecutorDeps {
   readonly config: Config;
+  /** The switch's (SSM, for the mode recorded) and the mitigations'; each mitigation gets its own cut. */
   readonly clients: AwsClients;
-  readonly audit: AuditLog;
-  /** The on-call topic every action is announced on (the responder's). */
-  readonly announceTopicArn: string;
   readonly automationModeParameter: string;
-  readonly now: () => Date;
-  readonly logger: Log;
 }
 
 /** A person's request to undo an action. */
 export interface RevertRequest {
   readonly actionId: string;
-  /** Who asks (user and AWS principal), for the audit record and the announcement. */
-  readonly who: string;
+  /** Who asks (`oncall revert`: user and AWS principal, via the CLI), for the audit record and the announcement. */
+  readonly actor: Actor;
   /** Why, in their words. @default no reason given */
   readonly reason?: string;
 }
@@ -50,12 +44,14 @@ export function revertIdOf(actionId: string): string {
  *   2. it was not reverted before;
  *   3. the target is still the configured one, and the world is still as the action left it (the mitigation's
  *      revertDecision): otherwise refused with what changed;
- *   4. claim the revert's record (`revert-<actionId>`; a concurrent revert stops here), record the intent,
- *      apply, read the after-state, record the outcome, announce on the on-call topic.
+ *   4. hand the revert to the action executor (action-executor.ts), with the person as its actor: it claims the
+ *      revert's record (`revert-<actionId>`; a concurrent revert stops here), records the intent, applies, reads
+ *      the after-state, records the outcome and announces on the on-call topic.
  * Refusals change nothing and write nothing, so a revert refused while, say, the database was still modifying
  * can be asked again; the person asking gets the reason. The automation switch does not block a revert (pausing
  * automation is when people revert); its mode is recorded. No cooldown and no action window either: those
  * limit what automation does on its own, and a person decided this one.
+ * @throws when the audit table or the on-call topic failed (the revert's record says how far it got)
  */
 export async function revert(deps: RevertDeps, request: RevertRequest): Promise<RevertResult> {
   const { audit, logger } = deps;
@@ -75,7 +71,8 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
   const mitigation = MITIGATIONS[original.mitigation];
   const service = deps.config.services.find((s) => s.name === original.service);
   if (!service) return refuse(`service ${String(original.service)} is no longer in the configuration of ${deps.config.prefix}; not reverting`);
-  const scope: MitigationScope = { config: deps.config, clients: deps.clients, service, now: deps.now, logger };
+  // The mitigation's own clients only, as in the pipeline.
+  const scope = scopeFor(mitigation, { config: deps.config, clients: deps.clients, service, now: deps.now, logger });
   // Invariant 5: the target comes from configuration; a record naming another resource is not acted on.
   const target = mitigation.target(scope);
   if (!target || target.key !== original.target) return refuse(`${mitigation.id} is now configured for ${target?.key ?? 'no target'}, not ${String(original.target)} as recorded; not reverting`);
@@ -84,62 +81,20 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
   if (!decision.act) return refuse(decision.reason);
 
   const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
-  const now = () => deps.now().toISOString();
-  const base = {
-    actionId: revertId,
-    incidentId: original.incidentId,
-    alarmName: original.alarmName,
-    alertId: original.alertId,
-    service: original.service,
-    severity: original.severity,
-    mitigation: original.mitigation,
-    target: original.target,
-    mode: mode.mode,
-    reason: `revert of ${original.actionId} by ${request.who}${request.reason ? `: ${request.reason}` : ''}`,
-    evidence: { revertOf: original.actionId, requestedBy: request.who, change: decision.reason },
-    createdAt: now(),
-  };
-  try {
-    await audit.claim(base);
-  } catch (error) {
-    if (!(error instanceof AlreadyRecordedError)) throw error;
-    const winner = await audit.get(revertId);
-    return refuse(winner ? alreadyReverted(original.actionId, winner) : `a revert of ${original.actionId} is already recorded`);
-  }
+  const claim = revertClaim(original, { actionId: revertId, actor: request.actor, mode: mode.mode, change: decision.reason, ...(request.reason ? { why: request.reason } : {}) }, deps.now().toISOString());
+  const run = await claimAction(deps, claim, (action) => action.act({ mitigation, scope, target, before: current, desired: decision.desired }));
+  if (!run.claimed) return refuse(run.existing ? alreadyReverted(original.actionId, run.existing) : `a revert of ${original.actionId} is already recorded`);
 
-  try {
-    await audit.intend(revertId, { before: current, desired: decision.desired }, now());
-    const acted: ActionRecord = { ...base, decision: 'acted', outcome: 'pending', before: current, desired: decision.desired, updatedAt: now() };
-    const finish = async (fields: Pick<ActionRecord, 'outcome'> & Partial<Pick<ActionRecord, 'after' | 'error'>>): Promise<ActionRecord> => {
-      await audit.outcome(revertId, fields, now());
-      const record: ActionRecord = { ...acted, ...fields, updatedAt: now() };
-      await announce(deps.clients.sns, deps.announceTopicArn, record);
-      await audit.announced(revertId, now());
-      return record;
-    };
-    try {
-      await mitigation.apply(scope, target, decision.desired, current);
-    } catch (error) {
-      logger.error('revert failed', { actionId: revertId, error: (error as Error).message });
-      return { status: 'failed', original, record: await finish({ outcome: 'failed', error: (error as Error).message }) };
-    }
-    let after;
-    try {
-      after = await mitigation.read(scope, target);
-    } catch (error) {
-      return { status: 'failed', original, record: await finish({ outcome: 'unknown', error: `change applied; after-state unreadable: ${(error as Error).message}` }) };
-    }
-    // Not verified after the runbook's window like an automatic action: the alarm being in ALARM says nothing
-    // about whether undoing the mitigation was right, and paging on it would page the person who asked.
-    const record = await finish({ outcome: 'succeeded', after });
-    logger.info('action reverted', { actionId: revertId, revertOf: original.actionId, before: current, after });
-    return { status: 'reverted', original, record };
-  } catch (error) {
-    // Anything that broke between the claim and the outcome (the audit table, the topic): a final state for
-    // the record, so that it does not read as a revert still in progress.
-    await audit.failUnfinished(revertId, (error as Error).message, now()).catch((e: unknown) => logger.error('could not record the failure', { actionId: revertId, error: String(e) }));
-    throw error;
+  // Not verified after the runbook's window like an automatic action: the alarm being in ALARM says nothing
+  // about whether undoing the mitigation was right, and paging on it would page the person who asked.
+  const { record, announceError } = run.result;
+  if (record.outcome === 'failed') logger.error('revert failed', { actionId: revertId, error: record.error });
+  else if (record.outcome === 'succeeded') logger.info('action reverted', { actionId: revertId, revertOf: original.actionId, before: current, after: record.after });
+  if (announceError) {
+    logger.error(`revert ${record.outcome ?? 'recorded'}, but announcing it failed`, { actionId: revertId, error: announceError.message });
+    throw announceError;
   }
+  return { status: record.outcome === 'succeeded' ? 'reverted' : 'failed', original, record };
 }
 
 /** Only an action that changed the world, as recorded, can be undone from its record. */
@@ -156,7 +111,7 @@ function whyNotRevertible(record: ActionRecord): string | undefined {
 }
 
 function alreadyReverted(actionId: string, revertRecord: ActionRecord): string {
-  const by = String(revertRecord.evidence.requestedBy ?? 'someone');
+  const by = actorName(actorOf(revertRecord));
   if (revertRecord.outcome === 'succeeded') return `${actionId} was already reverted by ${by} at ${revertRecord.createdAt} (${revertRecord.actionId})`;
   if (revertRecord.decision === 'evaluating' || revertRecord.outcome === 'pending') return `a revert of ${actionId} by ${by} is in progress since ${revertRecord.createdAt} (${revertRecord.actionId})`;
   return `a revert of ${actionId} by ${by} at ${revertRecord.createdAt} ended ${revertRecord.outcome ?? revertRecord.decision} (${revertRecord.error ?? revertRecord.reason}); check ${String(revertRecord.target)} by hand (${revertRecord.actionId})`;

@@ -3,9 +3,9 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterHistoryCommand, type ParameterHistory } from '@aws-sdk/client-ssm';
 import { automationModeParameter } from '../../lib/core/config/derived';
 import type { Config, ServiceConfig } from '../../lib/core/config/schema';
-import type { ActionRecord } from './audit-log';
+import type { ActionRecord } from './storage/audit-log';
 import type { AwsClients } from './clients';
-import type { Incident } from './incidents';
+import type { Incident } from './storage/incident';
 
 /**
  * What a responder reads first ("reviewing recent changes"): the changes of the last minutes and the alarm's

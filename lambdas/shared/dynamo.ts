@@ -1,9 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { StorageRetryError } from './errors';
-
-/** The table's index of items by time (actions, incidents, silences), one partition per kind. */
-export const TIME_INDEX = 'byTime';
+import { TIME_INDEX, type TIME_PARTITION } from './storage/table-layout';
 
 /** Every item of a query, page after page (DynamoDB returns at most 1 MB per call). */
 export async function queryAll(dynamo: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
@@ -18,7 +16,7 @@ export async function queryAll(dynamo: DynamoDBDocumentClient, input: Omit<Query
 }
 
 /** The `gsi1pk`/`gsi1sk` time index: items of one kind at or after `since`. */
-export function sinceInTimeIndex(table: string, partition: string, since: string, newestFirst: boolean): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
+export function sinceInTimeIndex(table: string, partition: (typeof TIME_PARTITION)[keyof typeof TIME_PARTITION], since: string, newestFirst: boolean): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
   return {
     TableName: table,
     IndexName: TIME_INDEX,
@@ -41,9 +39,18 @@ export function transactionConditionFailed(error: unknown, index: number): boole
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }
 
+/** The index of the first item of a cancelled transaction whose condition failed; undefined for any other error. */
+export function firstFailedCondition(error: unknown): number | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const index = (error.CancellationReasons ?? []).findIndex((r) => r.Code === 'ConditionalCheckFailed');
+  return index < 0 ? undefined : index;
+}
+
 /**
  * A conditional write: true when it was written, false when its condition refused it (a duplicate, a claim
- * already taken); any other error is thrown. `refused` says which errors are the condition's.
+ * already taken); any other error is thrown. `refused` says which errors are the condition's. The one way the
+ * stores handle a condition: none catches ConditionalCheckFailedException itself. A write that returns values
+ * (`ReturnValues: 'ALL_NEW'`) keeps its promise and awaits it again once written.
  */
 export async function written(write: Promise<unknown>, refused: (error: unknown) => boolean = isConditionFailure): Promise<boolean> {
   try {

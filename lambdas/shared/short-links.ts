@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './dynamo';
+import { written } from './dynamo';
 import { LinkRejectedError, type LinkAction } from './links';
+import { keys } from './storage/table-layout';
 
 /**
  * Short ack links for SMS (one 140-byte part): an opaque random token instead of the signed claims, resolved
@@ -21,7 +22,7 @@ export interface ShortLink {
   readonly exp: number;
 }
 
-const keyOf = (token: string) => ({ pk: `SHORTLINK#${createHash('sha256').update(token).digest('base64url')}`, sk: 'SHORTLINK' });
+const keyOf = (token: string) => keys.shortLink(createHash('sha256').update(token).digest('base64url'));
 
 export class ShortLinkStore {
   public constructor(
@@ -59,8 +60,8 @@ export class ShortLinkStore {
   public async redeem(token: string, expected: { action: LinkAction; now: Date }): Promise<ShortLink> {
     const { now } = expected;
     const link = await this.peek(token, expected);
-    try {
-      await this.dynamo.send(
+    const used = await written(
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keyOf(token),
@@ -69,12 +70,10 @@ export class ShortLinkStore {
           ExpressionAttributeNames: { '#exp': 'exp' },
           ExpressionAttributeValues: { ':now': now.toISOString(), ':nowSeconds': Math.floor(now.getTime() / 1000) },
         }),
-      );
-    } catch (error) {
-      // Used (or expired) between the read and the write: a second tap racing the first.
-      if (isConditionFailure(error)) throw new LinkRejectedError('replayed');
-      throw error;
-    }
+      ),
+    );
+    // Refused: used (or expired) between the read and the write, a second tap racing the first.
+    if (!used) throw new LinkRejectedError('replayed');
     return link;
   }
 }

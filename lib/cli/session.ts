@@ -2,10 +2,11 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { userInfo } from 'node:os';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { stepFunctionsRunner } from '../../lambdas/escalation/runner';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
-import { IncidentStore } from '../../lambdas/shared/incidents';
-import { SilenceStore } from '../../lambdas/shared/silences';
+import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
+import type { SilenceStore } from '../../lambdas/shared/storage/silences';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import type { Log } from '../../lambdas/shared/observability';
 import { auditTableName, escalationStateMachineName } from '../core/config/derived';
@@ -57,7 +58,9 @@ export function openSession(ctx: CliContext, envName: string): Session {
   const region = process.env.AWS_REGION ?? config.region;
   const clients = createClients({ region, maxAttempts: 3 });
   const table = auditTableName(config);
-  const retention = config.automation.auditRetentionDays;
+  const now = () => new Date();
+  // One set of stores serves the commands and the escalation's dependencies alike.
+  const { audit, incidents, silences } = openStores({ dynamo: clients.dynamo, table, retentionDays: config.automation.auditRetentionDays, now });
   const sts = new STSClient({ region, maxAttempts: 2 });
   let identity: Promise<{ arn: string; account: string; partition: string }> | undefined;
   const caller = () =>
@@ -66,9 +69,9 @@ export function openSession(ctx: CliContext, envName: string): Session {
   return {
     config,
     clients,
-    audit: new AuditLog(clients.dynamo, table, retention),
-    store: new IncidentStore(clients.dynamo, table, retention),
-    silences: new SilenceStore(clients.dynamo, table, retention),
+    audit,
+    store: incidents,
+    silences,
     async who() {
       const { arn } = await caller();
       return `${userInfo().username} (${arn})`;
@@ -79,9 +82,9 @@ export function openSession(ctx: CliContext, envName: string): Session {
       return {
         config,
         clients,
-        store: new IncidentStore(clients.dynamo, table, retention),
-        audit: new AuditLog(clients.dynamo, table, retention),
-        silences: new SilenceStore(clients.dynamo, table, retention),
+        store: incidents,
+        audit,
+        silences,
         runner: stepFunctionsRunner(clients.sfn, arn('states', `stateMachine:${escalationStateMachineName(config)}`)),
         roleTopicArn: (role) => arn('sns', roleTopicName(config.prefix, role)),
         linkKey: async () => {
@@ -89,7 +92,7 @@ export function openSession(ctx: CliContext, envName: string): Session {
         },
         shortLinks: new ShortLinkStore(clients.dynamo, table),
         linkBaseUrl: '',
-        now: () => new Date(),
+        now,
         logger: silent,
       };
     },

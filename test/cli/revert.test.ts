@@ -4,7 +4,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MitigationId } from '../../lib/core/catalog';
 import type { AlarmChange } from '../../tools/drill/notifications';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { oncall } from '../support/cli';
 import { useResponder, type ResponderHarness } from '../support/responder';
 

@@ -8,7 +8,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { page } from '../../lambdas/escalation/notify';
 import { pageText } from '../../lambdas/escalation/page-message';
 import { contextLines, gatherContext, type IncidentContext } from '../../lambdas/shared/context';
-import type { Incident } from '../../lambdas/shared/incidents';
+import type { Incident } from '../../lambdas/shared/storage/incident';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';

@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
-import { SilenceStore } from '../../lambdas/shared/silences';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
+import type { SilenceStore } from '../../lambdas/shared/storage/silences';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import type { SilenceMatch } from '../../lib/core/silences';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
@@ -13,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Silences as on-call creates them (`oncall silence`), in the harness's audit table. */
 function silences(h: EscalationHarness): SilenceStore {
-  return new SilenceStore(h.clients.dynamo, h.sample.auditTable, h.config.automation.auditRetentionDays);
+  return openStores({ dynamo: h.clients.dynamo, table: h.sample.auditTable, retentionDays: h.config.automation.auditRetentionDays, now: h.deps.now }).silences;
 }
 
 async function silence(h: EscalationHarness, match: SilenceMatch, forMs: number, reason = 'known issue, fix deploying') {

@@ -4,7 +4,7 @@ import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handleLink } from '../../lambdas/escalation/endpoint';
 import { SMS_MAX_BYTES, pageText, smsText } from '../../lambdas/escalation/page-message';
-import type { Incident } from '../../lambdas/shared/incidents';
+import type { Incident } from '../../lambdas/shared/storage/incident';
 import { ALERTS } from '../../lib/core/catalog';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';

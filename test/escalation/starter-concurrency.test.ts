@@ -17,7 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange, type StartOutcome } from '../../lambdas/escalation/incident-lifecycle';
 import type { EscalationRunner } from '../../lambdas/escalation/runner';
-import { IncidentStore } from '../../lambdas/shared/incidents';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
@@ -71,7 +71,7 @@ function gatedClient(h: EscalationHarness, serial: Serial, hold: Hold): DynamoDB
 
 /** The escalation's dependencies for one more starter, on its own gated client. */
 function starter(h: EscalationHarness, serial: Serial, hold: Hold, runner?: EscalationRunner): EscalationDeps {
-  return { ...h.deps, store: new IncidentStore(gatedClient(h, serial, hold), h.sample.auditTable, h.config.automation.auditRetentionDays), ...(runner ? { runner } : {}) };
+  return { ...h.deps, store: openStores({ dynamo: gatedClient(h, serial, hold), table: h.sample.auditTable, retentionDays: h.config.automation.auditRetentionDays, now: h.deps.now }).incidents, ...(runner ? { runner } : {}) };
 }
 
 const WRITES = /^(Put|Update|Delete|TransactWrite)/;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { IntegrationsSchema, type PagerDutyConfig } from '../../lib/core/config/integrations';
 import { pagerDutyEvent } from '../../lambdas/escalation/page-message';
 import { pagerDutyClient } from '../../lambdas/integrations/pagerduty';
-import type { Incident } from '../../lambdas/shared/incidents';
+import type { Incident } from '../../lambdas/shared/storage/incident';
 import { rejectsWithIntegrationError, useFakeEndpoints } from '../support/fake-endpoints';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf';

@@ -22,12 +22,12 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { alertSettings } from '../../lib/core/config/alert-settings';
 import { findAlert } from '../../lib/core/catalog';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { MitigationFailedError } from '../../lambdas/shared/errors';
 import { useResponder, type ResponderHarness } from '../support/responder';
@@ -513,5 +513,78 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     assert.deepEqual(await inbox(), []);
     assert.equal(transport.delegated('Publish'), 1);
     assert.deepEqual(h.metrics.filter(([name]) => name === 'ActionsTaken'), [['ActionsTaken', 'ai-kill-switch']]);
+  });
+});
+
+describe('faults after the decision: what was done stands, and is reported as done', () => {
+  /** The warnings and errors the responder logged, with the action each names. */
+  const problems = (h: ResponderHarness) => h.logs.filter((l) => l.level !== 'info').map((l) => [l.level, l.message, l.extra?.actionId]);
+
+  it('the kill switch was flipped but SNS is down: logged as applied-but-unannounced, counted as taken, not failed', async () => {
+    // GIVEN SNS answers 500 to every Publish
+    const h = await fresh();
+    const snsDown: Fault = { status: 500, type: 'InternalError', message: 'injected: SNS internal error' };
+    const { clients } = clientsWithFaults(h, 'sns', (op) => (op === 'Publish' ? snsDown : undefined));
+    // WHEN the accuracy alarm fires: the invocation fails, so that Lambda's retry announces it
+    await assert.rejects(h.invoke(eventFor(h, { alertId: 'ModelAccuracyDrop' }), { clients }), MitigationFailedError);
+    // THEN the flag was flipped and the record says acted/succeeded
+    const [action] = await h.audit.listSince('1970');
+    assert.deepEqual([action!.decision, action!.outcome, (await worldState(h)).flags['/feature/ai-model']], ['acted', 'succeeded', 'false']);
+    // and the log says what happened: applied, then the announcement failed (not "failed before acting")
+    assert.deepEqual(problems(h), [['error', 'mitigation applied, but announcing it failed', action!.actionId]]);
+    assert.match(String(h.logs.find((l) => l.level === 'error')?.extra?.error), /injected: SNS internal error/);
+    // and it is counted once, as taken
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+  });
+
+  it('the kill switch was flipped and announced but its verification could not start: logged as such, counted as taken; the retry starts it', async () => {
+    // GIVEN the verification's first start fails (Step Functions unavailable), later ones work
+    const h = await fresh();
+    const started: string[] = [];
+    let sfnUp = false;
+    const verification = {
+      start: async (actionId: string) => {
+        if (!sfnUp) throw new Error('injected: StartExecution unavailable');
+        started.push(actionId);
+      },
+    };
+    const at = new Date();
+    const event = eventFor(h, { alertId: 'ModelAccuracyDrop', at });
+    // WHEN the accuracy alarm fires: the invocation fails
+    await assert.rejects(h.invoke(event, { now: at, verification }), (error: unknown) => {
+      assert.ok(error instanceof MitigationFailedError, String(error));
+      assert.match(String((error.cause as Error | undefined)?.message), /injected: StartExecution unavailable/);
+      return true;
+    });
+    // THEN the action stands, announced; the log says the verification did not start; counted once, as taken
+    const [action] = await h.audit.listSince('1970');
+    assert.deepEqual([action!.decision, action!.outcome], ['acted', 'succeeded']);
+    assert.ok(action!.announcedAt);
+    assert.deepEqual(problems(h), [['error', 'mitigation applied, but starting its verification failed', action!.actionId]]);
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+    // WHEN Lambda retries a minute later, Step Functions back
+    sfnUp = true;
+    await assert.doesNotReject(h.invoke(event, { now: new Date(at.getTime() + MINUTE), verification }));
+    // THEN the retry starts the verification, and neither acts nor counts again
+    assert.deepEqual(started, [action!.actionId]);
+    assert.equal(await aiFlagVersion(h), 2);
+    assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
+  });
+
+  it('a refused kill switch (automation disabled) could not be announced: logged as such, counted as skipped, not failed', async () => {
+    // GIVEN automation is disabled, and SNS answers 500 to every Publish
+    const h = await fresh();
+    await h.clients.ssm.send(new PutParameterCommand({ Name: h.world.automationModeParameter, Value: 'disabled', Overwrite: true, Type: 'String' }));
+    const snsDown: Fault = { status: 500, type: 'InternalError', message: 'injected: SNS internal error' };
+    const { clients } = clientsWithFaults(h, 'sns', (op) => (op === 'Publish' ? snsDown : undefined));
+    // WHEN the accuracy alarm fires: the refusal of a protective action must reach on-call, so the invocation fails
+    await assert.rejects(h.invoke(eventFor(h, { alertId: 'ModelAccuracyDrop' }), { clients }), MitigationFailedError);
+    // THEN the refusal is recorded, nothing changed, and the log and the metrics say so: skipped, not failed
+    const [action] = await h.audit.listSince('1970');
+    assert.deepEqual([action!.decision, action!.outcome, action!.reason], ['skipped', undefined, 'automation is disabled']);
+    assert.ok(action!.announceFailedAt);
+    assert.equal((await worldState(h)).flags['/feature/ai-model'], 'true');
+    assert.deepEqual(problems(h), [['error', 'mitigation decided, but announcing the decision failed', action!.actionId]]);
+    assert.deepEqual(h.metrics, [['ActionsSkipped', 'ai-kill-switch']]);
   });
 });

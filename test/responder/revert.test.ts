@@ -8,7 +8,7 @@ import type { AlarmChange } from '../../tools/drill/notifications';
 import { MITIGATIONS } from '../../lambdas/responder/mitigations';
 import type { MitigationScope, State } from '../../lambdas/responder/mitigations/mitigation';
 import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/revert';
-import type { ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
 
@@ -33,7 +33,7 @@ async function actOn(h: ResponderHarness, change: AlarmChange, mitigation: Mitig
 function revertAs(h: ResponderHarness, actionId: string, reason?: string): Promise<RevertResult> {
   return revert(
     { config: h.config, clients: h.clients, audit: h.audit, announceTopicArn: h.world.announceTopicArn, automationModeParameter: h.world.automationModeParameter, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } },
-    { actionId, who: 'alice', ...(reason ? { reason } : {}) },
+    { actionId, actor: { kind: 'person', name: 'alice', via: 'cli' }, ...(reason ? { reason } : {}) },
   );
 }
 

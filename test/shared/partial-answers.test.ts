@@ -12,10 +12,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AuditLog } from '../../lambdas/shared/audit-log';
 import { PARTIAL_ANSWER_RETRY } from '../../lambdas/shared/dynamo';
 import { StorageRetryError } from '../../lambdas/shared/errors';
-import { IncidentStore, type Member } from '../../lambdas/shared/incidents';
+import { type Member } from '../../lambdas/shared/storage/incident';
+import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { relatedTo } from '../../lib/core/catalog';
 
 const TABLE = 'audit';
@@ -36,7 +37,7 @@ describe('storage boundary: partial answers', () => {
     // Prepare
     client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
     dynamo = mockClient(client);
-    store = new IncidentStore(client, TABLE, 30);
+    store = openStores({ dynamo: client, table: TABLE, retentionDays: 30, now: () => new Date() }).incidents;
     dynamo.on(GetCommand).resolves({ Item: openIncident });
   });
   afterEach(() => dynamo.restore());
@@ -121,7 +122,7 @@ describe('storage boundary: partial answers', () => {
     });
 
     it("the responder's reservation (cooldown, window, intent) survives a conflict, and still reads a refusal by index", async () => {
-      const audit = new AuditLog(client, TABLE, 30);
+      const { audit } = openStores({ dynamo: client, table: TABLE, retentionDays: 30, now: () => new Date() });
       const reserve = () =>
         audit.reserve(
           'a1',

@@ -1,5 +1,6 @@
-import type { ActionRecord, AuditLog } from '../../lambdas/shared/audit-log';
-import type { Incident, IncidentStore, Member } from '../../lambdas/shared/incidents';
+import type { ActionRecord, AuditLog } from '../../lambdas/shared/storage/audit-log';
+import type { Incident, Member } from '../../lambdas/shared/storage/incident';
+import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import { alarmName, findAlert, type MitigationId } from '../../lib/core/catalog';
 import { transitionKey } from '../../lib/core/escalation-plan';
 

@@ -3,7 +3,9 @@ import { after, before } from 'node:test';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
-import { AuditLog } from '../../lambdas/shared/audit-log';
+import type { PipelineDeps } from '../../lambdas/responder/pipeline';
+import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
@@ -42,8 +44,8 @@ export interface ResponderHarness {
   readonly audit: AuditLog;
   /** Builds the CloudWatch notification for a change and delivers it as SNS would. */
   deliver(change: AlarmChange, options?: { now?: Date; topic?: string; clients?: AwsClients }): Promise<void>;
-  /** Delivers any event as is. */
-  invoke(event: unknown, options?: { now?: Date; clients?: AwsClients }): Promise<void>;
+  /** Delivers any event as is; `verification` starts the check of each action that succeeded (default: none). */
+  invoke(event: unknown, options?: { now?: Date; clients?: AwsClients; verification?: PipelineDeps['verification'] }): Promise<void>;
 }
 
 /**
@@ -70,8 +72,9 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
       const logs = log.lines;
       const metrics: [string, string][] = [];
       const counter: ActionMetrics = { count: (name, dimension) => metrics.push([name, dimension]) };
-      const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
-      const handlerFor = (now: Date | undefined, c: AwsClients) => localResponder({ config, clients: c, world, now: () => now ?? new Date(), logger: log, metrics: counter });
+      const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
+      const handlerFor = (now: Date | undefined, c: AwsClients, verification?: PipelineDeps['verification']) =>
+        localResponder({ config, clients: c, world, now: () => now ?? new Date(), logger: log, metrics: counter, ...(verification ? { verification } : {}) });
       const harness: ResponderHarness = {
         moto,
         clients,
@@ -80,7 +83,7 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
         logs,
         metrics,
         audit,
-        invoke: (event, o = {}) => handlerFor(o.now, o.clients ?? clients)(event),
+        invoke: (event, o = {}) => handlerFor(o.now, o.clients ?? clients, o.verification)(event),
         deliver: (change, o = {}) => {
           const severity = alertSettings(findAlert(change.alertId)!, config).severity;
           const topic = o.topic ?? world.severityTopicArns[severity]!;

@@ -12,9 +12,12 @@ export function config(overrides: Partial<ConfigInput> = {}): Config {
   return parseConfig('test', { ...DEFAULT_INPUT, ...overrides });
 }
 
-/** The default environment with a generated fleet of `count` services (lib/core/config/fleet.ts). */
-export function fleetConfig(count: number): Config {
-  return generatedFleet(DEFAULT_INPUT, count);
+/**
+ * The default environment with a generated fleet of `count` services (lib/core/config/fleet.ts). Fleets scope IAM
+ * by tag unless told otherwise: the roles listing every target by ARN fit only 80 such services (quota guard).
+ */
+export function fleetConfig(count: number, targetScope: 'resources' | 'tags' = 'tags'): Config {
+  return generatedFleet({ ...DEFAULT_INPUT, automation: { ...DEFAULT_INPUT.automation, targetScope } }, count);
 }
 
 export interface Synthesized {

@@ -23,7 +23,8 @@ import { performance } from 'node:perf_hooks';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { AuditLog, type ActionRecord } from '../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
 import type { Log } from '../../lambdas/shared/observability';
 import { alertSettings } from '../../lib/core/config/alert-settings';
@@ -312,7 +313,7 @@ export async function stormOn(moto: Pick<Moto, 'clientConfig'>, opts: { quick: b
     warn: () => undefined,
     error: (message, extra) => void errorLogs.push(`${message} ${JSON.stringify(extra ?? {})}`),
   };
-  const audit = new AuditLog(clients.dynamo, world.auditTable, config.automation.auditRetentionDays);
+  const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
   // As the deployed responder (index.ts): ad-hoc silences read from the audit table, one query per notification.
   const handler = localResponder({ config, clients, world, logger, metrics: { count: (name) => void metrics.set(name, (metrics.get(name) ?? 0) + 1) } });
   const ready = performance.now();

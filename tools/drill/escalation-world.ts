@@ -2,19 +2,18 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, D
 import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
-import { pageStep } from '../../lambdas/escalation/pager';
+import { pageStep, type StepResult } from '../../lambdas/escalation/pager';
 import { verifyAction } from '../../lambdas/escalation/verifier';
-import { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
-import { IncidentStore } from '../../lambdas/shared/incidents';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';
-import { SilenceStore } from '../../lambdas/shared/silences';
 import type { Log } from '../../lambdas/shared/observability';
 import { ROLES, type Role } from '../../lib/core/catalog';
 import type { Config } from '../../lib/core/config/schema';
 import { roleTopicName } from '../../lib/core/topic-names';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { localRunner, type LocalRunner } from './local-runner';
+import type { DrillClock } from './drill-clock';
+import { localRunner, type LocalRunner, type LocalTaskHandler } from './local-runner';
 
 /** A page as a role's inbox received it. */
 export interface ReceivedPage {
@@ -31,6 +30,12 @@ export interface EscalationWorld {
   inbox(): Promise<ReceivedPage[]>;
   /** Delivers an EventBridge alarm state change to the starter. */
   event(event: unknown): ReturnType<typeof onAlarmStateChange>;
+  /**
+   * Settles with what step `index` of the timetable did (paged, or why nobody was) once its page task has
+   * returned, in the first execution that ran it: the event to wait on before acting on what that step did (ack
+   * after the senior page), never a sleep.
+   */
+  stepRan(index: number): Promise<StepResult>;
 }
 
 /**
@@ -48,6 +53,12 @@ export async function createEscalationWorld(options: {
   linkBaseUrl?: string;
   logger: Log;
   now?: () => Date;
+  /**
+   * Runs the state machines on the drill's simulated time instead of the wall clock (and `now`): a Wait holds
+   * its task until the clock reaches the Wait's timestamp, and the task runs at that instant, so every page and
+   * timeline event carries the timetable's own time. @default Waits wait for real, handlers read `now`
+   */
+  clock?: DrillClock;
   /** Milliseconds between the state machines' retries. @default the definitions' own (5 s, then backoff) */
   retryIntervalMs?: number;
 }): Promise<EscalationWorld> {
@@ -62,7 +73,9 @@ export async function createEscalationWorld(options: {
     topicArns.set(role, TopicArn!);
     queues.set(role, QueueUrl!);
   }
-  const retention = config.automation.auditRetentionDays;
+  // On the drill's clock, every handler and store reads the simulated time.
+  const now = options.clock ? () => options.clock!.now() : (options.now ?? (() => new Date()));
+  const { incidents, audit, silences } = openStores({ dynamo: clients.dynamo, table: options.auditTable, retentionDays: config.automation.auditRetentionDays, now });
   // The runners call the handlers with the deps, and the deps hold the runner: bind late.
   let deps!: EscalationDeps;
   // The catch targets publish straight to the on-call primary's topic, as their synthesized Parameters say (the
@@ -73,21 +86,50 @@ export async function createEscalationWorld(options: {
     const { MessageId } = await clients.sns.send(new PublishCommand({ TopicArn: topicArns.get('on-call-primary'), Message: message, MessageStructure, Subject }));
     return { MessageId };
   };
-  const retries = { retryIntervalMs: options.retryIntervalMs };
-  const runner = localRunner(options.escalationDefinition, { PageStep: (input) => pageStep(deps, input) as Promise<unknown>, PageOnCallDirectly: pageOnCallDirectly }, retries);
-  const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: (input) => verifyAction(deps, input), VerifyFailedPageOnCall: pageOnCallDirectly }, retries);
+  const { clock } = options;
+  const runOptions = { retryIntervalMs: options.retryIntervalMs, ...(clock ? { waitMs: 0 } : {}) };
+  // On the drill's clock the Wait states pass at once and this stands in for them: the task waits until the
+  // clock reaches the timestamp the Wait would have waited for (`step.at`, the verification window's `at`), and
+  // runs at that instant. Stopped before then (the incident resolved), it never runs, as in Step Functions.
+  const timed =
+    (handler: (input: unknown) => Promise<unknown>, timestampOf: (input: unknown) => string | undefined): LocalTaskHandler =>
+    async (input, execution) => {
+      const timestamp = timestampOf(input);
+      if (!clock || timestamp === undefined) return handler(input);
+      const at = new Date(timestamp);
+      if (!(await clock.until(at, execution.stopped))) return { skipped: 'execution stopped before its time' };
+      return clock.run(at, () => handler(input));
+    };
+  const steps = new Map<number, { readonly ran: Promise<StepResult>; readonly settle: (result: StepResult) => void }>();
+  const stepOf = (index: number) => {
+    let entry = steps.get(index);
+    if (!entry) {
+      let settle!: (result: StepResult) => void;
+      const ran = new Promise<StepResult>((resolve) => (settle = resolve));
+      steps.set(index, (entry = { ran, settle }));
+    }
+    return entry;
+  };
+  const page = timed(async (input) => {
+    const result = await pageStep(deps, input);
+    stepOf((input as { step: { index: number } }).step.index).settle(result);
+    return result;
+  }, (input) => (input as { step?: { at?: string } }).step?.at);
+  const verify = timed((input) => verifyAction(deps, input), (input) => (input as { at?: string }).at);
+  const runner = localRunner(options.escalationDefinition, { PageStep: page, PageOnCallDirectly: pageOnCallDirectly }, runOptions);
+  const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: verify, VerifyFailedPageOnCall: pageOnCallDirectly }, runOptions);
   deps = {
     config,
     clients,
-    store: new IncidentStore(clients.dynamo, options.auditTable, retention),
-    audit: new AuditLog(clients.dynamo, options.auditTable, retention),
-    silences: new SilenceStore(clients.dynamo, options.auditTable, retention),
+    store: incidents,
+    audit,
+    silences,
     runner,
     roleTopicArn: (role) => topicArns.get(role)!,
     linkKey: async () => options.linkKey,
     shortLinks: new ShortLinkStore(clients.dynamo, options.auditTable),
     linkBaseUrl: options.linkBaseUrl ?? 'https://links.example.invalid',
-    now: options.now ?? (() => new Date()),
+    now,
     logger: options.logger,
   };
 
@@ -96,6 +138,7 @@ export async function createEscalationWorld(options: {
     runner,
     verifyRunner,
     event: (event) => onAlarmStateChange(deps, event),
+    stepRan: (index) => stepOf(index).ran,
     async inbox() {
       const pages: ReceivedPage[] = [];
       for (const [role, QueueUrl] of queues) {

@@ -1,9 +1,8 @@
 import { createHandler } from '../../lambdas/responder/handler';
 import type { PipelineDeps } from '../../lambdas/responder/pipeline';
-import { AuditLog } from '../../lambdas/shared/audit-log';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
-import { SilenceStore } from '../../lambdas/shared/silences';
+import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { Config } from '../../lib/core/config/schema';
 import { withDeploymentHistory } from './deployment-history';
 import type { SampleWorld } from './sample-world';
@@ -33,19 +32,20 @@ export function localResponder(options: {
   const { config, world } = options;
   // moto has no ECS deployment history: the drill's stand-in answers it, from the world's own deployments.
   const clients = { ...options.clients, ecs: withDeploymentHistory(options.clients.ecs, world, { region: config.region, account: DRILL_ACCOUNT }) };
-  const retention = config.automation.auditRetentionDays;
+  const now = options.now ?? (() => new Date());
+  const { audit, silences } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now });
   return createHandler({
     config,
     clients,
-    audit: new AuditLog(clients.dynamo, world.auditTable, retention),
-    silences: new SilenceStore(clients.dynamo, world.auditTable, retention),
+    audit,
+    silences,
     announceTopicArn: world.announceTopicArn,
     automationModeParameter: world.automationModeParameter,
     quarantineQueueUrl: world.quarantineQueueUrl,
     accountId: DRILL_ACCOUNT,
     partition: 'aws',
     region: config.region,
-    now: options.now ?? (() => new Date()),
+    now,
     logger: options.logger ?? SILENT,
     metrics: options.metrics ?? { count: () => undefined },
     ...(options.verification ? { verification: options.verification } : {}),

@@ -25,6 +25,12 @@ export interface LocalExecution {
   readonly error: unknown;
 }
 
+/**
+ * A Task state's local handler. `execution.stopped` aborts when the execution is stopped: a handler that holds
+ * its task (the drill's clock standing in for a Wait) lets go then, as Step Functions would never have run it.
+ */
+export type LocalTaskHandler = (input: unknown, execution: { readonly stopped: AbortSignal }) => Promise<unknown>;
+
 /** A runner that executes a real state machine definition in-process, tasks mapped to local handlers. */
 export interface LocalRunner extends EscalationRunner {
   readonly executions: ReadonlyMap<string, LocalExecution>;
@@ -34,11 +40,21 @@ export interface LocalRunner extends EscalationRunner {
 
 /**
  * Runs the synthesized Amazon States Language definition with aws-local-stepfunctions: Waits wait for real
- * (tests compress the escalation matrix to seconds through config), Task states call the given handlers
+ * (tests compress the escalation matrix to seconds through config) unless `waitMs` says otherwise (the drill
+ * holds each task on its own clock instead), Task states call the given handlers
  * in-process, as Lambda would. Starting an existing name returns it, as Step Functions does.
  */
-export function localRunner(definition: StateMachineDefinition, handlers: Record<string, (input: unknown) => Promise<unknown>>, options: { retryIntervalMs?: number } = {}): LocalRunner {
-  const retryIntervalOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(retryingStates(definition).map((name) => [name, options.retryIntervalMs!]));
+export function localRunner(
+  definition: StateMachineDefinition,
+  handlers: Record<string, LocalTaskHandler>,
+  options: {
+    retryIntervalMs?: number;
+    /** Milliseconds every Wait state waits instead of its own time: for a clock that holds the tasks instead (drill-clock.ts). */
+    waitMs?: number;
+  } = {},
+): LocalRunner {
+  const retryIntervalOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(statesWhere(definition, (s) => s.Retry !== undefined).map((name) => [name, options.retryIntervalMs!]));
+  const waitTimeOverrides = options.waitMs === undefined ? undefined : Object.fromEntries(statesWhere(definition, (s) => s.Type === 'Wait').map((name) => [name, options.waitMs!]));
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const executions = new Map<string, LocalExecution & { abort: () => void; arn: string }>();
   return {
@@ -46,8 +62,10 @@ export function localRunner(definition: StateMachineDefinition, handlers: Record
     async start(name, input) {
       const existing = executions.get(name);
       if (existing) return { arn: existing.arn };
+      const stopping = new AbortController();
+      const taskResourceLocalHandlers = Object.fromEntries(Object.entries(handlers).map(([state, handler]) => [state, (taskInput: unknown) => handler(taskInput, { stopped: stopping.signal })]));
       const run = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: handlers as never, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}) },
+        overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}), ...(waitTimeOverrides ? { waitTimeOverrides } : {}) },
         noThrowOnAbort: true,
       });
       const states: string[] = [];
@@ -63,7 +81,11 @@ export function localRunner(definition: StateMachineDefinition, handlers: Record
         },
       );
       const arn = `arn:aws:states:us-east-1:123456789012:execution:local:${name}`;
-      executions.set(name, { name, input, done, states, abort: run.abort, arn, get error() { return error; } });
+      const abort = () => {
+        stopping.abort();
+        run.abort();
+      };
+      executions.set(name, { name, input, done, states, abort, arn, get error() { return error; } });
       return { arn };
     },
     async stop(arn) {
@@ -76,11 +98,11 @@ export function localRunner(definition: StateMachineDefinition, handlers: Record
   };
 }
 
-/** Names of the states with a Retry, nested ones (Map, Parallel) included. */
-function retryingStates(definition: { States?: Record<string, unknown> }): string[] {
+/** Names of the states that match, nested ones (Map, Parallel) included. */
+function statesWhere(definition: { States?: Record<string, unknown> }, matches: (state: { Type?: string; Retry?: unknown }) => boolean): string[] {
   return Object.entries(definition.States ?? {}).flatMap(([name, raw]) => {
-    const state = raw as { Retry?: unknown; ItemProcessor?: { States?: Record<string, unknown> }; Iterator?: { States?: Record<string, unknown> }; Branches?: { States?: Record<string, unknown> }[] };
-    return [...(state.Retry ? [name] : []), ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? retryingStates(inner) : []))];
+    const state = raw as { Type?: string; Retry?: unknown; ItemProcessor?: { States?: Record<string, unknown> }; Iterator?: { States?: Record<string, unknown> }; Branches?: { States?: Record<string, unknown> }[] };
+    return [...(matches(state) ? [name] : []), ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? statesWhere(inner, matches) : []))];
   });
 }
 

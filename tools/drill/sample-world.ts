@@ -6,7 +6,7 @@ import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
-import { TIME_INDEX } from '../../lambdas/shared/dynamo';
+import { TIME_INDEX } from '../../lambdas/shared/storage/table-layout';
 import { automationModeParameter, auditTableName, modelService, rdsClassLadder } from '../../lib/core/config/derived';
 import { anyIntegration } from '../../lib/core/config/integrations';
 import type { AutomationMode, Config } from '../../lib/core/config/schema';

@@ -24,7 +24,7 @@ const HISTORY_MARGIN_MS = 5 * 60_000;
  * Reads the revision the service ran before its newest deployment. Never throws for a history it cannot read:
  * that is a refusal ("fails closed"), recorded with the error, so a rollback is never taken blind.
  */
-export async function previousRevision(ctx: MitigationScope, target: Target, service: Service): Promise<PreviousRevision> {
+export async function previousRevision(ctx: MitigationScope<'ecs'>, target: Target, service: Service): Promise<PreviousRevision> {
   const deployments = service.deployments ?? [];
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   const replaced = deployments.filter((d) => d.status === 'ACTIVE').sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
@@ -52,7 +52,7 @@ export async function previousRevision(ctx: MitigationScope, target: Target, ser
   }
 }
 
-async function fromHistory(ctx: MitigationScope, target: Target, running: string): Promise<PreviousRevision> {
+async function fromHistory(ctx: MitigationScope<'ecs'>, target: Target, running: string): Promise<PreviousRevision> {
   const [cluster, service] = splitTarget(target);
   const after = new Date(ctx.now().getTime() - ctx.config.automation.rollbackWindowMinutes * 60_000 - HISTORY_MARGIN_MS);
   const briefs: ServiceDeploymentBrief[] = [];

@@ -1,5 +1,5 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import { previousRevision } from './deployment-history';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, parseTaskDefinition, splitTarget } from './ecs-service';
@@ -10,13 +10,14 @@ import { describeService, ecsTarget, parseTaskDefinition, splitTarget } from './
  * a deployment that was itself a rollback, never without the history, never further back than
  * `maxRollbackRevisions`.
  */
-export const ecsRollback: Mitigation = {
+export const ecsRollback: Mitigation<'ecs'> = {
   id: 'ecs-rollback',
   title: 'Roll back the ECS service to the task definition it ran before its newest deployment',
+  uses: ['ecs'],
   protective: false,
   target: ecsTarget,
 
-  async read(ctx: MitigationScope, target: Target): Promise<State> {
+  async read(ctx: MitigationScope<'ecs'>, target: Target): Promise<State> {
     const service = await describeService(ctx, target);
     const current = parseTaskDefinition(service.taskDefinition ?? '');
     const previous = await previousRevision(ctx, target, service);
@@ -49,7 +50,7 @@ export const ecsRollback: Mitigation = {
     };
   },
 
-  async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
+  async apply(ctx: MitigationScope<'ecs'>, target: Target, desired: State): Promise<void> {
     const [cluster, service] = splitTarget(target);
     await ctx.clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: String(desired.taskDefinition), forceNewDeployment: true }));
   },

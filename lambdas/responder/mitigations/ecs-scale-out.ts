@@ -1,17 +1,18 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ecsMaxDesiredCount } from '../../../lib/core/config/derived';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 import { describeService, ecsTarget, splitTarget } from './ecs-service';
 
 /** Latency or CPU: "scale up if needed": add tasks by a step, never past the configured cap. */
-export const ecsScaleOut: Mitigation = {
+export const ecsScaleOut: Mitigation<'ecs'> = {
   id: 'ecs-scale-out',
   title: 'Scale out the ECS service',
+  uses: ['ecs'],
   protective: false,
   target: ecsTarget,
 
-  async read(ctx: MitigationScope, target: Target): Promise<State> {
+  async read(ctx: MitigationScope<'ecs'>, target: Target): Promise<State> {
     const service = await describeService(ctx, target);
     return { desiredCount: service.desiredCount ?? 0, runningCount: service.runningCount ?? 0 };
   },
@@ -24,7 +25,7 @@ export const ecsScaleOut: Mitigation = {
     return { act: true, desired: { desiredCount: next }, reason: `raise desired count from ${current} to ${next} (cap ${cap})` };
   },
 
-  async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
+  async apply(ctx: MitigationScope<'ecs'>, target: Target, desired: State): Promise<void> {
     const [cluster, service] = splitTarget(target);
     await ctx.clients.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: Number(desired.desiredCount) }));
   },

@@ -8,7 +8,7 @@ export function ecsTarget(ctx: MitigationScope): Target {
 }
 
 /** Describes the target service; a service that does not exist is an error, not a state. */
-export async function describeService(ctx: MitigationScope, target: Target): Promise<Service> {
+export async function describeService(ctx: MitigationScope<'ecs'>, target: Target): Promise<Service> {
   const [cluster, service] = splitTarget(target);
   const { services, failures } = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   const found = services?.[0];

@@ -1,6 +1,6 @@
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { rdsClassLadder, rdsClassLadderField } from '../../../lib/core/config/derived';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 
 /**
@@ -8,9 +8,10 @@ import type { Decision, Mitigation, MitigationScope, State, Target } from './mit
  * ladder (the runbook's db.r6g.2xlarge), or one class per action with `automation.rdsScaleUpTo: 'next'`. Never past
  * the top, never from a class the ladder does not name (it could already be larger than the top).
  */
-export const rdsScaleUp: Mitigation = {
+export const rdsScaleUp: Mitigation<'rds'> = {
   id: 'rds-scale-up',
   title: 'Scale up the RDS instance',
+  uses: ['rds'],
   protective: false,
 
   target(ctx: MitigationScope): Target | undefined {
@@ -18,7 +19,7 @@ export const rdsScaleUp: Mitigation = {
     return rds && { key: `rds:${rds.instanceId}`, id: rds.instanceId };
   },
 
-  async read(ctx: MitigationScope, target: Target): Promise<State> {
+  async read(ctx: MitigationScope<'rds'>, target: Target): Promise<State> {
     const { DBInstances } = await ctx.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: target.id }));
     const instance = DBInstances?.[0];
     if (!instance) throw new Error(`RDS instance ${target.id} not found`);
@@ -45,7 +46,7 @@ export const rdsScaleUp: Mitigation = {
     return { act: true, desired: { instanceClass: next }, reason: toCap ? `scale ${current} -> ${next}, the top of the ladder (automation.rdsScaleUpTo: cap)` : `scale ${current} -> ${next}, one class up (cap ${cap})` };
   },
 
-  async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
+  async apply(ctx: MitigationScope<'rds'>, target: Target, desired: State): Promise<void> {
     await ctx.clients.rds.send(
       new ModifyDBInstanceCommand({ DBInstanceIdentifier: target.id, DBInstanceClass: String(desired.instanceClass), ApplyImmediately: true }),
     );

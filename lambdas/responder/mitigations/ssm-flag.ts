@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { MitigationId } from '../../../lib/core/catalog';
 import type { Config } from '../../../lib/core/config/schema';
-import type { ActionRecord } from '../../shared/audit-log';
+import type { ActionRecord } from '../../shared/storage/audit-log';
 import type { Decision, Mitigation, MitigationScope, State, Target } from './mitigation';
 
 /**
@@ -16,16 +16,17 @@ export function ssmFlagMitigation(options: {
   readonly protective: boolean;
   readonly parameter: (config: Config) => string;
   readonly desired: (config: Config) => string;
-}): Mitigation {
+}): Mitigation<'ssm'> {
   return {
     id: options.id,
     title: options.title,
+    uses: ['ssm'],
     protective: options.protective,
     target(ctx: MitigationScope): Target {
       const name = options.parameter(ctx.config);
       return { key: `ssm:${name}`, id: name };
     },
-    async read(ctx: MitigationScope, target: Target): Promise<State> {
+    async read(ctx: MitigationScope<'ssm'>, target: Target): Promise<State> {
       try {
         const { Parameter } = await ctx.clients.ssm.send(new GetParameterCommand({ Name: target.id }));
         return { parameter: target.id, value: Parameter?.Value ?? null, version: Parameter?.Version ?? null };
@@ -39,7 +40,7 @@ export function ssmFlagMitigation(options: {
       if (before.value === value) return { act: false, reason: `${before.parameter} is already ${value}` };
       return { act: true, desired: { parameter: before.parameter!, value }, reason: `set ${before.parameter} from ${String(before.value)} to ${value}` };
     },
-    async apply(ctx: MitigationScope, target: Target, desired: State): Promise<void> {
+    async apply(ctx: MitigationScope<'ssm'>, target: Target, desired: State): Promise<void> {
       await ctx.clients.ssm.send(new PutParameterCommand({ Name: target.id, Value: String(desired.value), Type: 'String', Overwrite: true }));
     },
     revertDecision(_ctx: MitigationScope, current: State, record: ActionRecord): Decision {

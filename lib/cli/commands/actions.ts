@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ActionRecord } from '../../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
 import { describeChange } from '../report/actions';
 import type { CliCommand, CliContext } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';
@@ -7,7 +7,7 @@ import { NotFoundError, openSession } from '../session';
 
 /**
  * `oncall actions`: what the automation did, and why. JSON shape (`--json`): an array of audit records, newest
- * first, as stored (see ActionRecord in lambdas/shared/audit-log.ts): actionId, incidentId, alarmName, alertId,
+ * first, as stored (see ActionRecord in lambdas/shared/storage/audit-log.ts): actionId, incidentId, alarmName, alertId,
  * service, severity, mitigation, target, mode, decision, reason, outcome, evidence, before, desired, after,
  * error, revertCommand, createdAt, updatedAt.
  */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { acknowledgeIncident, resolveIncident } from '../../../lambdas/escalation/incident-lifecycle';
-import { formatDuration, IncidentStateError, type Incident } from '../../../lambdas/shared/incidents';
+import { formatDuration, IncidentStateError, type Incident } from '../../../lambdas/shared/storage/incident';
 import type { CliCommand, CliContext } from '../context';
 import { EXIT } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';
@@ -8,7 +8,7 @@ import { NotFoundError, openSession, type Session } from '../session';
 
 /**
  * `oncall incidents`, `incident show`, `ack`, `resolve`.
- * JSON shapes: `incidents --json` is an array of incidents (Incident in lambdas/shared/incidents.ts: incidentId,
+ * JSON shapes: `incidents --json` is an array of incidents (Incident in lambdas/shared/storage/incident.ts: incidentId,
  * alarmName, alertId, service, severity, policyId, summary, runbookUrl, customerFacing, status, openedAt,
  * triggers, openAlarms, executionName, executionArn, ackedAt, ackedBy, resolvedAt, resolvedBy, resolveNote,
  * timeToResolveSeconds), newest first; `incident show --json` is `{ incident, timeline: [{ at, type, detail,

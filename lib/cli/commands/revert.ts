@@ -30,7 +30,7 @@ export const revertCommand: CliCommand = {
         const announceTopicArn = (await session.escalation()).roleTopicArn('on-call-primary');
         const result = await revert(
           { config: session.config, clients: session.clients, audit: session.audit, announceTopicArn, automationModeParameter: automationModeParameter(session.config), now: () => new Date(), logger: SILENT },
-          { actionId, who: await session.who(), ...(options.reason ? { reason: options.reason } : {}) },
+          { actionId, actor: { kind: 'person', name: await session.who(), via: 'cli' }, ...(options.reason ? { reason: options.reason } : {}) },
         );
         if (result.status === 'unknown-action') throw new NotFoundError(`no action ${actionId} (list them with: oncall actions)`);
         ctx.exitCode = result.status === 'reverted' ? EXIT.OK : EXIT.FAILED;

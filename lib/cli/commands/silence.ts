@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SilenceEndedError, SilenceNotFoundError } from '../../../lambdas/shared/silences';
+import { SilenceEndedError, SilenceNotFoundError } from '../../../lambdas/shared/storage/silences';
 import { ALERT_IDS, CATEGORIES, type Category } from '../../core/catalog';
 import type { Config } from '../../core/config/schema';
 import { closeMatches, InputError } from '../../core/evaluator';

@@ -1,4 +1,4 @@
-import type { ActionRecord } from '../../../lambdas/shared/audit-log';
+import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
 
 /**
  * "taskDefinition: chatbot-api:2 -> chatbot-api:1": the fields the mitigation sets (its desired state) that

@@ -1,5 +1,5 @@
-import type { ActionRecord } from '../../../lambdas/shared/audit-log';
-import type { Incident } from '../../../lambdas/shared/incidents';
+import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
+import type { Incident } from '../../../lambdas/shared/storage/incident';
 import { findAlert, parseAlarmName, SEVERITY_LEVELS, type Severity } from '../../core/catalog';
 import { formatDuration } from '../../core/evaluator/duration';
 import { renderTable } from './table';

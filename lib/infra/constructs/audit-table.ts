@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TIME_INDEX } from '../../../lambdas/shared/dynamo';
+import { TIME_INDEX } from '../../../lambdas/shared/storage/table-layout';
 import { auditTableName } from '../../core/config/derived';
 import { anyIntegration } from '../../core/config/integrations';
 import type { Config } from '../../core/config/schema';

@@ -7,6 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { collaborationEnvironment } from '../../../lambdas/collaboration/env';
+import { PREFIX } from '../../../lambdas/shared/storage/table-layout';
 import { collaborationFunctionName } from '../../core/config/derived';
 import { integrationSecrets, secretPolicyResource, type SecretRef } from '../../core/config/integrations';
 import type { Config } from '../../core/config/schema';
@@ -61,8 +62,8 @@ export class Collaboration extends Construct {
         maxRecordAge: Duration.hours(6),
         onFailure: new SqsDlq(deadLetterQueue),
         filters: [
-          lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith('INCIDENT#') }, sk: { S: lambda.FilterRule.beginsWith('EVENT#') } } } }),
-          lambda.FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith('ACTION#') } }, NewImage: { decision: { S: lambda.FilterRule.or('acted', 'dry-run') } } } }),
+          lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(PREFIX.incident) }, sk: { S: lambda.FilterRule.beginsWith(PREFIX.event) } } } }),
+          lambda.FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(PREFIX.action) } }, NewImage: { decision: { S: lambda.FilterRule.or('acted', 'dry-run') } } } }),
         ],
       }),
     );

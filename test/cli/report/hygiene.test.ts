@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { Incident } from '../../../lambdas/shared/incidents';
+import type { Incident } from '../../../lambdas/shared/storage/incident';
 import { flapsOf, hygiene, renderHygiene, spread, TUNING_RULES, type AlertHygiene } from '../../../lib/cli/report/hygiene';
 import { buildHistory, PREFIX } from '../../support/history';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { ActionRecord } from '../../../lambdas/shared/audit-log';
-import type { Incident, TimelineEvent } from '../../../lambdas/shared/incidents';
+import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
+import type { Incident, TimelineEvent } from '../../../lambdas/shared/storage/incident';
 import type { Severity } from '../../../lib/core/catalog';
 import { renderReview, reviewDue } from '../../../lib/cli/report/review';
 

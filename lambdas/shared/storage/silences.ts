@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isActive, type Silence, type SilenceMatch } from '../../lib/core/silences';
-import { isConditionFailure, queryAll, sinceInTimeIndex } from './dynamo';
-import { AlertingError } from './errors';
+import { isActive, type Silence, type SilenceMatch } from '../../../lib/core/silences';
+import { queryAll, sinceInTimeIndex, written } from '../dynamo';
+import { AlertingError } from '../errors';
+import { expiresAfter, keys, TIME_PARTITION, timeIndexed, timeSortKey, withoutLayout } from './table-layout';
 
 /** No silence has this id. */
 export class SilenceNotFoundError extends AlertingError {
@@ -18,14 +19,13 @@ export class SilenceEndedError extends AlertingError {
   }
 }
 
+/** Draws of a fresh id before giving up. */
+const ID_ATTEMPTS = 4;
+
 /** What the responder and the escalation starter read: the silences in force. */
 export interface SilenceReader {
   listActive(now: Date): Promise<Silence[]>;
 }
-
-const TIME_PARTITION = 'SILENCES';
-const key = (id: string) => ({ pk: `SILENCE#${id}`, sk: 'SILENCE' });
-const timeKey = (until: string, id: string) => `${until}#${id}`;
 
 /**
  * Ad-hoc silences, in the audit table. The record is the audit trail (who, why, until when; who ended it and
@@ -41,20 +41,16 @@ export class SilenceStore implements SilenceReader {
 
   /** Creates a silence with a fresh short id. */
   public async create(fields: { match: SilenceMatch; until: string; createdBy: string; reason: string; createdAt: string }): Promise<Silence> {
-    for (let attempt = 0; ; attempt++) {
+    // An id collision (one in four billion) draws again; four in a row mean something else is wrong.
+    for (let attempt = 1; attempt <= ID_ATTEMPTS; attempt++) {
       const silence: Silence = { id: randomBytes(4).toString('hex'), ...fields };
-      try {
-        await this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.item(silence), ConditionExpression: 'attribute_not_exists(pk)' }));
-        return silence;
-      } catch (error) {
-        // An id collision (one in four billion): draw again.
-        if (!isConditionFailure(error) || attempt >= 3) throw error;
-      }
+      if (await written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.item(silence), ConditionExpression: 'attribute_not_exists(pk)' })))) return silence;
     }
+    throw new AlertingError(`no free silence id in ${ID_ATTEMPTS} draws`);
   }
 
   public async get(id: string): Promise<Silence | undefined> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key(id), ConsistentRead: true }));
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.silence(id), ConsistentRead: true }));
     return Item && toSilence(Item);
   }
 
@@ -64,25 +60,21 @@ export class SilenceStore implements SilenceReader {
    */
   public async end(id: string, by: string, now: Date): Promise<Silence> {
     const at = now.toISOString();
-    try {
-      const { Attributes } = await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key(id),
-          UpdateExpression: 'SET #until = :at, endedAt = :at, endedBy = :by, gsi1sk = :sk, expiresAt = :expires',
-          ConditionExpression: 'attribute_exists(pk) AND #until > :at',
-          ExpressionAttributeNames: { '#until': 'until' },
-          ExpressionAttributeValues: { ':at': at, ':by': by, ':sk': timeKey(at, id), ':expires': this.expiry(at) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toSilence(Attributes!);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const existing = await this.get(id);
-      if (!existing) throw new SilenceNotFoundError(id);
-      throw new SilenceEndedError(existing);
-    }
+    const update = this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.silence(id),
+        UpdateExpression: 'SET #until = :at, endedAt = :at, endedBy = :by, gsi1sk = :sk, expiresAt = :expires',
+        ConditionExpression: 'attribute_exists(pk) AND #until > :at',
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':at': at, ':by': by, ':sk': timeSortKey(at, id), ':expires': this.expiry(at) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (await written(update)) return toSilence((await update).Attributes!);
+    const existing = await this.get(id);
+    if (!existing) throw new SilenceNotFoundError(id);
+    throw new SilenceEndedError(existing);
   }
 
   /** Silences in force at `now`, ending soonest first. */
@@ -96,20 +88,19 @@ export class SilenceStore implements SilenceReader {
   }
 
   private async query(from: string): Promise<Silence[]> {
-    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, from, false))).map(toSilence);
+    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION.silences, from, false))).map(toSilence);
   }
 
   private item(silence: Silence) {
-    return { ...key(silence.id), gsi1pk: TIME_PARTITION, gsi1sk: timeKey(silence.until, silence.id), ...silence, expiresAt: this.expiry(silence.until) };
+    return { ...keys.silence(silence.id), ...timeIndexed('silences', silence.until, silence.id), ...silence, expiresAt: this.expiry(silence.until) };
   }
 
   private expiry(fromIso: string): number {
-    return Math.floor(Date.parse(fromIso) / 1000) + this.retentionDays * 86_400;
+    return expiresAfter(fromIso, this.retentionDays);
   }
 }
 
 
 function toSilence(item: Record<string, unknown>): Silence {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, ...silence } = item;
-  return silence as unknown as Silence;
+  return withoutLayout(item) as unknown as Silence;
 }

@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isConditionFailure, queryAll, sinceInTimeIndex, transactionConditionFailed, transactWrite } from './dynamo';
+import { firstFailedCondition, queryAll, sinceInTimeIndex, transactWrite, written } from '../dynamo';
 import {
   GetCommand,
   PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { MitigationId, Severity } from '../../lib/core/catalog';
-import type { AutomationMode } from '../../lib/core/config/schema';
-import { AlreadyRecordedError } from './errors';
+import type { MitigationId, Severity } from '../../../lib/core/catalog';
+import type { AutomationMode } from '../../../lib/core/config/schema';
+import { AlreadyRecordedError } from '../errors';
+import { expiresAfter, keys, TIME_PARTITION, timeIndexed, withoutLayout } from './table-layout';
 
 /** Where an action stands. `evaluating` is the claim; every other status is final or awaits its outcome. */
 export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
@@ -18,7 +19,15 @@ export type ActionDecision = 'evaluating' | 'skipped' | 'dry-run' | 'acted';
  */
 export type ActionOutcome = 'pending' | 'succeeded' | 'failed' | 'unknown' | 'ineffective' | 'verified';
 
-/** One audit record: an automatic mitigation considered for one incident. */
+/**
+ * Who acts: the automation on its own (the responder), or a person through a channel (`oncall revert` today; a
+ * Slack button or a webhook would add their channel). Recorded on every action and named in its announcement.
+ */
+export type Actor = { readonly kind: 'automation' } | { readonly kind: 'person'; /** As the channel knows them: user and AWS principal for the CLI. */ readonly name: string; readonly via: ActorChannel };
+/** Where a person acted from. */
+export type ActorChannel = 'cli';
+
+/** One audit record: an automatic mitigation considered for one incident, or a person's revert of one. */
 export interface ActionRecord {
   readonly actionId: string;
   readonly incidentId: string;
@@ -30,6 +39,8 @@ export interface ActionRecord {
   /** `ecs:prod/chatbot-api`, `ssm:/chatbot/fallback-mode`... */
   readonly target: string | undefined;
   readonly mode: AutomationMode | 'unknown';
+  /** Who acts. Absent on records written before it was recorded: read it with {@link actorOf}. */
+  readonly actor?: Actor;
   readonly decision: ActionDecision;
   readonly reason: string;
   readonly outcome: ActionOutcome | undefined;
@@ -57,14 +68,6 @@ export function actionIdOf(incidentId: string, mitigation: MitigationId): string
 /** Why a reservation was refused. */
 export type ReservationRefusal = { readonly refused: 'cooldown'; readonly until: string; /** The action holding it. */ readonly actionId: string | undefined } | { readonly refused: 'rate-limit'; readonly max: number };
 
-/** Table layout: one table, typed keys. Actions also sit in a time index for `oncall actions`. */
-const key = {
-  action: (actionId: string) => ({ pk: `ACTION#${actionId}`, sk: 'ACTION' }),
-  cooldown: (mitigation: string, target: string) => ({ pk: `COOLDOWN#${mitigation}#${target}`, sk: 'COOLDOWN' }),
-  window: (start: number) => ({ pk: `WINDOW#${start}`, sk: 'WINDOW' }),
-};
-const TIME_PARTITION = 'ACTIONS';
-
 /**
  * The audit log and the guard rails' bookkeeping, in DynamoDB. Conditional writes make the guard rails safe
  * under concurrency; DynamoDB errors are translated here so the pipeline never sees SDK error types.
@@ -85,14 +88,13 @@ export class AuditLog {
     // The SDK retries a write whose response was lost; the retry then fails its own condition. The token tells
     // "someone else claimed it" from "my first attempt did".
     const claimToken = randomUUID();
-    try {
-      await this.dynamo.send(
+    const claimed = await written(
+      this.dynamo.send(
         new PutCommand({
           TableName: this.table,
           Item: {
-            ...key.action(record.actionId),
-            gsi1pk: TIME_PARTITION,
-            gsi1sk: `${record.createdAt}#${record.actionId}`,
+            ...keys.action(record.actionId),
+            ...timeIndexed('actions', record.createdAt, record.actionId),
             ...record,
             decision: 'evaluating',
             claimToken,
@@ -101,12 +103,11 @@ export class AuditLog {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.action(record.actionId), ConsistentRead: true }));
-      if (Item?.claimToken !== claimToken) throw new AlreadyRecordedError(record.actionId);
-    }
+      ),
+    );
+    if (claimed) return;
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.action(record.actionId), ConsistentRead: true }));
+    if (Item?.claimToken !== claimToken) throw new AlreadyRecordedError(record.actionId);
   }
 
   /** Final decision without action: skipped (with the reason) or dry-run (with what would have been done). */
@@ -143,7 +144,7 @@ export class AuditLog {
     const cooldown = {
       Put: {
         TableName: this.table,
-        Item: { ...key.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
+        Item: { ...keys.cooldown(intent.mitigation, intent.target!), until: guard.cooldownUntil, actionId, expiresAt: this.expiry(guard.cooldownUntil) },
         ConditionExpression: `attribute_not_exists(pk) OR #until <= :now${lift ? ' OR actionId = :lifted' : ''}`,
         ExpressionAttributeNames: { '#until': 'until' },
         ExpressionAttributeValues: { ':now': now, ...(lift ? { ':lifted': lift } : {}) },
@@ -152,44 +153,40 @@ export class AuditLog {
     const slot = {
       Update: {
         TableName: this.table,
-        Key: key.window(guard.windowStart),
+        Key: keys.actionWindow(guard.windowStart),
         UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
         ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
         ExpressionAttributeNames: { '#count': 'count' },
         ExpressionAttributeValues: { ':one': 1, ':max': guard.maxActions, ':expires': this.expiry(guard.windowEnd) },
       },
     };
-    const record = { Update: { TableName: this.table, Key: key.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
-    try {
-      // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
-      await transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] });
-      return undefined;
-    } catch (error) {
-      if (transactionConditionFailed(error, 0)) {
-        const holder = await this.cooldownHolder(intent.mitigation, intent.target!);
-        return { refused: 'cooldown', until: holder?.until ?? 'unknown', actionId: holder?.actionId };
-      }
-      if (!guard.windowExempt && transactionConditionFailed(error, 1)) return { refused: 'rate-limit', max: guard.maxActions };
-      throw error;
-    }
+    const record = { Update: { TableName: this.table, Key: keys.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
+    // The cooldown (item 0) or the window's slot (item 1) refuses; a failed condition of the record is an error.
+    let refusedBy: number | undefined;
+    const refusal = (error: unknown) => (refusedBy = firstFailedCondition(error)) === 0 || (refusedBy === 1 && !guard.windowExempt);
+    // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
+    if (await written(transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] }), refusal)) return undefined;
+    if (refusedBy === 1) return { refused: 'rate-limit', max: guard.maxActions };
+    const holder = await this.cooldownHolder(intent.mitigation, intent.target!);
+    return { refused: 'cooldown', until: holder?.until ?? 'unknown', actionId: holder?.actionId };
   }
 
   /** The action holding the cooldown of (mitigation, target), whether or not it has expired. */
   private async cooldownHolder(mitigation: MitigationId, target: string): Promise<{ until: string; actionId: string | undefined } | undefined> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.cooldown(mitigation, target), ConsistentRead: true }));
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.cooldown(mitigation, target), ConsistentRead: true }));
     return Item && { until: String(Item.until), actionId: typeof Item.actionId === 'string' ? Item.actionId : undefined };
   }
 
   /**
-   * The intent record of an action that takes no reservation (a human revert: no cooldown, no action window):
+   * The intent record of an action that takes no reservation (a person's action: no cooldown, no action window):
    * `acted`, outcome `pending`, with what is about to be done. Only a claimed record can get here.
    */
-  public async intend(actionId: string, intent: Pick<ActionRecord, 'before' | 'desired'>, now: string): Promise<void> {
+  public async intend(actionId: string, intent: Pick<ActionRecord, 'reason' | 'mode' | 'target' | 'before' | 'desired' | 'evidence' | 'revertCommand'>, now: string): Promise<void> {
     const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
     await this.dynamo.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: key.action(actionId),
+        Key: keys.action(actionId),
         ...updated,
         ConditionExpression: 'decision = :evaluating',
         ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' },
@@ -213,21 +210,19 @@ export class AuditLog {
     ] as const;
     for (const { set, when } of attempts) {
       const update = this.updateExpression(set);
-      try {
-        await this.dynamo.send(
+      const changed = await written(
+        this.dynamo.send(
           new UpdateCommand({
             TableName: this.table,
-            Key: key.action(actionId),
+            Key: keys.action(actionId),
             ...update,
             ConditionExpression: '#when = :when',
             ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#when': when[0] },
             ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':when': when[1] },
           }),
-        );
-        return;
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
+        ),
+      );
+      if (changed) return;
     }
   }
 
@@ -242,13 +237,13 @@ export class AuditLog {
   }
 
   public async get(actionId: string): Promise<ActionRecord | undefined> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key.action(actionId) }));
+    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.action(actionId) }));
     return Item === undefined ? undefined : toRecord(Item);
   }
 
   /** Actions created at or after `since`, newest first. */
   public async listSince(since: string): Promise<ActionRecord[]> {
-    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION, since, true))).map(toRecord);
+    return (await queryAll(this.dynamo, sinceInTimeIndex(this.table, TIME_PARTITION.actions, since, true))).map(toRecord);
   }
 
   /** The actions taken (or considered) for an incident's alarm transitions, newest first. */
@@ -260,7 +255,7 @@ export class AuditLog {
   }
 
   private async update(actionId: string, fields: Record<string, unknown>): Promise<void> {
-    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: key.action(actionId), ...this.updateExpression(fields) }));
+    await this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: keys.action(actionId), ...this.updateExpression(fields) }));
   }
 
   private updateExpression(fields: Record<string, unknown>) {
@@ -281,12 +276,125 @@ export class AuditLog {
   }
 
   private expiry(fromIso: string): number {
-    return Math.floor(Date.parse(fromIso) / 1000) + this.retentionDays * 86_400;
+    return expiresAfter(fromIso, this.retentionDays);
   }
 }
 
 
 function toRecord(item: Record<string, unknown>): ActionRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _e, claimToken: _t, ...record } = item;
+  const { claimToken: _t, ...record } = withoutLayout(item);
   return record as unknown as ActionRecord;
+}
+
+// ----- record builders: every record of an action derives from its claim, here and nowhere else --------------
+
+/** The automation, as the actor of the responder's actions. */
+export const AUTOMATION: Actor = { kind: 'automation' };
+
+/** Who took an action. A record from before actors were recorded: a revert named its requester in its evidence. */
+export function actorOf(record: ActionRecord): Actor {
+  if (record.actor) return record.actor;
+  const requestedBy = record.evidence.requestedBy;
+  return typeof requestedBy === 'string' ? { kind: 'person', name: requestedBy, via: 'cli' } : AUTOMATION;
+}
+
+/** `alice (arn:...)`, or `the automation`. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'person' ? actor.name : 'the automation';
+}
+
+/** An action's first record, as {@link AuditLog.claim} writes it (decision `evaluating`), with who acts. */
+export type ActionClaim = Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt' | 'actor'> & { readonly actor: Actor };
+
+/** What an action is about, for its claim: the alarm transition, the mitigation, its target, the evidence. */
+export type ActionSubject = Pick<ActionRecord, 'actionId' | 'incidentId' | 'alarmName' | 'alertId' | 'service' | 'severity' | 'mitigation' | 'target' | 'mode' | 'evidence'>;
+
+/**
+ * The claim of a mitigation's action on an alarm: by the automation (the pipeline), or by a person (a button in a
+ * chat, later); its reason is `evaluating` until the action is decided.
+ */
+export function actionClaim(subject: ActionSubject, actor: Actor, at: string): ActionClaim {
+  const { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, evidence } = subject;
+  return { actionId, incidentId, alarmName, alertId, service, severity, mitigation, target, mode, actor, reason: 'evaluating', evidence, createdAt: at };
+}
+
+/**
+ * The claim of a revert of `original`: the same incident, mitigation and target; its reason names who asks and
+ * why, its evidence the action it undoes (`revertOf`: how every reader tells a revert) and the change it makes.
+ */
+export function revertClaim(original: ActionRecord, revert: { readonly actionId: string; readonly actor: Actor; readonly mode: ActionRecord['mode']; readonly why?: string; readonly change: string }, at: string): ActionClaim {
+  const { incidentId, alarmName, alertId, service, severity, mitigation, target } = original;
+  return {
+    actionId: revert.actionId,
+    incidentId,
+    alarmName,
+    alertId,
+    service,
+    severity,
+    mitigation,
+    target,
+    mode: revert.mode,
+    actor: revert.actor,
+    reason: `revert of ${original.actionId} by ${actorName(revert.actor)}${revert.why ? `: ${revert.why}` : ''}`,
+    evidence: { revertOf: original.actionId, change: revert.change },
+    createdAt: at,
+  };
+}
+
+/** What {@link AuditLog.decide} writes. */
+export type DecisionWrite = Parameters<AuditLog['decide']>[1];
+/** What {@link AuditLog.reserve} writes with the reservations ({@link AuditLog.intend}: the same, but `mitigation`). */
+export type IntentWrite = Parameters<AuditLog['reserve']>[1];
+/** What {@link AuditLog.outcome} writes. */
+export type OutcomeWrite = Parameters<AuditLog['outcome']>[1];
+/** The automation's guard rails reserved with an intent: cooldown and action window ({@link AuditLog.reserve}). */
+export type ActionReservation = Parameters<AuditLog['reserve']>[2];
+
+/** One write to an action's record and the record it leaves, built together so that the two cannot disagree. */
+export interface RecordStep<W> {
+  readonly write: W;
+  readonly record: ActionRecord;
+}
+
+/** A claimed action that ends without acting: skipped, with the reason and the before-state if it was read. */
+export function skippedRecord(claim: ActionClaim, skip: { readonly reason: string; readonly before?: Record<string, unknown> }, at: string): RecordStep<DecisionWrite> {
+  const write: DecisionWrite = { decision: 'skipped', reason: skip.reason, mode: claim.mode, target: claim.target, ...(skip.before ? { before: skip.before } : {}) };
+  return { write, record: { ...claim, ...write, outcome: undefined, updatedAt: at } };
+}
+
+/** A claimed action in dry-run: what would have been done, and how it would be undone. Nothing changes. */
+export function dryRunRecord(claim: ActionClaim, plan: { readonly reason: string; readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly revertCommand: string }, at: string): RecordStep<DecisionWrite> {
+  const write: DecisionWrite = { decision: 'dry-run', reason: plan.reason, mode: claim.mode, target: claim.target, before: plan.before, desired: plan.desired, revertCommand: plan.revertCommand };
+  return { write, record: { ...claim, ...write, outcome: undefined, updatedAt: at } };
+}
+
+/**
+ * The intent: `acted`, outcome `pending`, with the before-state and the desired one, written before the world is
+ * changed. `reason` and `evidence` default to the claim's (a revert says why in its claim).
+ */
+export function intentRecord(
+  claim: ActionClaim,
+  intent: { readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly reason?: string; readonly evidence?: Record<string, unknown>; readonly revertCommand?: string },
+  at: string,
+): RecordStep<IntentWrite> {
+  const write: IntentWrite = {
+    mitigation: claim.mitigation,
+    reason: intent.reason ?? claim.reason,
+    mode: claim.mode,
+    target: claim.target,
+    before: intent.before,
+    desired: intent.desired,
+    evidence: intent.evidence ?? claim.evidence,
+    ...(intent.revertCommand ? { revertCommand: intent.revertCommand } : {}),
+  };
+  return { write, record: { ...claim, ...write, decision: 'acted', outcome: 'pending', updatedAt: at } };
+}
+
+/** How an action that acted ended: the after-state, or the error of the change (`failed`) or of its read (`unknown`). */
+export type ActionEnd = { readonly outcome: 'succeeded'; readonly after: Record<string, unknown> } | { readonly outcome: 'failed' | 'unknown'; readonly error: string };
+
+/** The outcome of an action recorded as acting ({@link intentRecord}). */
+export function outcomeRecord(acting: ActionRecord, end: ActionEnd, at: string): RecordStep<OutcomeWrite> {
+  const write: OutcomeWrite = { ...end };
+  return { write, record: { ...acting, ...write, updatedAt: at } };
 }
