@@ -16,6 +16,11 @@ export interface BuildAppOptions {
   readonly app?: App;
   /** Run cdk-nag's AwsSolutions pack at synth. @default true */
   readonly nag?: boolean;
+  /**
+   * Stop synth on any AWS quota breach (lib/infra/quotas). Only capacity planning turns it off, to measure a size
+   * before choosing how to deploy it (bin/synth.ts --fleet). @default true
+   */
+  readonly quotaGuard?: boolean;
 }
 
 /** What {@link buildApp} created. */
@@ -38,8 +43,8 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   });
   const alarmStacks = addAlarmStacks(app, config, plan, core);
   tagApp(app, config);
-  // Always on: a template over an AWS quota synthesizes fine and fails only at deploy (docs/deploy.md#quotas).
-  Validations.of(app).addPlugins(new QuotaGuard());
+  // A template over an AWS quota synthesizes fine and fails only at deploy (docs/deploy.md#quotas).
+  if (options.quotaGuard ?? true) Validations.of(app).addPlugins(new QuotaGuard());
   if (options.nag ?? true) applyNagChecks(app);
   return { app, core, alarmStacks };
 }

@@ -18,6 +18,8 @@ import { checkWindowServices, SilencingSchema } from './silencing';
  * Plain data; no CDK imports.
  */
 
+/** The largest fleet one environment takes: the size the fleet tests synthesize within every AWS quota. */
+export const MAX_SERVICES = 1000;
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const SSM_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
@@ -320,7 +322,8 @@ export const ConfigSchema = z
         }),
       )
       .default([]),
-    services: z.array(ServiceSchema).min(1),
+    /** The services watched and acted on: at most 1,000 (the largest fleet tested within every AWS quota, docs/deploy.md#fleet-size). */
+    services: z.array(ServiceSchema).min(1).max(MAX_SERVICES, `at most ${MAX_SERVICES.toLocaleString('en-US')} services per environment: the largest fleet synthesized within every AWS quota in the tests (docs/deploy.md#fleet-size); split the fleet into environments`),
     /** SSM parameters the mitigations flip. Defaults are the runbook's. */
     ssm: z
       .strictObject({
