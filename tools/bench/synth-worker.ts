@@ -53,10 +53,13 @@ export interface WorkerResult {
   readonly maxRssMiB: number;
 }
 
-/** The default environment, or a generated fleet of `count` services (lib/core/config/fleet.ts). */
+/**
+ * The default environment, or a generated fleet of `count` services (lib/core/config/fleet.ts) with IAM scoped by
+ * tag, as a fleet past 80 services must be deployed (docs/configuration.md#fleets-and-iam).
+ */
 export function sizedConfig(size: string): Config {
   const base = ENVIRONMENTS.default!;
-  return size === 'default' ? parseConfig('default', base) : fleetConfig(base, Number(size));
+  return size === 'default' ? parseConfig('default', base) : fleetConfig({ ...base, automation: { ...base.automation, targetScope: 'tags' } }, Number(size));
 }
 
 /** Our alarms in the peer's scaffold: a core stack with the topics and environment-wide alarms only, then our own alarm stacks. */

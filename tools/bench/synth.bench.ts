@@ -1,5 +1,5 @@
 /**
- * Synth at scale: the default config and generated fleets of 10, 100 and 300 services. For each size: wall time,
+ * Synth at scale: the default config and generated fleets of 10, 100, 300 and 1,000 services. For each size: wall time,
  * peak memory, number of stacks and the largest template (resources, bytes); side by side, in the same run, the
  * same alarms built with cdk-monitoring-constructs (the peer, tools/bench/synth-peer.ts). The figure is the ratio of
  * synth times, peer / ours (> 1: ours is faster). Target: faster than the peer at 100 services.
@@ -20,7 +20,7 @@
  * actions, tags).
  *
  *   node --import tsx tools/bench/synth.bench.ts [--quick]
- * quick: 1 run of each variant at default, 10 and 100 services; full: 3 runs each at default, 10, 100 and 300.
+ * quick: 1 run of each variant at default, 10 and 100 services; full: 3 runs each at default, 10, 100, 300 and 1,000.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -67,7 +67,7 @@ const kib = (bytes: number) => Math.round(bytes / 1024);
 const sizeName = (size: string) => (size === 'default' ? 'default config' : `${size} services`);
 
 export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
-  const sizes = opts.quick ? ['default', '10', '100'] : ['default', '10', '100', '300'];
+  const sizes = opts.quick ? ['default', '10', '100'] : ['default', '10', '100', '300', '1000'];
   const runs = opts.quick ? 1 : 3;
   const results = new Map<string, WorkerResult[]>();
   const key = (variant: Variant, size: string) => `${variant}/${size}`;
