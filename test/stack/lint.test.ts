@@ -62,9 +62,11 @@ describe('cdk-nag AwsSolutions at synth', () => {
     }
   }
 
-  for (const [name, load] of ENVIRONMENTS.slice(0, 2)) {
+  // The default and staging environments, and IAM scoped by tag (its wildcards acknowledged with their condition).
+  const nagged: readonly [string, () => Config][] = [...ENVIRONMENTS.slice(0, 2), ['fleet-5 (targets by tag)', () => fleetConfig(5, 'tags')]];
+  for (const [name, load] of nagged) {
     it(`${name}: no unacknowledged finding on any stack`, () => {
-      const built = buildApp({ config: load(), appProps: { outdir: join(workdir, `nag-${name}`), builtinCloudFormationValidation: false } });
+      const built = buildApp({ config: load(), appProps: { outdir: join(workdir, `nag-${name.split(' ')[0]}`), builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } } });
       assert.deepEqual(nagFindings(built.app), []);
     });
   }
