@@ -14,9 +14,11 @@ import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './deci
 import { MITIGATIONS } from './mitigations';
 import { scopeFor, type Mitigation, type MitigationClient, type MitigationContext, type MitigationScope, type State, type Target } from './mitigations/mitigation';
 import type { AlarmNotification } from './notification';
+import { ecsTarget } from './mitigations/ecs-service';
+import { targetTagRefusal, type TargetAccount } from './target-tag';
 
 /** What the pipeline needs from the outside world, besides the executor's; tests pass their own clock and clients. */
-export interface PipelineDeps extends ExecutorDeps {
+export interface PipelineDeps extends ExecutorDeps, TargetAccount {
   readonly config: Config;
   /** Every client: the switch (SSM) and the decision tree (CloudWatch, ECS); each mitigation gets its own cut. */
   readonly clients: AwsClients;
@@ -41,7 +43,9 @@ export interface PipelineDeps extends ExecutorDeps {
  *      stops here;
  *   3. the automation switch, read now: disabled records a skip, dry-run records what would be done;
  *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
- *   5. the mitigation's own preconditions and caps on the before-state;
+ *   5. in `automation.targetScope: 'tags'`, the target's tag (target-tag.ts): an ECS service or RDS instance
+ *      without `targetTagKey` = the prefix is recorded as skipped with the reason, before anything of it is read
+ *      (IAM would deny the read too); then the mitigation's own preconditions and caps on the before-state;
  *   6. cooldown per (mitigation, target) and the action window, reserved atomically with the intent record;
  *      a protective mitigation (`Mitigation.protective`: it only turns a feature off) takes no slot of the window,
  *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
@@ -64,6 +68,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   }
 
   const ctx = contextFor(deps, notification);
+  const untagged = tagCheck(deps, ctx);
   const silence = await silenceOf(deps, notification);
   let gate: Gate;
   if (silence) {
@@ -72,7 +77,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   } else {
     const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
     if (mode.note) logger.warn('automation switch fails closed', { note: mode.note });
-    const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx) : undefined;
+    const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx, await untagged(ecsTarget(ctx))) : undefined;
     gate = { mode, tree };
   }
 
@@ -80,7 +85,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   let failure: Error | undefined;
   for (const id of settings.mitigations) {
     try {
-      const record = await runOne(deps, ctx, MITIGATIONS[id], gate);
+      const record = await runOne(deps, ctx, MITIGATIONS[id], gate, untagged);
       if (record) records.push(record);
     } catch (error) {
       // One failed mitigation must not stop the others; the invocation still fails at the end.
@@ -102,13 +107,25 @@ async function silenceOf(deps: PipelineDeps, n: AlarmNotification): Promise<Sile
   return silencedBy(now, subject, await deps.silences.listActive(now), deps.config);
 }
 
+/** Why a target may not be touched (its tag, in tags mode), read once per notification: the tree and a mitigation may ask about the same service. */
+type TagCheck = (target: Target) => Promise<string | undefined>;
+
+function tagCheck(deps: PipelineDeps, ctx: MitigationContext): TagCheck {
+  const checked = new Map<string, Promise<string | undefined>>();
+  return (target) => {
+    let refusal = checked.get(target.key);
+    if (!refusal) checked.set(target.key, (refusal = targetTagRefusal(ctx.config, ctx.clients, deps, target)));
+    return refusal;
+  };
+}
+
 function contextFor(deps: PipelineDeps, notification: AlarmNotification): MitigationContext {
   const perService = notification.alert.scope === 'service' || notification.alert.scope === 'service-rds';
   const service = (perService && deps.config.services.find((s) => s.name === notification.instance)) || modelService(deps.config);
   return { config: deps.config, clients: deps.clients, notification, service, now: deps.now, logger: deps.logger };
 }
 
-async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, gate: Gate): Promise<ActionRecord | undefined> {
+async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, gate: Gate, untagged: TagCheck): Promise<ActionRecord | undefined> {
   const n = ctx.notification;
   // The mitigation's own cut of the context: the clients it declares, no others.
   const scope = scopeFor(mitigation, ctx);
@@ -135,7 +152,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
   const run = await claimAction(deps, claim, async (action) => {
     try {
       if (gate.silence) return await skipSilenced(deps, mitigation, action, gate.silence);
-      return await decideAndAct(deps, { mitigation, scope, target, mode: gate.mode, tree }, action);
+      return await decideAndAct(deps, { mitigation, scope, target, mode: gate.mode, tree, untagged }, action);
     } catch (error) {
       if (error instanceof MitigationFailedError) throw error;
       // Anything else that broke after the claim. claimAction gives an unfinished record a final state, so that
@@ -196,11 +213,12 @@ interface Candidate {
   readonly target: Target | undefined;
   readonly mode: ModeReading;
   readonly tree: TreeEvidence | undefined;
+  readonly untagged: TagCheck;
 }
 
 async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: ClaimedAction): Promise<ActionRecord> {
   const { logger } = deps;
-  const { mitigation, scope, target, mode, tree } = candidate;
+  const { mitigation, scope, target, mode, tree, untagged } = candidate;
   const { actionId, evidence } = action.claim;
 
   const skip = async (reason: string, before?: State): Promise<ActionRecord> => {
@@ -228,6 +246,9 @@ async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: Cl
   const branch = tree?.[mitigation.id];
   if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
 
+  // 5. Tags mode: a target without the tag is refused by name (how to tag it), not left to fail with AccessDenied.
+  const notTagged = await untagged(target);
+  if (notTagged) return refuse(notTagged);
   const before = await mitigation.read(scope, target);
   const decision = mitigation.decide(scope, before);
   if (!decision.act) return skip(decision.reason, before);
