@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import type { Config } from '../../lib/core/config/schema';
+import type { Config, ServiceConfig } from '../../lib/core/config/schema';
 import { resolveIntrinsics, rolePolicies, UNRESOLVED_ARN, type Deployment, type NamedPolicy } from '../support/iam-policies';
 import { config, fleetConfig, synth } from '../support/synth';
 
@@ -47,10 +47,9 @@ async function evaluate(policies: readonly NamedPolicy[], { action, resource, ta
   return result.overallResult as Result;
 }
 
-/** The ARNs the tests ask about, for one configuration: its first service's targets and their look-alikes. */
-function targetsOf(cfg: Config, at: Deployment) {
+/** The ARNs the tests ask about, for one configured service with a database: its targets and their look-alikes. */
+function targetsOf(cfg: Config, at: Deployment, svc: ServiceConfig) {
   const arn = (service: string, resource: string, region = at.region, account = at.accountId) => `arn:${at.partition}:${service}:${region}:${account}:${resource}`;
-  const svc = cfg.services.find((s) => s.rds)!;
   const { cluster, service } = svc.ecs;
   const db = svc.rds!.instanceId;
   const flags = [cfg.ssm.fallbackMode, cfg.ssm.rateLimit, cfg.ssm.aiFeatureFlag];
@@ -119,13 +118,16 @@ describe('iam-policies helper', () => {
     const found = rolePolicies(template, 'TheRole', at);
     assert.deepEqual(found.policies.map((p) => p.name).sort(), ['ByArn', 'ByRoles', 'Inline']);
     assert.deepEqual(found.external, ['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+    assert.deepEqual(Object.fromEntries(found.policies.map((p) => [p.name, p.kind])), { Inline: 'inline', ByRoles: 'managed', ByArn: 'managed' });
     assert.throws(() => rolePolicies(template, 'Nope', at), /0 roles start with Nope/);
   });
 });
 
-const MODES: readonly { name: string; cfg: () => Config }[] = [
+const MODES: readonly { name: string; cfg: () => Config; /** The service asked about. @default the first with a database */ pick?: (cfg: Config) => ServiceConfig; overflow?: true }[] = [
   { name: "default config (targetScope 'resources')", cfg: () => config() },
   { name: "fleet of 5 services (targetScope 'tags')", cfg: () => fleetConfig(5, 'tags') },
+  // 20 services' ARNs overflow the responder's inline policy: CDK moves whole statements to managed policies.
+  { name: "fleet of 20 services (targetScope 'resources'), grants in overflow managed policies", cfg: () => fleetConfig(20, 'resources'), pick: (cfg) => cfg.services.findLast((s) => s.rds)!, overflow: true },
 ];
 
 for (const mode of MODES) {
@@ -134,7 +136,7 @@ for (const mode of MODES) {
     const tags = cfg.automation.targetScope === 'tags';
     const at: Deployment = { partition: 'aws', region: cfg.region, accountId: ACCOUNT };
     const roles = rolesOf(cfg, at);
-    const t = targetsOf(cfg, at);
+    const t = targetsOf(cfg, at, mode.pick?.(cfg) ?? cfg.services.find((s) => s.rds)!);
     // In tags mode a target is what carries the tag; in resources mode the tag changes nothing, so it is always set.
     const ours = t.tagged;
 
@@ -196,6 +198,18 @@ for (const mode of MODES) {
         }
         assert.deepEqual([...asked].sort(), [...MUTATING].sort());
         assert.equal(await evaluate(roles[name], { action: 'ecs:DescribeServices', resource: t.service, tags: ours }), 'Allowed');
+      });
+    }
+
+    if (mode.overflow) {
+      it('the managed policies count: some changes of configured targets are granted by them alone', async () => {
+        const inline = roles.responder.filter((p) => p.kind === 'inline');
+        assert.ok(inline.length > 0 && inline.length < roles.responder.length, roles.responder.map((p) => `${p.name} (${p.kind})`).join(', '));
+        const onlyManaged: string[] = [];
+        for (const resource of [t.service, t.db, ...t.flags]) {
+          if ((await evaluate(inline, { action: mutationOf(resource), resource })) !== 'Allowed') onlyManaged.push(resource);
+        }
+        assert.ok(onlyManaged.length > 0, 'every change is granted inline: this case no longer exercises the managed policies');
       });
     }
 

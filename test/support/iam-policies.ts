@@ -24,6 +24,8 @@ export interface PolicyDocument {
 /** One policy of a role: its logical id, and its document with the intrinsics resolved. */
 export interface NamedPolicy {
   readonly name: string;
+  /** AWS::IAM::Policy (inline) or AWS::IAM::ManagedPolicy (CDK moves what overflows a role's inline size there). */
+  readonly kind?: 'inline' | 'managed';
   readonly policy: PolicyDocument;
 }
 
@@ -83,7 +85,7 @@ export function rolePolicies(template: { Resources: Record<string, Resource> }, 
     const attached =
       (r.Type === 'AWS::IAM::Policy' && refsTo(r.Properties?.Roles, role)) ||
       (r.Type === 'AWS::IAM::ManagedPolicy' && (refsTo(r.Properties?.Roles, role) || refsTo(managedArns, id)));
-    if (attached) policies.push({ name: id, policy: resolveIntrinsics(r.Properties!.PolicyDocument, at) as PolicyDocument });
+    if (attached) policies.push({ name: id, kind: r.Type === 'AWS::IAM::Policy' ? 'inline' : 'managed', policy: resolveIntrinsics(r.Properties!.PolicyDocument, at) as PolicyDocument });
   }
   const inTemplate = (arn: unknown) => {
     const ref = (arn as { Ref?: string } | null)?.Ref;
