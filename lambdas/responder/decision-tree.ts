@@ -28,7 +28,8 @@ export function hasDecisionTree(alertId: string): boolean {
  * The metric branches read complete periods only (tree-window.ts): the datapoints the alarm evaluated when the
  * notification lists them, otherwise the latest periods allowing for ingestion lag.
  * `untagged`: why the service may not be read (automation.targetScope 'tags', the service lacks the tag:
- * target-tag.ts); its deployment branch then does not hold, with that reason, and the others are read as usual.
+ * target-tag.ts); its deployment branch then does not hold, with that reason and the fact `targetTagMissing`, and
+ * the others are read as usual.
  */
 export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: string): Promise<TreeEvidence> {
   const a = ctx.config.automation;
@@ -78,7 +79,7 @@ export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: st
 
 async function recentDeployment(ctx: MitigationContext, untagged: string | undefined): Promise<Branch> {
   const window = ctx.config.automation.rollbackWindowMinutes;
-  if (untagged) return { holds: false, why: untagged, facts: { deploymentStartedAt: null, rollbackWindowMinutes: window } };
+  if (untagged) return { holds: false, why: untagged, facts: { deploymentStartedAt: null, rollbackWindowMinutes: window, targetTagMissing: true } };
   const service = await describeService(ctx, ecsTarget(ctx));
   const started = service.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt;
   if (!started) return { holds: false, why: 'no primary deployment', facts: { deploymentStartedAt: null, rollbackWindowMinutes: window } };

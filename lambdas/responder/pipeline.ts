@@ -51,8 +51,9 @@ export interface PipelineDeps extends ExecutorDeps, TargetAccount {
  *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
  *   7. act, read the after-state, record the outcome (steps 2, 6 and 7 are the action executor's, the one path
  *      that changes the world: action-executor.ts); announce every decision that did or would change something,
- *      and every protective action refused (no target, automation disabled, cooldown) with its reason (under a
- *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced).
+ *      every protective action refused (no target, automation disabled, cooldown) with its reason (under a
+ *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced),
+ *      and every action refused for its target's tag (step 5).
  * Returns the records written by this call (duplicates return the existing record).
  */
 export async function respond(deps: PipelineDeps, notification: AlarmNotification): Promise<ActionRecord[]> {
@@ -199,7 +200,8 @@ async function duplicate(deps: PipelineDeps, actionId: string, existing: ActionR
   // Only when the first attempt failed to announce, or is presumed dead: a concurrent duplicate would otherwise
   // announce it a second time while the first is still announcing.
   const announceDue = existing.announceFailedAt !== undefined || stale;
-  // A skip is announced only when it was a protective action's refusal; only then can its announcement have failed.
+  // A skip is announced only when it was a protective action's refusal or a refusal for a missing tag; only then can
+  // its announcement have failed.
   const announced = existing.decision !== 'skipped' || existing.announceFailedAt !== undefined;
   if (!unfinished && announceDue && announced && existing.announcedAt === undefined) await announceAction(deps, existing);
   if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
@@ -235,6 +237,14 @@ async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: Cl
     if (mitigation.protective) await announceAction(deps, record);
     return record;
   };
+  // A target without its tag (tags mode) is a configuration error that refuses every action on it until someone
+  // tags it, protective or not: on-call hears of it at once, with the command that fixes it. (Without the check the
+  // action failed with AccessDenied, which reached a human only through the dead-letter alarm.)
+  const refuseUntagged = async (reason: string): Promise<ActionRecord> => {
+    const record = await skip(reason);
+    await announceAction(deps, record);
+    return record;
+  };
 
   if (!target) return refuse(`no ${mitigation.id} target configured for service ${scope.service.name}`);
   if (mode.mode === 'disabled') {
@@ -244,11 +254,15 @@ async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: Cl
     return hasDecisionTree(action.claim.alertId) ? skip(disabled) : refuse(disabled);
   }
   const branch = tree?.[mitigation.id];
-  if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
+  if (tree && !branch?.holds) {
+    const why = `decision tree: ${branch?.why ?? 'no branch for this mitigation'}`;
+    // The tree could not read an untagged service: whether its branch was called for is unknown.
+    return branch?.facts.targetTagMissing === true ? refuseUntagged(why) : skip(why);
+  }
 
   // 5. Tags mode: a target without the tag is refused by name (how to tag it), not left to fail with AccessDenied.
   const notTagged = await untagged(target);
-  if (notTagged) return refuse(notTagged);
+  if (notTagged) return refuseUntagged(notTagged);
   const before = await mitigation.read(scope, target);
   const decision = mitigation.decide(scope, before);
   if (!decision.act) return skip(decision.reason, before);

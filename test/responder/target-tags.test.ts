@@ -9,7 +9,7 @@ import { revert, revertIdOf } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 import type { AlarmChange } from '../../tools/drill/notifications';
-import { useResponder, type ResponderHarness } from '../support/responder';
+import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
 import { config, DEFAULT_INPUT } from '../support/synth';
 
 /**
@@ -68,10 +68,16 @@ describe('tags mode: the responder checks the target tag before acting', () => {
   it('an untagged ECS service is refused: desired count unchanged, the record names the service, the tag and how to add it', async () => {
     const h = await fresh({ config: tagsMode() });
     const reads = countTagReads(h);
+    const inbox = await onCallInbox(h);
     const action = await actionOf(h, SCALE_OUT, 'ecs-scale-out');
     assertRefused(action, 'ECS service prod/chatbot-api', `has no tag ${KEY}`, `aws ecs tag-resource --resource-arn ${SERVICE_ARN(h)} --tags key=${KEY},value=chatbot`);
     assert.equal((await service(h)).desiredCount, 4);
     assert.deepEqual(reads.calls, ['ecs']);
+    // On-call hears it: a missing tag refuses every action on the target until someone tags it.
+    const told = await inbox();
+    assert.equal(told.length, 1, told.join('\n---\n'));
+    assert.match(told[0]!, /automation REFUSED to ecs-scale-out on ecs:prod\/chatbot-api/);
+    assert.ok(told[0]!.includes(`aws ecs tag-resource --resource-arn ${SERVICE_ARN(h)}`), told[0]);
   });
 
   it('a service tagged with the prefix is acted on', async () => {
@@ -94,9 +100,14 @@ describe('tags mode: the responder checks the target tag before acting', () => {
   it('the rollback under the decision tree: an untagged service is not read, its branch says why, the task definition stays', async () => {
     const h = await fresh({ config: tagsMode() });
     const before = (await service(h)).taskDefinition;
+    const inbox = await onCallInbox(h);
     const action = await actionOf(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, 'ecs-rollback');
     assertRefused(action, 'decision tree: ECS service prod/chatbot-api has no tag', 'aws ecs tag-resource');
+    assert.equal((action.evidence.decisionTree as Record<string, { facts: Record<string, unknown> }>)['ecs-rollback']!.facts.targetTagMissing, true);
     assert.equal((await service(h)).taskDefinition, before);
+    // Whether the rollback was called for is unknown: on-call is told, and only about that mitigation.
+    const told = await inbox();
+    assert.equal(told.filter((m) => m.includes('REFUSED to ecs-rollback')).length, 1, told.join('\n---\n'));
   });
 
   it('an untagged RDS instance is refused with add-tags-to-resource; tagged, it is scaled up', async () => {
