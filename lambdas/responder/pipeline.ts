@@ -15,7 +15,7 @@ import { MITIGATIONS } from './mitigations';
 import { scopeFor, type Mitigation, type MitigationClient, type MitigationContext, type MitigationScope, type State, type Target } from './mitigations/mitigation';
 import type { AlarmNotification } from './notification';
 import { ecsTarget } from './mitigations/ecs-service';
-import { targetTagRefusal, type TargetAccount } from './target-tag';
+import { tagCheck, type TagCheck, type TargetAccount } from './target-tag';
 
 /** What the pipeline needs from the outside world, besides the executor's; tests pass their own clock and clients. */
 export interface PipelineDeps extends ExecutorDeps, TargetAccount {
@@ -69,7 +69,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   }
 
   const ctx = contextFor(deps, notification);
-  const untagged = tagCheck(deps, ctx);
+  const untagged = tagCheck(ctx.config, ctx.clients, deps);
   const silence = await silenceOf(deps, notification);
   let gate: Gate;
   if (silence) {
@@ -106,18 +106,6 @@ async function silenceOf(deps: PipelineDeps, n: AlarmNotification): Promise<Sile
   if (!subject) return undefined;
   const now = deps.now();
   return silencedBy(now, subject, await deps.silences.listActive(now), deps.config);
-}
-
-/** Why a target may not be touched (its tag, in tags mode), read once per notification: the tree and a mitigation may ask about the same service. */
-type TagCheck = (target: Target) => Promise<string | undefined>;
-
-function tagCheck(deps: PipelineDeps, ctx: MitigationContext): TagCheck {
-  const checked = new Map<string, Promise<string | undefined>>();
-  return (target) => {
-    let refusal = checked.get(target.key);
-    if (!refusal) checked.set(target.key, (refusal = targetTagRefusal(ctx.config, ctx.clients, deps, target)));
-    return refusal;
-  };
 }
 
 function contextFor(deps: PipelineDeps, notification: AlarmNotification): MitigationContext {

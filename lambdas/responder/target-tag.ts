@@ -44,6 +44,19 @@ export async function targetTagRefusal(config: Config, clients: Partial<Pick<Aws
   return `${what} ${has}: automation.targetScope is tags, so the responder may change only targets tagged ${key}=${want} (IAM would deny it); not acting. Tag it with: ${command}`;
 }
 
+/** {@link targetTagRefusal} of one notification's targets, each read once: the tree and a mitigation may ask about the same service. */
+export type TagCheck = (target: Target) => Promise<string | undefined>;
+
+/** A {@link TagCheck} for one notification. */
+export function tagCheck(config: Config, clients: Partial<Pick<AwsClients, 'ecs' | 'rds'>>, account: TargetAccount): TagCheck {
+  const checked = new Map<string, Promise<string | undefined>>();
+  return (target) => {
+    let refusal = checked.get(target.key);
+    if (!refusal) checked.set(target.key, (refusal = targetTagRefusal(config, clients, account, target)));
+    return refusal;
+  };
+}
+
 async function ecsTag(clients: Partial<Pick<AwsClients, 'ecs'>>, arn: string, key: string): Promise<string | undefined> {
   if (!clients.ecs) throw new Error(`no ECS client to read the tags of ${arn}`);
   const { tags } = await clients.ecs.send(new ListEcsTags({ resourceArn: arn }));

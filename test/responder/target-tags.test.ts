@@ -5,6 +5,8 @@ import { AddTagsToResourceCommand, DescribeDBInstancesCommand } from '@aws-sdk/c
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { MitigationId } from '../../lib/core/catalog';
 import type { Config } from '../../lib/core/config/schema';
+import { findAlert } from '../../lib/core/catalog';
+import { previewMitigations } from '../../lambdas/responder/preview';
 import { revert, revertIdOf } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
@@ -160,6 +162,27 @@ describe('tags mode: the responder checks the target tag before acting', () => {
     await tagService(h, 'chatbot');
     assert.equal((await revert(deps, request)).status, 'reverted');
     assert.equal((await service(h)).desiredCount, 4);
+  });
+
+  it("a game day's preview (oncall drill) says an untagged service would be refused, and a tagged one acted on", async () => {
+    const h = await fresh({ config: tagsMode() });
+    const preview = () =>
+      previewMitigations(
+        {
+          config: h.config,
+          clients: h.clients,
+          service: h.config.services[0]!,
+          notification: { alarmName: 'drill', alert: findAlert('HighAPILatency')!, instance: 'chatbot-api', newState: 'ALARM', oldState: 'OK', reason: 'drill', stateChangeTime: new Date().toISOString(), incidentId: 'drill', accountId: DRILL_ACCOUNT, region: h.config.region, evidence: {} },
+          now: () => new Date(),
+          logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        },
+        { accountId: DRILL_ACCOUNT, partition: 'aws', region: h.config.region },
+      );
+    const [untagged] = await preview();
+    assert.equal(untagged?.wouldAct, false);
+    assert.match(untagged!.reason, /ECS service prod\/chatbot-api has no tag runbook-alerting:target/);
+    await tagService(h, 'chatbot');
+    assert.equal((await preview())[0]?.wouldAct, true);
   });
 });
 
