@@ -28,8 +28,8 @@ export function taggedArn(account: TargetAccount, target: Target): string | unde
  * @throws what reading the tags threw (a target that does not exist, throttling): the caller's read would throw too
  */
 export async function targetTagRefusal(config: Config, clients: Partial<Pick<AwsClients, 'ecs' | 'rds'>>, account: TargetAccount, target: Target): Promise<string | undefined> {
-  const arn = taggedArn(account, target);
-  if (config.automation.targetScope !== 'tags' || !arn || !target.tagged) return undefined;
+  if (config.automation.targetScope !== 'tags' || !target.tagged) return undefined;
+  const arn = taggedArn(account, target)!;
   const key = config.automation.targetTagKey;
   const want = config.prefix;
   const { service } = target.tagged;
@@ -37,10 +37,11 @@ export async function targetTagRefusal(config: Config, clients: Partial<Pick<Aws
   if (value === want) return undefined;
   const what = service === 'ecs' ? `ECS service ${target.id}` : `RDS instance ${target.id}`;
   const has = value === undefined ? `has no tag ${key}` : `is tagged ${key}=${value}, not ${want}`;
+  // Quoted: a tag key may hold spaces.
   const command =
     service === 'ecs'
-      ? `aws ecs tag-resource --resource-arn ${arn} --tags key=${key},value=${want}`
-      : `aws rds add-tags-to-resource --resource-name ${arn} --tags Key=${key},Value=${want}`;
+      ? `aws ecs tag-resource --resource-arn ${arn} --tags 'key=${key},value=${want}'`
+      : `aws rds add-tags-to-resource --resource-name ${arn} --tags 'Key=${key},Value=${want}'`;
   return `${what} ${has}: automation.targetScope is tags, so the responder may change only targets tagged ${key}=${want} (IAM would deny it); not acting. Tag it with: ${command}`;
 }
 

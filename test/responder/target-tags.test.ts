@@ -72,7 +72,7 @@ describe('tags mode: the responder checks the target tag before acting', () => {
     const reads = countTagReads(h);
     const inbox = await onCallInbox(h);
     const action = await actionOf(h, SCALE_OUT, 'ecs-scale-out');
-    assertRefused(action, 'ECS service prod/chatbot-api', `has no tag ${KEY}`, `aws ecs tag-resource --resource-arn ${SERVICE_ARN(h)} --tags key=${KEY},value=chatbot`);
+    assertRefused(action, 'ECS service prod/chatbot-api', `has no tag ${KEY}`, `aws ecs tag-resource --resource-arn ${SERVICE_ARN(h)} --tags 'key=${KEY},value=chatbot'`);
     assert.equal((await service(h)).desiredCount, 4);
     assert.deepEqual(reads.calls, ['ecs']);
     // On-call hears it: a missing tag refuses every action on the target until someone tags it.
@@ -114,7 +114,7 @@ describe('tags mode: the responder checks the target tag before acting', () => {
 
   it('an untagged RDS instance is refused with add-tags-to-resource; tagged, it is scaled up', async () => {
     const untagged = await fresh({ config: tagsMode() });
-    assertRefused(await actionOf(untagged, DB_SCALE_UP, 'rds-scale-up'), 'RDS instance chatbot-db', `has no tag ${KEY}`, `aws rds add-tags-to-resource --resource-name ${DB_ARN(untagged)} --tags Key=${KEY},Value=chatbot`);
+    assertRefused(await actionOf(untagged, DB_SCALE_UP, 'rds-scale-up'), 'RDS instance chatbot-db', `has no tag ${KEY}`, `aws rds add-tags-to-resource --resource-name ${DB_ARN(untagged)} --tags 'Key=${KEY},Value=chatbot'`);
     assert.equal(await dbClass(untagged), 'db.r6g.large');
 
     const tagged = await fresh({ config: tagsMode() });
