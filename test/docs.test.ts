@@ -59,6 +59,22 @@ const anchorsOf = (path: string) =>
 /** The source runbook is the seed, word for word: its links point at pages of the project it came from. */
 const SOURCE_RUNBOOK = 'docs/production-alerting-runbook.md';
 
+/** Every `*.ts` file under a directory of the repository. */
+const sourcesUnder = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourcesUnder(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []));
+
+describe('links from code to the docs', () => {
+  it('every docs/<page>.md#<heading> a message of lib/ or lambdas/ names exists (the quota guard links docs/configuration.md#fleets-and-iam)', () => {
+    const links = [...new Set(['lib', 'lambdas'].flatMap(sourcesUnder).flatMap((file) => [...read(file).matchAll(/docs\/([\w-]+\.md)#([\w-]+)/g)].map((m) => `${m[1]}#${m[2]}`)))];
+    assert.ok(links.includes('configuration.md#fleets-and-iam'), links.join(', '));
+    const broken = links.filter((link) => {
+      const [page, heading] = link.split('#') as [string, string];
+      return !existsSync(join(ROOT, 'docs', page)) || !anchorsOf(join(ROOT, 'docs', page)).has(heading);
+    });
+    assert.deepEqual(broken, []);
+  });
+});
+
 describe('relative links', () => {
   const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`).filter((p) => p !== SOURCE_RUNBOOK), ...readdirSync(join(ROOT, 'runbooks')).map((f) => `runbooks/${f}`)];
 

@@ -8,7 +8,8 @@ export function revertCommand(actionId: string): string {
 
 /** A message for on-call: what was done (or would have been), why, the evidence, and how to revert it. */
 export function announcement(record: ActionRecord): { subject: string; message: string } {
-  // A skip is announced only when a guard rail refused a protective action (pipeline.ts): on-call must act by hand.
+  // A skip is announced only when a guard rail refused a protective action, or a target lacks its tag (pipeline.ts):
+  // on-call must act by hand.
   const refused = record.decision === 'skipped';
   const verb = record.decision === 'dry-run' ? 'DRY-RUN, would' : refused ? 'REFUSED to' : record.outcome === 'failed' ? 'FAILED to' : 'did';
   // A revert (revert.ts) is a person's action: it says so, and names the action it undid instead of a revert command.

@@ -27,11 +27,14 @@ export function hasDecisionTree(alertId: string): boolean {
  * traffic spike -> rate-limit. Several branches can hold at once; each is evaluated on its own evidence.
  * The metric branches read complete periods only (tree-window.ts): the datapoints the alarm evaluated when the
  * notification lists them, otherwise the latest periods allowing for ingestion lag.
+ * `untagged`: why the service may not be read (automation.targetScope 'tags', the service lacks the tag:
+ * target-tag.ts); its deployment branch then does not hold, with that reason and the fact `targetTagMissing`, and
+ * the others are read as usual.
  */
-export async function evaluateApiErrorTree(ctx: MitigationContext): Promise<TreeEvidence> {
+export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: string): Promise<TreeEvidence> {
   const a = ctx.config.automation;
   const llmAlarmName = alarmName(ctx.config.prefix, 'LLMDependencyDown');
-  const [deployment, alarms] = await Promise.all([recentDeployment(ctx), describeAlarms(ctx, [llmAlarmName, ctx.notification.alarmName])]);
+  const [deployment, alarms] = await Promise.all([recentDeployment(ctx, untagged), describeAlarms(ctx, [llmAlarmName, ctx.notification.alarmName])]);
   const evidence = withStoredReasonData(ctx.notification.evidence, alarms.get(ctx.notification.alarmName));
   if (evidence.problem) ctx.logger.warn('alarm reason data not used: the tree reads the latest complete periods', { alarm: ctx.notification.alarmName, problem: evidence.problem });
   const window = treeWindow(ctx.now().getTime(), a.ingestionLagSeconds * 1000, evidence);
@@ -74,10 +77,11 @@ export async function evaluateApiErrorTree(ctx: MitigationContext): Promise<Tree
   return { 'ecs-rollback': deployment, 'fallback-mode': llm, 'rds-scale-up': database, 'rate-limit': traffic };
 }
 
-async function recentDeployment(ctx: MitigationContext): Promise<Branch> {
+async function recentDeployment(ctx: MitigationContext, untagged: string | undefined): Promise<Branch> {
+  const window = ctx.config.automation.rollbackWindowMinutes;
+  if (untagged) return { holds: false, why: untagged, facts: { deploymentStartedAt: null, rollbackWindowMinutes: window, targetTagMissing: true } };
   const service = await describeService(ctx, ecsTarget(ctx));
   const started = service.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt;
-  const window = ctx.config.automation.rollbackWindowMinutes;
   if (!started) return { holds: false, why: 'no primary deployment', facts: { deploymentStartedAt: null, rollbackWindowMinutes: window } };
   const age = (ctx.now().getTime() - started.getTime()) / 60_000;
   return {

@@ -8,9 +8,6 @@ import { quarantine } from './quarantine';
 
 /** What the handler needs besides the pipeline's dependencies. */
 export interface HandlerDeps extends PipelineDeps {
-  readonly accountId: string;
-  readonly partition: string;
-  readonly region: string;
   readonly quarantineQueueUrl: string;
 }
 

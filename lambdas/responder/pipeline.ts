@@ -14,9 +14,11 @@ import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './deci
 import { MITIGATIONS } from './mitigations';
 import { scopeFor, type Mitigation, type MitigationClient, type MitigationContext, type MitigationScope, type State, type Target } from './mitigations/mitigation';
 import type { AlarmNotification } from './notification';
+import { ecsTarget } from './mitigations/ecs-service';
+import { tagCheck, type TagCheck, type TargetAccount } from './target-tag';
 
 /** What the pipeline needs from the outside world, besides the executor's; tests pass their own clock and clients. */
-export interface PipelineDeps extends ExecutorDeps {
+export interface PipelineDeps extends ExecutorDeps, TargetAccount {
   readonly config: Config;
   /** Every client: the switch (SSM) and the decision tree (CloudWatch, ECS); each mitigation gets its own cut. */
   readonly clients: AwsClients;
@@ -41,14 +43,17 @@ export interface PipelineDeps extends ExecutorDeps {
  *      stops here;
  *   3. the automation switch, read now: disabled records a skip, dry-run records what would be done;
  *   4. the decision tree's branch for this mitigation (HighAPIErrorRate), with its evidence;
- *   5. the mitigation's own preconditions and caps on the before-state;
+ *   5. in `automation.targetScope: 'tags'`, the target's tag (target-tag.ts): an ECS service or RDS instance
+ *      without `targetTagKey` = the prefix is recorded as skipped with the reason, before anything of it is read
+ *      (IAM would deny the read too); then the mitigation's own preconditions and caps on the before-state;
  *   6. cooldown per (mitigation, target) and the action window, reserved atomically with the intent record;
  *      a protective mitigation (`Mitigation.protective`: it only turns a feature off) takes no slot of the window,
  *      and its cooldown is lifted when the target changed since the action holding it (a human undid it);
  *   7. act, read the after-state, record the outcome (steps 2, 6 and 7 are the action executor's, the one path
  *      that changes the world: action-executor.ts); announce every decision that did or would change something,
- *      and every protective action refused (no target, automation disabled, cooldown) with its reason (under a
- *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced).
+ *      every protective action refused (no target, automation disabled, cooldown) with its reason (under a
+ *      decision tree, disabled automation reads no tree: whether the branch was called for is unknown, not announced),
+ *      and every action refused for its target's tag (step 5).
  * Returns the records written by this call (duplicates return the existing record).
  */
 export async function respond(deps: PipelineDeps, notification: AlarmNotification): Promise<ActionRecord[]> {
@@ -64,6 +69,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   }
 
   const ctx = contextFor(deps, notification);
+  const untagged = tagCheck(ctx.config, ctx.clients, deps);
   const silence = await silenceOf(deps, notification);
   let gate: Gate;
   if (silence) {
@@ -72,7 +78,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   } else {
     const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
     if (mode.note) logger.warn('automation switch fails closed', { note: mode.note });
-    const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx) : undefined;
+    const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx, await untagged(ecsTarget(ctx))) : undefined;
     gate = { mode, tree };
   }
 
@@ -80,7 +86,7 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   let failure: Error | undefined;
   for (const id of settings.mitigations) {
     try {
-      const record = await runOne(deps, ctx, MITIGATIONS[id], gate);
+      const record = await runOne(deps, ctx, MITIGATIONS[id], gate, untagged);
       if (record) records.push(record);
     } catch (error) {
       // One failed mitigation must not stop the others; the invocation still fails at the end.
@@ -108,7 +114,7 @@ function contextFor(deps: PipelineDeps, notification: AlarmNotification): Mitiga
   return { config: deps.config, clients: deps.clients, notification, service, now: deps.now, logger: deps.logger };
 }
 
-async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, gate: Gate): Promise<ActionRecord | undefined> {
+async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mitigation, gate: Gate, untagged: TagCheck): Promise<ActionRecord | undefined> {
   const n = ctx.notification;
   // The mitigation's own cut of the context: the clients it declares, no others.
   const scope = scopeFor(mitigation, ctx);
@@ -135,7 +141,7 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
   const run = await claimAction(deps, claim, async (action) => {
     try {
       if (gate.silence) return await skipSilenced(deps, mitigation, action, gate.silence);
-      return await decideAndAct(deps, { mitigation, scope, target, mode: gate.mode, tree }, action);
+      return await decideAndAct(deps, { mitigation, scope, target, mode: gate.mode, tree, untagged }, action);
     } catch (error) {
       if (error instanceof MitigationFailedError) throw error;
       // Anything else that broke after the claim. claimAction gives an unfinished record a final state, so that
@@ -182,7 +188,8 @@ async function duplicate(deps: PipelineDeps, actionId: string, existing: ActionR
   // Only when the first attempt failed to announce, or is presumed dead: a concurrent duplicate would otherwise
   // announce it a second time while the first is still announcing.
   const announceDue = existing.announceFailedAt !== undefined || stale;
-  // A skip is announced only when it was a protective action's refusal; only then can its announcement have failed.
+  // A skip is announced only when it was a protective action's refusal or a refusal for a missing tag; only then can
+  // its announcement have failed.
   const announced = existing.decision !== 'skipped' || existing.announceFailedAt !== undefined;
   if (!unfinished && announceDue && announced && existing.announcedAt === undefined) await announceAction(deps, existing);
   if (existing.decision === 'acted' && existing.outcome === 'succeeded') await verifyLater(deps, actionId);
@@ -196,11 +203,12 @@ interface Candidate {
   readonly target: Target | undefined;
   readonly mode: ModeReading;
   readonly tree: TreeEvidence | undefined;
+  readonly untagged: TagCheck;
 }
 
 async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: ClaimedAction): Promise<ActionRecord> {
   const { logger } = deps;
-  const { mitigation, scope, target, mode, tree } = candidate;
+  const { mitigation, scope, target, mode, tree, untagged } = candidate;
   const { actionId, evidence } = action.claim;
 
   const skip = async (reason: string, before?: State): Promise<ActionRecord> => {
@@ -217,6 +225,14 @@ async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: Cl
     if (mitigation.protective) await announceAction(deps, record);
     return record;
   };
+  // A target without its tag (tags mode) is a configuration error that refuses every action on it until someone
+  // tags it, protective or not: on-call hears of it at once, with the command that fixes it. (Without the check the
+  // action failed with AccessDenied, which reached a human only through the dead-letter alarm.)
+  const refuseUntagged = async (reason: string): Promise<ActionRecord> => {
+    const record = await skip(reason);
+    await announceAction(deps, record);
+    return record;
+  };
 
   if (!target) return refuse(`no ${mitigation.id} target configured for service ${scope.service.name}`);
   if (mode.mode === 'disabled') {
@@ -226,8 +242,15 @@ async function decideAndAct(deps: PipelineDeps, candidate: Candidate, action: Cl
     return hasDecisionTree(action.claim.alertId) ? skip(disabled) : refuse(disabled);
   }
   const branch = tree?.[mitigation.id];
-  if (tree && !branch?.holds) return skip(`decision tree: ${branch?.why ?? 'no branch for this mitigation'}`);
+  if (tree && !branch?.holds) {
+    const why = `decision tree: ${branch?.why ?? 'no branch for this mitigation'}`;
+    // The tree could not read an untagged service: whether its branch was called for is unknown.
+    return branch?.facts.targetTagMissing === true ? refuseUntagged(why) : skip(why);
+  }
 
+  // 5. Tags mode: a target without the tag is refused by name (how to tag it), not left to fail with AccessDenied.
+  const notTagged = await untagged(target);
+  if (notTagged) return refuseUntagged(notTagged);
   const before = await mitigation.read(scope, target);
   const decision = mitigation.decide(scope, before);
   if (!decision.act) return skip(decision.reason, before);

@@ -5,9 +5,10 @@ import { claimAction, type ExecutorDeps } from './action-executor';
 import { readAutomationMode } from './automation-mode';
 import { MITIGATIONS } from './mitigations';
 import { scopeFor } from './mitigations/mitigation';
+import { targetTagRefusal, type TargetAccount } from './target-tag';
 
 /** What a revert needs besides the executor's (whose on-call topic is the responder's); the CLI builds it from its session. */
-export interface RevertDeps extends ExecutorDeps {
+export interface RevertDeps extends ExecutorDeps, TargetAccount {
   readonly config: Config;
   /** The switch's (SSM, for the mode recorded) and the mitigations'; each mitigation gets its own cut. */
   readonly clients: AwsClients;
@@ -42,8 +43,9 @@ export function revertIdOf(actionId: string): string {
  * Undoes an action from its recorded before-state, guard-railed and audited like every action:
  *   1. the action exists, acted and succeeded (or was verified, or found ineffective), and is not a revert;
  *   2. it was not reverted before;
- *   3. the target is still the configured one, and the world is still as the action left it (the mitigation's
- *      revertDecision): otherwise refused with what changed;
+ *   3. the target is still the configured one; in `automation.targetScope: 'tags'` it still carries the tag
+ *      (target-tag.ts: refused with how to tag it, before anything of it is read); and the world is still as the
+ *      action left it (the mitigation's revertDecision): otherwise refused with what changed;
  *   4. hand the revert to the action executor (action-executor.ts), with the person as its actor: it claims the
  *      revert's record (`revert-<actionId>`; a concurrent revert stops here), records the intent, applies, reads
  *      the after-state, records the outcome and announces on the on-call topic.
@@ -76,6 +78,8 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
   // Invariant 5: the target comes from configuration; a record naming another resource is not acted on.
   const target = mitigation.target(scope);
   if (!target || target.key !== original.target) return refuse(`${mitigation.id} is now configured for ${target?.key ?? 'no target'}, not ${String(original.target)} as recorded; not reverting`);
+  const untagged = await targetTagRefusal(deps.config, scope.clients, deps, target);
+  if (untagged) return refuse(untagged);
   const current = await mitigation.read(scope, target);
   const decision = mitigation.revertDecision(scope, current, original);
   if (!decision.act) return refuse(decision.reason);

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { stepFunctionsRunner } from '../../lambdas/escalation/runner';
 import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
+import type { TargetAccount } from '../../lambdas/responder/target-tag';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
@@ -26,6 +27,8 @@ export interface Session {
   readonly silences: SilenceStore;
   /** Who runs the command: the AWS principal and the OS user, for the audit trail. */
   who(): Promise<string>;
+  /** Where the environment's resources are: the caller's account and partition, the session's region. */
+  account(): Promise<TargetAccount>;
   /** The escalation's dependencies, to ack and resolve as the endpoint does. */
   escalation(): Promise<EscalationDeps>;
 }
@@ -75,6 +78,10 @@ export function openSession(ctx: CliContext, envName: string): Session {
     async who() {
       const { arn } = await caller();
       return `${userInfo().username} (${arn})`;
+    },
+    async account() {
+      const { account, partition } = await caller();
+      return { partition, region, accountId: account };
     },
     async escalation() {
       const { account, partition } = await caller();

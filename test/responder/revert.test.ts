@@ -11,6 +11,7 @@ import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/r
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
+import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 
 const { fresh } = useResponder();
 
@@ -32,7 +33,7 @@ async function actOn(h: ResponderHarness, change: AlarmChange, mitigation: Mitig
 
 function revertAs(h: ResponderHarness, actionId: string, reason?: string): Promise<RevertResult> {
   return revert(
-    { config: h.config, clients: h.clients, audit: h.audit, announceTopicArn: h.world.announceTopicArn, automationModeParameter: h.world.automationModeParameter, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } },
+    { accountId: DRILL_ACCOUNT, partition: 'aws', region: h.config.region, config: h.config, clients: h.clients, audit: h.audit, announceTopicArn: h.world.announceTopicArn, automationModeParameter: h.world.automationModeParameter, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } },
     { actionId, actor: { kind: 'person', name: 'alice', via: 'cli' }, ...(reason ? { reason } : {}) },
   );
 }

@@ -4,7 +4,7 @@ import type { MitigationScope, Target } from './mitigation';
 /** The ECS service of the alarm's service, as configured. */
 export function ecsTarget(ctx: MitigationScope): Target {
   const { cluster, service } = ctx.service.ecs;
-  return { key: `ecs:${cluster}/${service}`, id: `${cluster}/${service}` };
+  return { key: `ecs:${cluster}/${service}`, id: `${cluster}/${service}`, tagged: { service: 'ecs', resource: `service/${cluster}/${service}` } };
 }
 
 /** Describes the target service; a service that does not exist is an error, not a state. */

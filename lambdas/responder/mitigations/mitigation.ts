@@ -50,6 +50,11 @@ export interface Target {
   readonly key: string;
   /** ARN or name, as the API call takes it. */
   readonly id: string;
+  /**
+   * The resource whose tag lets the responder act in `automation.targetScope: 'tags'` (target-tag.ts): its ARN's
+   * service and resource part. None for SSM flags, which IAM lists by ARN in both modes.
+   */
+  readonly tagged?: { readonly service: 'ecs' | 'rds'; readonly resource: string };
 }
 
 /** A JSON-serializable view of a resource's state, recorded before and after. */

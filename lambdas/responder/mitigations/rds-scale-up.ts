@@ -16,7 +16,7 @@ export const rdsScaleUp: Mitigation<'rds'> = {
 
   target(ctx: MitigationScope): Target | undefined {
     const rds = ctx.service.rds;
-    return rds && { key: `rds:${rds.instanceId}`, id: rds.instanceId };
+    return rds && { key: `rds:${rds.instanceId}`, id: rds.instanceId, tagged: { service: 'rds', resource: `db:${rds.instanceId}` } };
   },
 
   async read(ctx: MitigationScope<'rds'>, target: Target): Promise<State> {

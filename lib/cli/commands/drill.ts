@@ -48,7 +48,7 @@ export const drillCommand: CliCommand = {
         out('');
         out('Automatic mitigations, evaluated read-only against the world now:');
         const notification: AlarmNotification = { alarmName: name, alert, instance: perService ? service.name : undefined, newState: 'ALARM', oldState: 'OK', reason: 'drill', stateChangeTime: new Date().toISOString(), incidentId: `drill@${new Date().toISOString()}`, accountId: '', region: session.config.region, evidence: {} };
-        const previews = await previewMitigations({ config: session.config, clients: session.clients, notification, service, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+        const previews = await previewMitigations({ config: session.config, clients: session.clients, notification, service, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } }, await session.account());
         if (previews.length === 0) out('  none: this alert pages humans only');
         for (const p of previews) out(`  ${p.mitigation.padEnd(15)} ${(p.target ?? '-').padEnd(28)} ${p.wouldAct ? colour(ctx.io, 'yellow', 'would act') : 'would skip'}: ${p.reason}`);
         out('');

@@ -29,7 +29,7 @@ export const revertCommand: CliCommand = {
         // The responder announces on the on-call topic; its ARN is built like the escalation's role topics.
         const announceTopicArn = (await session.escalation()).roleTopicArn('on-call-primary');
         const result = await revert(
-          { config: session.config, clients: session.clients, audit: session.audit, announceTopicArn, automationModeParameter: automationModeParameter(session.config), now: () => new Date(), logger: SILENT },
+          { ...(await session.account()), config: session.config, clients: session.clients, audit: session.audit, announceTopicArn, automationModeParameter: automationModeParameter(session.config), now: () => new Date(), logger: SILENT },
           { actionId, actor: { kind: 'person', name: await session.who(), via: 'cli' }, ...(options.reason ? { reason: options.reason } : {}) },
         );
         if (result.status === 'unknown-action') throw new NotFoundError(`no action ${actionId} (list them with: oncall actions)`);

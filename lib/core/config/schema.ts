@@ -136,10 +136,11 @@ const AutomationSchema = z.strictObject({
   /**
    * How IAM confines the mutating actions (ecs:UpdateService, rds:ModifyDBInstance) to the configured targets.
    * `resources`: each target's ARN is listed; exact and nothing to tag, but the roles' policies grow with the fleet
-   * (IAM caps a role's policies in size: the synth quota guard says when they no longer fit, around 60 services).
+   * (IAM caps a role's policies in size: the synth quota guard says when they no longer fit: 80 generated services is the most that fits).
    * `tags`: the actions are allowed only on ECS services and RDS instances tagged `targetTagKey` = the prefix
    * (ABAC, `aws:ResourceTag`); the policies no longer grow with the fleet, and every configured service and
    * database must carry the tag (the responder checks it before acting and says which target lacks it).
+   * docs/configuration.md#fleets-and-iam.
    * @default 'resources'
    */
   targetScope: z.enum(['resources', 'tags']).default('resources'),
