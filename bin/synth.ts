@@ -19,12 +19,16 @@ import { ConfigError } from '../lib/core/errors';
 import { quotaHeadroom } from '../lib/infra/quotas/headroom';
 import { summarize, formatSummary } from '../lib/infra/synth-summary';
 
-const { values } = parseArgs({ options: { env: { type: 'string', default: 'default' }, fleet: { type: 'string' }, out: { type: 'string', default: 'cdk.out' } } });
+const { values } = parseArgs({
+  options: { env: { type: 'string', default: 'default' }, fleet: { type: 'string' }, out: { type: 'string', default: 'cdk.out' } },
+});
 
 try {
   const fleet = values.fleet === undefined ? undefined : Number(values.fleet);
   if (fleet !== undefined && !(Number.isInteger(fleet) && fleet >= 1)) {
-    throw new ConfigError(values.env!, [{ field: '--fleet', message: 'must be a whole number of services, at least 1', received: JSON.stringify(values.fleet) }]);
+    throw new ConfigError(values.env!, [
+      { field: '--fleet', message: 'must be a whole number of services, at least 1', received: JSON.stringify(values.fleet) },
+    ]);
   }
   let config = loadEnvironment(values.env!, fleet === undefined ? {} : { services: fleetServices(fleet) });
   if (fleet !== undefined && config.automation.targetScope === 'resources' && !fitsIam(config)) {

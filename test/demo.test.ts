@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = join(__dirname, '..');
-const demo = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/demo.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+const demo = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'tools/demo.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
 /** One drill for the tests that read its printed log (about 30 s each): it prints the same story every time. */
 let printed: ReturnType<typeof demo> | undefined;
 const drill = () => (printed ??= demo());
@@ -39,8 +40,15 @@ describe('npm run demo (the local drill)', () => {
     const minutes = [...timeline.matchAll(/^ {2}t\+ *(\d+) min {2}(\S+) +(.*)$/gm)].map(([, at, type, detail]) => ({ at: Number(at), type, detail }));
     const resolve = minutes.find((e) => e.type === 'resolved' && e.detail!.startsWith('resolved by alarm OK'));
     assert.equal(resolve?.at, 50, timeline);
-    assert.deepEqual(minutes.filter((e) => e.at > resolve!.at), [], 'nothing in the timeline comes after the resolve');
-    assert.ok(minutes.some((e) => e.type === 'integration' && e.at === 0 && e.detail!.startsWith('Slack channel')), 'the channel opens with the first page');
+    assert.deepEqual(
+      minutes.filter((e) => e.at > resolve!.at),
+      [],
+      'nothing in the timeline comes after the resolve',
+    );
+    assert.ok(
+      minutes.some((e) => e.type === 'integration' && e.at === 0 && e.detail!.startsWith('Slack channel')),
+      'the channel opens with the first page',
+    );
     const order = [
       'fired ',
       'paged on-call-primary, incident-commander, customer-success',
@@ -49,8 +57,15 @@ describe('npm run demo (the local drill)', () => {
       'acknowledged by alice (drill)',
       'resolved by alarm OK',
     ].map((text) => escalation.indexOf(text));
-    assert.ok(order.every((at) => at >= 0), escalation);
-    assert.deepEqual([...order].sort((a, b) => a - b), order, escalation);
+    assert.ok(
+      order.every((at) => at >= 0),
+      escalation,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      escalation,
+    );
     assert.match(escalation, /Automation so far:\n\s+\| {3}- ecs-rollback on ecs:prod\/chatbot-api: acted, succeeded/);
     // The alarm exists as the stack declares it, fed with the metrics that fired it: the page shows them.
     assert.match(escalation, /\| Alarm datapoints \(API 5xx error rate, per 60 s; alarm when > 0\.05\):\n\s+\| {3}(0\.01 )+(0\.12\* )+/, escalation);
@@ -61,9 +76,15 @@ describe('npm run demo (the local drill)', () => {
     const run = drill();
     assert.equal(run.status, 0, run.stderr);
     const collaboration = run.stdout.slice(run.stdout.indexOf('What the collaboration function made of it'));
-    assert.match(collaboration, /Slack #incident-\d{4}-\d{2}-\d{2}, members U0ONCALL1, U0ONCALL2:\n\s+\| :rotating_light: \*Paged on-call-primary, incident-commander, customer-success\*/);
+    assert.match(
+      collaboration,
+      /Slack #incident-\d{4}-\d{2}-\d{2}, members U0ONCALL1, U0ONCALL2:\n\s+\| :rotating_light: \*Paged on-call-primary, incident-commander, customer-success\*/,
+    );
     // In the order it happened: customers hear at the first page (the rollback had begun), before the re-page.
-    assert.match(collaboration, /\| :satellite: status page incident opened \(identified\)[^\n]*\n\s+\| :rotating_light: \*Paged on-call-primary, on-call-secondary\*/);
+    assert.match(
+      collaboration,
+      /\| :satellite: status page incident opened \(identified\)[^\n]*\n\s+\| :rotating_light: \*Paged on-call-primary, on-call-secondary\*/,
+    );
     assert.match(collaboration, /\| :robot_face: \*\[P1\] automation did ecs-rollback on ecs:prod\/chatbot-api/);
     assert.match(collaboration, /\| :white_check_mark: \*Resolved\* by alarm OK/);
     assert.match(collaboration, /Status page "Outage: chatbot-api": identified -> resolved; components \{"8kbf7d35c070":"operational"\}/);

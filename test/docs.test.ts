@@ -21,7 +21,8 @@ describe('README.md', () => {
   });
 
   it('maps every page of docs/', () => {
-    for (const page of readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))) assert.ok(README.includes(`](docs/${page})`), `README.md does not link docs/${page}`);
+    for (const page of readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')))
+      assert.ok(README.includes(`](docs/${page})`), `README.md does not link docs/${page}`);
   });
 });
 
@@ -54,18 +55,30 @@ const FENCED_CODE = /^```[^\n]*\n[\s\S]*?^```$/gm;
 const prose = (text: string) => text.replace(FENCED_CODE, '').replace(/`[^`\n]*`/g, '');
 
 const anchorsOf = (path: string) =>
-  new Set([...readFileSync(path, 'utf8').replace(FENCED_CODE, '').matchAll(/^#+ (.*)$/gm)].map((m) => anchor(m[1]!.replace(/`/g, ''))));
+  new Set(
+    [
+      ...readFileSync(path, 'utf8')
+        .replace(FENCED_CODE, '')
+        .matchAll(/^#+ (.*)$/gm),
+    ].map((m) => anchor(m[1]!.replace(/`/g, ''))),
+  );
 
 /** The source runbook is the seed, word for word: its links point at pages of the project it came from. */
 const SOURCE_RUNBOOK = 'docs/production-alerting-runbook.md';
 
 /** Every `*.ts` file under a directory of the repository. */
 const sourcesUnder = (dir: string): string[] =>
-  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourcesUnder(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []));
+  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourcesUnder(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+  );
 
 describe('links from code to the docs', () => {
   it('every docs/<page>.md#<heading> a message of lib/ or lambdas/ names exists (the quota guard links docs/configuration.md#fleets-and-iam)', () => {
-    const links = [...new Set(['lib', 'lambdas'].flatMap(sourcesUnder).flatMap((file) => [...read(file).matchAll(/docs\/([\w-]+\.md)#([\w-]+)/g)].map((m) => `${m[1]}#${m[2]}`)))];
+    const links = [
+      ...new Set(
+        ['lib', 'lambdas'].flatMap(sourcesUnder).flatMap((file) => [...read(file).matchAll(/docs\/([\w-]+\.md)#([\w-]+)/g)].map((m) => `${m[1]}#${m[2]}`)),
+      ),
+    ];
     assert.ok(links.includes('configuration.md#fleets-and-iam'), links.join(', '));
     const broken = links.filter((link) => {
       const [page, heading] = link.split('#') as [string, string];
@@ -76,7 +89,14 @@ describe('links from code to the docs', () => {
 });
 
 describe('relative links', () => {
-  const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`).filter((p) => p !== SOURCE_RUNBOOK), ...readdirSync(join(ROOT, 'runbooks')).map((f) => `runbooks/${f}`)];
+  const pages = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`)
+      .filter((p) => p !== SOURCE_RUNBOOK),
+    ...readdirSync(join(ROOT, 'runbooks')).map((f) => `runbooks/${f}`),
+  ];
 
   for (const page of pages) {
     it(`every relative link of ${page} reaches an existing file (and heading)`, () => {

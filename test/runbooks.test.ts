@@ -72,7 +72,8 @@ describe('runbooks/', () => {
       for (const step of ESCALATION_POLICIES[alert.escalationPolicy].steps) {
         for (const role of step.page) assert.match(escalation, ROLE_WORDS[role], `role ${role}`);
         if (step.ticket) assert.match(escalation, /ticket/i, 'the ticket step');
-        if (step.page.length > 0) assert.match(escalation, step.nextBusinessDay ? /next business day/i : whenPattern(step.afterMinutes), `step at ${step.afterMinutes} min`);
+        if (step.page.length > 0)
+          assert.match(escalation, step.nextBusinessDay ? /next business day/i : whenPattern(step.afterMinutes), `step at ${step.afterMinutes} min`);
       }
     });
   }
@@ -89,13 +90,19 @@ describe('runbooks/', () => {
         'on-call-primary': [{ email: 'alice@example.com' }, { sms: '+15551234567' }],
         'incident-commander': [{ https: 'https://hooks.example.com/services/T000/B000/secret-key' }],
       },
-      integrations: { ...DEFAULT_INPUT.integrations, tickets: { provider: 'github', tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:gh', repository: 'acme/ops' } },
+      integrations: {
+        ...DEFAULT_INPUT.integrations,
+        tickets: { provider: 'github', tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:gh', repository: 'acme/ops' },
+      },
     });
     // WHEN the P1 and P4 sections are rendered
     const p1 = renderEscalation(findAlert('HighAPIErrorRate')!, config);
     const p4 = renderEscalation(findAlert('ModelRetrained')!, config);
     // THEN each step names its contacts, masked where a contact is sensitive, and P4 files a backlog ticket
-    assert.match(p1, /\| 0 min \| the incident opens \| on-call primary, incident commander, customer success \| on-call primary: email alice@example\.com, SMS …4567; incident commander: HTTPS hooks\.example\.com;/);
+    assert.match(
+      p1,
+      /\| 0 min \| the incident opens \| on-call primary, incident commander, customer success \| on-call primary: email alice@example\.com, SMS …4567; incident commander: HTTPS hooks\.example\.com;/,
+    );
     assert.doesNotMatch(p1, /5551234567|secret-key/);
     assert.match(p1, /\| 30 min \| still open \| senior engineer \| senior engineer: nobody subscribed/);
     assert.match(p4, /backlog ticket is filed in github/);

@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     const app = buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } });
     const apiAlarm = alarmName(config.prefix, 'HighAPIErrorRate', 'chatbot-api');
     await putSynthesizedAlarm(clients.cloudwatch, stacksOf(app), apiAlarm);
-    say(`Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}, alarm ${apiAlarm} as the stack synthesizes it.\n`);
+    say(
+      `Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}, alarm ${apiAlarm} as the stack synthesizes it.\n`,
+    );
 
     const escalation = values.json ? undefined : await prepareEscalation(clients, settings, config, app, world.auditTable);
     // t+0 is now: every alarm, step and metric minute of the drill is placed on this clock.
@@ -73,9 +75,21 @@ async function main(): Promise<void> {
     // Metrics as CloudWatch serves them: a minute's datapoint only once the minute has ended and DRILL_LAG_MS more
     // has passed (the tree never reads the current, partial minute).
     const feed = (metric: MinuteFeed['metric'], fromMinutes: number, atMinutes: number, value: (minute: number) => number) =>
-      feedMinutes(clients.cloudwatch, [{ metric, value: (m) => value((m - start) / 60_000) }], start + fromMinutes * 60_000, start + atMinutes * 60_000, DRILL_LAG_MS);
-    const metric = (namespace: string, metricName: string, dimensions: Record<string, string>, fromMinutes: number, atMinutes: number, value: (minute: number) => number) =>
-      feed({ namespace, metricName, dimensions }, fromMinutes, atMinutes, value);
+      feedMinutes(
+        clients.cloudwatch,
+        [{ metric, value: (m) => value((m - start) / 60_000) }],
+        start + fromMinutes * 60_000,
+        start + atMinutes * 60_000,
+        DRILL_LAG_MS,
+      );
+    const metric = (
+      namespace: string,
+      metricName: string,
+      dimensions: Record<string, string>,
+      fromMinutes: number,
+      atMinutes: number,
+      value: (minute: number) => number,
+    ) => feed({ namespace, metricName, dimensions }, fromMinutes, atMinutes, value);
     const llmAlarm = (state: 'ALARM' | 'OK') =>
       clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName(config.prefix, 'LLMDependencyDown'), StateValue: state, StateReason: 'drill' }));
     const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
@@ -97,10 +111,21 @@ async function main(): Promise<void> {
     await fire(150, { alertId: 'ModelAccuracyDrop' }, 'accuracy 85% -> 65%');
     await fire(160, { alertId: 'DataLeakDetected' }, 'an API key pattern in the model output');
 
-    const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
+    const { audit } = openStores({
+      dynamo: clients.dynamo,
+      table: world.auditTable,
+      retentionDays: config.automation.auditRetentionDays,
+      now: () => new Date(),
+    });
     const records = await audit.listSince('1970');
     if (values.json) {
-      console.log(JSON.stringify([...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), undefined, 2));
+      console.log(
+        JSON.stringify(
+          [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+          undefined,
+          2,
+        ),
+      );
     } else {
       say(escalationReport ?? '');
       // The drill ends with what on-call would run: the executed-action log, read back through the CLI.
@@ -135,9 +160,17 @@ function apiMetrics(config: Config, name: string): { requests: MinuteFeed['metri
  * clears. Prepared before the clock starts (the state machines' definitions, the SaaS stand-ins), run right after
  * the incident's alarm fires.
  */
-async function prepareEscalation(clients: ReturnType<typeof createClients>, settings: ClientSettings, config: Config, app: BuiltApp, auditTable: string): Promise<{ run: (clock: DrillClock) => Promise<string> }> {
+async function prepareEscalation(
+  clients: ReturnType<typeof createClients>,
+  settings: ClientSettings,
+  config: Config,
+  app: BuiltApp,
+  auditTable: string,
+): Promise<{ run: (clock: DrillClock) => Promise<string> }> {
   const core = Template.fromStack(app.core);
-  const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { StateMachineName: string; DefinitionString: unknown } }[];
+  const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine')) as {
+    Properties: { StateMachineName: string; DefinitionString: unknown };
+  }[];
   const definition = (name: string) => definitionOf(machines.find((m) => m.Properties.StateMachineName === name)!);
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const saas = await startFakeEndpoints();
@@ -145,8 +178,27 @@ async function prepareEscalation(clients: ReturnType<typeof createClients>, sett
   return {
     async run(clock) {
       const escalationDefinition = definition(`${config.prefix}-escalation`);
-      const world = await createEscalationWorld({ clients, config, auditTable, escalationDefinition, verifyDefinition: definition(`${config.prefix}-verify`), linkKey: 'drill-only-key', logger: silent, clock });
-      const collaboration = await createCollaborationWorld({ settings, clients, config, auditTable, store: world.deps.store, audit: world.deps.audit, fake: saas, logger: silent, clock });
+      const world = await createEscalationWorld({
+        clients,
+        config,
+        auditTable,
+        escalationDefinition,
+        verifyDefinition: definition(`${config.prefix}-verify`),
+        linkKey: 'drill-only-key',
+        logger: silent,
+        clock,
+      });
+      const collaboration = await createCollaborationWorld({
+        settings,
+        clients,
+        config,
+        auditTable,
+        store: world.deps.store,
+        audit: world.deps.audit,
+        fake: saas,
+        logger: silent,
+        clock,
+      });
       const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: clock.origin };
       const opened = await clock.run(clock.origin, () => world.event(alarmStateChangeEvent(config, api)));
       const incidentId = (opened as { incidentId: string }).incidentId;
@@ -168,7 +220,9 @@ async function prepareEscalation(clients: ReturnType<typeof createClients>, sett
       // records in the order and at the time they were written, and decides as of each, as it would live.
       while ((await collaboration.drain()) > 0); // the integrations' own events reach the channel too
       await saas.stop();
-      const lines = (await world.deps.store.timeline(incidentId)).map((e) => `  t+${String(Math.floor(clock.minutesOf(e.at))).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`);
+      const lines = (await world.deps.store.timeline(incidentId)).map(
+        (e) => `  t+${String(Math.floor(clock.minutesOf(e.at))).padStart(3)} min  ${e.type.padEnd(13)} ${e.detail}`,
+      );
       const pages = await world.inbox();
       const first = pages.find((p) => p.role === 'incident-commander')!.text;
       return [
@@ -185,7 +239,10 @@ async function prepareEscalation(clients: ReturnType<typeof createClients>, sett
 
 /** The incident channel's posts (first line each), the status page's course and PagerDuty's events. */
 function collaborationReport(saas: FakeEndpoints): string[] {
-  const channels = saas.state.slack.channels.map((c) => [`  Slack #${c.name}, members ${c.members.slice(1).join(', ')}:`, ...c.messages.map((m) => `    | ${m.text.split('\n')[0]}`)]);
+  const channels = saas.state.slack.channels.map((c) => [
+    `  Slack #${c.name}, members ${c.members.slice(1).join(', ')}:`,
+    ...c.messages.map((m) => `    | ${m.text.split('\n')[0]}`),
+  ]);
   const statuses = saas.requestsTo('statuspage').map((r) => (r.body as { incident: { status: string } }).incident.status);
   const page = saas.state.statuspage.incidents[0];
   const events = saas.requestsTo('pagerduty').map((r) => (r.body as { event_action: string }).event_action);

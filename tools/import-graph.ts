@@ -109,7 +109,10 @@ export async function readImportGraph(root: string, files: readonly string[], ov
 }
 
 function packageName(spec: string): string {
-  return spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+  return spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 }
 
 /** Every broken rule, one line each: `lambdas/x.ts (runtime) imports aws-cdk-lib: runtime code never loads CDK`. */

@@ -17,7 +17,8 @@ export class Breaker {
       fetch: (input, init) => {
         const reason = this.failed.get(integration);
         // call() passes an IntegrationError through without retrying.
-        if (reason !== undefined) return Promise.reject(new IntegrationError(integration, undefined, 0, `not called: failed earlier in this batch (${reason})`));
+        if (reason !== undefined)
+          return Promise.reject(new IntegrationError(integration, undefined, 0, `not called: failed earlier in this batch (${reason})`));
         return this.runtime.fetch(input, init);
       },
     };

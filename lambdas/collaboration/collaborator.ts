@@ -38,7 +38,10 @@ export async function processRecords(deps: CollaborationDeps, records: readonly 
     try {
       await handleSignal(deps, signal, breaker);
     } catch (error) {
-      deps.logger.error('collaboration record failed; it will be retried', { sequenceNumber: record.dynamodb?.SequenceNumber, error: (error as Error).message });
+      deps.logger.error('collaboration record failed; it will be retried', {
+        sequenceNumber: record.dynamodb?.SequenceNumber,
+        error: (error as Error).message,
+      });
       return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
     }
   }
@@ -61,8 +64,17 @@ export async function handleSignal(deps: CollaborationDeps, signal: Signal, brea
     } catch (error) {
       if (!(error instanceof IntegrationError)) throw error;
       breaker.trip(integration.name, error.message);
-      deps.logger.warn('integration failed; paging and mitigation go on', { integration: integration.name, incidentId: incident.incidentId, error: error.message });
-      await deps.store.addEvent(incident.incidentId, { at: deps.now().toISOString(), type: 'integration-failed', detail: error.message, data: { integration: integration.name } });
+      deps.logger.warn('integration failed; paging and mitigation go on', {
+        integration: integration.name,
+        incidentId: incident.incidentId,
+        error: error.message,
+      });
+      await deps.store.addEvent(incident.incidentId, {
+        at: deps.now().toISOString(),
+        type: 'integration-failed',
+        detail: error.message,
+        data: { integration: integration.name },
+      });
     }
   }
 }

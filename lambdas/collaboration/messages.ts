@@ -36,7 +36,10 @@ export function actionPost(action: ActionRecord): string {
 /** The resolution, with what comes next. */
 export function resolutionPost(incident: Incident): string {
   const after = incident.timeToResolveSeconds === undefined ? '' : ` after ${formatDuration(incident.timeToResolveSeconds)}`;
-  const review = incident.severity === 'P1' || incident.severity === 'P2' ? `\nPost-incident review due (P1: 48 h, P2: 1 week): \`npx oncall review ${incident.incidentId}\`` : '';
+  const review =
+    incident.severity === 'P1' || incident.severity === 'P2'
+      ? `\nPost-incident review due (P1: 48 h, P2: 1 week): \`npx oncall review ${incident.incidentId}\``
+      : '';
   return `:white_check_mark: *Resolved* by ${incident.resolvedBy ?? 'unknown'}${after}.${incident.resolveNote ? ` ${incident.resolveNote}` : ''}${review}`;
 }
 

@@ -17,7 +17,8 @@ export const pagerDuty: Integration = {
     const action = isResolution(incident, signal) ? 'resolve' : type === 'page' ? 'trigger' : type === 'ack' ? 'acknowledge' : undefined;
     if (action === undefined || !(await session.state.claim(incident.incidentId, `pagerduty#${effectKey(incident, signal)}`, session.now()))) return;
     const data = signal.kind === 'event' ? signal.event.data : undefined;
-    const details = action === 'trigger' ? { why: data?.why ?? (signal.kind === 'event' ? signal.event.detail : ''), roles: data?.roles, context: data?.context } : {};
+    const details =
+      action === 'trigger' ? { why: data?.why ?? (signal.kind === 'event' ? signal.event.detail : ''), roles: data?.roles, context: data?.context } : {};
     const client = pagerDutyClient(config, await credential(session, 'pagerduty', config.routingKeySecretArn), session.http);
     await client.send(pagerDutyEvent(action, incident, details));
   },

@@ -38,12 +38,19 @@ export function toSignal(record: DynamoDBRecord): Signal | { readonly ignored: s
   const key = parseKey({ pk, sk });
   if (key.kind === 'event') {
     if (record.eventName !== 'INSERT') return { ignored: `timeline event ${record.eventName}` };
-    if (typeof item.type !== 'string' || typeof item.at !== 'string' || typeof item.detail !== 'string') return { ignored: `malformed timeline event ${pk}/${sk}`, malformed: true };
-    const event: TimelineEvent = { at: item.at, type: item.type as TimelineEvent['type'], detail: item.detail, ...(item.data ? { data: item.data as Record<string, unknown> } : {}) };
+    if (typeof item.type !== 'string' || typeof item.at !== 'string' || typeof item.detail !== 'string')
+      return { ignored: `malformed timeline event ${pk}/${sk}`, malformed: true };
+    const event: TimelineEvent = {
+      at: item.at,
+      type: item.type as TimelineEvent['type'],
+      detail: item.detail,
+      ...(item.data ? { data: item.data as Record<string, unknown> } : {}),
+    };
     return { kind: 'event', incidentId: key.incidentId, key: sk, event };
   }
   if (key.kind === 'action') {
-    if (!isDecided(item as Pick<ActionRecord, 'decision' | 'outcome'>)) return { ignored: `action ${key.actionId} is ${String(item.decision)}/${String(item.outcome)}` };
+    if (!isDecided(item as Pick<ActionRecord, 'decision' | 'outcome'>))
+      return { ignored: `action ${key.actionId} is ${String(item.decision)}/${String(item.outcome)}` };
     const { claimToken: _t, ...action } = withoutLayout(item);
     return { kind: 'action', action: action as unknown as ActionRecord };
   }

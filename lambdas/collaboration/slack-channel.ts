@@ -28,11 +28,13 @@ export const slackChannel: Integration = {
       if (!(await session.state.claimSingleton(incident.incidentId, 'SLACK', session.now()))) return;
       channel = await session.state.creating(incident.incidentId, 'SLACK', () => openChannel(session, client, incident));
     }
-    if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now()))) await client.post(channel!.channelId, text);
+    if (text !== undefined && (await session.state.claim(incident.incidentId, `slack#${effectKey(incident, signal)}`, session.now())))
+      await client.post(channel!.channelId, text);
     // Actions recorded before the channel existed (the responder is often faster than the first page).
     if (opening) {
       for (const action of (await session.audit.forIncident(incident)).reverse()) {
-        if (isDecided(action) && (await session.state.claim(incident.incidentId, `slack#${actionEffectKey(action.actionId)}`, session.now()))) await client.post(channel!.channelId, actionPost(action));
+        if (isDecided(action) && (await session.state.claim(incident.incidentId, `slack#${actionEffectKey(action.actionId)}`, session.now())))
+          await client.post(channel!.channelId, actionPost(action));
       }
     }
   },

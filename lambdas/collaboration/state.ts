@@ -44,7 +44,15 @@ export class CollaborationState {
    * redelivered stream record, or the same effect reached by another path.
    */
   public async claim(scope: string, effect: string, now: Date): Promise<boolean> {
-    return written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...keys.collaborationEffect(scope, effect), at: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' })));
+    return written(
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.collaborationEffect(scope, effect), at: now.toISOString(), expiresAt: this.expiry(now) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
   }
 
   public async get<T>(scope: string, name: CollaborationSingleton): Promise<(T & { claimedAt?: string }) | undefined> {
@@ -65,7 +73,14 @@ export class CollaborationState {
       values[':before'] = replaceIf.before;
     }
     return written(
-      this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...keys.collaborationSingleton(scope, name), claimedAt: now.toISOString(), expiresAt: this.expiry(now) }, ConditionExpression: condition, ExpressionAttributeValues: values })),
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.collaborationSingleton(scope, name), claimedAt: now.toISOString(), expiresAt: this.expiry(now) },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      ),
     );
   }
 
@@ -84,7 +99,9 @@ export class CollaborationState {
 
   /** Stores a singleton's state; the claim ends. */
   public async put(scope: string, name: CollaborationSingleton, state: object, now: Date): Promise<void> {
-    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...state, ...keys.collaborationSingleton(scope, name), expiresAt: this.expiry(now) } }));
+    await this.dynamo.send(
+      new PutCommand({ TableName: this.table, Item: { ...state, ...keys.collaborationSingleton(scope, name), expiresAt: this.expiry(now) } }),
+    );
   }
 
   /** Changes fields of a singleton's state. */

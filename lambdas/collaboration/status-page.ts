@@ -30,7 +30,13 @@ export const statusPage: Integration = {
       const acted = (await session.audit.forIncident(incident)).some((a) => a.decision === 'acted' && a.outcome !== 'failed');
       const status: Status = acted ? 'identified' : 'investigating';
       const opened = await session.state.creating(incident.incidentId, 'STATUSPAGE', async () =>
-        (await client(session)).open({ name: publicName(incident), body: acted ? IDENTIFIED : INVESTIGATING, componentId: componentOf(session, incident), componentStatus: impactOf(incident), status }),
+        (await client(session)).open({
+          name: publicName(incident),
+          body: acted ? IDENTIFIED : INVESTIGATING,
+          componentId: componentOf(session, incident),
+          componentStatus: impactOf(incident),
+          status,
+        }),
       );
       await session.state.put(incident.incidentId, 'STATUSPAGE', { statusPageId: opened.id, status } satisfies StatusPageState, session.now());
       await session.store.addEvent(incident.incidentId, {
@@ -47,9 +53,19 @@ export const statusPage: Integration = {
     const news = next && (next.status !== state.status || (signal.kind === 'event' && signal.event.type === 'ineffective'));
     if (!next || !news || !(await session.state.claim(incident.incidentId, `statuspage#${effectKey(incident, signal)}`, session.now()))) return;
     const componentStatus = next.status === 'resolved' ? 'operational' : impactOf(incident);
-    await (await client(session)).update(state.statusPageId, { status: next.status, body: next.body, componentId: componentOf(session, incident), componentStatus });
+    await (await client(session)).update(state.statusPageId, {
+      status: next.status,
+      body: next.body,
+      componentId: componentOf(session, incident),
+      componentStatus,
+    });
     await session.state.update(incident.incidentId, 'STATUSPAGE', { status: next.status });
-    await session.store.addEvent(incident.incidentId, { at: session.now().toISOString(), type: 'integration', detail: `status page updated: ${next.status}`, data: { integration: 'statuspage' } });
+    await session.store.addEvent(incident.incidentId, {
+      at: session.now().toISOString(),
+      type: 'integration',
+      detail: `status page updated: ${next.status}`,
+      data: { integration: 'statuspage' },
+    });
   },
 };
 
@@ -61,10 +77,14 @@ function nextUpdate(incident: Incident, signal: Signal): { status: Status; body:
   if (isResolution(incident, signal)) return { status: 'resolved', body: 'This incident has been resolved. Thank you for your patience.' };
   if (signal.kind === 'action') {
     const { action } = signal;
-    return action.decision === 'acted' && action.outcome === 'succeeded' && action.evidence.revertOf === undefined ? { status: 'identified', body: IDENTIFIED } : undefined;
+    return action.decision === 'acted' && action.outcome === 'succeeded' && action.evidence.revertOf === undefined
+      ? { status: 'identified', body: IDENTIFIED }
+      : undefined;
   }
-  if (signal.event.type === 'verified') return { status: 'monitoring', body: 'A fix has been applied and the service is recovering. We are monitoring the results.' };
-  if (signal.event.type === 'ineffective') return { status: 'identified', body: 'The first mitigation did not fully resolve the problem. Our engineers are working on it.' };
+  if (signal.event.type === 'verified')
+    return { status: 'monitoring', body: 'A fix has been applied and the service is recovering. We are monitoring the results.' };
+  if (signal.event.type === 'ineffective')
+    return { status: 'identified', body: 'The first mitigation did not fully resolve the problem. Our engineers are working on it.' };
   return undefined;
 }
 
@@ -87,7 +107,13 @@ async function mitigationBegun(session: Session, incident: Incident, signal: Sig
 function componentOf(session: Session, incident: Incident): string {
   const { components } = session.config.integrations.statusPage!;
   const id = components[incident.service ?? 'default'] ?? components.default;
-  if (id === undefined) throw new IntegrationError('statuspage', undefined, 0, `no component for service ${incident.service}: add it (or default) to integrations.statusPage.components`);
+  if (id === undefined)
+    throw new IntegrationError(
+      'statuspage',
+      undefined,
+      0,
+      `no component for service ${incident.service}: add it (or default) to integrations.statusPage.components`,
+    );
   return id;
 }
 

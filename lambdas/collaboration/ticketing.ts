@@ -33,7 +33,10 @@ async function file(session: Session, incident: Incident, scope: string, request
       const tracker = await trackerOf(session);
       const again = `Fired again: incident ${incident.incidentId} at ${incident.openedAt} (${incident.alarmName}).\n\n${body(incident, request)}`;
       const outcome = existing.state === 'open' ? (await tracker.comment(existing, again), 'commented') : await tracker.reopen(existing, again);
-      await session.state.update(scope, 'TICKET', { state: existing.state === 'open' || outcome === 'reopened' ? 'open' : existing.state, incidents: [...existing.incidents, incident.incidentId] });
+      await session.state.update(scope, 'TICKET', {
+        state: existing.state === 'open' || outcome === 'reopened' ? 'open' : existing.state,
+        incidents: [...existing.incidents, incident.incidentId],
+      });
       await record(session, incident, `ticket ${existing.key} ${outcome === 'reopened' ? 'reopened' : 'commented'} (the alert fired again): ${existing.url}`);
       return;
     }
@@ -54,7 +57,10 @@ async function close(session: Session, incident: Incident, scope: string): Promi
   if (!ticket?.key || ticket.state !== 'open' || !ticket.incidents.includes(incident.incidentId)) return;
   if (!(await session.state.claim(scope, `ticket-resolved#${incident.incidentId}`, session.now()))) return;
   const after = incident.timeToResolveSeconds === undefined ? '' : ` after ${formatDuration(incident.timeToResolveSeconds)}`;
-  const outcome = await (await trackerOf(session)).close(ticket, `Resolved by ${incident.resolvedBy ?? 'unknown'}${after} (incident ${incident.incidentId}).${incident.resolveNote ? `\n\n${incident.resolveNote}` : ''}`);
+  const outcome = await (await trackerOf(session)).close(
+    ticket,
+    `Resolved by ${incident.resolvedBy ?? 'unknown'}${after} (incident ${incident.incidentId}).${incident.resolveNote ? `\n\n${incident.resolveNote}` : ''}`,
+  );
   if (outcome === 'closed') await session.state.update(scope, 'TICKET', { state: 'closed', closedAt: session.now().toISOString() });
   await record(session, incident, `ticket ${ticket.key} ${outcome} on resolution`);
 }

@@ -14,6 +14,11 @@ export async function weeklyDigest(deps: EscalationDeps): Promise<{ incidents: n
   const lines = [...byAlert.entries()].sort((a, b) => b[1] - a[1]).map(([alert, n]) => `  ${String(n).padStart(4)}  ${alert}`);
   const subject = `[P4] weekly digest ${since.slice(0, 10)} to ${now.toISOString().slice(0, 10)}: ${incidents.length} informational alerts`;
   const text = [subject, '', ...(lines.length ? lines : ['  nothing fired']), '', 'Details: npx oncall incidents --json'].join('\n');
-  await publish(deps.clients.sns, deps.roleTopicArn('on-call-manager'), { subject, text, sms: subject, https: { summary: subject, counts: Object.fromEntries(byAlert) } });
+  await publish(deps.clients.sns, deps.roleTopicArn('on-call-manager'), {
+    subject,
+    text,
+    sms: subject,
+    https: { summary: subject, counts: Object.fromEntries(byAlert) },
+  });
   return { incidents: incidents.length };
 }

@@ -19,7 +19,14 @@ export interface UrlResponse {
   readonly body: string;
 }
 
-const STATUS: Readonly<Record<LinkRejectedError['reason'], number>> = { malformed: 400, forged: 403, expired: 403, 'wrong-incident': 403, 'wrong-action': 403, replayed: 409 };
+const STATUS: Readonly<Record<LinkRejectedError['reason'], number>> = {
+  malformed: 400,
+  forged: 403,
+  expired: 403,
+  'wrong-incident': 403,
+  'wrong-action': 403,
+  replayed: 409,
+};
 
 /**
  * The ack/resolve link of every page. GET shows a confirmation page and changes nothing (mail scanners and
@@ -31,7 +38,7 @@ export async function handleLink(deps: EscalationDeps, request: UrlRequest): Pro
   const action = (request.rawPath ?? '').replace(/^\/+|\/+$/g, '');
   if (action.startsWith(`${SHORT_LINK_PATH}/`)) return handleShortLink(deps, request, method, action.slice(SHORT_LINK_PATH.length + 1));
   if (action !== 'ack' && action !== 'resolve') return html(404, 'Not found', 'This link is not an acknowledge or resolve link.');
-  const params = new URLSearchParams(method === 'POST' ? decodeBody(request) : request.rawQueryString ?? '');
+  const params = new URLSearchParams(method === 'POST' ? decodeBody(request) : (request.rawQueryString ?? ''));
   const incidentId = params.get('incident') ?? '';
   const token = params.get('token') ?? '';
   const verb = action === 'ack' ? 'Acknowledge' : 'Resolve';
@@ -39,19 +46,36 @@ export async function handleLink(deps: EscalationDeps, request: UrlRequest): Pro
   try {
     const claims = verifyLink(await deps.linkKey(), token, { incidentId, action: action as LinkAction, now: deps.now() });
     if (method !== 'POST') {
-      return html(200, `${verb} incident`, `<p>${escape(verb)} incident <code>${escape(incidentId)}</code>?</p>
-<form method="post" action="/${action}"><input type="hidden" name="incident" value="${escape(incidentId)}"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">${verb}</button></form>`);
+      return html(
+        200,
+        `${verb} incident`,
+        `<p>${escape(verb)} incident <code>${escape(incidentId)}</code>?</p>
+<form method="post" action="/${action}"><input type="hidden" name="incident" value="${escape(incidentId)}"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">${verb}</button></form>`,
+      );
     }
     if (!(await deps.store.consumeNonce(claims.nonce, claims.exp))) throw new LinkRejectedError('replayed');
     const by = `link (${request.requestContext?.http?.sourceIp ?? 'unknown address'})`;
     if (action === 'ack') await acknowledgeIncident(deps, incidentId, by);
     else await resolveIncident(deps, incidentId, by);
     deps.logger.info('link obeyed', { incidentId, action });
-    return html(200, `${verb}d`, `<p>Incident <code>${escape(incidentId)}</code>: ${action === 'ack' ? 'acknowledged. Paging for the ack deadline stops; escalation continues until it is resolved' : 'resolved. Paging stops'}.</p>`);
+    return html(
+      200,
+      `${verb}d`,
+      `<p>Incident <code>${escape(incidentId)}</code>: ${action === 'ack' ? 'acknowledged. Paging for the ack deadline stops; escalation continues until it is resolved' : 'resolved. Paging stops'}.</p>`,
+    );
   } catch (error) {
     if (error instanceof LinkRejectedError) {
-      deps.logger.warn('link rejected', { reason: error.reason, action, incidentId: incidentId.slice(0, 200), sourceIp: request.requestContext?.http?.sourceIp });
-      return html(STATUS[error.reason], 'Link refused', `This link cannot be used: ${error.reason}. Use <code>npx oncall ${action} ${escape(incidentId)}</code>.`);
+      deps.logger.warn('link rejected', {
+        reason: error.reason,
+        action,
+        incidentId: incidentId.slice(0, 200),
+        sourceIp: request.requestContext?.http?.sourceIp,
+      });
+      return html(
+        STATUS[error.reason],
+        'Link refused',
+        `This link cannot be used: ${error.reason}. Use <code>npx oncall ${action} ${escape(incidentId)}</code>.`,
+      );
     }
     if (error instanceof IncidentStateError) return html(409, 'Nothing to do', escape(error.message));
     throw error;
@@ -66,13 +90,21 @@ async function handleShortLink(deps: EscalationDeps, request: UrlRequest, method
   try {
     if (method !== 'POST') {
       const link = await deps.shortLinks.peek(token, { action: 'ack', now: deps.now() });
-      return html(200, 'Acknowledge incident', `<p>Acknowledge incident <code>${escape(link.incidentId)}</code>?</p>
-<form method="post" action="/${SHORT_LINK_PATH}/${escape(token)}"><button type="submit">Acknowledge</button></form>`);
+      return html(
+        200,
+        'Acknowledge incident',
+        `<p>Acknowledge incident <code>${escape(link.incidentId)}</code>?</p>
+<form method="post" action="/${SHORT_LINK_PATH}/${escape(token)}"><button type="submit">Acknowledge</button></form>`,
+      );
     }
     const link = await deps.shortLinks.redeem(token, { action: 'ack', now: deps.now() });
     await acknowledgeIncident(deps, link.incidentId, `link (${request.requestContext?.http?.sourceIp ?? 'unknown address'})`);
     deps.logger.info('link obeyed', { incidentId: link.incidentId, action: 'ack', short: true });
-    return html(200, 'Acknowledged', `<p>Incident <code>${escape(link.incidentId)}</code>: acknowledged. Paging for the ack deadline stops; escalation continues until it is resolved.</p>`);
+    return html(
+      200,
+      'Acknowledged',
+      `<p>Incident <code>${escape(link.incidentId)}</code>: acknowledged. Paging for the ack deadline stops; escalation continues until it is resolved.</p>`,
+    );
   } catch (error) {
     if (error instanceof LinkRejectedError) {
       deps.logger.warn('link rejected', { reason: error.reason, action: 'ack', short: true, sourceIp: request.requestContext?.http?.sourceIp });
@@ -84,7 +116,7 @@ async function handleShortLink(deps: EscalationDeps, request: UrlRequest, method
 }
 
 function decodeBody(request: UrlRequest): string {
-  return request.isBase64Encoded ? Buffer.from(request.body ?? '', 'base64').toString('utf8') : request.body ?? '';
+  return request.isBase64Encoded ? Buffer.from(request.body ?? '', 'base64').toString('utf8') : (request.body ?? '');
 }
 
 function html(statusCode: number, title: string, body: string): UrlResponse {

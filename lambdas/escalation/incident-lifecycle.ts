@@ -42,7 +42,15 @@ const notifying = new WeakMap<Config, ReadonlySet<string>>();
  */
 function notifyingAlarms(config: Config): ReadonlySet<string> {
   let names = notifying.get(config);
-  if (!names) notifying.set(config, (names = new Set(resolveAlarms(config).filter((spec) => spec.notifies).map((spec) => spec.alarmName))));
+  if (!names)
+    notifying.set(
+      config,
+      (names = new Set(
+        resolveAlarms(config)
+          .filter((spec) => spec.notifies)
+          .map((spec) => spec.alarmName),
+      )),
+    );
   return names;
 }
 
@@ -72,7 +80,8 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
   // Before the notifying check: an alarm that joined before that check existed still leaves its incident.
   if (state.value === 'OK') return cleared(deps, alarmName, at);
   if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
-  if (!notifyingAlarms(deps.config).has(alarmName)) return ignore(deps, `${alarmName} has no actions (a composite alarm's child, or not notifying): it opens no incident`);
+  if (!notifyingAlarms(deps.config).has(alarmName))
+    return ignore(deps, `${alarmName} has no actions (a composite alarm's child, or not notifying): it opens no incident`);
 
   // EventBridge delivers in any order: an ALARM older than the alarm's last OK is a state it has already left.
   const lastOk = await deps.store.lastOk(alarmName);
@@ -93,7 +102,14 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
 
   const outcome = await deps.store.withLock(GROUPING_LOCK, async (): Promise<StartOutcome> => {
     const group = await deps.store.findGroup(member, relatedTo(alert.id), deps.now());
-    const joined = group === undefined ? undefined : await deps.store.join(group, member, windowUntil, { at: at.toISOString(), type: 'joined', detail: `${alarmName} (${severity}) joined: ${alert.summary}` });
+    const joined =
+      group === undefined
+        ? undefined
+        : await deps.store.join(group, member, windowUntil, {
+            at: at.toISOString(),
+            type: 'joined',
+            detail: `${alarmName} (${severity}) joined: ${alert.summary}`,
+          });
     // `closed`: the incident was resolved between findGroup and the join (resolves take no lock); this alarm opens its own.
     if (group !== undefined && joined !== 'closed') {
       if (joined === 'duplicate') return resumeOrIgnore(deps, group, `duplicate: ${member.trigger} is already part of ${group}`);
@@ -104,7 +120,9 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
       const incident = (await deps.store.get(group))!;
       // Its escalation waits for a silence to end (or, opened before deferral existed, never started): every
       // member so far was silenced.
-      const silencedSoFar = incident.escalationDeferredUntil !== undefined || (incident.executionArn === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length > 0);
+      const silencedSoFar =
+        incident.escalationDeferredUntil !== undefined ||
+        (incident.executionArn === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length > 0);
       if (silencedSoFar && policyFor(alert, deps.config).steps.length > 0) {
         await reclassify(deps, incident, alert.id, severity, `${alarmName} is not silenced: the escalation starts`);
         return { outcome: 'joined', incidentId: group, reclassified: severity };
@@ -138,12 +156,20 @@ export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): 
       ...(pages ? { executionName: executionName(member.trigger, alert.id) } : {}),
       ...(pages && silence ? { escalationDeferredUntil: silence.until } : {}),
     };
-    const opened = await deps.store.open(incident, member, windowUntil, { at: incident.openedAt, type: 'fired', detail: `${alarmName} (${severity}) in ALARM: ${state.reason ?? alert.summary}` });
+    const opened = await deps.store.open(incident, member, windowUntil, {
+      at: incident.openedAt,
+      type: 'fired',
+      detail: `${alarmName} (${severity}) in ALARM: ${state.reason ?? alert.summary}`,
+    });
     if (!opened) return resumeOrIgnore(deps, incident.incidentId, `duplicate: incident ${incident.incidentId} exists`);
     if (silence) {
       await deps.store.addEvent(incident.incidentId, silencedEvent(silence, pages));
       if (pages) await startEscalation(deps, incident);
-      deps.logger.info('incident opened silenced: escalation deferred', { incidentId: incident.incidentId, silence, deferredUntil: pages ? silence.until : 'none (digest)' });
+      deps.logger.info('incident opened silenced: escalation deferred', {
+        incidentId: incident.incidentId,
+        silence,
+        deferredUntil: pages ? silence.until : 'none (digest)',
+      });
       return { outcome: 'opened', incidentId: incident.incidentId, silenced: silence };
     }
     if (!pages) {
@@ -174,8 +200,13 @@ async function startEscalation(deps: EscalationDeps, incident: Incident): Promis
   const name = incident.executionName!;
   const alert = findAlert(incident.reclassifiedBy?.alertId ?? incident.alertId)!;
   const from = new Date(incident.reclassifiedBy?.at ?? incident.escalationDeferredUntil ?? incident.openedAt);
-  const steps = planSteps(policyFor(alert, deps.config), from, { config: deps.config, severity: incident.severity, customerFacing: incident.customerFacing || alert.customerFacing });
-  if (incident.executionArn !== undefined && !isExecutionOf(incident.executionArn, name)) await deps.runner.stop(incident.executionArn, `re-classified: replaced by ${name}`);
+  const steps = planSteps(policyFor(alert, deps.config), from, {
+    config: deps.config,
+    severity: incident.severity,
+    customerFacing: incident.customerFacing || alert.customerFacing,
+  });
+  if (incident.executionArn !== undefined && !isExecutionOf(incident.executionArn, name))
+    await deps.runner.stop(incident.executionArn, `re-classified: replaced by ${name}`);
   const { arn } = await deps.runner.start(name, { incidentId: incident.incidentId, steps });
   await deps.store.setExecution(incident.incidentId, { name, arn }, incident.escalationDeferredUntil);
   return arn;
@@ -192,7 +223,8 @@ const isExecutionOf = (arn: string, name: string): boolean => arn.endsWith(`:${n
 async function resumeOrIgnore(deps: EscalationDeps, incidentId: string, reason: string): Promise<StartOutcome> {
   const incident = await deps.store.get(incidentId);
   // A digest-only incident has no escalation to resume; its timeline entries are written once, so a retry redoes them.
-  if (incident?.status === 'open' && incident.executionName === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length === 0) await digestOnly(deps, incident);
+  if (incident?.status === 'open' && incident.executionName === undefined && policyFor(findAlert(incident.alertId)!, deps.config).steps.length === 0)
+    await digestOnly(deps, incident);
   const started = incident?.executionArn !== undefined && incident.executionName !== undefined && isExecutionOf(incident.executionArn, incident.executionName);
   if (incident?.status !== 'open' || incident.executionName === undefined || started) return ignore(deps, reason);
   const executionArn = await startEscalation(deps, incident);
@@ -205,7 +237,11 @@ async function resumeOrIgnore(deps: EscalationDeps, incidentId: string, reason: 
  * asked of the tracker when one takes this severity. Idempotent, for the retry of an attempt that failed here.
  */
 async function digestOnly(deps: EscalationDeps, incident: Incident): Promise<void> {
-  await deps.store.addEvent(incident.incidentId, { at: incident.openedAt, type: 'skipped-step', detail: `${incident.policyId}: nobody is paged; listed in the weekly digest` }, 'digest');
+  await deps.store.addEvent(
+    incident.incidentId,
+    { at: incident.openedAt, type: 'skipped-step', detail: `${incident.policyId}: nobody is paged; listed in the weekly digest` },
+    'digest',
+  );
   if (deps.config.integrations.tickets?.severities.includes(incident.severity)) await requestTicket(deps, incident, { backlog: true });
 }
 
@@ -220,11 +256,18 @@ async function reclassify(deps: EscalationDeps, incident: Incident, alertId: str
   const name = executionName(incident.incidentId, incident.alertId, `-${severity}`);
   // Recorded first (and the deferral with it: the new first step runs at once and must not take itself for the
   // deferred one), so that a retry after a failure at any later step finishes the switch (resumeOrIgnore).
-  await deps.store.reclassify(incident.incidentId, severity, policy.id, name, { alertId, at: now }, {
-    at: now,
-    type: 'reclassified',
-    detail: `${why ? `${why}; ` : ''}${incident.severity} -> ${severity} (${alertId}); escalation follows ${policy.id} from now`,
-  });
+  await deps.store.reclassify(
+    incident.incidentId,
+    severity,
+    policy.id,
+    name,
+    { alertId, at: now },
+    {
+      at: now,
+      type: 'reclassified',
+      detail: `${why ? `${why}; ` : ''}${incident.severity} -> ${severity} (${alertId}); escalation follows ${policy.id} from now`,
+    },
+  );
   await startEscalation(deps, (await deps.store.get(incident.incidentId))!);
   deps.logger.info('incident re-classified', { incidentId: incident.incidentId, from: incident.severity, to: severity });
 }
@@ -241,7 +284,8 @@ async function cleared(deps: EscalationDeps, alarmName: string, at: Date): Promi
   if (membership === undefined) return ignore(deps, `${alarmName} is OK and belongs to no open incident`);
   // An OK older than the ALARM that made the alarm a member (delivered late) says nothing about that ALARM.
   const memberSince = membership.trigger?.slice(membership.trigger.lastIndexOf('@') + 1);
-  if (memberSince !== undefined && memberSince > at.toISOString()) return ignore(deps, `${alarmName}: OK of ${at.toISOString()} arrived after its ALARM of ${memberSince}`);
+  if (memberSince !== undefined && memberSince > at.toISOString())
+    return ignore(deps, `${alarmName}: OK of ${at.toISOString()} arrived after its ALARM of ${memberSince}`);
   const { incidentId } = membership;
   const { incident } = await deps.store.alarmCleared(incidentId, alarmName);
   if (incident?.status !== 'open') {
@@ -249,7 +293,11 @@ async function cleared(deps: EscalationDeps, alarmName: string, at: Date): Promi
     return ignore(deps, `${alarmName} is OK; its incident ${incidentId} is ${incident ? incident.status : 'gone'}`);
   }
   const remaining = incident.openAlarms;
-  await deps.store.addEvent(incidentId, { at: at.toISOString(), type: 'resolved', detail: `${alarmName} is OK${remaining.length ? `; still in ALARM: ${remaining.join(', ')}` : ''}` }, `ok:${alarmName}`);
+  await deps.store.addEvent(
+    incidentId,
+    { at: at.toISOString(), type: 'resolved', detail: `${alarmName} is OK${remaining.length ? `; still in ALARM: ${remaining.join(', ')}` : ''}` },
+    `ok:${alarmName}`,
+  );
   let resolved = false;
   if (remaining.length === 0) {
     try {
@@ -268,7 +316,13 @@ async function cleared(deps: EscalationDeps, alarmName: string, at: Date): Promi
  * Resolves an incident (alarm OK, or a human): ends its execution, so nobody is paged again, and tells who was
  * paged. `whenNoOpenAlarms`: only if no alarm of it is in ALARM when the resolve is written.
  */
-export async function resolveIncident(deps: EscalationDeps, incidentId: string, by: string, note?: string, options: { whenNoOpenAlarms?: boolean } = {}): Promise<Incident> {
+export async function resolveIncident(
+  deps: EscalationDeps,
+  incidentId: string,
+  by: string,
+  note?: string,
+  options: { whenNoOpenAlarms?: boolean } = {},
+): Promise<Incident> {
   const incident = await deps.store.resolve(incidentId, by, deps.now().toISOString(), note, options);
   if (incident.executionArn) await deps.runner.stop(incident.executionArn, `resolved by ${by}`);
   await notifyPaged(deps, incident, 'resolve');
@@ -287,4 +341,3 @@ function ignore(deps: EscalationDeps, reason: string): StartOutcome {
   deps.logger.info('no escalation', { reason });
   return { outcome: 'ignored', reason };
 }
-

@@ -28,7 +28,12 @@ function dependencies(): EscalationDeps {
   const secrets = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 5 });
   let key: Promise<string> | undefined;
   const now = () => new Date();
-  const { incidents, audit, silences } = openStores({ dynamo: clients.dynamo, table: env.AUDIT_TABLE, retentionDays: config.automation.auditRetentionDays, now });
+  const { incidents, audit, silences } = openStores({
+    dynamo: clients.dynamo,
+    table: env.AUDIT_TABLE,
+    retentionDays: config.automation.auditRetentionDays,
+    now,
+  });
   deps = {
     config,
     clients,

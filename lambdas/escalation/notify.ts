@@ -40,7 +40,10 @@ export async function page(deps: EscalationDeps, incident: Incident, roles: read
   const reached = pageKey === undefined ? new Set<string>() : await deps.store.rolesReached(incident.incidentId, pageKey);
   const missing = roles.filter((role) => !reached.has(role));
   const actions = await deps.audit.forIncident(incident);
-  const [{ ackUrl, resolveUrl, smsAckUrl }, context] = await Promise.all([links(deps, incident.incidentId), gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions)]);
+  const [{ ackUrl, resolveUrl, smsAckUrl }, context] = await Promise.all([
+    links(deps, incident.incidentId),
+    gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, actions),
+  ]);
   const text = pageText({ incident, why, roles, actions, ackUrl, resolveUrl, smsAckUrl, context });
   const automation = actions.map((a) => ({ mitigation: a.mitigation, target: a.target, decision: a.decision, outcome: a.outcome, revert: a.revertCommand }));
   const https = pagerDutyEvent('trigger', incident, { why, automation, context }, [
@@ -56,7 +59,12 @@ export async function page(deps: EscalationDeps, incident: Incident, roles: read
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   // Last, and only once every role is reached: a retry comes only from a failure before it.
-  await deps.store.addEvent(incident.incidentId, { at: deps.now().toISOString(), type: 'page', detail: `paged ${roles.join(', ')}: ${why}`, data: { roles: [...roles], why, context } });
+  await deps.store.addEvent(incident.incidentId, {
+    at: deps.now().toISOString(),
+    type: 'page',
+    detail: `paged ${roles.join(', ')}: ${why}`,
+    data: { roles: [...roles], why, context },
+  });
 }
 
 /** Tells everyone paged so far that the incident was acknowledged or resolved (same dedup key). */
@@ -65,5 +73,7 @@ export async function notifyPaged(deps: EscalationDeps, incident: Incident, acti
   const verb = action === 'acknowledge' ? `acknowledged by ${incident.ackedBy}` : `resolved by ${incident.resolvedBy}`;
   const subject = `[${incident.severity}] ${verb}: ${incident.alertId}`.replace(/[^\x20-\x7e]/g, ' ').slice(0, 99);
   const text = `${subject}\nIncident: ${incident.incidentId}\n${action === 'resolve' ? `Time to resolve: ${incident.timeToResolveSeconds ?? '?'} s` : ''}`;
-  await Promise.all(roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { subject, text, sms: smsText(subject), https: pagerDutyEvent(action, incident) })));
+  await Promise.all(
+    roles.map((role) => publish(deps.clients.sns, deps.roleTopicArn(role), { subject, text, sms: smsText(subject), https: pagerDutyEvent(action, incident) })),
+  );
 }

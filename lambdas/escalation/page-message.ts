@@ -28,7 +28,12 @@ export interface Page {
  * the request body: SNS wraps every HTTP(S) delivery unless raw delivery is on, so PagerDuty itself is reached
  * through integrations.pagerDuty, which sends this body to the Events API.
  */
-export function pagerDutyEvent(action: 'trigger' | 'acknowledge' | 'resolve', incident: Incident, details: Record<string, unknown> = {}, links: { href: string; text: string }[] = []): Record<string, unknown> {
+export function pagerDutyEvent(
+  action: 'trigger' | 'acknowledge' | 'resolve',
+  incident: Incident,
+  details: Record<string, unknown> = {},
+  links: { href: string; text: string }[] = [],
+): Record<string, unknown> {
   return {
     event_action: action,
     dedup_key: incident.incidentId,
@@ -52,7 +57,9 @@ export function pagerDutyEvent(action: 'trigger' | 'acknowledge' | 'resolve', in
 /** The text of a page, for email and SMS. */
 export function pageText(page: Page): { subject: string; text: string; sms: string } {
   const { incident } = page;
-  const subject = `[${incident.severity}] ${incident.alertId}${incident.service ? ` ${incident.service}` : ''}: ${incident.summary}`.replace(/[^\x20-\x7e]/g, ' ').slice(0, 99);
+  const subject = `[${incident.severity}] ${incident.alertId}${incident.service ? ` ${incident.service}` : ''}: ${incident.summary}`
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .slice(0, 99);
   const acted = page.actions.filter((a) => a.decision === 'acted' || a.decision === 'dry-run');
   const text = [
     subject,
@@ -106,13 +113,25 @@ export function smsPage(incident: Incident, ackUrl: string): string {
  * Publishes one message per protocol: text for email, short text for SMS, the page's JSON for HTTP(S) (inside SNS's
  * envelope; the config accepts only https endpoints, `http` is the same body for emulators that deliver only there).
  */
-export async function publish(sns: SNSClient, topicArn: string, message: { subject: string; text: string; sms: string; https: Record<string, unknown> }): Promise<void> {
+export async function publish(
+  sns: SNSClient,
+  topicArn: string,
+  message: { subject: string; text: string; sms: string; https: Record<string, unknown> },
+): Promise<void> {
   await sns.send(
     new PublishCommand({
       TopicArn: topicArn,
       Subject: message.subject,
       MessageStructure: 'json',
-      Message: JSON.stringify({ default: message.text, email: message.text, 'email-json': message.text, sms: message.sms, https: JSON.stringify(message.https), http: JSON.stringify(message.https), sqs: message.text }),
+      Message: JSON.stringify({
+        default: message.text,
+        email: message.text,
+        'email-json': message.text,
+        sms: message.sms,
+        https: JSON.stringify(message.https),
+        http: JSON.stringify(message.https),
+        sqs: message.text,
+      }),
     }),
   );
 }

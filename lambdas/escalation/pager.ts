@@ -31,19 +31,36 @@ export async function pageStep(deps: EscalationDeps, input: unknown): Promise<St
   if (incident.escalationDeferredUntil !== undefined) {
     // Planned from the end of a silence: a silence extended, or a window that began since, still holds it back.
     const alert = findAlert(incident.alertId)!;
-    const hit = silencedBy(deps.now(), { alertId: alert.id, category: alert.category, service: incident.service }, await deps.silences.listActive(deps.now()), deps.config);
+    const hit = silencedBy(
+      deps.now(),
+      { alertId: alert.id, category: alert.category, service: incident.service },
+      await deps.silences.listActive(deps.now()),
+      deps.config,
+    );
     if (hit) {
-      await deps.store.addEvent(incidentId, { at: now, type: 'skipped-step', detail: `step ${step.index} (${step.roles.join(', ') || 'ticket'}) not paged: ${describeHit(hit)}` });
+      await deps.store.addEvent(incidentId, {
+        at: now,
+        type: 'skipped-step',
+        detail: `step ${step.index} (${step.roles.join(', ') || 'ticket'}) not paged: ${describeHit(hit)}`,
+      });
       return { paged: [], skipped: 'silenced' };
     }
   }
   if (step.cancelledByAck && incident.ackedAt) {
-    await deps.store.addEvent(incidentId, { at: now, type: 'skipped-step', detail: `step ${step.index} (${step.roles.join(', ')}) not needed: acknowledged at ${incident.ackedAt}` });
+    await deps.store.addEvent(incidentId, {
+      at: now,
+      type: 'skipped-step',
+      detail: `step ${step.index} (${step.roles.join(', ')}) not needed: acknowledged at ${incident.ackedAt}`,
+    });
     return { paged: [], skipped: 'acknowledged' };
   }
   const ticket = step.ticket ? await requestTicket(deps, incident) : undefined;
-  const opened = incident.escalationDeferredUntil === undefined ? 'the incident opened' : `still open when its silence ended (${incident.escalationDeferredUntil})`;
-  const why = step.index === 0 ? `${incident.policyId}: ${opened}` : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
+  const opened =
+    incident.escalationDeferredUntil === undefined ? 'the incident opened' : `still open when its silence ended (${incident.escalationDeferredUntil})`;
+  const why =
+    step.index === 0
+      ? `${incident.policyId}: ${opened}`
+      : `${incident.policyId}: step ${step.index} at ${step.at}${step.cancelledByAck ? ' (not acknowledged in time)' : ' (still unresolved)'}`;
   await page(deps, incident, step.roles, why, `${step.index}@${step.at}`);
   return { paged: step.roles, ...(ticket ? { ticket } : {}) };
 }
@@ -59,12 +76,23 @@ export async function requestTicket(deps: EscalationDeps, incident: Incident, op
   const at = deps.now().toISOString();
   const tickets = deps.config.integrations.tickets;
   if (!tickets) {
-    if (!options.backlog) await deps.store.addEvent(incidentId, { at, type: 'integration-failed', detail: 'no ticket opened: integrations.tickets is not configured', data: { integration: 'tickets' } });
+    if (!options.backlog)
+      await deps.store.addEvent(incidentId, {
+        at,
+        type: 'integration-failed',
+        detail: 'no ticket opened: integrations.tickets is not configured',
+        data: { integration: 'tickets' },
+      });
     return 'not-configured';
   }
   // The evidence goes with the request: the ticket is filed from it, as a page is.
   const context = await gatherContext({ clients: deps.clients, config: deps.config, now: deps.now() }, incident, await deps.audit.forIncident(incident));
-  const event = { at: options.backlog ? incident.openedAt : at, type: 'ticket' as const, detail: `${options.backlog ? 'backlog ticket' : 'ticket'} requested from ${tickets.provider}`, data: { requested: true, context, ...(options.backlog ? { backlog: true } : {}) } };
+  const event = {
+    at: options.backlog ? incident.openedAt : at,
+    type: 'ticket' as const,
+    detail: `${options.backlog ? 'backlog ticket' : 'ticket'} requested from ${tickets.provider}`,
+    data: { requested: true, context, ...(options.backlog ? { backlog: true } : {}) },
+  };
   await deps.store.addEvent(incidentId, event, options.backlog ? 'backlog-ticket' : undefined);
   return 'requested';
 }

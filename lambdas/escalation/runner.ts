@@ -11,7 +11,13 @@ export interface EscalationRunner {
 /** The input of one escalation execution: the incident and its timetable. */
 export interface EscalationInput {
   readonly incidentId: string;
-  readonly steps: readonly { readonly index: number; readonly at: string; readonly roles: readonly string[]; readonly ticket: boolean; readonly cancelledByAck: boolean }[];
+  readonly steps: readonly {
+    readonly index: number;
+    readonly at: string;
+    readonly roles: readonly string[];
+    readonly ticket: boolean;
+    readonly cancelledByAck: boolean;
+  }[];
 }
 
 export function stepFunctionsRunner(sfn: SFNClient, stateMachineArn: string): EscalationRunner {

@@ -29,7 +29,8 @@ export function gitHubTracker(config: GitHubConfig, token: string, http: Http): 
     async open({ title, body }) {
       const response = await send('POST', issues, { title: truncate(title, MAX_TITLE, '…'), body: truncate(body, MAX_BODY), labels: config.labels });
       const created = response.body as { number?: unknown; html_url?: unknown } | undefined;
-      if (typeof created?.number !== 'number' || typeof created.html_url !== 'string') throw new IntegrationError('github', response.status, response.attempts, 'issue created without a number and html_url in the answer');
+      if (typeof created?.number !== 'number' || typeof created.html_url !== 'string')
+        throw new IntegrationError('github', response.status, response.attempts, 'issue created without a number and html_url in the answer');
       return { key: String(created.number), url: created.html_url };
     },
     comment: (ref, body) => comment(ref.key, body),

@@ -96,9 +96,13 @@ export async function call(integration: string, request: HttpRequest, policy: Re
     } catch (error) {
       if (error instanceof IntegrationError) throw error;
       lastStatus = undefined;
-      last = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `network error (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`;
+      last =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : `network error (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`;
     }
-    if (attempt === attempts || runtime.now() + wait > deadline) return fail(integration, lastStatus, attempt, last, runtime.now() + wait > deadline && attempt < attempts);
+    if (attempt === attempts || runtime.now() + wait > deadline)
+      return fail(integration, lastStatus, attempt, last, runtime.now() + wait > deadline && attempt < attempts);
     await runtime.sleep(wait);
   }
   return fail(integration, lastStatus, attempts, last, false);

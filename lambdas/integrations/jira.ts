@@ -19,7 +19,8 @@ export function jiraTracker(config: JiraConfig, credentials: string, http: Http)
   const site = config.baseUrl.replace(/\/+$/, '');
   const api = `${site}/rest/api/3`;
   const headers = { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`, accept: 'application/json' };
-  const send = (method: HttpRequest['method'], url: string, json?: unknown) => call('jira', { method, url, headers, ...(json === undefined ? {} : { json }) }, http.policy, http.runtime);
+  const send = (method: HttpRequest['method'], url: string, json?: unknown) =>
+    call('jira', { method, url, headers, ...(json === undefined ? {} : { json }) }, http.policy, http.runtime);
   const issue = (ref: TicketRef) => `${api}/issue/${encodeURIComponent(ref.key)}`;
   const comment = async (ref: TicketRef, body: string) => {
     await send('POST', `${issue(ref)}/comment`, { body: adf(truncate(body, MAX_TEXT)) });

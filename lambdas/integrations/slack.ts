@@ -68,7 +68,8 @@ export function slackClient(config: SlackConfig, token: string, http: Http): Sla
     return { ok: body.ok === true, error, body, status: response.status, attempts: response.attempts };
   }
 
-  const failure = (method: string, answer: Answer, detail = answer.error) => new IntegrationError('slack', answer.status, answer.attempts, `${method}: ${detail}`);
+  const failure = (method: string, answer: Answer, detail = answer.error) =>
+    new IntegrationError('slack', answer.status, answer.attempts, `${method}: ${detail}`);
 
   return {
     async createChannel(baseName) {

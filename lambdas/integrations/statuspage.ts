@@ -44,13 +44,22 @@ export function statusPageClient(config: StatusPageConfig, apiKey: string, http:
           method: 'POST',
           url: incidents,
           headers,
-          json: { incident: { name: incident.name, status: incident.status, body: incident.body, ...components(incident.componentId, incident.componentStatus), deliver_notifications: true } },
+          json: {
+            incident: {
+              name: incident.name,
+              status: incident.status,
+              body: incident.body,
+              ...components(incident.componentId, incident.componentStatus),
+              deliver_notifications: true,
+            },
+          },
         },
         http.policy,
         http.runtime,
       );
       const body = response.body as { id?: unknown; shortlink?: unknown } | undefined;
-      if (typeof body?.id !== 'string') throw new IntegrationError('statuspage', response.status, response.attempts, 'incident created without an id in the answer');
+      if (typeof body?.id !== 'string')
+        throw new IntegrationError('statuspage', response.status, response.attempts, 'incident created without an id in the answer');
       return { id: body.id, ...(typeof body.shortlink === 'string' ? { shortlink: body.shortlink } : {}) };
     },
 

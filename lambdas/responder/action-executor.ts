@@ -82,7 +82,7 @@ export interface Refused {
 /** Either this caller holds the claim and ran its part, or someone claimed the action first. */
 export type ClaimResult<T> =
   | { readonly claimed: true; readonly result: T }
-  | { readonly claimed: false; /** The record of whoever claimed it (undefined if it expired since). */ readonly existing: ActionRecord | undefined };
+  | { readonly claimed: false /** The record of whoever claimed it (undefined if it expired since). */; readonly existing: ActionRecord | undefined };
 
 /** How far a claimed action got: `final` once its record holds a decision without action, or an outcome. */
 export type ActionPhase = 'claimed' | 'acting' | 'final';
@@ -145,7 +145,12 @@ export class ClaimedAction {
   }
 
   /** Ends the action without acting, recording what it would have done. */
-  public async dryRun(plan: { readonly reason: string; readonly before: State; readonly desired: State; readonly revertCommand: string }): Promise<ActionRecord> {
+  public async dryRun(plan: {
+    readonly reason: string;
+    readonly before: State;
+    readonly desired: State;
+    readonly revertCommand: string;
+  }): Promise<ActionRecord> {
     return this.decide(dryRunRecord(this.claim, plan, this.at()));
   }
 
@@ -171,7 +176,11 @@ export class ClaimedAction {
 
   private intent<C extends MitigationClient>(plan: ActionPlan<C>): RecordStep<IntentWrite> {
     const { before, desired, reason, evidence, revertCommand } = plan;
-    return intentRecord(this.claim, { before, desired, ...(reason ? { reason } : {}), ...(evidence ? { evidence } : {}), ...(revertCommand ? { revertCommand } : {}) }, this.at());
+    return intentRecord(
+      this.claim,
+      { before, desired, ...(reason ? { reason } : {}), ...(evidence ? { evidence } : {}), ...(revertCommand ? { revertCommand } : {}) },
+      this.at(),
+    );
   }
 
   /** Steps 3 to 6, once the intent is recorded. */

@@ -25,11 +25,21 @@ export function announcement(record: ActionRecord): { subject: string; message: 
     `By:         ${describeActor(actorOf(record))}`,
     `Why:        ${record.reason}`,
     `Before:     ${JSON.stringify(record.before ?? {})}`,
-    ...(refused ? [] : [`${`${record.decision === 'dry-run' ? 'Would set' : 'After'}:`.padEnd(12)}${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`]),
+    ...(refused
+      ? []
+      : [
+          `${`${record.decision === 'dry-run' ? 'Would set' : 'After'}:`.padEnd(12)}${JSON.stringify((record.decision === 'dry-run' ? record.desired : record.after) ?? {})}`,
+        ]),
     ...(record.error ? [`Error:      ${record.error}`] : []),
     `Evidence:   ${JSON.stringify(record.evidence)}`,
     '',
-    record.decision === 'dry-run' ? 'Nothing was changed (automation is in dry-run).' : refused ? 'Nothing was changed: if the action is still needed, take it by hand.' : revertOf ? `Reverts:    ${revertOf}` : `Revert:     ${record.revertCommand ?? 'n/a'}`,
+    record.decision === 'dry-run'
+      ? 'Nothing was changed (automation is in dry-run).'
+      : refused
+        ? 'Nothing was changed: if the action is still needed, take it by hand.'
+        : revertOf
+          ? `Reverts:    ${revertOf}`
+          : `Revert:     ${record.revertCommand ?? 'n/a'}`,
   ];
   return { subject, message: lines.join('\n') };
 }

@@ -18,7 +18,10 @@ export async function readAutomationMode(ssm: SSMClient, parameter: string): Pro
     if ((AUTOMATION_MODES as readonly string[]).includes(value ?? '')) return { mode: value as AutomationMode };
     return { mode: 'disabled', note: `automation switch ${parameter} holds "${value}", not one of ${AUTOMATION_MODES.join(' | ')}` };
   } catch (error) {
-    const note = error instanceof ParameterNotFound ? `automation switch ${parameter} does not exist` : `automation switch ${parameter} unreadable: ${(error as Error).message}`;
+    const note =
+      error instanceof ParameterNotFound
+        ? `automation switch ${parameter} does not exist`
+        : `automation switch ${parameter} unreadable: ${(error as Error).message}`;
     return { mode: 'disabled', note };
   }
 }

@@ -36,7 +36,8 @@ export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: st
   const llmAlarmName = alarmName(ctx.config.prefix, 'LLMDependencyDown');
   const [deployment, alarms] = await Promise.all([recentDeployment(ctx, untagged), describeAlarms(ctx, [llmAlarmName, ctx.notification.alarmName])]);
   const evidence = withStoredReasonData(ctx.notification.evidence, alarms.get(ctx.notification.alarmName));
-  if (evidence.problem) ctx.logger.warn('alarm reason data not used: the tree reads the latest complete periods', { alarm: ctx.notification.alarmName, problem: evidence.problem });
+  if (evidence.problem)
+    ctx.logger.warn('alarm reason data not used: the tree reads the latest complete periods', { alarm: ctx.notification.alarmName, problem: evidence.problem });
   const window = treeWindow(ctx.now().getTime(), a.ingestionLagSeconds * 1000, evidence);
   const metrics = await readMetrics(ctx, window);
   const llmAlarm = alarms.get(llmAlarmName)?.StateValue ?? null;
@@ -48,7 +49,14 @@ export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: st
   const llm: Branch = {
     holds: llmAlarm === 'ALARM' || llmRate > a.llmErrorRate,
     why: llmAlarm === 'ALARM' ? 'LLMDependencyDown is in ALARM' : `LLM error rate ${pct(llmRate)} vs ${pct(a.llmErrorRate)} threshold`,
-    facts: { llmAlarmState: llmAlarm, llmErrors: metrics.llmErrors, llmCalls: metrics.llmCalls, llmErrorRate: round(llmRate), llmErrorRateThreshold: a.llmErrorRate, ...read },
+    facts: {
+      llmAlarmState: llmAlarm,
+      llmErrors: metrics.llmErrors,
+      llmCalls: metrics.llmCalls,
+      llmErrorRate: round(llmRate),
+      llmErrorRateThreshold: a.llmErrorRate,
+      ...read,
+    },
   };
 
   const rds = ctx.service.rds;
@@ -57,8 +65,17 @@ export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: st
   const connectionsHigh = metrics.dbConnections !== null && connectionLimit !== null && metrics.dbConnections > connectionLimit;
   const database: Branch = {
     holds: rds !== undefined && (cpuHigh || connectionsHigh),
-    why: rds === undefined ? 'no database configured for this service' : `database CPU ${metrics.dbCpu === null ? 'no data' : `${metrics.dbCpu}%`} (limit ${a.databaseCpuPercent}%), connections ${metrics.dbConnections ?? 'no data'} (limit ${connectionLimit})`,
-    facts: { dbCpuPercent: metrics.dbCpu, dbCpuLimit: a.databaseCpuPercent, dbConnections: metrics.dbConnections, dbConnectionsLimit: connectionLimit, ...read },
+    why:
+      rds === undefined
+        ? 'no database configured for this service'
+        : `database CPU ${metrics.dbCpu === null ? 'no data' : `${metrics.dbCpu}%`} (limit ${a.databaseCpuPercent}%), connections ${metrics.dbConnections ?? 'no data'} (limit ${connectionLimit})`,
+    facts: {
+      dbCpuPercent: metrics.dbCpu,
+      dbCpuLimit: a.databaseCpuPercent,
+      dbConnections: metrics.dbConnections,
+      dbConnectionsLimit: connectionLimit,
+      ...read,
+    },
   };
 
   const { recentPerMinute, baselinePerMinute } = metrics;
@@ -71,7 +88,12 @@ export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: st
         : spikeRatio === null
           ? 'no request data in the window'
           : `requests ${round(spikeRatio)}x the last hour's average per minute (spike above ${a.trafficSpikeFactor}x)`,
-    facts: { recentRequestsPerMinute: roundOrNull(recentPerMinute), baselineRequestsPerMinute: roundOrNull(baselinePerMinute), spikeFactor: a.trafficSpikeFactor, ...read },
+    facts: {
+      recentRequestsPerMinute: roundOrNull(recentPerMinute),
+      baselineRequestsPerMinute: roundOrNull(baselinePerMinute),
+      spikeFactor: a.trafficSpikeFactor,
+      ...read,
+    },
   };
 
   return { 'ecs-rollback': deployment, 'fallback-mode': llm, 'rds-scale-up': database, 'rate-limit': traffic };
@@ -139,22 +161,26 @@ async function readMetrics(ctx: MitigationContext, window: TreeWindow): Promise<
   const request = {
     StartTime: new Date(window.baselineFrom),
     EndTime: new Date(window.to),
-    MetricDataQueries: queries.map(([id, m]): MetricDataQuery => ({
-      Id: id,
-      ReturnData: true,
-      MetricStat: {
-        Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
-        Period: READ_PERIOD_MS / 1000,
-        Stat: m.statistic,
-      },
-    })),
+    MetricDataQueries: queries.map(
+      ([id, m]): MetricDataQuery => ({
+        Id: id,
+        ReturnData: true,
+        MetricStat: {
+          Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+          Period: READ_PERIOD_MS / 1000,
+          Stat: m.statistic,
+        },
+      }),
+    ),
   };
   // A series can continue on the next page (NextToken): every page is read, the same Id appearing in several.
   const MetricDataResults: MetricDataResult[] = [];
   for await (const page of paginateGetMetricData({ client: ctx.clients.cloudwatch }, request)) MetricDataResults.push(...(page.MetricDataResults ?? []));
   // EndTime is exclusive in CloudWatch; the filter also drops anything an emulator returns at or past it.
   const points = (prefix: string, from: number, to: number) =>
-    MetricDataResults.filter((r) => r.Id?.startsWith(prefix)).flatMap((r) => (r.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r.Values?.[i] ?? 0 })).filter((p) => p.t >= from && p.t < to));
+    MetricDataResults.filter((r) => r.Id?.startsWith(prefix)).flatMap((r) =>
+      (r.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r.Values?.[i] ?? 0 })).filter((p) => p.t >= from && p.t < to),
+    );
   const recent = (prefix: string) => points(prefix, window.from, window.to);
   const sum = (prefix: string) => recent(prefix).reduce((s, p) => s + p.v, 0);
   const max = (prefix: string) => (recent(prefix).length ? Math.max(...recent(prefix).map((p) => p.v)) : null);

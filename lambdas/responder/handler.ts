@@ -52,7 +52,13 @@ function parseRecord(record: SNSEventRecord, deps: HandlerDeps, topics: Readonly
   // The whole ARN: a topic with our name in another account or region is not ours.
   if (!topics.has(String(record.Sns.TopicArn))) throw new InvalidNotificationError(`unknown topic: ${String(record.Sns.TopicArn)}`);
   if (typeof record.Sns.Message !== 'string') throw new InvalidNotificationError('SNS message is not a string');
-  return parseNotification(record.Sns.Message, { config: deps.config, accountId: deps.accountId, partition: deps.partition, region: deps.region, now: deps.now() });
+  return parseNotification(record.Sns.Message, {
+    config: deps.config,
+    accountId: deps.accountId,
+    partition: deps.partition,
+    region: deps.region,
+    now: deps.now(),
+  });
 }
 
 async function reject(deps: HandlerDeps, reason: string, raw: unknown): Promise<void> {

@@ -67,7 +67,8 @@ export interface Expected {
  * with the reason; nothing about a rejected message is trusted.
  */
 export function parseNotification(body: string, expected: Expected): AlarmNotification {
-  if (Buffer.byteLength(body) > MAX_NOTIFICATION_BYTES) throw new InvalidNotificationError(`oversized: ${Buffer.byteLength(body)} bytes > ${MAX_NOTIFICATION_BYTES}`);
+  if (Buffer.byteLength(body) > MAX_NOTIFICATION_BYTES)
+    throw new InvalidNotificationError(`oversized: ${Buffer.byteLength(body)} bytes > ${MAX_NOTIFICATION_BYTES}`);
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -98,7 +99,8 @@ export function parseNotification(body: string, expected: Expected): AlarmNotifi
   if (composite !== (alert.measurement.kind === 'composite-regions')) {
     throw new InvalidNotificationError(`${composite ? 'composite' : 'metric'}-alarm shape for ${alert.id}, which is a ${alert.measurement.kind} alarm`);
   }
-  if (!instanceExists(config, alert, parsed.instance)) throw new InvalidNotificationError(`unknown alarm: no ${alert.scope} "${parsed.instance ?? ''}" for ${alert.id}`);
+  if (!instanceExists(config, alert, parsed.instance))
+    throw new InvalidNotificationError(`unknown alarm: no ${alert.scope} "${parsed.instance ?? ''}" for ${alert.id}`);
 
   const stateChangeTime = checkedTime(n.StateChangeTime, expected.now, config.automation.maxNotificationAgeMinutes);
   return {

@@ -12,7 +12,15 @@ import { revertCommand } from './announce';
 import { readAutomationMode, type ModeReading } from './automation-mode';
 import { evaluateApiErrorTree, hasDecisionTree, type TreeEvidence } from './decision-tree';
 import { MITIGATIONS } from './mitigations';
-import { scopeFor, type Mitigation, type MitigationClient, type MitigationContext, type MitigationScope, type State, type Target } from './mitigations/mitigation';
+import {
+  scopeFor,
+  type Mitigation,
+  type MitigationClient,
+  type MitigationContext,
+  type MitigationScope,
+  type State,
+  type Target,
+} from './mitigations/mitigation';
 import type { AlarmNotification } from './notification';
 import { ecsTarget } from './mitigations/ecs-service';
 import { tagCheck, type TagCheck, type TargetAccount } from './target-tag';
@@ -78,7 +86,8 @@ export async function respond(deps: PipelineDeps, notification: AlarmNotificatio
   } else {
     const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
     if (mode.note) logger.warn('automation switch fails closed', { note: mode.note });
-    const tree = hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx, await untagged(ecsTarget(ctx))) : undefined;
+    const tree =
+      hasDecisionTree(notification.alert.id) && mode.mode !== 'disabled' ? await evaluateApiErrorTree(ctx, await untagged(ecsTarget(ctx))) : undefined;
     gate = { mode, tree };
   }
 
@@ -131,7 +140,12 @@ async function runOne(deps: PipelineDeps, ctx: MitigationContext, mitigation: Mi
       mitigation: mitigation.id,
       target: target?.key,
       mode: gate.silence ? 'unknown' : gate.mode.mode,
-      evidence: { alarmReason: n.reason, stateChangeTime: n.stateChangeTime, ...(tree ? { decisionTree: tree } : {}), ...(gate.silence ? { silence: gate.silence } : {}) },
+      evidence: {
+        alarmReason: n.reason,
+        stateChangeTime: n.stateChangeTime,
+        ...(tree ? { decisionTree: tree } : {}),
+        ...(gate.silence ? { silence: gate.silence } : {}),
+      },
     },
     AUTOMATION,
     deps.now().toISOString(),
@@ -181,7 +195,9 @@ async function duplicate(deps: PipelineDeps, actionId: string, existing: ActionR
   const unfinished = existing.decision === 'evaluating' || existing.outcome === 'pending';
   const stale = deps.now().getTime() - Date.parse(existing.updatedAt) > STALE_CLAIM_MS;
   if (existing.outcome === 'failed' || existing.outcome === 'unknown' || (unfinished && stale)) {
-    throw new MitigationFailedError(actionId, { cause: new Error(existing.error ?? `the first attempt left the action ${existing.decision}/${existing.outcome ?? 'no outcome'}`) });
+    throw new MitigationFailedError(actionId, {
+      cause: new Error(existing.error ?? `the first attempt left the action ${existing.decision}/${existing.outcome ?? 'no outcome'}`),
+    });
   }
   // A final action whose announcement or verification did not start (the first attempt failed right after
   // acting): do it now. Both are idempotent.
@@ -313,7 +329,10 @@ async function reportExecuted(deps: PipelineDeps, mitigation: Mitigation, execut
     logger.info('mitigation applied', { ...fields, target: record.target, before: record.before, after: record.after });
   }
   if (announceError) {
-    logger.error(record.outcome === 'succeeded' ? 'mitigation applied, but announcing it failed' : `announcing the ${record.outcome} mitigation failed`, { ...fields, error: announceError.message });
+    logger.error(record.outcome === 'succeeded' ? 'mitigation applied, but announcing it failed' : `announcing the ${record.outcome} mitigation failed`, {
+      ...fields,
+      error: announceError.message,
+    });
   }
   if (error) throw new MitigationFailedError(actionId, { cause: error });
   // Invariant 8 holds even when on-call could not be told: the verification pages if the alarm persists.

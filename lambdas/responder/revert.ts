@@ -77,7 +77,8 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
   const scope = scopeFor(mitigation, { config: deps.config, clients: deps.clients, service, now: deps.now, logger });
   // Invariant 5: the target comes from configuration; a record naming another resource is not acted on.
   const target = mitigation.target(scope);
-  if (!target || target.key !== original.target) return refuse(`${mitigation.id} is now configured for ${target?.key ?? 'no target'}, not ${String(original.target)} as recorded; not reverting`);
+  if (!target || target.key !== original.target)
+    return refuse(`${mitigation.id} is now configured for ${target?.key ?? 'no target'}, not ${String(original.target)} as recorded; not reverting`);
   const untagged = await targetTagRefusal(deps.config, scope.clients, deps, target);
   if (untagged) return refuse(untagged);
   const current = await mitigation.read(scope, target);
@@ -85,7 +86,11 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
   if (!decision.act) return refuse(decision.reason);
 
   const mode = await readAutomationMode(deps.clients.ssm, deps.automationModeParameter);
-  const claim = revertClaim(original, { actionId: revertId, actor: request.actor, mode: mode.mode, change: decision.reason, ...(request.reason ? { why: request.reason } : {}) }, deps.now().toISOString());
+  const claim = revertClaim(
+    original,
+    { actionId: revertId, actor: request.actor, mode: mode.mode, change: decision.reason, ...(request.reason ? { why: request.reason } : {}) },
+    deps.now().toISOString(),
+  );
   const run = await claimAction(deps, claim, (action) => action.act({ mitigation, scope, target, before: current, desired: decision.desired }));
   if (!run.claimed) return refuse(run.existing ? alreadyReverted(original.actionId, run.existing) : `a revert of ${original.actionId} is already recorded`);
 
@@ -93,7 +98,8 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
   // about whether undoing the mitigation was right, and paging on it would page the person who asked.
   const { record, announceError } = run.result;
   if (record.outcome === 'failed') logger.error('revert failed', { actionId: revertId, error: record.error });
-  else if (record.outcome === 'succeeded') logger.info('action reverted', { actionId: revertId, revertOf: original.actionId, before: current, after: record.after });
+  else if (record.outcome === 'succeeded')
+    logger.info('action reverted', { actionId: revertId, revertOf: original.actionId, before: current, after: record.after });
   if (announceError) {
     logger.error(`revert ${record.outcome ?? 'recorded'}, but announcing it failed`, { actionId: revertId, error: announceError.message });
     throw announceError;
@@ -104,12 +110,16 @@ export async function revert(deps: RevertDeps, request: RevertRequest): Promise<
 /** Only an action that changed the world, as recorded, can be undone from its record. */
 function whyNotRevertible(record: ActionRecord): string | undefined {
   const id = record.actionId;
-  if (typeof record.evidence.revertOf === 'string') return `${id} is itself a revert (of ${record.evidence.revertOf}); to apply the mitigation again, let the responder do it`;
+  if (typeof record.evidence.revertOf === 'string')
+    return `${id} is itself a revert (of ${record.evidence.revertOf}); to apply the mitigation again, let the responder do it`;
   if (record.decision === 'dry-run') return `${id} was a dry run: nothing was changed, nothing to revert`;
   if (record.decision === 'skipped') return `${id} was skipped (${record.reason}): nothing was changed, nothing to revert`;
-  if (record.decision === 'evaluating' || record.outcome === 'pending') return `${id} is still in progress (${record.decision}/${record.outcome ?? 'no outcome'}); try again when it has an outcome`;
-  if (record.outcome === 'failed') return `${id} failed (${record.error ?? 'no error recorded'}): what it changed is not known; check ${String(record.target)} by hand`;
-  if (record.outcome === 'unknown') return `the outcome of ${id} is unknown (${record.error ?? 'after-state unreadable'}); check ${String(record.target)} by hand`;
+  if (record.decision === 'evaluating' || record.outcome === 'pending')
+    return `${id} is still in progress (${record.decision}/${record.outcome ?? 'no outcome'}); try again when it has an outcome`;
+  if (record.outcome === 'failed')
+    return `${id} failed (${record.error ?? 'no error recorded'}): what it changed is not known; check ${String(record.target)} by hand`;
+  if (record.outcome === 'unknown')
+    return `the outcome of ${id} is unknown (${record.error ?? 'after-state unreadable'}); check ${String(record.target)} by hand`;
   if (!record.before || !record.after) return `${id} has no recorded before- and after-state to revert from`;
   return undefined;
 }
@@ -117,6 +127,7 @@ function whyNotRevertible(record: ActionRecord): string | undefined {
 function alreadyReverted(actionId: string, revertRecord: ActionRecord): string {
   const by = actorName(actorOf(revertRecord));
   if (revertRecord.outcome === 'succeeded') return `${actionId} was already reverted by ${by} at ${revertRecord.createdAt} (${revertRecord.actionId})`;
-  if (revertRecord.decision === 'evaluating' || revertRecord.outcome === 'pending') return `a revert of ${actionId} by ${by} is in progress since ${revertRecord.createdAt} (${revertRecord.actionId})`;
+  if (revertRecord.decision === 'evaluating' || revertRecord.outcome === 'pending')
+    return `a revert of ${actionId} by ${by} is in progress since ${revertRecord.createdAt} (${revertRecord.actionId})`;
   return `a revert of ${actionId} by ${by} at ${revertRecord.createdAt} ended ${revertRecord.outcome ?? revertRecord.decision} (${revertRecord.error ?? revertRecord.reason}); check ${String(revertRecord.target)} by hand (${revertRecord.actionId})`;
 }

@@ -27,7 +27,12 @@ export function taggedArn(account: TargetAccount, target: Target): string | unde
  * nothing is read: IAM lists the exact targets.
  * @throws what reading the tags threw (a target that does not exist, throttling): the caller's read would throw too
  */
-export async function targetTagRefusal(config: Config, clients: Partial<Pick<AwsClients, 'ecs' | 'rds'>>, account: TargetAccount, target: Target): Promise<string | undefined> {
+export async function targetTagRefusal(
+  config: Config,
+  clients: Partial<Pick<AwsClients, 'ecs' | 'rds'>>,
+  account: TargetAccount,
+  target: Target,
+): Promise<string | undefined> {
   if (config.automation.targetScope !== 'tags' || !target.tagged) return undefined;
   const arn = taggedArn(account, target)!;
   const key = config.automation.targetTagKey;

@@ -30,7 +30,8 @@ export const BASELINE_MS = 60 * 60_000;
  *    the last period boundary at least `lagMs` before now.
  */
 export function treeWindow(now: number, lagMs: number, evidence: AlarmEvidence): TreeWindow {
-  const trigger = evidence.periodSeconds !== undefined && evidence.evaluationPeriods !== undefined ? evidence.periodSeconds * evidence.evaluationPeriods * 1000 : undefined;
+  const trigger =
+    evidence.periodSeconds !== undefined && evidence.evaluationPeriods !== undefined ? evidence.periodSeconds * evidence.evaluationPeriods * 1000 : undefined;
   const length = Math.min(MAX_WINDOW_MS, Math.max(READ_PERIOD_MS, ceilTo(trigger ?? DEFAULT_WINDOW_MS, READ_PERIOD_MS)));
   const to = floorTo(now - lagMs, READ_PERIOD_MS);
   const lagged = (why: string): TreeWindow => ({ from: to - length, to, baselineFrom: to - length - BASELINE_MS, source: 'complete-periods', why });

@@ -132,8 +132,16 @@ export async function gatherContext(
     bounded(SOURCES.datapoints, timeoutMs, undefined, (signal) => alarmDatapoints(deps, incident.alarmName, windowMinutes, signal)),
   ]);
   const taken = actions.filter((a) => a.decision === 'acted' || a.decision === 'dry-run').map(actionTaken);
-  const lists = { deployments: newestFirst(deployments.value, (d) => d.updatedAt ?? d.createdAt), parameterChanges: newestFirst(parameterChanges.value, (p) => p.modifiedAt), actions: newestFirst(taken, (a) => a.at) };
-  const omitted = Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > MAX_KEPT).map(([name, list]) => [name, list.length - MAX_KEPT]));
+  const lists = {
+    deployments: newestFirst(deployments.value, (d) => d.updatedAt ?? d.createdAt),
+    parameterChanges: newestFirst(parameterChanges.value, (p) => p.modifiedAt),
+    actions: newestFirst(taken, (a) => a.at),
+  };
+  const omitted = Object.fromEntries(
+    Object.entries(lists)
+      .filter(([, list]) => list.length > MAX_KEPT)
+      .map(([name, list]) => [name, list.length - MAX_KEPT]),
+  );
   return {
     gatheredAt: deps.now.toISOString(),
     windowMinutes,
@@ -178,7 +186,12 @@ function newestFirst<T>(items: readonly T[], at: (item: T) => string): T[] {
 }
 
 /** Deployments of the incident's service (every configured service for an environment-wide incident). */
-async function recentDeployments(deps: { clients: AwsClients; config: Config }, incident: Incident, since: number, abortSignal: AbortSignal): Promise<Found<DeploymentChange[]>> {
+async function recentDeployments(
+  deps: { clients: AwsClients; config: Config },
+  incident: Incident,
+  since: number,
+  abortSignal: AbortSignal,
+): Promise<Found<DeploymentChange[]>> {
   const own = deps.config.services.filter((s) => s.name === incident.service);
   const services = own.length > 0 ? own : deps.config.services;
   const batches: ServiceConfig[][] = [];
@@ -216,7 +229,11 @@ async function recentDeployments(deps: { clients: AwsClients; config: Config }, 
 }
 
 /** Versions of the parameters the mitigations flip (and the automation switch) written inside the window. */
-async function recentParameterChanges(deps: { clients: AwsClients; config: Config }, since: number, abortSignal: AbortSignal): Promise<Found<ParameterChange[]>> {
+async function recentParameterChanges(
+  deps: { clients: AwsClients; config: Config },
+  since: number,
+  abortSignal: AbortSignal,
+): Promise<Found<ParameterChange[]>> {
   const { ssm } = deps.config;
   const names = [...new Set([ssm.fallbackMode, ssm.rateLimit, ssm.aiFeatureFlag, automationModeParameter(deps.config)])];
   const results = await Promise.allSettled(names.map((name) => parameterHistory(deps.clients, name, abortSignal)));
@@ -259,11 +276,20 @@ async function parameterHistory(clients: AwsClients, name: string, abortSignal: 
 }
 
 /** The alarm's definition and its datapoints over max(window, 6 periods), oldest first. */
-async function alarmDatapoints(deps: { clients: AwsClients; now: Date }, alarmName: string, windowMinutes: number, abortSignal: AbortSignal): Promise<Found<AlarmDatapoints | undefined>> {
+async function alarmDatapoints(
+  deps: { clients: AwsClients; now: Date },
+  alarmName: string,
+  windowMinutes: number,
+  abortSignal: AbortSignal,
+): Promise<Found<AlarmDatapoints | undefined>> {
   const { cloudwatch } = deps.clients;
-  const { MetricAlarms, CompositeAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }), { abortSignal });
+  const { MetricAlarms, CompositeAlarms } = await cloudwatch.send(
+    new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+    { abortSignal },
+  );
   const composite = CompositeAlarms?.[0];
-  if (composite) return { value: { alarmName, metric: 'composite alarm', ...(composite.AlarmRule ? { rule: composite.AlarmRule } : {}), points: [] }, problems: [] };
+  if (composite)
+    return { value: { alarmName, metric: 'composite alarm', ...(composite.AlarmRule ? { rule: composite.AlarmRule } : {}), points: [] }, problems: [] };
   const alarm = MetricAlarms?.[0];
   if (!alarm) return { value: undefined, problems: [`alarm ${alarmName} not found`] };
   const shape = queriesOf(alarm);
@@ -274,7 +300,13 @@ async function alarmDatapoints(deps: { clients: AwsClients; now: Date }, alarmNa
   let NextToken: string | undefined;
   do {
     const out = await cloudwatch.send(
-      new GetMetricDataCommand({ MetricDataQueries: shape.queries, StartTime: new Date(deps.now.getTime() - seconds * 1000), EndTime: deps.now, ScanBy: 'TimestampAscending', NextToken }),
+      new GetMetricDataCommand({
+        MetricDataQueries: shape.queries,
+        StartTime: new Date(deps.now.getTime() - seconds * 1000),
+        EndTime: deps.now,
+        ScanBy: 'TimestampAscending',
+        NextToken,
+      }),
       { abortSignal },
     );
     const result = out.MetricDataResults?.find((r) => r.Id === shape.returned);
@@ -306,7 +338,18 @@ function queriesOf(alarm: MetricAlarm): { queries: MetricDataQuery[]; returned: 
     const stat = alarm.Statistic ?? alarm.ExtendedStatistic;
     const dims = (alarm.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(', ');
     return {
-      queries: [{ Id: 'alarm', MetricStat: { Metric: { Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }, Period: alarm.Period, Stat: stat, Unit: alarm.Unit }, ReturnData: true }],
+      queries: [
+        {
+          Id: 'alarm',
+          MetricStat: {
+            Metric: { Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions },
+            Period: alarm.Period,
+            Stat: stat,
+            Unit: alarm.Unit,
+          },
+          ReturnData: true,
+        },
+      ],
       returned: 'alarm',
       label: dims ? `${alarm.MetricName} (${dims})` : alarm.MetricName,
       ...(stat ? { stat } : {}),
@@ -369,21 +412,39 @@ export function contextLines(context: IncidentContext, options: { actions?: bool
 
   const lines = [
     `Recent changes (last ${context.windowMinutes} min):`,
-    ...list('Deployments', context.deployments, context.omitted?.deployments, (d) => {
-      const taskDefinition = d.taskDefinition.split('/').pop();
-      return `${when(d.createdAt)} ${d.service} (${d.cluster}/${d.ecsService}): ${taskDefinition} ${d.status}${d.rolloutState ? `, ${d.rolloutState}` : ''}`;
-    }, failed(SOURCES.deployments)),
-    ...list('Parameter changes', context.parameterChanges, context.omitted?.parameterChanges, (p) => {
-      const change = p.previousValue === undefined ? `set to ${p.value}` : `${p.previousValue} -> ${p.value}`;
-      return `${when(p.modifiedAt)} ${p.name}: ${change} (v${p.version}${p.modifiedBy ? `, by ${p.modifiedBy}` : ''})`;
-    }, failed(SOURCES.parameters)),
+    ...list(
+      'Deployments',
+      context.deployments,
+      context.omitted?.deployments,
+      (d) => {
+        const taskDefinition = d.taskDefinition.split('/').pop();
+        return `${when(d.createdAt)} ${d.service} (${d.cluster}/${d.ecsService}): ${taskDefinition} ${d.status}${d.rolloutState ? `, ${d.rolloutState}` : ''}`;
+      },
+      failed(SOURCES.deployments),
+    ),
+    ...list(
+      'Parameter changes',
+      context.parameterChanges,
+      context.omitted?.parameterChanges,
+      (p) => {
+        const change = p.previousValue === undefined ? `set to ${p.value}` : `${p.previousValue} -> ${p.value}`;
+        return `${when(p.modifiedAt)} ${p.name}: ${change} (v${p.version}${p.modifiedBy ? `, by ${p.modifiedBy}` : ''})`;
+      },
+      failed(SOURCES.parameters),
+    ),
     ...(options.actions === false
       ? []
-      : list('Automatic actions', context.actions, context.omitted?.actions, (a) => {
-          const what = `${when(a.at)} ${a.mitigation} on ${a.target ?? 'no target'}`;
-          if (a.revertOf) return `${what}: revert of ${a.revertOf}, ${a.outcome ?? 'no outcome'}`;
-          return `${what}: ${a.decision}, ${a.outcome ?? 'no outcome'}${a.revertCommand ? `; revert: ${a.revertCommand}` : ''}`;
-        }, false)),
+      : list(
+          'Automatic actions',
+          context.actions,
+          context.omitted?.actions,
+          (a) => {
+            const what = `${when(a.at)} ${a.mitigation} on ${a.target ?? 'no target'}`;
+            if (a.revertOf) return `${what}: revert of ${a.revertOf}, ${a.outcome ?? 'no outcome'}`;
+            return `${what}: ${a.decision}, ${a.outcome ?? 'no outcome'}${a.revertCommand ? `; revert: ${a.revertCommand}` : ''}`;
+          },
+          false,
+        )),
     ...datapointLines(context.datapoints),
     ...(context.unavailable.length ? [`Context unavailable: ${context.unavailable.join('; ')}`] : []),
   ];
@@ -393,7 +454,8 @@ export function contextLines(context: IncidentContext, options: { actions?: bool
 /** "Alarm datapoints:" and one line of the last values, those beyond the threshold marked with `*`. */
 function datapointLines(d: AlarmDatapoints | undefined): string[] {
   if (!d) return [];
-  if (d.rule !== undefined || d.metric === 'composite alarm') return ['Alarm datapoints:', `  composite alarm, no datapoints of its own; rule: ${d.rule ?? '?'}`];
+  if (d.rule !== undefined || d.metric === 'composite alarm')
+    return ['Alarm datapoints:', `  composite alarm, no datapoints of its own; rule: ${d.rule ?? '?'}`];
   const op = d.comparison ? COMPARISON[d.comparison] : undefined;
   const rule = op && d.threshold !== undefined ? `alarm when ${op} ${d.threshold}` : d.comparison;
   const of = [d.stat, d.periodSeconds ? `per ${d.periodSeconds} s` : undefined].filter(Boolean).join(' ');

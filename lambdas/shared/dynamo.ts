@@ -1,5 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { StorageRetryError } from './errors';
 import { TIME_INDEX, type TIME_PARTITION } from './storage/table-layout';
 
@@ -16,7 +23,12 @@ export async function queryAll(dynamo: DynamoDBDocumentClient, input: Omit<Query
 }
 
 /** The `gsi1pk`/`gsi1sk` time index: items of one kind at or after `since`. */
-export function sinceInTimeIndex(table: string, partition: (typeof TIME_PARTITION)[keyof typeof TIME_PARTITION], since: string, newestFirst: boolean): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
+export function sinceInTimeIndex(
+  table: string,
+  partition: (typeof TIME_PARTITION)[keyof typeof TIME_PARTITION],
+  since: string,
+  newestFirst: boolean,
+): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
   return {
     TableName: table,
     IndexName: TIME_INDEX,
@@ -87,14 +99,22 @@ const backoff = (retry: number): Promise<void> =>
  * again. @throws StorageRetryError when some keys are still unprocessed after the last attempt: a missing item
  * must never be taken for an absent one (an absent grouping index opens a duplicate incident).
  */
-export async function batchGetAll(dynamo: DynamoDBDocumentClient, table: string, keys: readonly Record<string, unknown>[], options: { consistentRead?: boolean } = {}): Promise<Record<string, unknown>[]> {
+export async function batchGetAll(
+  dynamo: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  options: { consistentRead?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += 100) {
     let pending = keys.slice(i, i + 100);
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > PARTIAL_ANSWER_RETRY.attempts) throw new StorageRetryError('BatchGetItem', table, PARTIAL_ANSWER_RETRY.attempts, `${pending.length} of ${keys.length} keys unprocessed`);
+      if (attempt > PARTIAL_ANSWER_RETRY.attempts)
+        throw new StorageRetryError('BatchGetItem', table, PARTIAL_ANSWER_RETRY.attempts, `${pending.length} of ${keys.length} keys unprocessed`);
       if (attempt > 1) await backoff(attempt - 2);
-      const { Responses, UnprocessedKeys } = await dynamo.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: options.consistentRead } } }));
+      const { Responses, UnprocessedKeys } = await dynamo.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: options.consistentRead } } }),
+      );
       found.push(...(Responses?.[table] ?? []));
       pending = (UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
     }
@@ -103,7 +123,12 @@ export async function batchGetAll(dynamo: DynamoDBDocumentClient, table: string,
 }
 
 /** Cancellation reasons that say "not now" (another transaction, throttling), not "no": the transaction is sent again. */
-const RETRYABLE_CANCELLATIONS: ReadonlySet<string> = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+const RETRYABLE_CANCELLATIONS: ReadonlySet<string> = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
 
 /**
  * A TransactWriteItems that is sent again while it is cancelled only for retryable reasons (a conflicting

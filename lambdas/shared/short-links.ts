@@ -33,7 +33,13 @@ export class ShortLinkStore {
   /** A new token for `link`; the record expires (DynamoDB TTL) a day after the link does. */
   public async create(link: ShortLink): Promise<string> {
     const token = randomBytes(12).toString('base64url');
-    await this.dynamo.send(new PutCommand({ TableName: this.table, Item: { ...keyOf(token), ...link, expiresAt: link.exp + 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await this.dynamo.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keyOf(token), ...link, expiresAt: link.exp + 86_400 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return token;
   }
 

@@ -7,7 +7,14 @@ export function when(iso: string | undefined, now: Date = new Date()): string {
   const at = new Date(iso);
   const seconds = Math.round((now.getTime() - at.getTime()) / 1000);
   const ago = Math.abs(seconds);
-  const span = ago < 60 ? `${ago}s` : ago < 3600 ? `${Math.round(ago / 60)}m` : ago < 86_400 ? `${Math.floor(Math.round(ago / 60) / 60)}h${String(Math.round(ago / 60) % 60).padStart(2, '0')}m` : `${Math.round(ago / 86_400)}d`;
+  const span =
+    ago < 60
+      ? `${ago}s`
+      : ago < 3600
+        ? `${Math.round(ago / 60)}m`
+        : ago < 86_400
+          ? `${Math.floor(Math.round(ago / 60) / 60)}h${String(Math.round(ago / 60) % 60).padStart(2, '0')}m`
+          : `${Math.round(ago / 86_400)}d`;
   return `${at.toISOString().slice(0, 16).replace('T', ' ')}Z (${seconds >= 0 ? `${span} ago` : `in ${span}`})`;
 }
 

@@ -19,7 +19,9 @@ export const ActionJson = z.strictObject({
   target: z.string().optional(),
   mode: z.enum(['enabled', 'dry-run', 'disabled', 'unknown']),
   /** Absent on records written before the actor was recorded. */
-  actor: z.union([z.strictObject({ kind: z.literal('automation') }), z.strictObject({ kind: z.literal('person'), name: z.string(), via: z.enum(['cli']) })]).optional(),
+  actor: z
+    .union([z.strictObject({ kind: z.literal('automation') }), z.strictObject({ kind: z.literal('person'), name: z.string(), via: z.enum(['cli']) })])
+    .optional(),
   decision: z.enum(['evaluating', 'skipped', 'dry-run', 'acted']),
   reason: z.string(),
   outcome: z.enum(['pending', 'succeeded', 'failed', 'unknown', 'ineffective', 'verified']).optional(),

@@ -67,7 +67,9 @@ export function openSession(ctx: CliContext, envName: string): Session {
   const sts = new STSClient({ region, maxAttempts: 2 });
   let identity: Promise<{ arn: string; account: string; partition: string }> | undefined;
   const caller = () =>
-    (identity ??= sts.send(new GetCallerIdentityCommand({})).then((r) => ({ arn: r.Arn ?? 'unknown', account: r.Account ?? '000000000000', partition: (r.Arn ?? 'arn:aws').split(':')[1] ?? 'aws' })));
+    (identity ??= sts
+      .send(new GetCallerIdentityCommand({}))
+      .then((r) => ({ arn: r.Arn ?? 'unknown', account: r.Account ?? '000000000000', partition: (r.Arn ?? 'arn:aws').split(':')[1] ?? 'aws' })));
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   return {
     config,

@@ -19,9 +19,7 @@ export class ConfigError extends Error {
   ) {
     super(
       `Invalid config for env "${env}":\n` +
-        problems
-          .map((p) => `  - ${p.field}: ${p.message}${p.received === undefined ? ' (missing)' : `. Received: ${p.received}`}`)
-          .join('\n'),
+        problems.map((p) => `  - ${p.field}: ${p.message}${p.received === undefined ? ' (missing)' : `. Received: ${p.received}`}`).join('\n'),
     );
   }
 }

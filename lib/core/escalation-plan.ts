@@ -35,7 +35,9 @@ export interface PlannedStep {
  */
 export function planSteps(policy: EscalationPolicy, openedAt: Date, options: { config: Config; severity: Severity; customerFacing: boolean }): PlannedStep[] {
   return policy.steps.map((step, index) => {
-    const at = step.nextBusinessDay ? nextBusinessDayStart(openedAt, options.config.escalation.businessHours) : new Date(openedAt.getTime() + step.afterMinutes * 60_000);
+    const at = step.nextBusinessDay
+      ? nextBusinessDayStart(openedAt, options.config.escalation.businessHours)
+      : new Date(openedAt.getTime() + step.afterMinutes * 60_000);
     const tellCustomerSuccess = index === 0 && options.customerFacing && (options.severity === 'P1' || options.severity === 'P2');
     const roles = tellCustomerSuccess && !step.page.includes('customer-success') ? [...step.page, 'customer-success' as const] : step.page;
     return { index, at: at.toISOString(), roles, ticket: step.ticket ?? false, cancelledByAck: step.cancelledByAck };
@@ -65,7 +67,10 @@ export function transitionKey(alarmName: string, stateChangeTime: string): strin
  * same for the same alarm transition, so a duplicate start is recognised as one.
  */
 export function executionName(incidentId: string, alertId: string, suffix = ''): string {
-  const stamp = incidentId.slice(incidentId.lastIndexOf('@') + 1).replace(/[-:.]/g, '').slice(0, 15);
+  const stamp = incidentId
+    .slice(incidentId.lastIndexOf('@') + 1)
+    .replace(/[-:.]/g, '')
+    .slice(0, 15);
   const hash = createHash('sha256').update(incidentId).digest('hex').slice(0, 10);
   return `${alertId.slice(0, 40)}-${stamp}-${hash}${suffix}`.slice(0, 80);
 }

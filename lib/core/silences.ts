@@ -82,7 +82,8 @@ export function subjectOf(alertId: string, instance: string | undefined): Silenc
 export function silencedBy(now: Date, subject: SilenceSubject, silences: readonly Silence[], config: Pick<Config, 'silencing'>): SilenceHit | undefined {
   const hits: SilenceHit[] = [];
   for (const silence of silences) {
-    if (isActive(silence, now) && matchesSilence(silence.match, subject)) hits.push({ kind: 'silence', name: silence.id, until: silence.until, reason: silence.reason });
+    if (isActive(silence, now) && matchesSilence(silence.match, subject))
+      hits.push({ kind: 'silence', name: silence.id, until: silence.until, reason: silence.reason });
   }
   for (const { kind, window, until, reason } of windowsInForce(now, config)) {
     const applies = kind === 'maintenance' || subject.alertId === LOW_TRAFFIC_ALERT;
@@ -108,7 +109,10 @@ export function windowsInForce(now: Date, config: Pick<Config, 'silencing'>): Wi
       const until = windowEnd(window, now);
       return until ? [{ kind, window, until, reason: window.reason ?? fallback }] : [];
     });
-  return [...inForce('maintenance', config.silencing.maintenanceWindows, 'planned maintenance'), ...inForce('low-traffic', config.silencing.lowTrafficWindows, `expected low-traffic period (${LOW_TRAFFIC_ALERT} only)`)];
+  return [
+    ...inForce('maintenance', config.silencing.maintenanceWindows, 'planned maintenance'),
+    ...inForce('low-traffic', config.silencing.lowTrafficWindows, `expected low-traffic period (${LOW_TRAFFIC_ALERT} only)`),
+  ];
 }
 
 /** Exactly the field the silence names must match; a service silence never matches an environment-wide alert. */
@@ -137,7 +141,8 @@ export function windowEnd(window: Pick<SilencingWindow, 'days' | 'start' | 'end'
   const minute = local.hour * 60 + local.minute;
   const start = minutesOf(window.start);
   const end = minutesOf(window.end);
-  const endOn = (dayOffset: number) => zonedToUtc(local.year, local.month, local.day + dayOffset, Math.floor(end / 60), end % 60, window.timezone).toISOString();
+  const endOn = (dayOffset: number) =>
+    zonedToUtc(local.year, local.month, local.day + dayOffset, Math.floor(end / 60), end % 60, window.timezone).toISOString();
   if (start < end) return window.days.includes(local.weekday) && minute >= start && minute < end ? endOn(0) : undefined;
   if (window.days.includes(local.weekday) && minute >= start) return endOn(1);
   const yesterday = isoWeekday(local.year, local.month, local.day - 1);

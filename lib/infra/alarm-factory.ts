@@ -66,19 +66,21 @@ export class AlarmFactory {
 }
 
 function measurement(spec: MetricAlarmSpec): Partial<cloudwatch.CfnAlarmProps> {
-  const stats = spec.metrics.map((q): cloudwatch.CfnAlarm.MetricDataQueryProperty => ({
-    id: q.id,
-    returnData: false,
-    metricStat: {
-      metric: {
-        namespace: q.metric.namespace,
-        metricName: q.metric.metricName,
-        dimensions: dimensionsOf(q.metric.dimensions),
+  const stats = spec.metrics.map(
+    (q): cloudwatch.CfnAlarm.MetricDataQueryProperty => ({
+      id: q.id,
+      returnData: false,
+      metricStat: {
+        metric: {
+          namespace: q.metric.namespace,
+          metricName: q.metric.metricName,
+          dimensions: dimensionsOf(q.metric.dimensions),
+        },
+        period: spec.periodSeconds,
+        stat: q.metric.statistic,
       },
-      period: spec.periodSeconds,
-      stat: q.metric.statistic,
-    },
-  }));
+    }),
+  );
   switch (spec.kind) {
     case 'metric': {
       const metric = spec.metrics[0]!.metric;

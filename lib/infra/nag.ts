@@ -36,10 +36,19 @@ export function acknowledgeGrantWildcards(role: iam.Role, table: dynamodb.ITable
 /** The wildcards of a state machine role that invokes Lambda functions with X-Ray tracing and logging on, and pages on-call directly. */
 export function acknowledgeStateMachineWildcards(machine: IConstruct, functions: readonly IConstruct[]): void {
   const stack = Stack.of(machine);
-  Validations.of(machine).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permission (CDK state machine grants)' });
-  Validations.of(machine).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: "the direct page to on-call (the catch target) publishes to the KMS-encrypted topic: data keys of the topic key only (CDK topic grant)" });
+  Validations.of(machine).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason: 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permission (CDK state machine grants)',
+  });
+  Validations.of(machine).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason: 'the direct page to on-call (the catch target) publishes to the KMS-encrypted topic: data keys of the topic key only (CDK topic grant)',
+  });
   for (const fn of functions) {
     const id = stack.getLogicalId((fn.node.defaultChild ?? fn) as CfnElement);
-    Validations.of(machine).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${id}.Arn>:*]`, reason: 'invoking the versions and aliases of its own task function (CDK LambdaInvoke grant)' });
+    Validations.of(machine).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${id}.Arn>:*]`,
+      reason: 'invoking the versions and aliases of its own task function (CDK LambdaInvoke grant)',
+    });
   }
 }

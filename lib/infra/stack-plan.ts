@@ -57,8 +57,6 @@ export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPl
     place(next, service.name, alarms);
   }
 
-  const alarmStacks = [...stacks.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([index, s]) => ({ index, services: s.services, alarms: s.alarms }));
+  const alarmStacks = [...stacks.entries()].sort(([a], [b]) => a - b).map(([index, s]) => ({ index, services: s.services, alarms: s.alarms }));
   return { core, alarmStacks };
 }

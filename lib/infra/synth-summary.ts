@@ -57,7 +57,9 @@ export function formatSummary(s: SynthSummary): string {
   const lines = [
     `Alerting stack "${s.env}": ${s.totalAlarms} CloudWatch alarms`,
     `  by severity: ${SEVERITIES.map((sev) => `${sev} ${s.alarmsBySeverity[sev]}`).join(', ')}`,
-    `  by category: ${CATEGORIES.filter((c) => s.alarmsByCategory[c] > 0).map((c) => `${c} ${s.alarmsByCategory[c]}`).join(', ')}`,
+    `  by category: ${CATEGORIES.filter((c) => s.alarmsByCategory[c] > 0)
+      .map((c) => `${c} ${s.alarmsByCategory[c]}`)
+      .join(', ')}`,
     `Topics: ${s.topics.severity} severity (P1-P4), ${s.topics.role} role topics`,
     'Stacks:',
     ...s.stacks.map((st) => `  ${pad(st.name, 34)} ${String(st.resources).padStart(4)} resources  ${(st.bytes / 1024).toFixed(1).padStart(7)} KiB`),

@@ -23,7 +23,10 @@ describe('the architecture: which part may import which', () => {
     for (const file of ['lambdas/responder/index.ts', 'lib/core/catalog/index.ts', 'lib/infra/app.ts', 'lib/cli/program.ts', 'tools/demo.ts']) {
       assert.ok(graph.has(file), file);
     }
-    assert.ok(graph.get('lib/infra/app.ts')?.some((i) => 'pkg' in i && i.pkg === 'aws-cdk-lib'), 'the CDK app loads aws-cdk-lib');
+    assert.ok(
+      graph.get('lib/infra/app.ts')?.some((i) => 'pkg' in i && i.pkg === 'aws-cdk-lib'),
+      'the CDK app loads aws-cdk-lib',
+    );
   });
 
   it('the Lambdas, the core, the config and the CLI never reach CDK or infrastructure code', () => {

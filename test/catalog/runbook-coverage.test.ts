@@ -82,14 +82,20 @@ describe('the catalog covers the runbook', () => {
     const covered = new Set(RUNBOOK_ALERTS.map(([, id]) => id));
     // DatabaseHighCPU stands for a diagnosis step; self-monitoring comes from DESIGN.md, not the runbook.
     const extra = ALERTS.filter((a) => !covered.has(a.id) && a.id !== 'DatabaseHighCPU' && a.category !== 'self-monitoring');
-    assert.deepEqual(extra.map((a) => a.id), []);
+    assert.deepEqual(
+      extra.map((a) => a.id),
+      [],
+    );
   });
 
   it('every wording an entry claims is in the runbook', () => {
     for (const alert of ALERTS) {
       for (const wording of alert.runbookWording) {
         const words = normalize(wording).split(' ... ');
-        assert.ok(words.every((w) => normalize(SEED).includes(w)), `${alert.id}: "${wording}" is not the runbook's`);
+        assert.ok(
+          words.every((w) => normalize(SEED).includes(w)),
+          `${alert.id}: "${wording}" is not the runbook's`,
+        );
       }
     }
   });

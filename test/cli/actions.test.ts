@@ -18,13 +18,19 @@ describe('oncall actions', () => {
     // THEN
     assert.equal(table.status, 0, table.stderr);
     assert.equal(table.stderr, '', "nothing on stderr: not the AWS SDK's Node-version notice either");
-    assert.match(table.stdout, /HighAPIErrorRate +ecs-rollback +ecs:prod\/chatbot-api +enabled +acted +taskDefinition: chatbot-api:2 -> chatbot-api:1 +succeeded/);
+    assert.match(
+      table.stdout,
+      /HighAPIErrorRate +ecs-rollback +ecs:prod\/chatbot-api +enabled +acted +taskDefinition: chatbot-api:2 -> chatbot-api:1 +succeeded/,
+    );
     assert.match(table.stdout, /ModelAccuracyDrop +ai-kill-switch +ssm:\/feature\/ai-model +enabled +acted +value: true -> false +succeeded/);
     assert.match(table.stdout, /\(\d+s ago\)/, 'relative times');
     assert.ok(!table.stdout.includes('\u001b['), 'no colour when not on a terminal');
     const records = JSON.parse(json.stdout) as { mitigation: string; decision: string }[];
     assert.equal(records.length, 5);
-    assert.deepEqual((JSON.parse(filtered.stdout) as { alertId: string }[]).map((r) => r.alertId), ['HighAPIErrorRate', 'HighAPIErrorRate', 'HighAPIErrorRate', 'HighAPIErrorRate']);
+    assert.deepEqual(
+      (JSON.parse(filtered.stdout) as { alertId: string }[]).map((r) => r.alertId),
+      ['HighAPIErrorRate', 'HighAPIErrorRate', 'HighAPIErrorRate', 'HighAPIErrorRate'],
+    );
   });
 
   it('says why it cannot answer: unknown incident (3), unreachable endpoint (4), missing table (4), unknown env (2)', async () => {

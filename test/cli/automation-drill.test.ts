@@ -31,13 +31,19 @@ describe('oncall automation', () => {
     const status = await oncall(h.moto, ['automation', 'status']);
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /automation is enabled \(\/chatbot\/automation-mode\)/);
-    const json = JSON.parse((await oncall(h.moto, ['automation', 'status', '--json'])).stdout) as { mode: string; changes: { mode: string; by: string; reason: string }[] };
+    const json = JSON.parse((await oncall(h.moto, ['automation', 'status', '--json'])).stdout) as {
+      mode: string;
+      changes: { mode: string; by: string; reason: string }[];
+    };
     assert.equal(json.mode, 'enabled');
-    assert.deepEqual(json.changes.slice(0, 3).map((c) => [c.mode, c.reason]), [
-      ['enabled', 'fixed the deploy pipeline'],
-      ['dry-run', 'watching before we trust it again'],
-      ['disabled', 'rollback loop on chatbot-api'],
-    ]);
+    assert.deepEqual(
+      json.changes.slice(0, 3).map((c) => [c.mode, c.reason]),
+      [
+        ['enabled', 'fixed the deploy pipeline'],
+        ['dry-run', 'watching before we trust it again'],
+        ['disabled', 'rollback loop on chatbot-api'],
+      ],
+    );
     assert.match(json.changes[0]!.by, /\(arn:aws:sts::123456789012:/);
   });
 
@@ -52,13 +58,27 @@ describe('oncall automation', () => {
 describe('oncall drill', () => {
   it('by default shows what would happen and changes nothing', async () => {
     const h = await fresh({ secondsPerHour: 3600 });
-    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: 'chatbot-HighAPIErrorRate-chatbot-api', Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Statistic: 'Sum', Period: 60, EvaluationPeriods: 5, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' }));
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'chatbot-HighAPIErrorRate-chatbot-api',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'RequestCount',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 5,
+        Threshold: 0.05,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
     const run = await oncall(h.moto, ['drill', 'HighAPIErrorRate']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Drill: chatbot-HighAPIErrorRate-chatbot-api \(P1, API error rate above 5% for 5 minutes\)/);
     assert.match(run.stdout, /automation: enabled/);
     // moto has no ECS deployment history (ListServiceDeployments answers 404): the preview fails closed, as the responder does.
-    assert.match(run.stdout, /ecs-rollback +ecs:prod\/chatbot-api +would skip: newest deployment started 0 min ago \(window 30 min\): deployment history unavailable \(.*\); not rolling back blind\n/);
+    assert.match(
+      run.stdout,
+      /ecs-rollback +ecs:prod\/chatbot-api +would skip: newest deployment started 0 min ago \(window 30 min\): deployment history unavailable \(.*\); not rolling back blind\n/,
+    );
     assert.match(run.stdout, /rate-limit +ssm:\/chatbot\/rate-limit +would skip: decision tree: no baseline traffic/);
     assert.match(run.stdout, /\+ +30 min +senior-engineer/);
     assert.match(run.stdout, /Nothing was changed/);
@@ -69,11 +89,29 @@ describe('oncall drill', () => {
   it('with --yes sets the real alarm to ALARM and follows the incident as it unfolds', async () => {
     const h = await fresh({ secondsPerHour: 3600 });
     const name = 'chatbot-ModelAccuracyDrop';
-    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'ChatbotAI', MetricName: 'ModelAccuracy', Statistic: 'Average', Period: 300, EvaluationPeriods: 2, Threshold: 0.8, ComparisonOperator: 'LessThanThreshold' }));
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'ChatbotAI',
+        MetricName: 'ModelAccuracy',
+        Statistic: 'Average',
+        Period: 300,
+        EvaluationPeriods: 2,
+        Threshold: 0.8,
+        ComparisonOperator: 'LessThanThreshold',
+      }),
+    );
     // WHEN the drill runs (a subprocess), and CloudWatch's fan-out (EventBridge to the starter, SNS to the
     // responder) is played by the test as soon as the alarm is in ALARM: moto records the state, AWS would deliver
     const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'oncall.js'), 'drill', 'ModelAccuracyDrop', '--yes', '--follow', '8s'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ENDPOINT_URL: h.moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_ENDPOINT_URL: h.moto.endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+      },
     });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -88,7 +126,13 @@ describe('oncall drill', () => {
     assert.match(MetricAlarms![0]!.StateReason!, /^drill by /);
     const { incidentId } = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     await new Promise((r) => setTimeout(r, 2500));
-    await h.event({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', account: '123456789012', region: 'us-east-1', detail: { alarmName: name, state: { value: 'OK', timestamp: new Date().toISOString().replace('Z', '+0000') } } });
+    await h.event({
+      source: 'aws.cloudwatch',
+      'detail-type': 'CloudWatch Alarm State Change',
+      account: '123456789012',
+      region: 'us-east-1',
+      detail: { alarmName: name, state: { value: 'OK', timestamp: new Date().toISOString().replace('Z', '+0000') } },
+    });
     // THEN the drill printed the incident as it unfolded, and stopped when it was resolved
     assert.equal(await exited, 0);
     assert.match(stdout, new RegExp(`${name} set to ALARM`));

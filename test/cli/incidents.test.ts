@@ -28,7 +28,11 @@ describe('oncall incidents, incident show, ack, resolve', () => {
     assert.match(show.stdout, /fired +chatbot-HighAPIErrorRate-chatbot-api \(P1\) in ALARM/);
     assert.match(show.stdout, /page +paged on-call-primary, incident-commander, customer-success/);
     assert.match(show.stdout, /action +ecs-rollback on ecs:prod\/chatbot-api: acted, succeeded .* \[revert: npx oncall revert [0-9a-f]{16}\]/);
-    const detail = JSON.parse((await oncall(h.moto, ['incident', 'show', id, '--json'])).stdout) as { incident: { incidentId: string }; timeline: unknown[]; actions: unknown[] };
+    const detail = JSON.parse((await oncall(h.moto, ['incident', 'show', id, '--json'])).stdout) as {
+      incident: { incidentId: string };
+      timeline: unknown[];
+      actions: unknown[];
+    };
     assert.equal(detail.incident.incidentId, id);
     assert.ok(detail.timeline.length >= 2);
     assert.equal(detail.actions.length, 4);
@@ -55,7 +59,11 @@ describe('oncall incidents, incident show, ack, resolve', () => {
 
   it('unknown incident: exit 3 with how to list them', async () => {
     const h = await fresh({ secondsPerHour: 3600 });
-    for (const args of [['incident', 'show', 'nope'], ['ack', 'nope'], ['resolve', 'nope']]) {
+    for (const args of [
+      ['incident', 'show', 'nope'],
+      ['ack', 'nope'],
+      ['resolve', 'nope'],
+    ]) {
       const run = await oncall(h.moto, args);
       assert.equal(run.status, 3, args.join(' '));
       assert.match(run.stderr, /no incident nope \(list them with: oncall incidents\)/);

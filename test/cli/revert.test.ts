@@ -30,7 +30,10 @@ describe('oncall revert', () => {
     const again = await oncall(h.moto, ['revert', actionId]);
     // THEN
     assert.equal(done.status, 0, done.stderr);
-    assert.equal(done.stdout.split('\n')[0], `reverted ${actionId} (ecs-rollback on ecs:prod/chatbot-api, HighAPIErrorRate): taskDefinition: chatbot-api:1 -> chatbot-api:2`);
+    assert.equal(
+      done.stdout.split('\n')[0],
+      `reverted ${actionId} (ecs-rollback on ecs:prod/chatbot-api, HighAPIErrorRate): taskDefinition: chatbot-api:1 -> chatbot-api:2`,
+    );
     assert.match(done.stdout, new RegExp(`recorded as revert-${actionId} \\(mode enabled\\), announced to on-call`));
     assert.equal(await taskDefinition(h), 'chatbot-api:2');
     const record = (await h.audit.get(`revert-${actionId}`))!;
@@ -47,7 +50,10 @@ describe('oncall revert', () => {
     const refused = await oncall(h.moto, ['revert', actionId]);
     assert.equal(refused.status, 1);
     assert.equal(refused.stdout, '');
-    assert.equal(refused.stderr, 'not reverted: /chatbot/fallback-mode was written after the action: now false (version 3), the action left true (version 2); not reverting\n');
+    assert.equal(
+      refused.stderr,
+      'not reverted: /chatbot/fallback-mode was written after the action: now false (version 3), the action left true (version 2); not reverting\n',
+    );
     assert.equal(await flag(h, '/chatbot/fallback-mode'), 'false');
   });
 
@@ -58,7 +64,10 @@ describe('oncall revert', () => {
     const again = await oncall(h.moto, ['revert', actionId, '--json']);
     assert.equal(done.status, 0, done.stderr);
     const result = JSON.parse(done.stdout) as { status: string; actionId: string; revert: ActionRecord };
-    assert.deepEqual([result.status, result.actionId, result.revert.actionId, result.revert.outcome], ['reverted', actionId, `revert-${actionId}`, 'succeeded']);
+    assert.deepEqual(
+      [result.status, result.actionId, result.revert.actionId, result.revert.outcome],
+      ['reverted', actionId, `revert-${actionId}`, 'succeeded'],
+    );
     assert.deepEqual([result.revert.before?.value, result.revert.after?.value], ['false', 'true']);
     assert.equal(await flag(h, '/feature/ai-model'), 'true');
     assert.equal(again.status, 1);

@@ -20,7 +20,18 @@ describe('oncall review', () => {
     // GIVEN the HighAPIErrorRate alarm in ALARM, the real starter and responder, a rollback that does not clear it
     const h = await fresh({ secondsPerHour: 3600 });
     const name = alarmName(h.config.prefix, 'HighAPIErrorRate', 'chatbot-api');
-    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' }));
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
     await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill' }));
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     const acted = (await h.deps.audit.listSince('1970')).filter((a) => a.decision === 'acted');
@@ -39,11 +50,21 @@ describe('oncall review', () => {
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.split('\n');
     const positions = timeline.map((e) => lines.findIndex((l) => l.includes(`**${e.type}**: ${e.detail}`)));
-    assert.ok(positions.every((p) => p >= 0), `events missing from the review:\n${run.stdout}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'in order');
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `events missing from the review:\n${run.stdout}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      'in order',
+    );
     const due = new Date(Date.parse(resolved.resolvedAt!) + 48 * 3_600_000).toISOString();
     assert.ok(lines.includes(`Due: ${due.slice(0, 16).replace('T', ' ')}Z (48 hours after resolution, runbook Step 5 for P1)`), run.stdout);
-    assert.match(run.stdout, /### ecs-rollback on ecs:prod\/chatbot-api[\s\S]*- Outcome: ineffective: chatbot-HighAPIErrorRate-chatbot-api still in ALARM 5 min after the action\n- Revert: `npx oncall revert/);
+    assert.match(
+      run.stdout,
+      /### ecs-rollback on ecs:prod\/chatbot-api[\s\S]*- Outcome: ineffective: chatbot-HighAPIErrorRate-chatbot-api still in ALARM 5 min after the action\n- Revert: `npx oncall revert/,
+    );
     assert.match(run.stdout, /- \[ \] Find out why ecs-rollback on ecs:prod\/chatbot-api did not clear `chatbot-HighAPIErrorRate-chatbot-api`/);
     assert.match(run.stdout, /- Resolved: .* by bob, .* after opening: rolled back by hand/);
 
@@ -102,17 +123,71 @@ describe('oncall report', () => {
     // and the figures computed by hand (see test/cli/report/hygiene.test.ts for the derivation)
     const none = { count: 0, medianSeconds: null, p90Seconds: null };
     assert.deepEqual(report.alerts, [
-      { alertId: 'HighAPIErrorRate', severity: 'P1', fires: 3, incidents: 3, actedFires: 2, noActionFires: 1, noActionShare: 1 / 3, acknowledgedFires: 3, timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 }, timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 }, flaps: 2 },
-      { alertId: 'ScheduledJobCompleted', severity: 'P4', fires: 3, incidents: 3, actedFires: 0, noActionFires: 3, noActionShare: 1, acknowledgedFires: 0, timeToAck: none, timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 }, flaps: 0 },
-      { alertId: 'UnusualErrorRateIncrease', severity: 'P3', fires: 3, incidents: 3, actedFires: 0, noActionFires: 3, noActionShare: 1, acknowledgedFires: 0, timeToAck: none, timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 }, flaps: 1 },
-      { alertId: 'HighAPILatency', severity: 'P2', fires: 2, incidents: 1, actedFires: 1, noActionFires: 1, noActionShare: 0.5, acknowledgedFires: 2, timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 }, timeToResolve: none, flaps: 0 },
+      {
+        alertId: 'HighAPIErrorRate',
+        severity: 'P1',
+        fires: 3,
+        incidents: 3,
+        actedFires: 2,
+        noActionFires: 1,
+        noActionShare: 1 / 3,
+        acknowledgedFires: 3,
+        timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 },
+        timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 },
+        flaps: 2,
+      },
+      {
+        alertId: 'ScheduledJobCompleted',
+        severity: 'P4',
+        fires: 3,
+        incidents: 3,
+        actedFires: 0,
+        noActionFires: 3,
+        noActionShare: 1,
+        acknowledgedFires: 0,
+        timeToAck: none,
+        timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 },
+        flaps: 0,
+      },
+      {
+        alertId: 'UnusualErrorRateIncrease',
+        severity: 'P3',
+        fires: 3,
+        incidents: 3,
+        actedFires: 0,
+        noActionFires: 3,
+        noActionShare: 1,
+        acknowledgedFires: 0,
+        timeToAck: none,
+        timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 },
+        flaps: 1,
+      },
+      {
+        alertId: 'HighAPILatency',
+        severity: 'P2',
+        fires: 2,
+        incidents: 1,
+        actedFires: 1,
+        noActionFires: 1,
+        noActionShare: 0.5,
+        acknowledgedFires: 2,
+        timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 },
+        timeToResolve: none,
+        flaps: 0,
+      },
     ]);
-    assert.deepEqual(report.candidates.map((c) => `${c.alertId} ${c.rule}`), ['UnusualErrorRateIncrease retire-or-downgrade', 'HighAPIErrorRate tune-duration', 'HighAPIErrorRate check-routing']);
+    assert.deepEqual(
+      report.candidates.map((c) => `${c.alertId} ${c.rule}`),
+      ['UnusualErrorRateIncrease retire-or-downgrade', 'HighAPIErrorRate tune-duration', 'HighAPIErrorRate check-routing'],
+    );
 
     // the table and the candidate list, for people
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /HighAPIErrorRate +P1 +3 +3 +1 \(33%\) +3 +20m \/ 25m +40m \/ 1h +2/);
-    assert.match(table.stdout, /Candidates to tune or retire:\n- UnusualErrorRateIncrease: retire or downgrade: fired 3 times, never acted on, never acknowledged\n- HighAPIErrorRate: tune duration: flapped 2 times/);
+    assert.match(
+      table.stdout,
+      /Candidates to tune or retire:\n- UnusualErrorRateIncrease: retire or downgrade: fired 3 times, never acted on, never acknowledged\n- HighAPIErrorRate: tune duration: flapped 2 times/,
+    );
     // the window counts: nothing opened in the last day; a bad span is a usage error
     assert.equal(recent.status, 0, recent.stderr);
     assert.match(recent.stdout, /^no alert fired since /);

@@ -32,10 +32,16 @@ describe('oncall silence, silences, unsilence', () => {
 
     const table = await oncall(h.moto, ['silences']);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout, new RegExp(`${id} +alert HighAPIErrorRate +\\S+ \\S+ \\(in (2h00m|1h59m)\\) +active +\\S+ \\(arn:aws:[^)]+\\) +bad deploy, rolling forward`));
+    assert.match(
+      table.stdout,
+      new RegExp(`${id} +alert HighAPIErrorRate +\\S+ \\S+ \\(in (2h00m|1h59m)\\) +active +\\S+ \\(arn:aws:[^)]+\\) +bad deploy, rolling forward`),
+    );
     const json = await oncall(h.moto, ['silences', '--json']);
     const listed = JSON.parse(json.stdout) as { silences: Listed[]; windows: unknown[] };
-    assert.deepEqual(listed.silences.map((s) => [s.id, s.match, s.state, s.reason]), [[id, { alertId: 'HighAPIErrorRate' }, 'active', 'bad deploy, rolling forward']]);
+    assert.deepEqual(
+      listed.silences.map((s) => [s.id, s.match, s.state, s.reason]),
+      [[id, { alertId: 'HighAPIErrorRate' }, 'active', 'bad deploy, rolling forward']],
+    );
     assert.deepEqual(listed.windows, []);
     assert.match(listed.silences[0]!.createdBy, /^\S+ \(arn:aws:/, 'who: the OS user and the AWS principal');
 
@@ -73,14 +79,25 @@ describe('oncall silence, silences, unsilence', () => {
     const active = JSON.parse((await oncall(h.moto, ['silences', '--json'])).stdout) as { silences: Listed[] };
     assert.deepEqual(active.silences.map((x) => x.reason).sort(), ['db migration', 'pen test']);
     const all = JSON.parse((await oncall(h.moto, ['silences', '--all', '--json'])).stdout) as { silences: Listed[] };
-    assert.deepEqual(all.silences.map((x) => [x.reason, x.state]), [['pen test', 'active'], ['db migration', 'active'], ['load test', 'expired']], 'ending latest first');
+    assert.deepEqual(
+      all.silences.map((x) => [x.reason, x.state]),
+      [
+        ['pen test', 'active'],
+        ['db migration', 'active'],
+        ['load test', 'expired'],
+      ],
+      'ending latest first',
+    );
   });
 
   it('refuses bad input with exit code 2, and an unknown id with 3', async () => {
     const h = await fresh({ secondsPerHour: 3600 });
     const cases: readonly [readonly string[], RegExp][] = [
       [['silence', '--for', '2h', '--reason', 'x'], /name exactly one of ALERT, --service or --category; received none/],
-      [['silence', 'HighAPIErrorRate', '--service', 'chatbot-api', '--for', '2h', '--reason', 'x'], /received ALERT HighAPIErrorRate and --service chatbot-api/],
+      [
+        ['silence', 'HighAPIErrorRate', '--service', 'chatbot-api', '--for', '2h', '--reason', 'x'],
+        /received ALERT HighAPIErrorRate and --service chatbot-api/,
+      ],
       [['silence', 'HighAPIErrrorRate', '--for', '2h', '--reason', 'x'], /unknown alert "HighAPIErrrorRate"\. Did you mean: HighAPIErrorRate/],
       [['silence', '--service', 'billing', '--for', '2h', '--reason', 'x'], /unknown service "billing"; configured: chatbot-api/],
       [['silence', '--category', 'network', '--for', '2h', '--reason', 'x'], /unknown category "network"; one of: infrastructure, model-performance/],
@@ -109,7 +126,12 @@ describe('oncall silence, silences, unsilence', () => {
     // a window from a minute ago to an hour from now (UTC), every day: in force whenever the test runs
     const hhmm = (ms: number) => new Date(Date.now() + ms).toISOString().slice(11, 16);
     const always = { days: [1, 2, 3, 4, 5, 6, 7], start: hhmm(-60_000), end: hhmm(3_600_000) };
-    const environments = { windows: { ...DEFAULT_INPUT, silencing: { maintenanceWindows: [{ ...always, name: 'patching', reason: 'kernel patches' }], lowTrafficWindows: [{ ...always, name: 'quiet' }] } } };
+    const environments = {
+      windows: {
+        ...DEFAULT_INPUT,
+        silencing: { maintenanceWindows: [{ ...always, name: 'patching', reason: 'kernel patches' }], lowTrafficWindows: [{ ...always, name: 'quiet' }] },
+      },
+    };
     const out: string[] = [];
     const saved = { ...process.env };
     Object.assign(process.env, { AWS_ENDPOINT_URL: h.moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
@@ -123,8 +145,17 @@ describe('oncall silence, silences, unsilence', () => {
     }
     const [table, json] = [out.slice(0, -1).join(''), out.at(-1)!];
     assert.match(table, /^no silences in force$/m);
-    assert.match(table, /Config windows in force now \(silencing in config\/windows\):\n {2}maintenance patching until .*: kernel patches\n {2}low-traffic quiet until .*: expected low-traffic period \(UsageDrop only\)/);
+    assert.match(
+      table,
+      /Config windows in force now \(silencing in config\/windows\):\n {2}maintenance patching until .*: kernel patches\n {2}low-traffic quiet until .*: expected low-traffic period \(UsageDrop only\)/,
+    );
     const windows = (JSON.parse(json) as { windows: { kind: string; name: string; match: unknown; timezone: string }[] }).windows;
-    assert.deepEqual(windows.map((w) => [w.kind, w.name, w.match, w.timezone]), [['maintenance', 'patching', {}, 'UTC'], ['low-traffic', 'quiet', {}, 'UTC']]);
+    assert.deepEqual(
+      windows.map((w) => [w.kind, w.name, w.match, w.timezone]),
+      [
+        ['maintenance', 'patching', {}, 'UTC'],
+        ['low-traffic', 'quiet', {}, 'UTC'],
+      ],
+    );
   });
 });

@@ -38,7 +38,15 @@ describe('a P1 drill through every integration', () => {
     await h.drain(); // the integrations' own timeline events reach the channel too
     // THEN the story, in order
     const log = h.fake.requests.map(story);
-    inOrder(log, ['slack conversations.create', 'slack conversations.invite', 'slack post page', 'slack post action', 'statuspage open identified', 'slack post resolution', 'statuspage update resolved']);
+    inOrder(log, [
+      'slack conversations.create',
+      'slack conversations.invite',
+      'slack post page',
+      'slack post action',
+      'statuspage open identified',
+      'slack post resolution',
+      'statuspage update resolved',
+    ]);
     inOrder(log, ['pagerduty trigger', 'pagerduty resolve']);
     assert.equal(log.filter((s) => s === 'statuspage open identified').length, 1, 'one status-page incident');
 
@@ -98,7 +106,10 @@ describe('a P1 drill through every integration', () => {
     const incidentId = await firePage(h);
     // THEN paging and mitigation are done before any integration is called: they never wait on one
     assert.equal(h.fake.requests.length, 0, 'no integration called from the paging or mitigation path');
-    assert.ok((await h.inbox()).some((p) => p.role === 'on-call-primary'), 'on-call was paged');
+    assert.ok(
+      (await h.inbox()).some((p) => p.role === 'on-call-primary'),
+      'on-call was paged',
+    );
     const { services } = await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }));
     assert.equal(services![0]!.taskDefinition!.split('/').pop(), 'chatbot-api:1', 'rolled back');
     await h.drain();
@@ -107,7 +118,11 @@ describe('a P1 drill through every integration', () => {
     // and on the collaboration function's clock, Slack cost one retry budget
     const budget = h.config.integrations.http.budgetMs;
     const slackCalls = h.fake.requestsTo('slack');
-    assert.deepEqual(slackCalls.map((r) => r.path), Array(h.config.integrations.http.attempts).fill('/api/conversations.create'), 'one call, all its attempts; nothing else waits on a channel that does not exist');
+    assert.deepEqual(
+      slackCalls.map((r) => r.path),
+      Array(h.config.integrations.http.attempts).fill('/api/conversations.create'),
+      'one call, all its attempts; nothing else waits on a channel that does not exist',
+    );
     assert.ok(h.collaboration.runtime.slept.reduce((a, b) => a + b, 0) <= budget);
     // the other integrations went on
     assert.ok(h.fake.requests.map(story).includes('statuspage open identified'));
@@ -117,7 +132,11 @@ describe('a P1 drill through every integration', () => {
     assert.ok(failures.every((e) => e.data?.integration === 'slack'));
     assert.match(failures[0]!.detail, /^slack: conversations\.create: HTTP 500: internal_error after 3 attempts$/);
     // and the log line the dashboard's integration-failures widget filters on
-    assert.ok(h.collaborationLogs.some((l) => l.level === 'warn' && /^integration failed/.test(l.message) && l.extra?.integration === 'slack' && l.extra.incidentId === incidentId));
+    assert.ok(
+      h.collaborationLogs.some(
+        (l) => l.level === 'warn' && /^integration failed/.test(l.message) && l.extra?.integration === 'slack' && l.extra.incidentId === incidentId,
+      ),
+    );
   });
 
   it('an integration that starts failing mid-incident costs one retry budget per batch: the breaker skips its later calls', async () => {
@@ -135,7 +154,10 @@ describe('a P1 drill through every integration', () => {
     assert.equal(h.fake.requestsTo('slack').length - before, h.config.integrations.http.attempts);
     const failures = (await h.deps.store.timeline(incidentId)).filter((e) => e.type === 'integration-failed').map((e) => e.detail);
     assert.match(failures[0]!, /^slack: chat\.postMessage: HTTP 503: service_unavailable after 3 attempts$/);
-    assert.ok(failures.slice(1).every((d) => /not called: failed earlier in this batch/.test(d)), failures.join('\n'));
+    assert.ok(
+      failures.slice(1).every((d) => /not called: failed earlier in this batch/.test(d)),
+      failures.join('\n'),
+    );
     assert.ok(failures.length >= 2);
     // the status page still resolved
     assert.ok(h.fake.requests.map(story).includes('statuspage update resolved'));
@@ -159,7 +181,10 @@ describe('a P1 drill through every integration', () => {
 
   it('a customer-facing P2 opens a channel when P2 is configured, and marks its component degraded, not down', async () => {
     // GIVEN Slack channels for P1 and P2
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, slack: { ...DRILL_INTEGRATIONS.slack, severities: ['P1', 'P2'] } } } });
+    const h = await fresh({
+      secondsPerHour: 3600,
+      config: { integrations: { ...DRILL_INTEGRATIONS, slack: { ...DRILL_INTEGRATIONS.slack, severities: ['P1', 'P2'] } } },
+    });
     // WHEN HighAPILatency (P2) fires, pages, and on-call acknowledges
     const { incidentId } = await h.alarm({ alertId: 'HighAPILatency', instance: 'chatbot-api' });
     await until(async () => (await h.deps.store.timeline(incidentId!)).some((e) => e.type === 'page'), 'the first page');

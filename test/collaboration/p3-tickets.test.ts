@@ -31,7 +31,12 @@ async function flap(h: CollaborationHarness, times: number): Promise<string[]> {
   return incidents;
 }
 
-const PROVIDERS: readonly { name: string; tickets: NonNullable<ConfigInput['integrations']>['tickets']; created: (h: CollaborationHarness) => number; check: (h: CollaborationHarness, incidents: string[]) => void }[] = [
+const PROVIDERS: readonly {
+  name: string;
+  tickets: NonNullable<ConfigInput['integrations']>['tickets'];
+  created: (h: CollaborationHarness) => number;
+  check: (h: CollaborationHarness, incidents: string[]) => void;
+}[] = [
   {
     name: 'GitHub Issues',
     tickets: DRILL_INTEGRATIONS.tickets,
@@ -43,7 +48,10 @@ const PROVIDERS: readonly { name: string; tickets: NonNullable<ConfigInput['inte
       assert.match(issue!.body!, /Recent changes \(last 30 min\)/, 'filed with the context');
       assert.ok(issue!.body!.includes(incidents[0]!));
       assert.equal(issue!.state, 'closed');
-      assert.deepEqual(issue!.comments.map((c) => c.body.split(' ')[0]), ['Resolved', 'Fired', 'Resolved', 'Fired', 'Resolved']);
+      assert.deepEqual(
+        issue!.comments.map((c) => c.body.split(' ')[0]),
+        ['Resolved', 'Fired', 'Resolved', 'Fired', 'Resolved'],
+      );
       incidents.forEach((id, i) => assert.ok(issue!.comments[2 * i]!.body.includes(`(incident ${id})`), `the resolution of ${id} names it`));
     },
   },
@@ -74,7 +82,13 @@ describe('P3 tickets', () => {
       assert.equal(provider.created(h), 1);
       provider.check(h, incidents);
       // and each incident's timeline says what happened to it
-      const said = await Promise.all(incidents.map(async (id) => (await h.deps.store.timeline(id)).filter((e) => e.type === 'integration').map((e) => e.detail.replace(/ticket \S+ /, 'ticket # ').replace(/: https\S+$/, ''))));
+      const said = await Promise.all(
+        incidents.map(async (id) =>
+          (await h.deps.store.timeline(id))
+            .filter((e) => e.type === 'integration')
+            .map((e) => e.detail.replace(/ticket \S+ /, 'ticket # ').replace(/: https\S+$/, '')),
+        ),
+      );
       assert.deepEqual(said, [
         [`ticket # opened in ${provider.tickets!.provider}`, 'ticket # closed on resolution'],
         ['ticket # reopened (the alert fired again)', 'ticket # closed on resolution'],
@@ -86,17 +100,23 @@ describe('P3 tickets', () => {
   }
 
   it('a Jira project without a done transition gets comments, and the open ticket keeps taking the flaps', async () => {
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: { ...JIRA, doneTransitionId: undefined, reopenTransitionId: undefined } } } });
+    const h = await fresh({
+      secondsPerHour: 3600,
+      config: { integrations: { ...DRILL_INTEGRATIONS, tickets: { ...JIRA, doneTransitionId: undefined, reopenTransitionId: undefined } } },
+    });
     await flap(h, 2);
     const [issue, ...others] = h.fake.state.jira.issues;
     assert.equal(others.length, 0);
     assert.deepEqual(issue!.transitions, []);
-    assert.deepEqual(issue!.comments.map((c) => c.text.split(/[ :]/)[0]), ['Resolved', 'Fired', 'Resolved']);
+    assert.deepEqual(
+      issue!.comments.map((c) => c.text.split(/[ :]/)[0]),
+      ['Resolved', 'Fired', 'Resolved'],
+    );
   });
 });
 
 describe('P4 ticket backlog', () => {
-  it("files one backlog ticket per P4 incident when the tracker takes P4 (the default), and a redelivery files nothing more", async () => {
+  it('files one backlog ticket per P4 incident when the tracker takes P4 (the default), and a redelivery files nothing more', async () => {
     // GIVEN GitHub tickets with their default severities (P3 and P4)
     const h = await fresh({ secondsPerHour: 3600 });
     // WHEN a P4 alarm fires, and EventBridge delivers the same change again
@@ -107,7 +127,10 @@ describe('P4 ticket backlog', () => {
     await h.drain();
     // THEN one request in the timeline, one issue, marked as backlog, and nobody paged
     const timeline = await h.deps.store.timeline(incidentId!);
-    assert.deepEqual(timeline.filter((e) => e.type === 'ticket').map((e) => e.detail), ['backlog ticket requested from github']);
+    assert.deepEqual(
+      timeline.filter((e) => e.type === 'ticket').map((e) => e.detail),
+      ['backlog ticket requested from github'],
+    );
     const [issue, ...others] = h.fake.state.github.issues;
     assert.equal(others.length, 0);
     assert.match(issue!.title, /^\[P4\] ModelRetrained: /);
@@ -122,7 +145,10 @@ describe('P4 ticket backlog', () => {
     const { incidentId } = await h.alarm({ alertId: 'ModelRetrained', at: new Date(Date.now() - 60_000) });
     // THEN the digest is its only path: no ticket request, no integration failure
     const types = (await h.deps.store.timeline(incidentId!)).map((e) => e.type);
-    assert.deepEqual(types.filter((t) => t === 'ticket' || t === 'integration-failed'), []);
+    assert.deepEqual(
+      types.filter((t) => t === 'ticket' || t === 'integration-failed'),
+      [],
+    );
     assert.ok(types.includes('skipped-step'));
   });
 });

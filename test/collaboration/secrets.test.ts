@@ -6,12 +6,20 @@ import { until, useCollaboration, type CollaborationHarness } from '../support/c
 
 const { fresh } = useCollaboration();
 
-const JIRA = { provider: 'jira', credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/jira-credentials', baseUrl: 'https://acme.atlassian.net', projectKey: 'OPS' } as const;
+const JIRA = {
+  provider: 'jira',
+  credentialsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/jira-credentials',
+  baseUrl: 'https://acme.atlassian.net',
+  projectKey: 'OPS',
+} as const;
 
 /** A P1 and a P3, each fired, handled and cleared. */
 async function incidents(h: CollaborationHarness): Promise<string[]> {
   const ids: string[] = [];
-  for (const [alertId, waitFor] of [['HighAPIErrorRate', 'page'], ['HighCPUUtilization', 'ticket']] as const) {
+  for (const [alertId, waitFor] of [
+    ['HighAPIErrorRate', 'page'],
+    ['HighCPUUtilization', 'ticket'],
+  ] as const) {
     const { incidentId } = await h.alarm({ alertId, instance: 'chatbot-api' });
     await until(async () => (await h.deps.store.timeline(incidentId!)).some((e) => e.type === waitFor), waitFor);
     await h.drain();
@@ -65,12 +73,18 @@ describe('secrets of the integrations', () => {
 
   it('a secret given by name is read by that name, even one ending in "-" and six characters', async () => {
     // GIVEN PagerDuty's routing key stored as alerting/pagerduty-abcdef and named so in the config
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn: { name: 'alerting/pagerduty-abcdef' } } } } });
+    const h = await fresh({
+      secondsPerHour: 3600,
+      config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn: { name: 'alerting/pagerduty-abcdef' } } } },
+    });
     // WHEN a P1 runs its course
     const [p1] = await incidents(h);
     // THEN PagerDuty was told, with the key from that secret, and nothing failed
     const failures = (await h.deps.store.timeline(p1!)).filter((e) => e.type === 'integration-failed');
-    assert.deepEqual(failures.map((e) => e.detail), []);
+    assert.deepEqual(
+      failures.map((e) => e.detail),
+      [],
+    );
     const bodies = h.fake.requestsTo('pagerduty').map((r) => r.body as { routing_key: string });
     assert.ok(bodies.length > 0);
     assert.ok(bodies.every((b) => b.routing_key === h.fake.tokens.pagerduty));

@@ -53,12 +53,18 @@ describe('the drill clock', () => {
     assert.deepEqual(released, []);
     clock.advanceTo(clock.at(40));
     await settled();
-    assert.deepEqual(released.sort((a, b) => a - b), [15, 30]);
+    assert.deepEqual(
+      released.sort((a, b) => a - b),
+      [15, 30],
+    );
     clock.advanceTo(clock.at(20));
     assert.equal(clock.minutesOf(clock.time), 40);
     assert.equal(await clock.until(clock.at(5)), true, 'an instant already passed does not wait');
     await settled();
-    assert.deepEqual(released.sort((a, b) => a - b), [15, 30]);
+    assert.deepEqual(
+      released.sort((a, b) => a - b),
+      [15, 30],
+    );
   });
 
   it('lets go of a wait whose execution was stopped, without the time having come', async () => {

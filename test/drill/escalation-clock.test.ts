@@ -15,7 +15,10 @@ const SILENT: Log = { info: () => undefined, warn: () => undefined, error: () =>
 describe("the escalation on the drill's clock (the runbook's matrix, not compressed)", () => {
   let moto: Moto | undefined;
   const config = makeConfig();
-  const machines = synth(config).templates.get('chatbot-alerting')!.findResources('AWS::StepFunctions::StateMachine') as Record<string, { Properties: { StateMachineName: string; DefinitionString: unknown } }>;
+  const machines = synth(config).templates.get('chatbot-alerting')!.findResources('AWS::StepFunctions::StateMachine') as Record<
+    string,
+    { Properties: { StateMachineName: string; DefinitionString: unknown } }
+  >;
   const definition = (name: string) => definitionOf(Object.values(machines).find((m) => m.Properties.StateMachineName === name)!);
   before(async () => {
     moto = await startMoto();
@@ -28,7 +31,16 @@ describe("the escalation on the drill's clock (the runbook's matrix, not compres
     const clients = createClients({ ...moto!.clientConfig, maxAttempts: 2 });
     const sample = await createSampleWorld(clients, moto!.clientConfig, config, 'enabled');
     const clock = new DrillClock(new Date());
-    const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition: definition('chatbot-escalation'), verifyDefinition: definition('chatbot-verify'), linkKey: 'test-link-key-0123456789abcdef', logger: SILENT, clock });
+    const world = await createEscalationWorld({
+      clients,
+      config,
+      auditTable: sample.auditTable,
+      escalationDefinition: definition('chatbot-escalation'),
+      verifyDefinition: definition('chatbot-verify'),
+      linkKey: 'test-link-key-0123456789abcdef',
+      logger: SILENT,
+      clock,
+    });
     const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: clock.origin };
     const opened = await clock.run(clock.origin, () => world.event(alarmStateChangeEvent(config, api)));
     const incidentId = (opened as { incidentId: string }).incidentId;
@@ -40,7 +52,10 @@ describe("the escalation on the drill's clock (the runbook's matrix, not compres
     await clock.run(clock.at(20), () => world.event(alarmStateChangeEvent(config, { ...api, newState: 'OK', oldState: 'ALARM', at: clock.at(20) })));
     // Step 2 (the senior engineer, at 30) waits for a time the drill never reaches: the stop lets it go unpaged.
     await world.runner.stopAll();
-    assert.deepEqual([...world.runner.executions.values()].map((e) => e.error), [undefined]);
+    assert.deepEqual(
+      [...world.runner.executions.values()].map((e) => e.error),
+      [undefined],
+    );
 
     const timeline = await world.deps.store.timeline(incidentId);
     const at = (type: string) => timeline.filter((e) => e.type === type).map((e) => Math.floor(clock.minutesOf(e.at)));

@@ -45,13 +45,18 @@ describe('recent changes in the window', () => {
   it('lists the deployment, the parameter changes and the actions of the window, and nothing older', async () => {
     // GIVEN older changes: search-api deployed, the flags written (by the sample world), over a second ago
     const h = await fresh({ config: { services: [...DEFAULT_INPUT.services, SEARCH] }, secondsPerHour: 3600 });
-    await h.clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'search-api', containerDefinitions: [{ name: 'api', image: 'search-api:2.0.0', memory: 512 }] }));
+    await h.clients.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'search-api', containerDefinitions: [{ name: 'api', image: 'search-api:2.0.0', memory: 512 }] }),
+    );
     await h.clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'search-api', taskDefinition: 'search-api:1', desiredCount: 2 }));
     await sleep(1100);
     // WHEN chatbot-api gets a new task definition, on-call flips the fallback and changes the rate limit twice
-    await h.clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'chatbot-api', containerDefinitions: [{ name: 'api', image: 'chatbot-api:1.6.0', memory: 1024 }] }));
+    await h.clients.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'chatbot-api', containerDefinitions: [{ name: 'api', image: 'chatbot-api:1.6.0', memory: 1024 }] }),
+    );
     await h.clients.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'chatbot-api', taskDefinition: 'chatbot-api:3', forceNewDeployment: true }));
-    const deployedAt = (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!.deployments![0]!.createdAt!;
+    const deployedAt = (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!.deployments![0]!
+      .createdAt!;
     for (const [Name, Value] of [
       [h.config.ssm.fallbackMode, 'true'],
       [h.config.ssm.rateLimit, '50'],
@@ -98,7 +103,18 @@ describe('recent changes in the window', () => {
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
     assert.equal(context.actions.length, 1);
     const [action] = context.actions;
-    assert.deepEqual({ ...action, revertCommand: undefined }, { actionId: actions[0]!.actionId, mitigation: 'ai-kill-switch', target: 'ssm:/feature/ai-model', decision: 'acted', outcome: 'succeeded', at: actions[0]!.createdAt, revertCommand: undefined });
+    assert.deepEqual(
+      { ...action, revertCommand: undefined },
+      {
+        actionId: actions[0]!.actionId,
+        mitigation: 'ai-kill-switch',
+        target: 'ssm:/feature/ai-model',
+        decision: 'acted',
+        outcome: 'succeeded',
+        at: actions[0]!.createdAt,
+        revertCommand: undefined,
+      },
+    );
     assert.match(action!.revertCommand!, new RegExp(`oncall revert ${action!.actionId}`));
     // No alarm of that name exists in this account: said, not thrown.
     assert.deepEqual(context.unavailable, [`Alarm datapoints: alarm ${incident.alarmName} not found`]);
@@ -107,7 +123,9 @@ describe('recent changes in the window', () => {
 
   it("reads only the incident's own service when it has one", async () => {
     const h = await fresh({ config: { services: [...DEFAULT_INPUT.services, SEARCH] }, secondsPerHour: 3600 });
-    await h.clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'search-api', containerDefinitions: [{ name: 'api', image: 'search-api:2.0.0', memory: 512 }] }));
+    await h.clients.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'search-api', containerDefinitions: [{ name: 'api', image: 'search-api:2.0.0', memory: 512 }] }),
+    );
     await h.clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'search-api', taskDefinition: 'search-api:1', desiredCount: 2 }));
     const incident = await open(h, 'ModelAccuracyDrop');
     const deps = { clients: h.clients, config: h.config, now: new Date() };
@@ -123,18 +141,53 @@ describe("the alarm's datapoints", () => {
     const h = await fresh({ secondsPerHour: 3600 });
     const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
     const Dimensions = [{ Name: 'Environment', Value: 'prod' }];
-    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'ChatbotAI', MetricName: 'ModelAccuracy', Dimensions, Statistic: 'Average', Period: 60, EvaluationPeriods: 3, Threshold: 0.8, ComparisonOperator: 'LessThanThreshold' }));
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'ChatbotAI',
+        MetricName: 'ModelAccuracy',
+        Dimensions,
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: 0.8,
+        ComparisonOperator: 'LessThanThreshold',
+      }),
+    );
     const now = new Date();
     const values = [0.91, 0.85, 0.72, 0.64];
-    await h.clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: 'ChatbotAI', MetricData: values.map((Value, i) => ({ MetricName: 'ModelAccuracy', Dimensions, Value, Timestamp: new Date(now.getTime() - (values.length - i) * MINUTE) })) }));
+    await h.clients.cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'ChatbotAI',
+        MetricData: values.map((Value, i) => ({
+          MetricName: 'ModelAccuracy',
+          Dimensions,
+          Value,
+          Timestamp: new Date(now.getTime() - (values.length - i) * MINUTE),
+        })),
+      }),
+    );
     const incident = await open(h, 'ModelAccuracyDrop');
     // WHEN
     const context = await gatherContext({ clients: h.clients, config: h.config, now }, incident, []);
     // THEN (moto labels each point with the start of its period, counted from StartTime)
     const { points, ...alarm } = context.datapoints!;
-    assert.deepEqual(alarm, { alarmName: name, metric: 'ModelAccuracy (Environment=prod)', stat: 'Average', periodSeconds: 60, threshold: 0.8, comparison: 'LessThanThreshold' });
-    assert.deepEqual(points.map((p) => p.value), values);
-    assert.ok(points.every((p, i) => Date.parse(p.at) >= now.getTime() - 30 * MINUTE && (i === 0 || p.at > points[i - 1]!.at)), JSON.stringify(points));
+    assert.deepEqual(alarm, {
+      alarmName: name,
+      metric: 'ModelAccuracy (Environment=prod)',
+      stat: 'Average',
+      periodSeconds: 60,
+      threshold: 0.8,
+      comparison: 'LessThanThreshold',
+    });
+    assert.deepEqual(
+      points.map((p) => p.value),
+      values,
+    );
+    assert.ok(
+      points.every((p, i) => Date.parse(p.at) >= now.getTime() - 30 * MINUTE && (i === 0 || p.at > points[i - 1]!.at)),
+      JSON.stringify(points),
+    );
     assert.deepEqual(context.unavailable, []);
     const lines = contextLines(context);
     assert.ok(lines.includes('Alarm datapoints (ModelAccuracy (Environment=prod), Average per 60 s; alarm when < 0.8):'), lines.join('\n'));
@@ -159,11 +212,23 @@ describe("the alarm's datapoints", () => {
       }),
     );
     const now = new Date();
-    await h.clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: 'ChatbotAI', MetricData: ['ServerErrors', 'Requests'].map((m, i) => ({ ...metric(m), Value: i ? 100 : 9, Timestamp: new Date(now.getTime() - MINUTE) })) }));
+    await h.clients.cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'ChatbotAI',
+        MetricData: ['ServerErrors', 'Requests'].map((m, i) => ({ ...metric(m), Value: i ? 100 : 9, Timestamp: new Date(now.getTime() - MINUTE) })),
+      }),
+    );
     const incident = await open(h, 'HighAPIErrorRate', 'chatbot-api');
     const context = await gatherContext({ clients: h.clients, config: h.config, now }, incident, []);
     // moto evaluates no arithmetic (only an expression naming one query): the call succeeds with no points.
-    assert.deepEqual(context.datapoints, { alarmName: name, metric: 'error rate', periodSeconds: 60, threshold: 0.05, comparison: 'GreaterThanThreshold', points: [] });
+    assert.deepEqual(context.datapoints, {
+      alarmName: name,
+      metric: 'error rate',
+      periodSeconds: 60,
+      threshold: 0.05,
+      comparison: 'GreaterThanThreshold',
+      points: [],
+    });
     assert.deepEqual(context.unavailable, []);
     assert.deepEqual(contextLines(context).slice(-2), ['Alarm datapoints (error rate, per 60 s; alarm when > 0.05):', '  no datapoints in this window']);
   });
@@ -172,7 +237,10 @@ describe("the alarm's datapoints", () => {
     const h = await fresh({ secondsPerHour: 3600 });
     const incident = await open(h, 'ModelAccuracyDrop');
     const rule = 'ALARM("chatbot-HighAPIErrorRate-chatbot-api") AND ALARM("chatbot-HighAPILatency-chatbot-api")';
-    const cloudwatch = { send: async (command: unknown) => (command instanceof DescribeAlarmsCommand ? { MetricAlarms: [], CompositeAlarms: [{ AlarmName: incident.alarmName, AlarmRule: rule }] } : {}) } as unknown as CloudWatchClient;
+    const cloudwatch = {
+      send: async (command: unknown) =>
+        command instanceof DescribeAlarmsCommand ? { MetricAlarms: [], CompositeAlarms: [{ AlarmName: incident.alarmName, AlarmRule: rule }] } : {},
+    } as unknown as CloudWatchClient;
     const context = await gatherContext({ clients: { ...h.clients, cloudwatch }, config: h.config, now: new Date() }, incident, []);
     assert.deepEqual(context.datapoints, { alarmName: incident.alarmName, metric: 'composite alarm', rule, points: [] });
     assert.deepEqual(contextLines(context).slice(-2), ['Alarm datapoints:', `  composite alarm, no datapoints of its own; rule: ${rule}`]);
@@ -195,7 +263,11 @@ describe('context that cannot be read', () => {
       const started = Date.now();
       const context = await gatherContext({ clients: { ...h.clients, ecs, ssm }, config: h.config, now: new Date() }, incident, [], { timeoutMs: 300 });
       assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
-      assert.deepEqual(context.unavailable, ['ECS deployments: ECONNREFUSED (cluster prod)', 'SSM parameter history: timed out after 300 ms', `Alarm datapoints: alarm ${incident.alarmName} not found`]);
+      assert.deepEqual(context.unavailable, [
+        'ECS deployments: ECONNREFUSED (cluster prod)',
+        'SSM parameter history: timed out after 300 ms',
+        `Alarm datapoints: alarm ${incident.alarmName} not found`,
+      ]);
       assert.deepEqual([context.deployments, context.parameterChanges], [[], []]);
       const lines = contextLines(context);
       assert.ok(lines.includes('  Deployments: unknown (see below)') && lines.includes('  Parameter changes: unknown (see below)'), lines.join('\n'));
@@ -207,7 +279,10 @@ describe('context that cannot be read', () => {
 
     const nowhere = { ...h.config, services: h.config.services.map((s) => ({ ...s, ecs: { ...s.ecs, cluster: 'nowhere' } })) };
     const missing = await gatherContext({ clients: h.clients, config: nowhere, now: new Date() }, incident, []);
-    assert.deepEqual(missing.unavailable.filter((u) => u.startsWith('ECS')), ['ECS deployments: ClusterNotFoundException (cluster nowhere)']);
+    assert.deepEqual(
+      missing.unavailable.filter((u) => u.startsWith('ECS')),
+      ['ECS deployments: ClusterNotFoundException (cluster nowhere)'],
+    );
     assert.equal(missing.parameterChanges.length, 4, 'the other sources still answer (the sample world wrote 4 parameters just now)');
   });
 
@@ -245,15 +320,26 @@ describe('every page carries its context', () => {
     const event = await firstPage(h, incident.incidentId);
     // THEN the page an on-call receives
     const text = (await h.inbox()).find((p) => p.role === 'on-call-primary')!.text;
-    assert.match(text, /\nRecent changes \(last 30 min\):\n {2}Deployments:\n {4}- \d\d:\d\d UTC \(0 min ago\) chatbot-api \(prod\/chatbot-api\): chatbot-api:2 PRIMARY, IN_PROGRESS\n/);
+    assert.match(
+      text,
+      /\nRecent changes \(last 30 min\):\n {2}Deployments:\n {4}- \d\d:\d\d UTC \(0 min ago\) chatbot-api \(prod\/chatbot-api\): chatbot-api:2 PRIMARY, IN_PROGRESS\n/,
+    );
     assert.match(text, /\n {4}- \d\d:\d\d UTC \(0 min ago\) \/chatbot\/fallback-mode: set to false \(v1, by N\/A\)\n/);
     assert.match(text, /Context unavailable: Alarm datapoints: alarm chatbot-ModelAccuracyDrop not found\n/);
     assert.ok(text.indexOf('Automation so far:') < text.indexOf('Recent changes') && text.indexOf('Recent changes') < text.indexOf('Acknowledge:'), text);
     // and the timeline event the channel post is made from
     const data = event.data as { roles: string[]; why: string; context: IncidentContext };
     assert.equal(data.why, `${incident.policyId}: the incident opened`);
-    assert.deepEqual(data.context.deployments.map((d) => `${d.cluster}/${d.ecsService} ${d.status}`), ['prod/chatbot-api PRIMARY']);
-    assert.deepEqual(data.context.parameterChanges.map((p) => p.name).sort(), ['/chatbot/automation-mode', '/chatbot/fallback-mode', '/chatbot/rate-limit', '/feature/ai-model']);
+    assert.deepEqual(
+      data.context.deployments.map((d) => `${d.cluster}/${d.ecsService} ${d.status}`),
+      ['prod/chatbot-api PRIMARY'],
+    );
+    assert.deepEqual(data.context.parameterChanges.map((p) => p.name).sort(), [
+      '/chatbot/automation-mode',
+      '/chatbot/fallback-mode',
+      '/chatbot/rate-limit',
+      '/feature/ai-model',
+    ]);
     assert.equal(data.context.windowMinutes, 30);
   });
 });
@@ -263,9 +349,27 @@ describe('contextLines', () => {
   const context: IncidentContext = {
     gatheredAt: at(0),
     windowMinutes: 30,
-    deployments: Array.from({ length: 12 }, (_, i) => ({ service: `svc-${i}`, cluster: 'prod', ecsService: `svc-${i}`, taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/svc-${i}:7`, status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: at(i) })),
+    deployments: Array.from({ length: 12 }, (_, i) => ({
+      service: `svc-${i}`,
+      cluster: 'prod',
+      ecsService: `svc-${i}`,
+      taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/svc-${i}:7`,
+      status: 'PRIMARY',
+      rolloutState: 'COMPLETED',
+      createdAt: at(i),
+    })),
     parameterChanges: [],
-    actions: [{ actionId: 'a1', mitigation: 'fallback-mode', target: 'ssm:/chatbot/fallback-mode', decision: 'acted', outcome: 'succeeded', at: at(2), revertCommand: 'npx oncall revert a1' }],
+    actions: [
+      {
+        actionId: 'a1',
+        mitigation: 'fallback-mode',
+        target: 'ssm:/chatbot/fallback-mode',
+        decision: 'acted',
+        outcome: 'succeeded',
+        at: at(2),
+        revertCommand: 'npx oncall revert a1',
+      },
+    ],
     omitted: { deployments: 3 },
     unavailable: [],
   };
@@ -282,8 +386,31 @@ describe('contextLines', () => {
   });
 
   it('the email shows the context, the SMS does not', () => {
-    const incident = { incidentId: 'i-1', alarmName: 'chatbot-X', alertId: 'X', service: undefined, severity: 'P1', policyId: 'p1', summary: 's', runbookUrl: 'https://r', customerFacing: true, status: 'open', openedAt: at(5), triggers: [], openAlarms: [] } as Incident;
-    const { text, sms } = pageText({ incident, why: 'w', roles: ['on-call-primary'], actions: [], ackUrl: 'https://a', resolveUrl: 'https://r', smsAckUrl: 'https://a/s/x', context });
+    const incident = {
+      incidentId: 'i-1',
+      alarmName: 'chatbot-X',
+      alertId: 'X',
+      service: undefined,
+      severity: 'P1',
+      policyId: 'p1',
+      summary: 's',
+      runbookUrl: 'https://r',
+      customerFacing: true,
+      status: 'open',
+      openedAt: at(5),
+      triggers: [],
+      openAlarms: [],
+    } as Incident;
+    const { text, sms } = pageText({
+      incident,
+      why: 'w',
+      roles: ['on-call-primary'],
+      actions: [],
+      ackUrl: 'https://a',
+      resolveUrl: 'https://r',
+      smsAckUrl: 'https://a/s/x',
+      context,
+    });
     assert.match(text, /Recent changes \(last 30 min\):/);
     assert.doesNotMatch(text, /Automatic actions/, 'the page lists the actions once, under "Automation so far"');
     assert.doesNotMatch(sms, /Recent changes/);

@@ -30,11 +30,30 @@ describe('escalation of a P1 (2 s per hour: ack deadline 0.5 s, senior 2 s, VP 8
     const id = (opened as { incidentId: string }).incidentId;
     assert.equal(await finished(h, id), 'succeeded');
     // THEN
-    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary', 'senior-engineer', 'vp-engineering']);
+    assert.deepEqual(await pages(h, id), [
+      'on-call-primary+incident-commander+customer-success',
+      'on-call-primary+on-call-secondary',
+      'senior-engineer',
+      'vp-engineering',
+    ]);
     const inbox = await h.inbox();
-    assert.deepEqual(inbox.map((p) => p.role).sort(), ['customer-success', 'incident-commander', 'on-call-primary', 'on-call-primary', 'on-call-secondary', 'senior-engineer', 'vp-engineering']);
+    assert.deepEqual(inbox.map((p) => p.role).sort(), [
+      'customer-success',
+      'incident-commander',
+      'on-call-primary',
+      'on-call-primary',
+      'on-call-secondary',
+      'senior-engineer',
+      'vp-engineering',
+    ]);
     const first = inbox.find((p) => p.role === 'incident-commander')!.text;
-    for (const part of ['[P1] ModelAccuracyDrop', 'Runbook:     https://github.com/example-org/runbook-alerting/blob/main/runbooks/ModelAccuracyDrop.md', 'Acknowledge: https://links.example.invalid/ack?incident=', `Dedup key:   ${id}`, 'Automation so far:']) {
+    for (const part of [
+      '[P1] ModelAccuracyDrop',
+      'Runbook:     https://github.com/example-org/runbook-alerting/blob/main/runbooks/ModelAccuracyDrop.md',
+      'Acknowledge: https://links.example.invalid/ack?incident=',
+      `Dedup key:   ${id}`,
+      'Automation so far:',
+    ]) {
       assert.ok(first.includes(part), `page lacks ${part}:\n${first}`);
     }
   });
@@ -89,12 +108,21 @@ describe('policies of other alerts and severities', () => {
     const offsets = input.steps.map((s) => Math.round((Date.parse(s.at) - Date.parse(incident.openedAt)) / (2000 / 60)));
     assert.deepEqual(offsets, [0, 15, 30, 60], 'minutes of the compressed timetable');
     assert.equal(await finished(h, id), 'succeeded');
-    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary', 'senior-engineer', 'vp-engineering']);
+    assert.deepEqual(await pages(h, id), [
+      'on-call-primary+incident-commander+customer-success',
+      'on-call-primary+on-call-secondary',
+      'senior-engineer',
+      'vp-engineering',
+    ]);
   });
 
   it('P3 asks the configured tracker for a ticket and pages nobody at once', async () => {
     // GIVEN tickets in GitHub Issues
-    const tickets = { provider: 'github' as const, tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf', repository: 'acme/ops' };
+    const tickets = {
+      provider: 'github' as const,
+      tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf',
+      repository: 'acme/ops',
+    };
     const h = await fresh({ config: { integrations: { tickets } } });
     // WHEN
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
@@ -102,7 +130,10 @@ describe('policies of other alerts and severities', () => {
     await sleep(300);
     // THEN the request is in the timeline for the collaboration function; nobody is paged
     const requests = (await h.deps.store.timeline(id)).filter((e) => e.type === 'ticket');
-    assert.deepEqual(requests.map((e) => [e.detail, e.data?.requested]), [['ticket requested from github', true]]);
+    assert.deepEqual(
+      requests.map((e) => [e.detail, e.data?.requested]),
+      [['ticket requested from github', true]],
+    );
     assert.equal((requests[0]!.data!.context as { windowMinutes: number }).windowMinutes, 30, 'the ticket is filed with the recent changes');
     assert.deepEqual(await pages(h, id), []);
   });
@@ -153,7 +184,18 @@ describe('verification of automatic actions', () => {
     // GIVEN an open P1 incident whose alarm stays in ALARM (the next step, the ack deadline, is 15 s away)
     const h = await fresh({ secondsPerHour: 60 });
     const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
-    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'ChatbotAI', MetricName: 'ModelAccuracy', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 0.8, ComparisonOperator: 'LessThanThreshold' }));
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'ChatbotAI',
+        MetricName: 'ModelAccuracy',
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0.8,
+        ComparisonOperator: 'LessThanThreshold',
+      }),
+    );
     await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill' }));
     const at = new Date();
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
@@ -163,7 +205,9 @@ describe('verification of automatic actions', () => {
       config: h.config,
       clients: h.clients,
       world: h.sample,
-      verification: { start: async (actionId) => void (await h.verifyRunner.start(`verify-${actionId}`, { actionId, at: new Date(Date.now() + 300).toISOString() } as never)) },
+      verification: {
+        start: async (actionId) => void (await h.verifyRunner.start(`verify-${actionId}`, { actionId, at: new Date(Date.now() + 300).toISOString() } as never)),
+      },
     });
     await respond(snsEvent(h.sample.severityTopicArns.P1!, JSON.stringify(alarmNotification(h.config, { alertId: 'ModelAccuracyDrop', at }))));
     const [action] = await h.deps.audit.listSince('1970');
@@ -181,15 +225,53 @@ describe('verification of automatic actions', () => {
   it('an action whose alarm cleared is verified and pages nobody', async () => {
     const h = await fresh({ secondsPerHour: 60 });
     const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
-    await h.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'ChatbotAI', MetricName: 'ModelAccuracy', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 0.8, ComparisonOperator: 'LessThanThreshold' }));
+    await h.clients.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'ChatbotAI',
+        MetricName: 'ModelAccuracy',
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0.8,
+        ComparisonOperator: 'LessThanThreshold',
+      }),
+    );
     await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'recovered' }));
     const at = new Date();
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
     const id = (opened as { incidentId: string }).incidentId;
     const { audit } = h.deps;
     // an acted, succeeded action of the incident, as the responder records it
-    await audit.claim({ actionId: 'a1', incidentId: id, alarmName: name, alertId: 'ModelAccuracyDrop', service: 'chatbot-api', severity: 'P1', mitigation: 'ai-kill-switch', target: 'ssm:/feature/ai-model', mode: 'enabled', reason: 'drill', evidence: {}, createdAt: at.toISOString() });
-    const refused = await audit.reserve('a1', { mitigation: 'ai-kill-switch', reason: 'drill', mode: 'enabled', target: 'ssm:/feature/ai-model', before: {}, desired: {}, evidence: {}, revertCommand: 'x' }, { cooldownUntil: at.toISOString(), windowStart: 0, windowEnd: at.toISOString(), maxActions: 10 }, at.toISOString());
+    await audit.claim({
+      actionId: 'a1',
+      incidentId: id,
+      alarmName: name,
+      alertId: 'ModelAccuracyDrop',
+      service: 'chatbot-api',
+      severity: 'P1',
+      mitigation: 'ai-kill-switch',
+      target: 'ssm:/feature/ai-model',
+      mode: 'enabled',
+      reason: 'drill',
+      evidence: {},
+      createdAt: at.toISOString(),
+    });
+    const refused = await audit.reserve(
+      'a1',
+      {
+        mitigation: 'ai-kill-switch',
+        reason: 'drill',
+        mode: 'enabled',
+        target: 'ssm:/feature/ai-model',
+        before: {},
+        desired: {},
+        evidence: {},
+        revertCommand: 'x',
+      },
+      { cooldownUntil: at.toISOString(), windowStart: 0, windowEnd: at.toISOString(), maxActions: 10 },
+      at.toISOString(),
+    );
     assert.equal(refused, undefined);
     await audit.outcome('a1', { outcome: 'succeeded' }, at.toISOString());
     await h.verifyRunner.start('verify-a1', { actionId: 'a1', at: new Date(Date.now() + 200).toISOString() } as never);

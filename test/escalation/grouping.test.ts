@@ -10,11 +10,16 @@ const { fresh } = useEscalation();
 describe('grouping: related alarms consolidate into one incident', () => {
   it('a burst of 20 related alarms inside the group window opens one incident, one execution and one page', async () => {
     // GIVEN a fleet of 20 services (the same alert on many services: a region outage) plus related alerts
-    const services = fleetConfig(20).services.map(({ stack: _s, ...s }) => ({ ...s, rds: s.rds ? { instanceId: s.rds.instanceId, maxConnections: s.rds.maxConnections } : undefined }));
+    const services = fleetConfig(20).services.map(({ stack: _s, ...s }) => ({
+      ...s,
+      rds: s.rds ? { instanceId: s.rds.instanceId, maxConnections: s.rds.maxConnections } : undefined,
+    }));
     const h = await fresh({ config: { services }, secondsPerHour: 3600 }); // real time: only the first step is due
     const at = new Date();
     // WHEN HighAPIErrorRate fires on all 20 services at once
-    const outcomes = await Promise.all(services.map((s, i) => h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: s.name, at: new Date(at.getTime() + i) }))));
+    const outcomes = await Promise.all(
+      services.map((s, i) => h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: s.name, at: new Date(at.getTime() + i) }))),
+    );
     // THEN one incident opened, the others joined it
     const opened = outcomes.filter((o) => o.outcome === 'opened');
     assert.equal(opened.length, 1, JSON.stringify(outcomes));
@@ -64,19 +69,31 @@ describe('only alarms that notify open or join incidents', () => {
     const h = await fresh();
     assert.deepEqual(h.config.regions, ['us-east-1', 'us-west-2']);
     // WHEN both regions' children go to ALARM (every region down: the composite holds its page back)
-    const children = await Promise.all(['us-east-1', 'us-west-2'].map((region) => h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: region }))));
+    const children = await Promise.all(
+      ['us-east-1', 'us-west-2'].map((region) => h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: region }))),
+    );
     // THEN neither opens an incident or an escalation
-    assert.deepEqual(children.map((o) => o.outcome), ['ignored', 'ignored'], JSON.stringify(children));
+    assert.deepEqual(
+      children.map((o) => o.outcome),
+      ['ignored', 'ignored'],
+      JSON.stringify(children),
+    );
     assert.match((children[0] as { reason: string }).reason, /has no actions/);
     assert.equal(h.runner.executions.size, 0);
     assert.deepEqual(await h.deps.store.listSince(new Date(Date.now() - 60_000).toISOString()), []);
     // AND a child going OK again changes nothing
-    assert.equal((await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: 'us-east-1', newState: 'OK', oldState: 'ALARM' }))).outcome, 'ignored');
+    assert.equal(
+      (await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: 'us-east-1', newState: 'OK', oldState: 'ALARM' }))).outcome,
+      'ignored',
+    );
     // WHEN the composite itself goes to ALARM (one region down, the other up)
     const composite = await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage' }));
     // THEN it opens the incident, and a child joining later still does not join it
     assert.equal(composite.outcome, 'opened');
-    assert.equal((await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: 'us-west-2', at: new Date(Date.now() + 1000) }))).outcome, 'ignored');
+    assert.equal(
+      (await h.event(alarmStateChangeEvent(h.config, { alertId: 'PartialRegionOutage', instance: 'us-west-2', at: new Date(Date.now() + 1000) }))).outcome,
+      'ignored',
+    );
     assert.equal((await h.deps.store.get((composite as { incidentId: string }).incidentId))!.triggers.length, 1);
   });
 

@@ -20,7 +20,18 @@ import { config } from '../support/synth';
 const { fresh } = useEscalation();
 
 /** The fields AWS documents for a Notification (Subject only when the publish had one). */
-const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Signature', 'SignatureVersion', 'SigningCertURL', 'Subject', 'Timestamp', 'TopicArn', 'Type', 'UnsubscribeURL'];
+const NOTIFICATION_FIELDS = [
+  'Message',
+  'MessageId',
+  'Signature',
+  'SignatureVersion',
+  'SigningCertURL',
+  'Subject',
+  'Timestamp',
+  'TopicArn',
+  'Type',
+  'UnsubscribeURL',
+];
 
 interface Received {
   readonly headers: IncomingHttpHeaders;
@@ -52,12 +63,19 @@ async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
 }
 
 describe('an HTTP(S) subscriber of a role topic', () => {
-  it('receives each page in SNS\'s JSON envelope: the page is the Message string, not the body', async () => {
+  it("receives each page in SNS's JSON envelope: the page is the Message string, not the body", async () => {
     // GIVEN a loopback endpoint subscribed to the on-call primary's topic, as `subscriptions` would
     const h = await fresh({ secondsPerHour: 3600 });
     received.length = 0;
     const topicArn = h.deps.roleTopicArn('on-call-primary');
-    const { SubscriptionArn } = await h.clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sns`, ReturnSubscriptionArn: true }));
+    const { SubscriptionArn } = await h.clients.sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'http',
+        Endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sns`,
+        ReturnSubscriptionArn: true,
+      }),
+    );
     const attributes = (await h.clients.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes!;
     // raw delivery is off (the stack never turns it on), so AWS wraps every message
     assert.equal(attributes.RawMessageDelivery, 'false');
@@ -71,7 +89,10 @@ describe('an HTTP(S) subscriber of a role topic', () => {
     const ack = await until('the acknowledgement', () => received[1]);
     // THEN nothing but notifications arrived (no confirmation: moto)
     const envelopes = [trigger, ack].map((r) => JSON.parse(r.body) as Record<string, string>);
-    assert.deepEqual(envelopes.map((e) => e.Type), ['Notification', 'Notification']);
+    assert.deepEqual(
+      envelopes.map((e) => e.Type),
+      ['Notification', 'Notification'],
+    );
     for (const [i, envelope] of envelopes.entries()) {
       // AND each body is the documented envelope, sent as text/plain
       assert.deepEqual(Object.keys(envelope).sort(), NOTIFICATION_FIELDS);
@@ -86,15 +107,23 @@ describe('an HTTP(S) subscriber of a role topic', () => {
       assert.equal((envelope as Record<string, unknown>).event_action, undefined);
     }
     // AND the page is inside, as a JSON string: trigger then acknowledge, one dedup key
-    const pages = envelopes.map((e) => JSON.parse(e.Message!) as { event_action: string; dedup_key: string; payload?: { severity: string }; links?: { text: string; href: string }[] });
-    assert.deepEqual(pages.map((p) => p.event_action), ['trigger', 'acknowledge']);
-    assert.deepEqual(pages.map((p) => p.dedup_key), [id, id]);
+    const pages = envelopes.map(
+      (e) => JSON.parse(e.Message!) as { event_action: string; dedup_key: string; payload?: { severity: string }; links?: { text: string; href: string }[] },
+    );
+    assert.deepEqual(
+      pages.map((p) => p.event_action),
+      ['trigger', 'acknowledge'],
+    );
+    assert.deepEqual(
+      pages.map((p) => p.dedup_key),
+      [id, id],
+    );
     assert.equal(pages[0]!.payload!.severity, 'critical');
     assert.ok(pages[0]!.links!.some((l) => l.text === 'Acknowledge' && l.href.startsWith('https://links.example.invalid/')));
     assert.match(envelopes[0]!.Subject!, /^\[P1\] ModelAccuracyDrop/);
   });
 
-  it('an https endpoint other than PagerDuty is accepted; PagerDuty\'s Events API is refused (it cannot read the envelope)', () => {
+  it("an https endpoint other than PagerDuty is accepted; PagerDuty's Events API is refused (it cannot read the envelope)", () => {
     assert.doesNotThrow(() => config({ subscriptions: { 'on-call-primary': [{ https: 'https://hooks.example.com/sns' }] } }));
     assert.throws(() => config({ subscriptions: { 'on-call-primary': [{ https: 'https://events.pagerduty.com/v2/enqueue' }] } }), /integrations\.pagerDuty/);
   });

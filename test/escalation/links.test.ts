@@ -13,7 +13,13 @@ const KEY = 'test-link-key-0123456789abcdef';
 function request(method: 'GET' | 'POST', url: string) {
   const { pathname, search } = new URL(url);
   const query = search.slice(1);
-  return { rawPath: pathname, rawQueryString: method === 'GET' ? query : '', body: method === 'POST' ? query : undefined, isBase64Encoded: false, requestContext: { http: { method, sourceIp: '203.0.113.7' } } };
+  return {
+    rawPath: pathname,
+    rawQueryString: method === 'GET' ? query : '',
+    body: method === 'POST' ? query : undefined,
+    isBase64Encoded: false,
+    requestContext: { http: { method, sourceIp: '203.0.113.7' } },
+  };
 }
 
 async function incident(h: EscalationHarness, alertId = 'DataLeakDetected'): Promise<string> {
@@ -43,7 +49,10 @@ describe('ack and resolve links', () => {
     // AND the same token a second time is refused as a replay
     const again = await handleLink(h.deps, request('POST', ackUrl));
     assert.equal(again.statusCode, 409);
-    assert.deepEqual(h.logs.filter((l) => l.message === 'link rejected').map((l) => l.extra?.reason), ['replayed']);
+    assert.deepEqual(
+      h.logs.filter((l) => l.message === 'link rejected').map((l) => l.extra?.reason),
+      ['replayed'],
+    );
   });
 
   it('the resolve link resolves and ends paging', async () => {
@@ -61,7 +70,8 @@ describe('ack and resolve links', () => {
       name: 'forged (signed with another key)',
       reason: 'forged',
       status: 403,
-      url: async (_h, id) => `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}&token=${signLink('not-the-key', { incidentId: id, action: 'ack', exp: Math.floor(Date.now() / 1000) + 600 })}`,
+      url: async (_h, id) =>
+        `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}&token=${signLink('not-the-key', { incidentId: id, action: 'ack', exp: Math.floor(Date.now() / 1000) + 600 })}`,
     },
     {
       name: 'tampered claims (incident swapped inside a valid signature)',
@@ -80,10 +90,11 @@ describe('ack and resolve links', () => {
       name: 'expired',
       reason: 'expired',
       status: 403,
-      url: async (_h, id) => `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}&token=${signLink(KEY, { incidentId: id, action: 'ack', exp: Math.floor(Date.now() / 1000) - 1 })}`,
+      url: async (_h, id) =>
+        `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}&token=${signLink(KEY, { incidentId: id, action: 'ack', exp: Math.floor(Date.now() / 1000) - 1 })}`,
     },
     {
-      name: 'another incident\'s token',
+      name: "another incident's token",
       reason: 'wrong-incident',
       status: 403,
       url: async (h, id, other) => {
@@ -97,7 +108,12 @@ describe('ack and resolve links', () => {
       status: 403,
       url: async (h, id) => (await links(h.deps, id)).resolveUrl.replace('/resolve?', '/ack?'),
     },
-    { name: 'garbage', reason: 'malformed', status: 400, url: async (_h, id) => `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}&token=not-a-token` },
+    {
+      name: 'garbage',
+      reason: 'malformed',
+      status: 400,
+      url: async (_h, id) => `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}&token=not-a-token`,
+    },
     { name: 'no token', reason: 'malformed', status: 400, url: async (_h, id) => `https://links.example.invalid/ack?incident=${encodeURIComponent(id)}` },
   ];
 
@@ -112,7 +128,10 @@ describe('ack and resolve links', () => {
       assert.equal((await h.deps.store.get(id))!.ackedAt, undefined);
       assert.equal((await h.deps.store.get(other))!.ackedAt, undefined);
       const rejected = h.logs.filter((l) => l.message === 'link rejected');
-      assert.deepEqual(rejected.map((l) => l.extra?.reason), [row.reason]);
+      assert.deepEqual(
+        rejected.map((l) => l.extra?.reason),
+        [row.reason],
+      );
       // the token never appears in the logs
       const token = new URL(url).searchParams.get('token');
       if (token) assert.ok(!JSON.stringify(h.logs).includes(token));

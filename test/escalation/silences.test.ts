@@ -75,14 +75,20 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
     const timeline = await h.deps.store.timeline(silenced.incidentId!);
     // (events of the same millisecond may list in either order)
     assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'silenced']);
-    assert.match(timeline.find((e) => e.type === 'silenced')!.detail, new RegExp(`^chatbot-HighAPIErrorRate-chatbot-api: silenced by silence ${s.id} until ${s.until}: bad deploy, fix rolling forward; nobody is paged`));
+    assert.match(
+      timeline.find((e) => e.type === 'silenced')!.detail,
+      new RegExp(`^chatbot-HighAPIErrorRate-chatbot-api: silenced by silence ${s.id} until ${s.until}: bad deploy, fix rolling forward; nobody is paged`),
+    );
 
     // while the unsilenced alert acts and pages as usual
     assert.equal((await actionsOf(h, live.incidentId!)).get('ai-kill-switch')?.outcome, 'succeeded');
     assert.deepEqual(await pagesOf(h, live.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
     const inbox = await h.inbox();
-    assert.ok(inbox.length > 0 && inbox.every((p) => p.text.includes('ModelAccuracyDrop') && !p.text.includes('HighAPIErrorRate')), inbox.map((p) => p.text.split('\n')[0]).join('\n'));
-    assert.equal(h.runner.executions.size, 2, 'the deferred escalation and ModelAccuracyDrop\'s');
+    assert.ok(
+      inbox.length > 0 && inbox.every((p) => p.text.includes('ModelAccuracyDrop') && !p.text.includes('HighAPIErrorRate')),
+      inbox.map((p) => p.text.split('\n')[0]).join('\n'),
+    );
+    assert.equal(h.runner.executions.size, 2, "the deferred escalation and ModelAccuracyDrop's");
 
     // WHEN the silence has expired and the alarm transitions again (back to OK, then into ALARM)
     await sleep(Math.max(0, Date.parse(s.until) - Date.now()) + 50);
@@ -131,13 +137,24 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
   it('a config maintenance window silences like a silence, named in the record and the timeline', async () => {
     // a window from a minute ago to an hour from now (UTC), every day: in force whenever the test runs
     const hhmm = (ms: number) => new Date(Date.now() + ms).toISOString().slice(11, 16);
-    const window = { name: 'always', days: [1, 2, 3, 4, 5, 6, 7], start: hhmm(-60_000), end: hhmm(3_600_000), match: { alerts: ['ModelAccuracyDrop'] }, reason: 'model retraining' };
+    const window = {
+      name: 'always',
+      days: [1, 2, 3, 4, 5, 6, 7],
+      start: hhmm(-60_000),
+      end: hhmm(3_600_000),
+      match: { alerts: ['ModelAccuracyDrop'] },
+      reason: 'model retraining',
+    };
     const h = await fresh({ secondsPerHour: 3600, config: { silencing: { maintenanceWindows: [window] } } });
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     assert.match((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason, /^silenced by maintenance always until \S+: model retraining$/);
     assert.match((await h.deps.store.timeline(model.incidentId!)).find((e) => e.type === 'silenced')!.detail, /silenced by maintenance always until/);
     const incident = (await h.deps.store.get(model.incidentId!))!;
-    assert.equal(incident.escalationDeferredUntil, (await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason.match(/until (\S+):/)![1], 'deferred to the end of the window');
+    assert.equal(
+      incident.escalationDeferredUntil,
+      (await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason.match(/until (\S+):/)![1],
+      'deferred to the end of the window',
+    );
     assert.deepEqual(await h.inbox(), []);
   });
 });
@@ -169,7 +186,10 @@ describe('silences and grouping', () => {
     await sleep(200);
     const timeline = await h.deps.store.timeline(id);
     assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'joined', 'joined', 'page', 'reclassified', 'silenced', 'silenced']);
-    assert.match(timeline.find((e) => e.type === 'reclassified')!.detail, /chatbot-HighAPILatency-chatbot-api is not silenced: the escalation starts; P1 -> P2 \(HighAPILatency\); escalation follows p2-standard from now/);
+    assert.match(
+      timeline.find((e) => e.type === 'reclassified')!.detail,
+      /chatbot-HighAPILatency-chatbot-api is not silenced: the escalation starts; P1 -> P2 \(HighAPILatency\); escalation follows p2-standard from now/,
+    );
   });
 
   it('a silence that ends while its alarm is still in ALARM pages then, not before; one extended in time pages nobody', async () => {

@@ -12,14 +12,22 @@ import { useEscalation, type EscalationHarness } from '../support/escalation';
 const { fresh } = useEscalation();
 
 /** SMS's GSM-7 basic character set (3GPP TS 23.038), without the escape (extension) table. */
-const GSM7_BASIC = new Set([...'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà']);
+const GSM7_BASIC = new Set([
+  ...'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+]);
 
 /** The longest function URL AWS gives: a 32-character id, a 14-character region. */
 const LONG_BASE = 'https://abcdefghijklmnopqrstuvwxyz234567.lambda-url.ap-southeast-2.on.aws';
 
 /** A function URL request as Lambda passes it. */
 function request(method: 'GET' | 'POST', url: string) {
-  return { rawPath: new URL(url).pathname, rawQueryString: '', body: method === 'POST' ? '' : undefined, isBase64Encoded: false, requestContext: { http: { method, sourceIp: '203.0.113.9' } } };
+  return {
+    rawPath: new URL(url).pathname,
+    rawQueryString: '',
+    body: method === 'POST' ? '' : undefined,
+    isBase64Encoded: false,
+    requestContext: { http: { method, sourceIp: '203.0.113.9' } },
+  };
 }
 
 /** Records what the escalation publishes, as SNS receives it. */
@@ -39,12 +47,38 @@ describe('the SMS form of a page', () => {
     const token = 'AbCdEfGhIjKlMn-_';
     for (const alert of ALERTS) {
       for (const service of [undefined, 'a'.repeat(40)]) {
-        const incident = { incidentId: `chatbot-${alert.id}@2026-12-03T08:00:00.000Z`, alarmName: `chatbot-${alert.id}`, alertId: alert.id, service, severity: alert.severity, policyId: 'p', summary: `${alert.summary} [with {extension} chars | ~ and ü, 🔥]`, runbookUrl: 'https://r', customerFacing: true, status: 'open', openedAt: '2026-12-03T08:00:00.000Z', triggers: [], openAlarms: [] } as unknown as Incident;
+        const incident = {
+          incidentId: `chatbot-${alert.id}@2026-12-03T08:00:00.000Z`,
+          alarmName: `chatbot-${alert.id}`,
+          alertId: alert.id,
+          service,
+          severity: alert.severity,
+          policyId: 'p',
+          summary: `${alert.summary} [with {extension} chars | ~ and ü, 🔥]`,
+          runbookUrl: 'https://r',
+          customerFacing: true,
+          status: 'open',
+          openedAt: '2026-12-03T08:00:00.000Z',
+          triggers: [],
+          openAlarms: [],
+        } as unknown as Incident;
         // WHEN its page is written
-        const { sms } = pageText({ incident, why: 'w', roles: ['on-call-primary'], actions: [], ackUrl: `${LONG_BASE}/ack?x=${'y'.repeat(400)}`, resolveUrl: 'https://r', smsAckUrl: `${LONG_BASE}/s/${token}` });
+        const { sms } = pageText({
+          incident,
+          why: 'w',
+          roles: ['on-call-primary'],
+          actions: [],
+          ackUrl: `${LONG_BASE}/ack?x=${'y'.repeat(400)}`,
+          resolveUrl: 'https://r',
+          smsAckUrl: `${LONG_BASE}/s/${token}`,
+        });
         // THEN one part, in GSM-7, ending with the whole short link
         assert.ok(Buffer.byteLength(sms, 'utf8') <= SMS_MAX_BYTES, `${alert.id}: ${Buffer.byteLength(sms, 'utf8')} bytes: ${sms}`);
-        assert.deepEqual([...sms].filter((c) => !GSM7_BASIC.has(c)), [], `${alert.id}: ${sms}`);
+        assert.deepEqual(
+          [...sms].filter((c) => !GSM7_BASIC.has(c)),
+          [],
+          `${alert.id}: ${sms}`,
+        );
         assert.ok(sms.endsWith(` ack ${LONG_BASE}/s/${token}`), sms);
         assert.ok(sms.startsWith(`${alert.severity} `), sms);
       }
@@ -91,18 +125,45 @@ describe('the short ack link of an SMS page, end to end on moto', () => {
     assert.equal(again.statusCode, 409);
     assert.equal((await handleLink(h.deps, request('GET', url))).statusCode, 409);
     const rejected = h.logs.filter((l) => l.message === 'link rejected');
-    assert.deepEqual(rejected.map((l) => l.extra?.reason), ['replayed', 'replayed']);
+    assert.deepEqual(
+      rejected.map((l) => l.extra?.reason),
+      ['replayed', 'replayed'],
+    );
     assert.ok(!JSON.stringify(h.logs).includes(url.slice(url.lastIndexOf('/') + 1)));
     // AND the table holds only the token's hash
-    assert.ok(!JSON.stringify(await h.deps.clients.dynamo.send(new ScanCommand({ TableName: h.sample.auditTable }))).includes(url.slice(url.lastIndexOf('/') + 1)));
+    assert.ok(
+      !JSON.stringify(await h.deps.clients.dynamo.send(new ScanCommand({ TableName: h.sample.auditTable }))).includes(url.slice(url.lastIndexOf('/') + 1)),
+    );
   });
 
   const REFUSED: readonly { name: string; reason: string; status: number; url: (h: EscalationHarness, id: string, url: string) => Promise<string> }[] = [
-    { name: 'expired', reason: 'expired', status: 403, url: async (h, id) => `https://links.example.invalid/s/${await h.deps.shortLinks.create({ incidentId: id, action: 'ack', exp: Math.floor(Date.now() / 1000) - 1 })}` },
-    { name: 'forged (a well-formed token that was never issued)', reason: 'forged', status: 403, url: async () => 'https://links.example.invalid/s/AAAAAAAAAAAAAAAA' },
-    { name: 'tampered (one character changed)', reason: 'forged', status: 403, url: async (_h, _id, url) => url.slice(0, -1) + (url.endsWith('A') ? 'B' : 'A') },
+    {
+      name: 'expired',
+      reason: 'expired',
+      status: 403,
+      url: async (h, id) =>
+        `https://links.example.invalid/s/${await h.deps.shortLinks.create({ incidentId: id, action: 'ack', exp: Math.floor(Date.now() / 1000) - 1 })}`,
+    },
+    {
+      name: 'forged (a well-formed token that was never issued)',
+      reason: 'forged',
+      status: 403,
+      url: async () => 'https://links.example.invalid/s/AAAAAAAAAAAAAAAA',
+    },
+    {
+      name: 'tampered (one character changed)',
+      reason: 'forged',
+      status: 403,
+      url: async (_h, _id, url) => url.slice(0, -1) + (url.endsWith('A') ? 'B' : 'A'),
+    },
     { name: 'malformed', reason: 'malformed', status: 400, url: async () => 'https://links.example.invalid/s/short' },
-    { name: 'a resolve short link (none is issued: SMS only acknowledges)', reason: 'wrong-action', status: 403, url: async (h, id) => `https://links.example.invalid/s/${await h.deps.shortLinks.create({ incidentId: id, action: 'resolve', exp: Math.floor(Date.now() / 1000) + 600 })}` },
+    {
+      name: 'a resolve short link (none is issued: SMS only acknowledges)',
+      reason: 'wrong-action',
+      status: 403,
+      url: async (h, id) =>
+        `https://links.example.invalid/s/${await h.deps.shortLinks.create({ incidentId: id, action: 'resolve', exp: Math.floor(Date.now() / 1000) + 600 })}`,
+    },
   ];
   for (const row of REFUSED) {
     it(`refuses a short link that is ${row.name}, with the reason`, async () => {
@@ -112,7 +173,10 @@ describe('the short ack link of an SMS page, end to end on moto', () => {
       assert.equal(response.statusCode, row.status);
       assert.equal((await h.deps.store.get(id))!.ackedAt, undefined);
       assert.equal((await h.deps.store.get(id))!.status, 'open');
-      assert.deepEqual(h.logs.filter((l) => l.message === 'link rejected').map((l) => l.extra?.reason), [row.reason]);
+      assert.deepEqual(
+        h.logs.filter((l) => l.message === 'link rejected').map((l) => l.extra?.reason),
+        [row.reason],
+      );
     });
   }
 });

@@ -56,7 +56,9 @@ function serialize(client: DynamoDBDocumentClient, serial: Serial): void {
 
 /** A DynamoDB client to moto for one starter, with its holds. */
 function gatedClient(h: EscalationHarness, serial: Serial, hold: Hold): DynamoDBDocumentClient {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...h.moto.clientConfig, maxAttempts: 2 }), { marshallOptions: { removeUndefinedValues: true } });
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...h.moto.clientConfig, maxAttempts: 2 }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const wait = hold(String((context as { commandName?: string }).commandName), JSON.stringify(args.input));
@@ -71,7 +73,16 @@ function gatedClient(h: EscalationHarness, serial: Serial, hold: Hold): DynamoDB
 
 /** The escalation's dependencies for one more starter, on its own gated client. */
 function starter(h: EscalationHarness, serial: Serial, hold: Hold, runner?: EscalationRunner): EscalationDeps {
-  return { ...h.deps, store: openStores({ dynamo: gatedClient(h, serial, hold), table: h.sample.auditTable, retentionDays: h.config.automation.auditRetentionDays, now: h.deps.now }).incidents, ...(runner ? { runner } : {}) };
+  return {
+    ...h.deps,
+    store: openStores({
+      dynamo: gatedClient(h, serial, hold),
+      table: h.sample.auditTable,
+      retentionDays: h.config.automation.auditRetentionDays,
+      now: h.deps.now,
+    }).incidents,
+    ...(runner ? { runner } : {}),
+  };
 }
 
 const WRITES = /^(Put|Update|Delete|TransactWrite)/;
@@ -134,7 +145,8 @@ async function opened(h: EscalationHarness, changes: AlarmChange[]): Promise<str
   const first = await h.event(alarmStateChangeEvent(h.config, { ...changes[0]!, at: new Date(Date.now() - 2 * MINUTE) }));
   assert.equal(first.outcome, 'opened', JSON.stringify(first));
   const id = (first as { incidentId: string }).incidentId;
-  for (const change of changes.slice(1)) assert.equal((await h.event(alarmStateChangeEvent(h.config, { ...change, at: new Date(Date.now() - MINUTE) }))).outcome, 'joined');
+  for (const change of changes.slice(1))
+    assert.equal((await h.event(alarmStateChangeEvent(h.config, { ...change, at: new Date(Date.now() - MINUTE) }))).outcome, 'joined');
   return id;
 }
 
@@ -150,23 +162,34 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
     const serial = serialQueue();
     const h = await world(serial);
     const id = await opened(h, [errors, latency]);
-    assert.deepEqual((await h.deps.store.get(id))!.openAlarms, [alarmName(h.config.prefix, 'HighAPIErrorRate', API), alarmName(h.config.prefix, 'HighAPILatency', API)].sort());
+    assert.deepEqual(
+      (await h.deps.store.get(id))!.openAlarms,
+      [alarmName(h.config.prefix, 'HighAPIErrorRate', API), alarmName(h.config.prefix, 'HighAPILatency', API)].sort(),
+    );
     // WHEN both go OK and two starters run at once, each holding its write of the incident until the other has
     // read it and is about to write too
     const both = barrier(2);
     const hold: Hold = (command, input) => (writesIncident(command, input) ? both.arrive() : undefined);
-    const [a, b] = await Promise.all([onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, ok(errors))), onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, ok(latency)))]);
+    const [a, b] = await Promise.all([
+      onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, ok(errors))),
+      onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, ok(latency))),
+    ]);
     // THEN the interleaving happened, and exactly one of them resolved the incident
     assert.ok(both.state.met, 'both starters reached their write of the incident before either wrote');
     const outcomes = [a, b] as Extract<StartOutcome, { outcome: 'cleared' }>[];
-    assert.deepEqual(outcomes.map((o) => o.outcome), ['cleared', 'cleared'], JSON.stringify(outcomes));
+    assert.deepEqual(
+      outcomes.map((o) => o.outcome),
+      ['cleared', 'cleared'],
+      JSON.stringify(outcomes),
+    );
     assert.equal(outcomes.filter((o) => o.resolved).length, 1, JSON.stringify(outcomes));
     const incident = (await h.deps.store.get(id))!;
     assert.equal(incident.status, 'resolved');
     assert.deepEqual(incident.openAlarms, []);
     assert.equal(await resolvedEvents(h, id), 1, 'one "resolved by alarm OK" in the timeline');
     assert.equal(await h.runner.executions.get(incident.executionName!)!.done, 'aborted', 'the escalation was stopped');
-    for (const change of [errors, latency]) assert.equal(await h.deps.store.findByAlarm(alarmName(h.config.prefix, change.alertId, change.instance)), undefined);
+    for (const change of [errors, latency])
+      assert.equal(await h.deps.store.findByAlarm(alarmName(h.config.prefix, change.alertId, change.instance)), undefined);
   });
 
   for (const [when, match] of [
@@ -182,7 +205,10 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
       const gate = holdFirst(match);
       const clearing = onAlarmStateChange(starter(h, serial, gate.hold), alarmStateChangeEvent(h.config, ok(errors)));
       await gate.reached;
-      const joined = await onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, latency));
+      const joined = await onAlarmStateChange(
+        starter(h, serial, () => undefined),
+        alarmStateChangeEvent(h.config, latency),
+      );
       gate.release();
       const cleared = await clearing;
       // THEN the join stands: the incident is open with the joined alarm only
@@ -193,7 +219,10 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
       assert.deepEqual(incident.openAlarms, [alarmName(h.config.prefix, 'HighAPILatency', API)]);
       assert.equal(await resolvedEvents(h, id), 0);
       // AND the joined alarm's own OK later resolves it (rather than finding no incident and being lost)
-      const last = await onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, ok(latency)));
+      const last = await onAlarmStateChange(
+        starter(h, serial, () => undefined),
+        alarmStateChangeEvent(h.config, ok(latency)),
+      );
       assert.deepEqual(last, { outcome: 'cleared', incidentId: id, resolved: true });
       assert.equal(await resolvedEvents(h, id), 1);
     });
@@ -202,18 +231,32 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
   it('a storm: 6 alarms of one incident going OK while 4 more fire, all at once; every alarm in ALARM ends in an open incident that lists it', async () => {
     // GIVEN HighAPIErrorRate in ALARM on 6 of 10 services: one incident (the same alert within the group window)
     const serial = serialQueue();
-    const services = fleetConfig(10).services.map(({ stack: _s, ...s }) => ({ ...s, rds: s.rds ? { instanceId: s.rds.instanceId, maxConnections: s.rds.maxConnections } : undefined }));
+    const services = fleetConfig(10).services.map(({ stack: _s, ...s }) => ({
+      ...s,
+      rds: s.rds ? { instanceId: s.rds.instanceId, maxConnections: s.rds.maxConnections } : undefined,
+    }));
     const h = await world(serial, { config: { services } });
     const change = (i: number): AlarmChange => ({ alertId: 'HighAPIErrorRate', instance: services[i]!.name });
     const id = await opened(h, [0, 1, 2, 3, 4, 5].map(change));
     // WHEN the 6 go OK and the other 4 fire, one starter each, all at once (no hold: the queue interleaves them)
     const outcomes = await Promise.all([
-      ...[0, 1, 2, 3, 4, 5].map((i) => onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, ok(change(i))))),
-      ...[6, 7, 8, 9].map((i) => onAlarmStateChange(starter(h, serial, () => undefined), alarmStateChangeEvent(h.config, change(i)))),
+      ...[0, 1, 2, 3, 4, 5].map((i) =>
+        onAlarmStateChange(
+          starter(h, serial, () => undefined),
+          alarmStateChangeEvent(h.config, ok(change(i))),
+        ),
+      ),
+      ...[6, 7, 8, 9].map((i) =>
+        onAlarmStateChange(
+          starter(h, serial, () => undefined),
+          alarmStateChangeEvent(h.config, change(i)),
+        ),
+      ),
     ]);
     // THEN the cleared alarms belong to no incident, each firing one to an open incident that lists it, and no
     // incident resolved more than once
-    for (const i of [0, 1, 2, 3, 4, 5]) assert.equal(await h.deps.store.findByAlarm(alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name)), undefined, `alarm ${i}`);
+    for (const i of [0, 1, 2, 3, 4, 5])
+      assert.equal(await h.deps.store.findByAlarm(alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name)), undefined, `alarm ${i}`);
     const incidents = new Set([id]);
     for (const i of [6, 7, 8, 9]) {
       const name = alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name);
@@ -228,7 +271,11 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
     const cleared = new Set([0, 1, 2, 3, 4, 5].map((i) => alarmName(h.config.prefix, 'HighAPIErrorRate', services[i]!.name)));
     for (const incidentId of incidents) {
       const incident = (await h.deps.store.get(incidentId))!;
-      assert.deepEqual(incident.openAlarms.filter((a) => cleared.has(a)), [], `${incidentId} lists no alarm that is OK`);
+      assert.deepEqual(
+        incident.openAlarms.filter((a) => cleared.has(a)),
+        [],
+        `${incidentId} lists no alarm that is OK`,
+      );
       assert.equal(incident.status, incident.openAlarms.length === 0 ? 'resolved' : 'open', `${incidentId}: ${JSON.stringify(incident.openAlarms)}`);
       assert.equal(await resolvedEvents(h, incidentId), incident.status === 'resolved' ? 1 : 0);
     }
@@ -241,11 +288,19 @@ describe('incident starter: concurrent alarm changes of one incident', () => {
     const id = await opened(h, [errors, latency]);
     const names = [errors, latency].map((c) => alarmName(h.config.prefix, c.alertId, c.instance));
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    await h.clients.dynamo.send(new UpdateCommand({ TableName: h.sample.auditTable, Key: { pk: `INCIDENT#${id}`, sk: 'INCIDENT' }, UpdateExpression: 'SET openAlarms = :list', ExpressionAttributeValues: { ':list': names } }));
+    await h.clients.dynamo.send(
+      new UpdateCommand({
+        TableName: h.sample.auditTable,
+        Key: { pk: `INCIDENT#${id}`, sk: 'INCIDENT' },
+        UpdateExpression: 'SET openAlarms = :list',
+        ExpressionAttributeValues: { ':list': names },
+      }),
+    );
     assert.deepEqual((await h.deps.store.get(id))!.openAlarms, names);
     // WHEN both go OK together
     const both = barrier(2);
-    const hold: Hold = (command, input) => (writesIncident(command, input) && command.startsWith('Update') && input.includes('DELETE') ? both.arrive() : undefined);
+    const hold: Hold = (command, input) =>
+      writesIncident(command, input) && command.startsWith('Update') && input.includes('DELETE') ? both.arrive() : undefined;
     const outcomes = await Promise.all([ok(errors), ok(latency)].map((c) => onAlarmStateChange(starter(h, serial, hold), alarmStateChangeEvent(h.config, c))));
     // THEN it resolves once, as one stored as a set does
     assert.ok(both.state.met);
@@ -328,11 +383,18 @@ describe('incident starter: a re-classification that failed half-way is finished
     assert.equal(after.executionArn, (retry as { executionArn: string }).executionArn);
     assert.equal(await h.runner.executions.get(before.executionName!)!.done, 'aborted');
     assert.equal(h.runner.executions.size, 2);
-    assert.deepEqual((h.runner.executions.get(after.executionName!)!.input.steps[0]!.roles as string[]).slice().sort(), ['customer-success', 'incident-commander', 'on-call-primary']);
+    assert.deepEqual((h.runner.executions.get(after.executionName!)!.input.steps[0]!.roles as string[]).slice().sort(), [
+      'customer-success',
+      'incident-commander',
+      'on-call-primary',
+    ]);
     assert.equal((await onAlarmStateChange(deps, critical)).outcome, 'ignored', 'a further duplicate changes nothing');
     await sleep(300);
     const timeline = await h.deps.store.timeline(id);
     assert.equal(timeline.filter((e) => e.type === 'reclassified').length, 1);
-    assert.deepEqual(timeline.filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+')), ['on-call-primary+customer-success', 'on-call-primary+incident-commander+customer-success']);
+    assert.deepEqual(
+      timeline.filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+')),
+      ['on-call-primary+customer-success', 'on-call-primary+incident-commander+customer-success'],
+    );
   });
 });

@@ -47,7 +47,10 @@ describe('a paging step that fails for good', () => {
     // AND on-call primary was paged directly about the step nobody received, naming the incident and the roles
     const direct = (await h.inbox()).filter((p) => p.role === 'on-call-primary' && p.text.includes('failed after every retry'));
     assert.equal(direct.length, 1);
-    assert.match(direct[0]!.text, /^\[P1\] Step 0 of the escalation of incident .+ failed after every retry: the roles of that step \(\["on-call-primary","incident-commander","customer-success"\]\) were NOT paged\./);
+    assert.match(
+      direct[0]!.text,
+      /^\[P1\] Step 0 of the escalation of incident .+ failed after every retry: the roles of that step \(\["on-call-primary","incident-commander","customer-success"\]\) were NOT paged\./,
+    );
     assert.ok(direct[0]!.text.includes(id));
     assert.ok(direct[0]!.text.includes('Error: Lambda.TooManyRequestsException'));
   });
@@ -87,7 +90,10 @@ describe('a paging step that fails for good', () => {
     assert.equal(await h.runner.executions.get((await h.deps.store.get(id))!.executionName!)!.done, 'succeeded');
     // THEN every role of that step received the first page exactly once, and the page is recorded once
     assert.ok(throttledOnce);
-    const first = (await h.inbox()).filter((p) => p.text.includes('the incident opened')).map((p) => p.role).sort();
+    const first = (await h.inbox())
+      .filter((p) => p.text.includes('the incident opened'))
+      .map((p) => p.role)
+      .sort();
     assert.deepEqual(first, ['customer-success', 'incident-commander', 'on-call-primary']);
     assert.equal((await pagesOf(h, id)).filter((roles) => roles === 'on-call-primary+incident-commander+customer-success').length, 1);
   });

@@ -64,7 +64,10 @@ describe('aggregate: one datapoint per period with the statistic', () => {
 
   for (const statistic of ['avg', 'p101', 'P95', 'tm99']) {
     it(`rejects the statistic "${statistic}"`, () => {
-      assert.throws(() => parseStatistic(statistic), (e: unknown) => e instanceof InputError && e.message.includes(`"${statistic}"`));
+      assert.throws(
+        () => parseStatistic(statistic),
+        (e: unknown) => e instanceof InputError && e.message.includes(`"${statistic}"`),
+      );
     });
   }
 });

@@ -20,7 +20,14 @@ describe('backtest', () => {
     const result = backtest(findAlarm(set, { alert: 'HighCPUUtilization' }), data.series, data);
     // THEN each stretch fires once and stays in ALARM (length - 9) minutes, from the minute the 10th hot sample is in
     assert.equal(result.fires, 3);
-    assert.deepEqual(result.episodes.map((e) => [(e.start - T0) / MIN, (e.end - e.start) / MIN]), [[20, 6], [65, 3], [197, 2]]);
+    assert.deepEqual(
+      result.episodes.map((e) => [(e.start - T0) / MIN, (e.end - e.start) / MIN]),
+      [
+        [20, 6],
+        [65, 3],
+        [197, 2],
+      ],
+    );
     assert.equal(result.timeInAlarmMs, 11 * MIN);
     assert.equal(result.longestAlarmMs, 6 * MIN);
     // ... and only the return within an hour is a flap
@@ -31,7 +38,10 @@ describe('backtest', () => {
   it('reports an episode still open at the end of the data', () => {
     const data = parseCsv(csv('m1', '50x5 95x20'), 'cpu.csv');
     const result = backtest(findAlarm(set, { alert: 'HighCPUUtilization' }), data.series, data);
-    assert.deepEqual(result.episodes.map((e) => [(e.start - T0) / MIN, (e.end - T0) / MIN, e.ongoing]), [[15, 25, true]]);
+    assert.deepEqual(
+      result.episodes.map((e) => [(e.start - T0) / MIN, (e.end - T0) / MIN, e.ongoing]),
+      [[15, 25, true]],
+    );
   });
 
   it('counts time in INSUFFICIENT_DATA when a missing-data alarm loses its data', () => {
@@ -47,10 +57,7 @@ describe('backtest', () => {
 
 describe('parseCsv', () => {
   it('reads ISO, epoch-second and epoch-millisecond timestamps, empty cells and comments', () => {
-    const data = parseCsv(
-      ['# a comment', 'timestamp,a,"b"', '2026-01-05T00:00:00Z,1,', '', '1767571260,2,5', '1767571320000,,6'].join('\n'),
-      'x.csv',
-    );
+    const data = parseCsv(['# a comment', 'timestamp,a,"b"', '2026-01-05T00:00:00Z,1,', '', '1767571260,2,5', '1767571320000,,6'].join('\n'), 'x.csv');
     assert.deepEqual(data.columns, ['a', 'b']);
     assert.deepEqual(Array.from(data.series.get('a')!.times), [T0, T0 + MIN, T0 + 2 * MIN]);
     assert.deepEqual(Array.from(data.series.get('a')!.values), [1, 2, Number.NaN]);
@@ -67,12 +74,15 @@ describe('parseCsv', () => {
   ];
   for (const [title, text, message] of bad) {
     it(`rejects ${title}`, () => {
-      assert.throws(() => parseCsv(text, 'x.csv'), (e: unknown) => e instanceof InputError && message.test(e.message));
+      assert.throws(
+        () => parseCsv(text, 'x.csv'),
+        (e: unknown) => e instanceof InputError && message.test(e.message),
+      );
     });
   }
 });
 
-describe('DataPipelineStalled follows the job\'s schedule (config.dataPipeline: daily + 6 hours by default)', () => {
+describe("DataPipelineStalled follows the job's schedule (config.dataPipeline: daily + 6 hours by default)", () => {
   const HOUR = 60 * MIN;
   const DAY = 24 * HOUR;
   /**

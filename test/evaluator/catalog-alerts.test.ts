@@ -11,7 +11,10 @@ import { formatFileResult, loadTestFile, runTestFile, type CaseResult, type File
  * `oncall test-alerts`: every alert of the catalog fires on the runbook's numbers, and only on them.
  */
 const DIR = join(__dirname, '../fixtures/alert-tests');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(DIR, f));
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => join(DIR, f));
 const run = (overrides?: Record<string, unknown>): FileResult[] =>
   FILES.map((path) => runTestFile(loadTestFile(path), { environments: ENVIRONMENTS, ...(overrides ? { overrides } : {}) }));
 const baseline = run();
@@ -33,10 +36,22 @@ describe('catalog alert tests (test/fixtures/alert-tests)', () => {
   it('every alert of the catalog has at least one case, and one that fires it', () => {
     // GIVEN the alert ids the cases exercise, and those whose cases expect ALARM
     const tested = new Set(cases(baseline).map((c) => c.spec.alertId));
-    const fired = new Set(cases(baseline).filter((c) => c.expectations.some((e) => e.expectation.state === 'ALARM')).map((c) => c.spec.alertId));
+    const fired = new Set(
+      cases(baseline)
+        .filter((c) => c.expectations.some((e) => e.expectation.state === 'ALARM'))
+        .map((c) => c.spec.alertId),
+    );
     // THEN
-    assert.deepEqual(ALERTS.map((a) => a.id).filter((id) => !tested.has(id)), [], 'alerts without a test case');
-    assert.deepEqual(ALERTS.map((a) => a.id).filter((id) => !fired.has(id)), [], 'alerts never shown to fire');
+    assert.deepEqual(
+      ALERTS.map((a) => a.id).filter((id) => !tested.has(id)),
+      [],
+      'alerts without a test case',
+    );
+    assert.deepEqual(
+      ALERTS.map((a) => a.id).filter((id) => !fired.has(id)),
+      [],
+      'alerts never shown to fire',
+    );
   });
 });
 
@@ -46,18 +61,42 @@ describe('catalog alert tests (test/fixtures/alert-tests)', () => {
  */
 const MUTATIONS: readonly (readonly [change: string, alerts: Record<string, Record<string, unknown>>, brokenCase: string])[] = [
   ['HighAPIErrorRate above 7% instead of 5%', { HighAPIErrorRate: { threshold: 0.07 } }, '6% errors for 5 minutes fires HighAPIErrorRate'],
-  ['HighAPIErrorRate at or above 5% (a looser line)', { HighAPIErrorRate: { comparison: 'GreaterThanOrEqualToThreshold' } }, 'exactly 5% errors does not fire HighAPIErrorRate (the runbook says above 5%)'],
+  [
+    'HighAPIErrorRate at or above 5% (a looser line)',
+    { HighAPIErrorRate: { comparison: 'GreaterThanOrEqualToThreshold' } },
+    'exactly 5% errors does not fire HighAPIErrorRate (the runbook says above 5%)',
+  ],
   ['HighAPIErrorRate for 6 minutes', { HighAPIErrorRate: { durationMinutes: 6 } }, '6% errors for 5 minutes fires HighAPIErrorRate'],
   ['HighAPILatency above 5 s', { HighAPILatency: { threshold: 5 } }, 'p95 4.5 s with a 2 s SLA for 10 minutes fires HighAPILatency'],
   ['HighAPILatency for 9 minutes', { HighAPILatency: { durationMinutes: 9 } }, 'p95 4.5 s for 9 minutes does not fire HighAPILatency'],
   ['CriticalAPILatency above 12 s', { CriticalAPILatency: { threshold: 12 } }, 'p95 11 s (more than 5x the SLA) for 5 minutes fires the P1 CriticalAPILatency'],
-  ['ModelAccuracyDrop below 70%', { ModelAccuracyDrop: { threshold: 0.7 } }, 'accuracy 85% -> 65% in two 5-minute readings fires the >20% drop (P1 ModelAccuracyDrop)'],
-  ['ModelAccuracyDegraded below 85%', { ModelAccuracyDegraded: { threshold: 0.85 } }, 'accuracy 85% -> 75% in six 5-minute readings fires the 10-20% drop (P2 ModelAccuracyDegraded)'],
-  ['DataDriftDetected above KL 0.7', { DataDriftDetected: { threshold: 0.7 } }, 'KL divergence 0.6 fires DataDriftDetected once four 15-minute windows hold it'],
+  [
+    'ModelAccuracyDrop below 70%',
+    { ModelAccuracyDrop: { threshold: 0.7 } },
+    'accuracy 85% -> 65% in two 5-minute readings fires the >20% drop (P1 ModelAccuracyDrop)',
+  ],
+  [
+    'ModelAccuracyDegraded below 85%',
+    { ModelAccuracyDegraded: { threshold: 0.85 } },
+    'accuracy 85% -> 75% in six 5-minute readings fires the 10-20% drop (P2 ModelAccuracyDegraded)',
+  ],
+  [
+    'DataDriftDetected above KL 0.7',
+    { DataDriftDetected: { threshold: 0.7 } },
+    'KL divergence 0.6 fires DataDriftDetected once four 15-minute windows hold it',
+  ],
   ['HighDiskUsage above 90%', { HighDiskUsage: { threshold: 90 } }, 'disk 85% for 30 minutes is the P3 HighDiskUsage'],
   ['CriticalDiskUsage as a P3', { CriticalDiskUsage: { severity: 'P3' } }, 'disk 92% for 5 minutes is the P2 CriticalDiskUsage'],
-  ['DataPipelineStalled after 31 hours', { DataPipelineStalled: { durationMinutes: 1860 } }, 'a daily job that misses a run fires DataPipelineStalled 6 hours after the run was due (30 hourly readings of 0)'],
-  ['InferenceEndpointDown after 5 minutes', { InferenceEndpointDown: { durationMinutes: 5 } }, 'a silent endpoint fires 3 minutes after its last heartbeat (FILL counts silence as down)'],
+  [
+    'DataPipelineStalled after 31 hours',
+    { DataPipelineStalled: { durationMinutes: 1860 } },
+    'a daily job that misses a run fires DataPipelineStalled 6 hours after the run was due (30 hourly readings of 0)',
+  ],
+  [
+    'InferenceEndpointDown after 5 minutes',
+    { InferenceEndpointDown: { durationMinutes: 5 } },
+    'a silent endpoint fires 3 minutes after its last heartbeat (FILL counts silence as down)',
+  ],
 ];
 
 describe('a runbook number that no longer holds fails the suite', () => {

@@ -47,7 +47,10 @@ describe('oncall test-alerts (subprocess)', () => {
     assert.match(stdout, /FAIL {2}a 4-minute spike fires HighAPIErrorRate \(it does not\) {2}\(.*failing\.yaml:2\)/);
     assert.match(stdout, /alarm chatbot-HighAPIErrorRate-chatbot-api: IF\(requests > 0, .*\) > 0\.05 for 5 of 5 periods of 60 s, missing data: notBreaching/);
     assert.match(stdout, /\n {8}- at 6m: ALARM\n {8}\+ at 6m: OK\n/);
-    assert.match(stdout, /datapoints of the evaluation at 6m, by period start \(\* breaching, - none\):\n {10}-1m - {2}0s 0 {2}1m 0 {2}2m 0\.6\* {2}3m 0\.6\* {2}4m 0\.6\* {2}5m 0\.6\*/);
+    assert.match(
+      stdout,
+      /datapoints of the evaluation at 6m, by period start \(\* breaching, - none\):\n {10}-1m - {2}0s 0 {2}1m 0 {2}2m 0\.6\* {2}3m 0\.6\* {2}4m 0\.6\* {2}5m 0\.6\*/,
+    );
     assert.match(stdout, /\n0 passed, 1 failed\n$/);
   });
 
@@ -56,7 +59,10 @@ describe('oncall test-alerts (subprocess)', () => {
     ['YAML that does not parse', ['test-alerts', file('broken.yaml', 'tests:\n  - name: [x\n')], /error: .*broken\.yaml:\d+: invalid YAML/],
     [
       'an unknown alarm, with close matches',
-      ['test-alerts', file('typo.yaml', 'tests:\n  - name: t\n    alarm: chatbot-HighAPIErrorRat-chatbot-api\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n')],
+      [
+        'test-alerts',
+        file('typo.yaml', 'tests:\n  - name: t\n    alarm: chatbot-HighAPIErrorRat-chatbot-api\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'),
+      ],
       /error: .*typo\.yaml:3: unknown alarm "chatbot-HighAPIErrorRat-chatbot-api"\. Did you mean: chatbot-HighAPIErrorRate-chatbot-api/,
     ],
     ['no file at all', ['test-alerts'], /error: missing required argument 'files'/],
@@ -89,7 +95,15 @@ describe('oncall backtest (subprocess)', () => {
   });
 
   it('prints JSON with --json', () => {
-    const { code, stdout } = oncall('backtest', 'chatbot-HighAPIErrorRate-chatbot-api', '--csv', 'examples/backtest-api-errors.csv', '--json', '--flap-window', '30m');
+    const { code, stdout } = oncall(
+      'backtest',
+      'chatbot-HighAPIErrorRate-chatbot-api',
+      '--csv',
+      'examples/backtest-api-errors.csv',
+      '--json',
+      '--flap-window',
+      '30m',
+    );
     assert.equal(code, 0);
     const [result] = JSON.parse(stdout) as { fires: number; flaps: number; flapWindowMs: number; episodes: { start: string }[] }[];
     assert.deepEqual([result!.fires, result!.flaps, result!.flapWindowMs, result!.episodes[0]!.start], [4, 2, 1_800_000, '2026-01-05T09:17:00.000Z']);
@@ -97,9 +111,21 @@ describe('oncall backtest (subprocess)', () => {
 
   const usage: readonly (readonly [string, readonly string[], RegExp])[] = [
     ['no --csv', ['backtest', 'HighAPIErrorRate'], /required option '--csv <file>' not specified/],
-    ['an unknown alert', ['backtest', 'HighAPIErrorRat', '--csv', 'examples/backtest-api-errors.csv'], /unknown alarm "HighAPIErrorRat"\. Did you mean: .*HighAPIErrorRate/],
-    ['a column the alarm does not read', ['backtest', 'HighCPUUtilization', '--csv', 'examples/backtest-api-errors.csv'], /series "RequestCount" does not belong to chatbot-HighCPUUtilization-chatbot-api; it reads m1 \(CPUUtilization\)/],
-    ['a threshold that is not a number', ['backtest', 'HighAPIErrorRate', '--csv', 'examples/backtest-api-errors.csv', '--threshold', 'high'], /--threshold must be a number, received "high"/],
+    [
+      'an unknown alert',
+      ['backtest', 'HighAPIErrorRat', '--csv', 'examples/backtest-api-errors.csv'],
+      /unknown alarm "HighAPIErrorRat"\. Did you mean: .*HighAPIErrorRate/,
+    ],
+    [
+      'a column the alarm does not read',
+      ['backtest', 'HighCPUUtilization', '--csv', 'examples/backtest-api-errors.csv'],
+      /series "RequestCount" does not belong to chatbot-HighCPUUtilization-chatbot-api; it reads m1 \(CPUUtilization\)/,
+    ],
+    [
+      'a threshold that is not a number',
+      ['backtest', 'HighAPIErrorRate', '--csv', 'examples/backtest-api-errors.csv', '--threshold', 'high'],
+      /--threshold must be a number, received "high"/,
+    ],
   ];
   for (const [title, args, message] of usage) {
     it(`exits 2 on ${title}`, () => {

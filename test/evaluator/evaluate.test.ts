@@ -66,10 +66,24 @@ describe('evaluateMetricAlarm', () => {
     const wallClock = evaluateMetricAlarm(spec, input, { start: 0, end: 25 * MIN, evaluationWindow: 'wallClock' });
     // THEN sliding: windows [12m, 17m) and [7m, 12m) both hold a violation at 17m
     assert.equal(sliding.stepMs, MIN);
-    assert.deepEqual(sliding.transitions.map((t) => [t.at / MIN, t.to]), [[1, 'OK'], [17, 'ALARM'], [21, 'OK']]);
+    assert.deepEqual(
+      sliding.transitions.map((t) => [t.at / MIN, t.to]),
+      [
+        [1, 'OK'],
+        [17, 'ALARM'],
+        [21, 'OK'],
+      ],
+    );
     // ... wall clock: periods [10m, 15m) and [15m, 20m), evaluated at 20m
     assert.equal(wallClock.stepMs, 5 * MIN);
-    assert.deepEqual(wallClock.transitions.map((t) => [t.at / MIN, t.to]), [[5, 'OK'], [20, 'ALARM'], [25, 'OK']]);
+    assert.deepEqual(
+      wallClock.transitions.map((t) => [t.at / MIN, t.to]),
+      [
+        [5, 'OK'],
+        [20, 'ALARM'],
+        [25, 'OK'],
+      ],
+    );
   });
 
   it('aggregates raw samples with the statistic of the metric (p95 per minute)', () => {
@@ -104,7 +118,10 @@ describe('evaluateMetricAlarm', () => {
 
   it('rejects an expression that reads a metric the alarm does not define', () => {
     const spec: MetricAlarmSpec = { ...metricAlarm('HighDiskUsage'), expression: '100 * used / total' };
-    assert.throws(() => compileAlarm(spec), (e: unknown) => e instanceof ExpressionError && /reads total, which the alarm does not define/.test(e.message));
+    assert.throws(
+      () => compileAlarm(spec),
+      (e: unknown) => e instanceof ExpressionError && /reads total, which the alarm does not define/.test(e.message),
+    );
   });
 });
 
@@ -145,7 +162,10 @@ describe('composite alarms', () => {
       left: {
         kind: 'and',
         left: { kind: 'state', state: 'ALARM', alarm: 'a' },
-        right: { kind: 'not', operand: { kind: 'or', left: { kind: 'state', state: 'OK', alarm: 'b c' }, right: { kind: 'state', state: 'INSUFFICIENT_DATA', alarm: 'd' } } },
+        right: {
+          kind: 'not',
+          operand: { kind: 'or', left: { kind: 'state', state: 'OK', alarm: 'b c' }, right: { kind: 'state', state: 'INSUFFICIENT_DATA', alarm: 'd' } },
+        },
       },
       right: { kind: 'and', left: { kind: 'constant', value: true }, right: { kind: 'constant', value: false } },
     });
@@ -155,6 +175,9 @@ describe('composite alarms', () => {
 
   it('refuses a rule that names an alarm outside its children', () => {
     const broken: CompositeAlarmSpec = { ...composite, rule: 'ALARM("somewhere-else")' };
-    assert.throws(() => evaluateComposite(broken, {}, { start: 0, end: 1 * MIN }), (e: unknown) => e instanceof InputError && /names somewhere-else/.test(e.message));
+    assert.throws(
+      () => evaluateComposite(broken, {}, { start: 0, end: 1 * MIN }),
+      (e: unknown) => e instanceof InputError && /names somewhere-else/.test(e.message),
+    );
   });
 });

@@ -83,7 +83,10 @@ describe('metric math: parsing', () => {
   ];
   for (const [expression, message] of bad) {
     it(`rejects "${expression}"`, () => {
-      assert.throws(() => parseExpression(expression), (error: unknown) => error instanceof ExpressionError && message.test(error.message));
+      assert.throws(
+        () => parseExpression(expression),
+        (error: unknown) => error instanceof ExpressionError && message.test(error.message),
+      );
     });
   }
 

@@ -40,7 +40,15 @@ const EARLIER_AND_PROSE: readonly Row[] = [
   { data: '- - - - X', m: 3, missing: 'INSUFFICIENT_DATA', ignore: 'keep', breaching: 'ALARM', notBreaching: 'OK', source: 'earlier edition, table 1' },
   { data: 'X - - - -', m: 3, missing: 'ALARM', ignore: 'keep', breaching: 'ALARM', notBreaching: 'OK', source: 'earlier edition, table 1' },
   { data: '- - - - X', m: 2, missing: 'INSUFFICIENT_DATA', ignore: 'keep', breaching: 'ALARM', notBreaching: 'OK', source: 'earlier edition, table 2' },
-  { data: '- - - X -', m: 3, missing: 'INSUFFICIENT_DATA', ignore: 'keep', breaching: 'ALARM', notBreaching: 'OK', source: 'prose: "- - - X -" does not alarm at once' },
+  {
+    data: '- - - X -',
+    m: 3,
+    missing: 'INSUFFICIENT_DATA',
+    ignore: 'keep',
+    breaching: 'ALARM',
+    notBreaching: 'OK',
+    source: 'prose: "- - - X -" does not alarm at once',
+  },
 ];
 
 const TREATMENTS: readonly MissingDataTreatment[] = ['missing', 'ignore', 'breaching', 'notBreaching'];
@@ -76,7 +84,10 @@ function spec(m: number, treatMissingData: MissingDataTreatment): MetricAlarmSpe
   };
 }
 
-for (const [title, rows] of [['AWS table', AWS_TABLE], ['earlier editions and prose', EARLIER_AND_PROSE]] as const) {
+for (const [title, rows] of [
+  ['AWS table', AWS_TABLE],
+  ['earlier editions and prose', EARLIER_AND_PROSE],
+] as const) {
   describe(`missing data: ${title}`, () => {
     for (const row of rows) {
       for (const treatment of TREATMENTS) {
@@ -109,7 +120,11 @@ describe('missing data: the evaluation range', () => {
   it('keeps a non-breaching datapoint in view: 3 of 3 breaching alarm goes to ALARM after 5 silent periods, not 3', () => {
     // GIVEN healthy data, then silence, treated as breaching ("0 - - - -" row and the text under the table)
     const values = [0, 0, 0, 0, 0];
-    const timeline = evaluateMetricAlarm(spec(3, 'breaching'), { metrics: { m1: { times: values.map((_, i) => i * 60_000), values } } }, { start: 0, end: 10 * 60_000 });
+    const timeline = evaluateMetricAlarm(
+      spec(3, 'breaching'),
+      { metrics: { m1: { times: values.map((_, i) => i * 60_000), values } } },
+      { start: 0, end: 10 * 60_000 },
+    );
     // WHEN / THEN: OK while the last real datapoint is in the 5-period range, ALARM once it leaves
     assert.equal(timeline.stateAt(9 * 60_000), 'OK');
     assert.equal(timeline.stateAt(10 * 60_000), 'ALARM');

@@ -44,7 +44,10 @@ describe('parseSeries (compact notation)', () => {
   for (const [text, message] of bad) {
     it(`rejects "${text}" with ${message}`, () => {
       // WHEN / THEN
-      assert.throws(() => parseSeries(text), (error: unknown) => error instanceof SeriesSyntaxError && message.test(error.message) && error.message.includes(`"${text}"`));
+      assert.throws(
+        () => parseSeries(text),
+        (error: unknown) => error instanceof SeriesSyntaxError && message.test(error.message) && error.message.includes(`"${text}"`),
+      );
     });
   }
 });

@@ -16,7 +16,12 @@ const CASE = (body: string) => `tests:\n  - name: a case\n${body}`;
 describe('test files: reading and validation', () => {
   it('reads the format with defaults, durations in ms and the notation as text', () => {
     // GIVEN / WHEN
-    const file = parseTestFile(CASE('    alert: HighAPIErrorRate\n    interval: 1m\n    series:\n      requests: 0x10\n      errors1: 5\n    expect:\n      - { at: 1h30m, until: 2h, state: OK }\n'), 'f.yaml');
+    const file = parseTestFile(
+      CASE(
+        '    alert: HighAPIErrorRate\n    interval: 1m\n    series:\n      requests: 0x10\n      errors1: 5\n    expect:\n      - { at: 1h30m, until: 2h, state: OK }\n',
+      ),
+      'f.yaml',
+    );
     // THEN
     assert.equal(file.env, 'default');
     const [test] = file.tests;
@@ -30,11 +35,27 @@ describe('test files: reading and validation', () => {
   const invalid: readonly (readonly [string, string, readonly RegExp[]])[] = [
     ['YAML that does not parse', 'tests:\n  - name: [unclosed\n', [/^inline\.yaml:\d+: invalid YAML/]],
     ['no tests', 'env: default\n', [/inline\.yaml:1: tests: /]],
-    ['both alarm and alert', CASE('    alarm: x\n    alert: y\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'), [/inline\.yaml:2: tests\.0: give exactly one of "alarm"/]],
-    ['a bad duration', CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect:\n      - { at: 5 minutes, state: OK }\n'), [/inline\.yaml:6: tests\.0\.expect\.0\.at: invalid duration "5 minutes"/]],
-    ['an unknown state', CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect:\n      - { at: 5m, state: FIRING }\n'), [/inline\.yaml:6: tests\.0\.expect\.0\.state: /, /ALARM/]],
+    [
+      'both alarm and alert',
+      CASE('    alarm: x\n    alert: y\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'),
+      [/inline\.yaml:2: tests\.0: give exactly one of "alarm"/],
+    ],
+    [
+      'a bad duration',
+      CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect:\n      - { at: 5 minutes, state: OK }\n'),
+      [/inline\.yaml:6: tests\.0\.expect\.0\.at: invalid duration "5 minutes"/],
+    ],
+    [
+      'an unknown state',
+      CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect:\n      - { at: 5m, state: FIRING }\n'),
+      [/inline\.yaml:6: tests\.0\.expect\.0\.state: /, /ALARM/],
+    ],
     ['an unknown field', CASE('    alert: HighAPIErrorRate\n    serie: {}\n    expect: [{ at: 1m, state: OK }]\n'), [/Unrecognized key: "serie"/]],
-    ['a series of the wrong type', CASE('    alert: HighAPIErrorRate\n    series:\n      requests: [1, 2]\n    expect: [{ at: 1m, state: OK }]\n'), [/inline\.yaml:5: tests\.0\.series\.requests: must be a series in the compact notation/]],
+    [
+      'a series of the wrong type',
+      CASE('    alert: HighAPIErrorRate\n    series:\n      requests: [1, 2]\n    expect: [{ at: 1m, state: OK }]\n'),
+      [/inline\.yaml:5: tests\.0\.series\.requests: must be a series in the compact notation/],
+    ],
   ];
   for (const [title, text, patterns] of invalid) {
     it(`rejects ${title}, naming the line`, () => {
@@ -54,17 +75,43 @@ describe('test files: what the runner refuses', () => {
       CASE('    alarm: chatbot-HighAPIErrorRat-chatbot-api\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'),
       [/^inline\.yaml:3: unknown alarm "chatbot-HighAPIErrorRat-chatbot-api"\. Did you mean: chatbot-HighAPIErrorRate-chatbot-api/],
     ],
-    ['an alert id given as an alarm name', CASE('    alarm: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'), [/write "alert: HighAPIErrorRate"/]],
-    ['an unknown alert id', CASE('    alert: HighApiErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'), [/unknown alarm "HighApiErrorRate"\. Did you mean: HighAPIErrorRate/]],
+    [
+      'an alert id given as an alarm name',
+      CASE('    alarm: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'),
+      [/write "alert: HighAPIErrorRate"/],
+    ],
+    [
+      'an unknown alert id',
+      CASE('    alert: HighApiErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n'),
+      [/unknown alarm "HighApiErrorRate"\. Did you mean: HighAPIErrorRate/],
+    ],
     [
       'a series the alarm does not read, listing those it does',
       CASE('    alert: HighAPIErrorRate\n    series:\n      errors: 1\n    expect: [{ at: 1m, state: OK }]\n'),
-      [/^inline\.yaml:5: series "errors" does not belong to chatbot-HighAPIErrorRate-chatbot-api; it reads errors1 \(HTTPCode_Target_5XX_Count\), errors2 \(HTTPCode_ELB_5XX_Count\), requests \(RequestCount\)/],
+      [
+        /^inline\.yaml:5: series "errors" does not belong to chatbot-HighAPIErrorRate-chatbot-api; it reads errors1 \(HTTPCode_Target_5XX_Count\), errors2 \(HTTPCode_ELB_5XX_Count\), requests \(RequestCount\)/,
+      ],
     ],
-    ['the same metric twice', CASE('    alert: HighAPIErrorRate\n    series:\n      requests: 1\n      RequestCount: 1\n    expect: [{ at: 1m, state: OK }]\n'), [/"RequestCount" and "requests" are the same metric/]],
-    ['bad notation, at its line', CASE('    alert: HighAPIErrorRate\n    series:\n      requests: 1 2 three\n    expect: [{ at: 1m, state: OK }]\n'), [/^inline\.yaml:5: series "1 2 three", column 5: cannot read "three"/]],
-    ['an unknown environment', `env: prod\n${CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n')}`, [/unknown env "prod"; config\/index\.ts defines default, staging/]],
-    ['an override that makes the config invalid', `overrides:\n  alerts:\n    HighAPIErrorRate: { threshold: fast }\n${CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n')}`, [/^inline\.yaml:2: Invalid config for env "default"/, /alerts\.HighAPIErrorRate\.threshold/]],
+    [
+      'the same metric twice',
+      CASE('    alert: HighAPIErrorRate\n    series:\n      requests: 1\n      RequestCount: 1\n    expect: [{ at: 1m, state: OK }]\n'),
+      [/"RequestCount" and "requests" are the same metric/],
+    ],
+    [
+      'bad notation, at its line',
+      CASE('    alert: HighAPIErrorRate\n    series:\n      requests: 1 2 three\n    expect: [{ at: 1m, state: OK }]\n'),
+      [/^inline\.yaml:5: series "1 2 three", column 5: cannot read "three"/],
+    ],
+    [
+      'an unknown environment',
+      `env: prod\n${CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n')}`,
+      [/unknown env "prod"; config\/index\.ts defines default, staging/],
+    ],
+    [
+      'an override that makes the config invalid',
+      `overrides:\n  alerts:\n    HighAPIErrorRate: { threshold: fast }\n${CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n')}`,
+      [/^inline\.yaml:2: Invalid config for env "default"/, /alerts\.HighAPIErrorRate\.threshold/],
+    ],
   ];
   for (const [title, text, patterns] of refused) {
     it(`refuses ${title}`, () => {

@@ -11,7 +11,11 @@ import { useFakeEndpoints } from '../support/fake-endpoints';
 const env = useFakeEndpoints();
 
 /** A raw call through the fake's fetch: the status and parsed body. */
-async function send(method: string, url: string, options: { headers?: Record<string, string>; json?: unknown; text?: string } = {}): Promise<{ status: number; body: unknown }> {
+async function send(
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; json?: unknown; text?: string } = {},
+): Promise<{ status: number; body: unknown }> {
   const response = await env.fake.fetch(url, {
     method,
     headers: { ...(options.json === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
@@ -34,7 +38,10 @@ describe('fake endpoints', () => {
       assert.equal((error as { cause?: { code?: string } }).cause?.code, 'ENOTFOUND');
       return true;
     });
-    await assert.rejects(call('x', { method: 'GET', url: 'http://slack.com/api/chat.postMessage' }, { attempts: 1 }, env.fake.runtime()), /network error \(ENOTFOUND\)/);
+    await assert.rejects(
+      call('x', { method: 'GET', url: 'http://slack.com/api/chat.postMessage' }, { attempts: 1 }, env.fake.runtime()),
+      /network error \(ENOTFOUND\)/,
+    );
     assert.equal(env.fake.requests.length, 0);
   });
 
@@ -55,8 +62,14 @@ describe('fake endpoints', () => {
   describe('Slack', () => {
     const auth = () => ({ authorization: `Bearer ${env.fake.tokens.slack}` });
     it('answers auth errors with HTTP 200 and ok: false', async () => {
-      assert.deepEqual(await send('POST', 'https://slack.com/api/chat.postMessage', { json: { channel: 'C1', text: 'x' } }), { status: 200, body: { ok: false, error: 'not_authed' } });
-      assert.deepEqual(await send('POST', 'https://slack.com/api/chat.postMessage', { headers: { authorization: 'Bearer xoxb-other' }, json: { channel: 'C1', text: 'x' } }), { status: 200, body: { ok: false, error: 'invalid_auth' } });
+      assert.deepEqual(await send('POST', 'https://slack.com/api/chat.postMessage', { json: { channel: 'C1', text: 'x' } }), {
+        status: 200,
+        body: { ok: false, error: 'not_authed' },
+      });
+      assert.deepEqual(
+        await send('POST', 'https://slack.com/api/chat.postMessage', { headers: { authorization: 'Bearer xoxb-other' }, json: { channel: 'C1', text: 'x' } }),
+        { status: 200, body: { ok: false, error: 'invalid_auth' } },
+      );
     });
     it('refuses invalid channel names and unknown methods', async () => {
       const create = (name: unknown) => send('POST', 'https://slack.com/api/conversations.create', { headers: auth(), json: { name } });
@@ -67,16 +80,28 @@ describe('fake endpoints', () => {
       assert.equal(env.fake.state.slack.channels.length, 0);
     });
     it('reads form-encoded arguments like Slack', async () => {
-      const response = await env.fake.fetch('https://slack.com/api/conversations.create', { method: 'POST', headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=from-a-form' });
+      const response = await env.fake.fetch('https://slack.com/api/conversations.create', {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=from-a-form',
+      });
       assert.equal(((await response.json()) as { ok: boolean }).ok, true);
       assert.equal(env.fake.state.slack.channels[0]!.name, 'from-a-form');
     });
     it('fails an invite without force when one user is refused, and invites nobody', async () => {
-      const created = (await send('POST', 'https://slack.com/api/conversations.create', { headers: auth(), json: { name: 'c' } })).body as { channel: { id: string } };
-      const answer = await send('POST', 'https://slack.com/api/conversations.invite', { headers: auth(), json: { channel: created.channel.id, users: 'U0AAA1,nope' } });
+      const created = (await send('POST', 'https://slack.com/api/conversations.create', { headers: auth(), json: { name: 'c' } })).body as {
+        channel: { id: string };
+      };
+      const answer = await send('POST', 'https://slack.com/api/conversations.invite', {
+        headers: auth(),
+        json: { channel: created.channel.id, users: 'U0AAA1,nope' },
+      });
       assert.deepEqual(answer.body, { ok: false, error: 'user_not_found', errors: [{ user: 'nope', ok: false, error: 'user_not_found' }] });
       assert.deepEqual(env.fake.state.slack.channels[0]!.members, [env.fake.state.slack.botUserId]);
-      assert.deepEqual((await send('POST', 'https://slack.com/api/chat.postMessage', { headers: auth(), json: { channel: created.channel.id } })).body, { ok: false, error: 'no_text' });
+      assert.deepEqual((await send('POST', 'https://slack.com/api/chat.postMessage', { headers: auth(), json: { channel: created.channel.id } })).body, {
+        ok: false,
+        error: 'no_text',
+      });
     });
   });
 
@@ -85,7 +110,10 @@ describe('fake endpoints', () => {
     const url = 'https://api.statuspage.io/v1/pages/kctbh9vrtdwd/incidents';
     it('refuses a body without incident (400) and an invalid status (422)', async () => {
       assert.equal((await send('POST', url, { headers: auth(), json: { name: 'x' } })).status, 400);
-      assert.deepEqual(await send('POST', url, { headers: auth(), json: { incident: { name: 'x', status: 'exploded' } } }), { status: 422, body: { error: 'Status is not included in the list' } });
+      assert.deepEqual(await send('POST', url, { headers: auth(), json: { incident: { name: 'x', status: 'exploded' } } }), {
+        status: 422,
+        body: { error: 'Status is not included in the list' },
+      });
       assert.equal((await send('POST', url, { headers: auth(), json: { incident: { name: 'x', components: { c1: 'on_fire' } } } })).status, 422);
       assert.equal((await send('POST', url, { headers: auth(), json: { incident: { status: 'investigating' } } })).status, 422);
       assert.equal(env.fake.state.statuspage.incidents.length, 0);
@@ -104,7 +132,11 @@ describe('fake endpoints', () => {
       const noAgent = await send('POST', url, { headers: { authorization: `Bearer ${env.fake.tokens.github}`, 'user-agent': '' }, json: { title: 'x' } });
       assert.equal(noAgent.status, 403);
       assert.match(noAgent.body as string, /User-Agent/);
-      assert.deepEqual((await send('POST', url, { headers: { 'user-agent': 'test' }, json: { title: 'x' } })).body, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      assert.deepEqual((await send('POST', url, { headers: { 'user-agent': 'test' }, json: { title: 'x' } })).body, {
+        message: 'Requires authentication',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
       const untitled = await send('POST', url, { headers: headers(), json: { body: 'x' } });
       assert.equal(untitled.status, 422);
       assert.match((untitled.body as { message: string }).message, /"title" wasn't supplied/);
@@ -114,7 +146,13 @@ describe('fake endpoints', () => {
     it('refuses an invalid state, and numbers issues per repository', async () => {
       await send('POST', url, { headers: headers(), json: { title: 'a' } });
       await send('POST', 'https://api.github.com/repos/acme/other/issues', { headers: headers(), json: { title: 'b' } });
-      assert.deepEqual(env.fake.state.github.issues.map((i) => [i.repository, i.number]), [['acme/shop', 1], ['acme/other', 1]]);
+      assert.deepEqual(
+        env.fake.state.github.issues.map((i) => [i.repository, i.number]),
+        [
+          ['acme/shop', 1],
+          ['acme/other', 1],
+        ],
+      );
       assert.equal((await send('PATCH', `${url}/1`, { headers: headers(), json: { state: 'done' } })).status, 422);
     });
   });
@@ -124,9 +162,15 @@ describe('fake endpoints', () => {
     const url = 'https://acme.atlassian.net/rest/api/3/issue';
     const fields = { project: { key: 'OPS' }, summary: 's', issuetype: { name: 'Task' } };
     it('refuses a plain-string description, spaced labels, a missing summary, with errorMessages and errors', async () => {
-      assert.deepEqual((await send('POST', url, { headers: auth(), json: { fields: { ...fields, description: 'plain' } } })).body, { errorMessages: [], errors: { description: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' } });
+      assert.deepEqual((await send('POST', url, { headers: auth(), json: { fields: { ...fields, description: 'plain' } } })).body, {
+        errorMessages: [],
+        errors: { description: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' },
+      });
       assert.equal((await send('POST', url, { headers: auth(), json: { fields: { ...fields, labels: ['on call'] } } })).status, 400);
-      assert.deepEqual((await send('POST', url, { headers: auth(), json: { fields: { ...fields, summary: '' } } })).body, { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } });
+      assert.deepEqual((await send('POST', url, { headers: auth(), json: { fields: { ...fields, summary: '' } } })).body, {
+        errorMessages: [],
+        errors: { summary: 'You must specify a summary of the issue.' },
+      });
       assert.equal((await send('POST', url, { headers: auth(), text: 'fields=x' })).status, 415);
       assert.equal((await send('POST', url, { json: { fields } })).status, 401);
       assert.equal(env.fake.state.jira.issues.length, 0);
@@ -167,7 +211,9 @@ describe('fake endpoints', () => {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 4; i++) {
-        const response = await env.fake.fetch('https://api.github.com/repos/a/b/issues/1', { headers: { 'user-agent': 't', authorization: `Bearer ${env.fake.tokens.github}` } });
+        const response = await env.fake.fetch('https://api.github.com/repos/a/b/issues/1', {
+          headers: { 'user-agent': 't', authorization: `Bearer ${env.fake.tokens.github}` },
+        });
         statuses.push(response.status);
         if (i === 1) {
           retryAfter = response.headers.get('retry-after');
@@ -176,7 +222,10 @@ describe('fake endpoints', () => {
       }
       assert.deepEqual(statuses, [500, 429, 429, 404]);
       assert.equal(retryAfter, '9');
-      assert.deepEqual(env.fake.requestsTo('github').map((r) => r.status), [500, 429, 429, 404]);
+      assert.deepEqual(
+        env.fake.requestsTo('github').map((r) => r.status),
+        [500, 429, 429, 404],
+      );
       assert.deepEqual(env.fake.requestsTo('slack'), []);
     });
 
@@ -186,7 +235,10 @@ describe('fake endpoints', () => {
       const request = { method: 'POST' as const, url: 'https://events.pagerduty.com/v2/enqueue', json: {} };
       await assert.rejects(call('pagerduty', request, { attempts: 1 }, env.fake.runtime()), /network error/);
       await assert.rejects(call('pagerduty', request, { attempts: 1, timeoutMs: 100 }, env.fake.runtime()), /no answer within 100 ms/);
-      assert.deepEqual(env.fake.requests.map((r) => r.status), [undefined, undefined]);
+      assert.deepEqual(
+        env.fake.requests.map((r) => r.status),
+        [undefined, undefined],
+      );
     });
 
     it('refuses a fault that could not happen', () => {
@@ -202,7 +254,15 @@ describe('fake endpoints', () => {
       assert.equal(env.fake.requests.length, 0);
       assert.equal(channels.length, 0);
       assert.equal(env.fake.state.slack.channels, channels);
-      assert.equal((await send('POST', 'https://slack.com/api/conversations.create', { headers: { authorization: `Bearer ${env.fake.tokens.slack}` }, json: { name: 'x' } })).status, 200);
+      assert.equal(
+        (
+          await send('POST', 'https://slack.com/api/conversations.create', {
+            headers: { authorization: `Bearer ${env.fake.tokens.slack}` },
+            json: { name: 'x' },
+          })
+        ).status,
+        200,
+      );
     });
   });
 });

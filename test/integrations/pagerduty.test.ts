@@ -7,7 +7,8 @@ import type { Incident } from '../../lambdas/shared/storage/incident';
 import { rejectsWithIntegrationError, useFakeEndpoints } from '../support/fake-endpoints';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf';
-const config = (extra: Record<string, unknown> = {}): PagerDutyConfig => IntegrationsSchema.parse({ pagerDuty: { routingKeySecretArn: ARN, ...extra } }).pagerDuty!;
+const config = (extra: Record<string, unknown> = {}): PagerDutyConfig =>
+  IntegrationsSchema.parse({ pagerDuty: { routingKeySecretArn: ARN, ...extra } }).pagerDuty!;
 const INCIDENT: Incident = {
   incidentId: 'inc-2026-11-27-0001',
   alarmName: 'prod-api-5xx-rate',
@@ -61,7 +62,11 @@ describe('PagerDuty client', () => {
 
   it('fails at once on an invalid event (a routing key of the wrong length), without the key', async () => {
     const wrong = 'short-routing-key';
-    await rejectsWithIntegrationError(client(wrong).send(pagerDutyEvent('trigger', INCIDENT)), { status: 400, message: 'pagerduty: HTTP 400: Event object is invalid after 1 attempt', without: [wrong] });
+    await rejectsWithIntegrationError(client(wrong).send(pagerDutyEvent('trigger', INCIDENT)), {
+      status: 400,
+      message: 'pagerduty: HTTP 400: Event object is invalid after 1 attempt',
+      without: [wrong],
+    });
     assert.equal(env.fake.requests.length, 1);
     assert.deepEqual(env.fake.state.pagerduty.events, []);
   });
@@ -75,20 +80,32 @@ describe('PagerDuty client', () => {
     env.fake.fail('pagerduty', { status: 429, times: 1, retryAfter: '4' });
     await client().send(pagerDutyEvent('trigger', INCIDENT));
     assert.deepEqual(env.runtime.slept, [4000]);
-    assert.deepEqual(env.fake.requests.map((r) => r.status), [429, 202]);
+    assert.deepEqual(
+      env.fake.requests.map((r) => r.status),
+      [429, 202],
+    );
   });
 
   it('backs off on a 429 without Retry-After (PagerDuty sends none), then succeeds', async () => {
     env.fake.fail('pagerduty', { status: 429, times: 2 });
-    await pagerDutyClient(config(), env.fake.tokens.pagerduty, { policy: { attempts: 3, baseDelayMs: 100 }, runtime: env.runtime }).send(pagerDutyEvent('trigger', INCIDENT));
-    assert.deepEqual(env.fake.requests.map((r) => r.status), [429, 429, 202]);
+    await pagerDutyClient(config(), env.fake.tokens.pagerduty, { policy: { attempts: 3, baseDelayMs: 100 }, runtime: env.runtime }).send(
+      pagerDutyEvent('trigger', INCIDENT),
+    );
+    assert.deepEqual(
+      env.fake.requests.map((r) => r.status),
+      [429, 429, 202],
+    );
     assert.equal(env.runtime.slept.length, 2);
     assert.ok(env.runtime.slept[0]! <= 100 && env.runtime.slept[1]! <= 200, JSON.stringify(env.runtime.slept));
   });
 
   it('retries 5xx up to the attempts, then fails with the status, without the key', async () => {
     env.fake.fail('pagerduty', { status: 502 });
-    await rejectsWithIntegrationError(client(env.fake.tokens.pagerduty, config(), 4).send(pagerDutyEvent('trigger', INCIDENT)), { status: 502, attempts: 4, without: [env.fake.tokens.pagerduty] });
+    await rejectsWithIntegrationError(client(env.fake.tokens.pagerduty, config(), 4).send(pagerDutyEvent('trigger', INCIDENT)), {
+      status: 502,
+      attempts: 4,
+      without: [env.fake.tokens.pagerduty],
+    });
     assert.equal(env.fake.requests.length, 4);
     assert.deepEqual(env.fake.state.pagerduty.events, []);
   });

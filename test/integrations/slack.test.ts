@@ -7,10 +7,12 @@ import { TRUNCATED } from '../../lambdas/integrations/text';
 import { assertNoSecret, rejectsWithIntegrationError, useFakeEndpoints } from '../support/fake-endpoints';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-bot-AbCdEf';
-const config = (slack: Record<string, unknown> = {}): SlackConfig => IntegrationsSchema.parse({ slack: { tokenSecretArn: ARN, inviteUsers: ['U0AAA1', 'U0BBB2'], ...slack } }).slack!;
+const config = (slack: Record<string, unknown> = {}): SlackConfig =>
+  IntegrationsSchema.parse({ slack: { tokenSecretArn: ARN, inviteUsers: ['U0AAA1', 'U0BBB2'], ...slack } }).slack!;
 
 const env = useFakeEndpoints({ slack: { userGroups: { S0ONCALL: ['U0BBB2', 'U0CCC3'], S0EMPTY: [] } } });
-const client = (c: SlackConfig = config(), token = env.fake.tokens.slack, attempts = 3) => slackClient(c, token, { policy: { attempts }, runtime: env.runtime });
+const client = (c: SlackConfig = config(), token = env.fake.tokens.slack, attempts = 3) =>
+  slackClient(c, token, { policy: { attempts }, runtime: env.runtime });
 
 describe('Slack client', () => {
   it('creates a public channel with the bot token', async () => {
@@ -18,7 +20,10 @@ describe('Slack client', () => {
     // WHEN a channel is created
     const channel = await client().createChannel('incident-2026-11-27');
     // THEN Slack got conversations.create with the name, is_private and the bearer token
-    assert.deepEqual(env.fake.requests.map((r) => [r.method, r.path]), [['POST', '/api/conversations.create']]);
+    assert.deepEqual(
+      env.fake.requests.map((r) => [r.method, r.path]),
+      [['POST', '/api/conversations.create']],
+    );
     const [request] = env.fake.requests;
     assert.equal(request!.headers.authorization, `Bearer ${env.fake.tokens.slack}`);
     assert.match(request!.headers['content-type']!, /^application\/json/);
@@ -82,10 +87,13 @@ describe('Slack client', () => {
     const invited = await slack.invite(id);
     // THEN the group's members were read, and everyone invited in one call
     assert.deepEqual(invited, ['U0AAA1', 'U0BBB2', 'U0CCC3']);
-    assert.deepEqual(env.fake.requests.map((r) => [r.method, r.path]), [
-      ['GET', '/api/usergroups.users.list?usergroup=S0ONCALL'],
-      ['POST', '/api/conversations.invite'],
-    ]);
+    assert.deepEqual(
+      env.fake.requests.map((r) => [r.method, r.path]),
+      [
+        ['GET', '/api/usergroups.users.list?usergroup=S0ONCALL'],
+        ['POST', '/api/conversations.invite'],
+      ],
+    );
     assert.ok(env.fake.requests.every((r) => r.headers.authorization === `Bearer ${env.fake.tokens.slack}`));
     assert.deepEqual(env.fake.requests[1]!.body, { channel: id, users: 'U0AAA1,U0BBB2,U0CCC3', force: true });
     assert.deepEqual(env.fake.state.slack.channels[0]!.members, [env.fake.state.slack.botUserId, 'U0AAA1', 'U0BBB2', 'U0CCC3']);
@@ -118,7 +126,10 @@ describe('Slack client', () => {
     const { id } = await slack.createChannel('incident-d');
     env.fake.clear('requests');
     assert.deepEqual(await slack.invite(id), []);
-    assert.deepEqual(env.fake.requests.map((r) => r.path), ['/api/usergroups.users.list?usergroup=S0EMPTY']);
+    assert.deepEqual(
+      env.fake.requests.map((r) => r.path),
+      ['/api/usergroups.users.list?usergroup=S0EMPTY'],
+    );
   });
 
   it('invites at most 1000 users per call', async () => {
@@ -139,8 +150,15 @@ describe('Slack client', () => {
     const slack = client();
     const { id } = await slack.createChannel('incident-f');
     const { ts } = await slack.post(id, ':rotating_light: *P1* <https://runbook|runbook>');
-    assert.deepEqual(env.fake.requests.at(-1)!.body, { channel: id, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false });
-    assert.deepEqual(env.fake.state.slack.channels[0]!.messages, [{ ts, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false }]);
+    assert.deepEqual(env.fake.requests.at(-1)!.body, {
+      channel: id,
+      text: ':rotating_light: *P1* <https://runbook|runbook>',
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    assert.deepEqual(env.fake.state.slack.channels[0]!.messages, [
+      { ts, text: ':rotating_light: *P1* <https://runbook|runbook>', unfurl_links: false, unfurl_media: false },
+    ]);
   });
 
   it('cuts a text over 40,000 characters, with a marker', async () => {
@@ -153,7 +171,12 @@ describe('Slack client', () => {
   });
 
   it('fails with the method and Slack error for a channel that does not exist', async () => {
-    await rejectsWithIntegrationError(client().post('C404', 'hello'), { integration: 'slack', status: 200, attempts: 1, message: 'slack: chat.postMessage: channel_not_found after 1 attempt' });
+    await rejectsWithIntegrationError(client().post('C404', 'hello'), {
+      integration: 'slack',
+      status: 200,
+      attempts: 1,
+      message: 'slack: chat.postMessage: channel_not_found after 1 attempt',
+    });
   });
 
   it('fails with invalid_auth for another token, without the token', async () => {
@@ -176,13 +199,24 @@ describe('Slack client', () => {
     await slack.post(id, 'hello');
     // THEN it waited the 3 s Slack asked for, and the second attempt went through
     assert.deepEqual(env.runtime.slept, [3000]);
-    assert.deepEqual(env.fake.requestsTo('slack').slice(1).map((r) => r.status), [429, 200]);
+    assert.deepEqual(
+      env.fake
+        .requestsTo('slack')
+        .slice(1)
+        .map((r) => r.status),
+      [429, 200],
+    );
     assert.equal(env.fake.state.slack.channels[0]!.messages.length, 1);
   });
 
   it('retries 5xx up to the attempts, then fails with the status, without the token', async () => {
     env.fake.fail('slack', { status: 503 });
-    await rejectsWithIntegrationError(client(config(), env.fake.tokens.slack, 3).post('C1', 'hello'), { status: 503, attempts: 3, message: 'slack: chat.postMessage: HTTP 503: service_unavailable after 3 attempts', without: [env.fake.tokens.slack] });
+    await rejectsWithIntegrationError(client(config(), env.fake.tokens.slack, 3).post('C1', 'hello'), {
+      status: 503,
+      attempts: 3,
+      message: 'slack: chat.postMessage: HTTP 503: service_unavailable after 3 attempts',
+      without: [env.fake.tokens.slack],
+    });
     assert.equal(env.fake.requests.length, 3);
     assert.equal(env.runtime.slept.length, 2);
   });

@@ -5,8 +5,16 @@ import { statusPageClient } from '../../lambdas/integrations/statuspage';
 import { rejectsWithIntegrationError, useFakeEndpoints } from '../support/fake-endpoints';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:statuspage-AbCdEf';
-const config: StatusPageConfig = IntegrationsSchema.parse({ statusPage: { apiKeySecretArn: ARN, pageId: 'kctbh9vrtdwd', components: { default: '8kbf7d35c070' } } }).statusPage!;
-const OPENING = { name: 'Checkout errors', body: 'We are investigating errors at checkout.', componentId: '8kbf7d35c070', componentStatus: 'major_outage', status: 'investigating' } as const;
+const config: StatusPageConfig = IntegrationsSchema.parse({
+  statusPage: { apiKeySecretArn: ARN, pageId: 'kctbh9vrtdwd', components: { default: '8kbf7d35c070' } },
+}).statusPage!;
+const OPENING = {
+  name: 'Checkout errors',
+  body: 'We are investigating errors at checkout.',
+  componentId: '8kbf7d35c070',
+  componentStatus: 'major_outage',
+  status: 'investigating',
+} as const;
 
 const env = useFakeEndpoints();
 const client = (key = env.fake.tokens.statuspage, attempts = 3) => statusPageClient(config, key, { policy: { attempts }, runtime: env.runtime });
@@ -21,7 +29,14 @@ describe('Statuspage client', () => {
     assert.equal(request!.path, '/v1/pages/kctbh9vrtdwd/incidents');
     assert.equal(request!.headers.authorization, `OAuth ${env.fake.tokens.statuspage}`);
     assert.deepEqual(request!.body, {
-      incident: { name: 'Checkout errors', status: 'investigating', body: 'We are investigating errors at checkout.', component_ids: ['8kbf7d35c070'], components: { '8kbf7d35c070': 'major_outage' }, deliver_notifications: true },
+      incident: {
+        name: 'Checkout errors',
+        status: 'investigating',
+        body: 'We are investigating errors at checkout.',
+        component_ids: ['8kbf7d35c070'],
+        components: { '8kbf7d35c070': 'major_outage' },
+        deliver_notifications: true,
+      },
     });
     // AND the answer's id and shortlink are returned
     const kept = env.fake.state.statuspage.incidents[0]!;
@@ -35,31 +50,51 @@ describe('Statuspage client', () => {
     const statusPage = client();
     const { id } = await statusPage.open({ ...OPENING, componentStatus: 'degraded_performance' });
     // WHEN it is identified, then resolved
-    await statusPage.update(id, { status: 'identified', body: 'A bad deploy; rolling back.', componentId: '8kbf7d35c070', componentStatus: 'degraded_performance' });
+    await statusPage.update(id, {
+      status: 'identified',
+      body: 'A bad deploy; rolling back.',
+      componentId: '8kbf7d35c070',
+      componentStatus: 'degraded_performance',
+    });
     await statusPage.update(id, { status: 'resolved', body: 'Fixed.', componentId: '8kbf7d35c070', componentStatus: 'operational' });
     // THEN each was a PATCH of that incident with the status, body and component
     const patches = env.fake.requests.slice(1);
-    assert.deepEqual(patches.map((r) => [r.method, r.path, r.status]), [
-      ['PATCH', `/v1/pages/kctbh9vrtdwd/incidents/${id}`, 200],
-      ['PATCH', `/v1/pages/kctbh9vrtdwd/incidents/${id}`, 200],
-    ]);
-    assert.deepEqual(patches[1]!.body, { incident: { status: 'resolved', body: 'Fixed.', component_ids: ['8kbf7d35c070'], components: { '8kbf7d35c070': 'operational' } } });
+    assert.deepEqual(
+      patches.map((r) => [r.method, r.path, r.status]),
+      [
+        ['PATCH', `/v1/pages/kctbh9vrtdwd/incidents/${id}`, 200],
+        ['PATCH', `/v1/pages/kctbh9vrtdwd/incidents/${id}`, 200],
+      ],
+    );
+    assert.deepEqual(patches[1]!.body, {
+      incident: { status: 'resolved', body: 'Fixed.', component_ids: ['8kbf7d35c070'], components: { '8kbf7d35c070': 'operational' } },
+    });
     const kept = env.fake.state.statuspage.incidents[0]!;
     assert.equal(kept.status, 'resolved');
     assert.ok(kept.resolved_at);
-    assert.deepEqual(kept.incident_updates.map((u) => u.status), ['resolved', 'identified', 'investigating']);
+    assert.deepEqual(
+      kept.incident_updates.map((u) => u.status),
+      ['resolved', 'identified', 'investigating'],
+    );
     assert.deepEqual(env.fake.state.statuspage.components, { '8kbf7d35c070': 'operational' });
   });
 
   it('fails at once with 401 for another key, without the key', async () => {
     const wrong = 'not-the-statuspage-key-42';
-    await rejectsWithIntegrationError(client(wrong).open(OPENING), { status: 401, message: 'statuspage: HTTP 401: Could not authenticate after 1 attempt', without: [wrong] });
+    await rejectsWithIntegrationError(client(wrong).open(OPENING), {
+      status: 401,
+      message: 'statuspage: HTTP 401: Could not authenticate after 1 attempt',
+      without: [wrong],
+    });
     assert.equal(env.fake.requests.length, 1);
     assert.equal(env.fake.state.statuspage.incidents.length, 0);
   });
 
   it('fails at once with 404 for an unknown incident', async () => {
-    await rejectsWithIntegrationError(client().update('nosuchincident', { status: 'resolved', body: 'x', componentId: '8kbf7d35c070', componentStatus: 'operational' }), { status: 404, attempts: 1 });
+    await rejectsWithIntegrationError(
+      client().update('nosuchincident', { status: 'resolved', body: 'x', componentId: '8kbf7d35c070', componentStatus: 'operational' }),
+      { status: 404, attempts: 1 },
+    );
     assert.equal(env.fake.requests.length, 1);
   });
 
@@ -67,7 +102,10 @@ describe('Statuspage client', () => {
     env.fake.fail('statuspage', { status: 429, times: 1, retryAfter: '5' });
     await client().open(OPENING);
     assert.deepEqual(env.runtime.slept, [5000]);
-    assert.deepEqual(env.fake.requests.map((r) => r.status), [429, 201]);
+    assert.deepEqual(
+      env.fake.requests.map((r) => r.status),
+      [429, 201],
+    );
     assert.equal(env.fake.state.statuspage.incidents.length, 1);
   });
 
@@ -75,7 +113,10 @@ describe('Statuspage client', () => {
     env.fake.fail('statuspage', { status: 420, times: 1, retryAfter: '1' });
     await client().open(OPENING);
     assert.deepEqual(env.runtime.slept, [1000]);
-    assert.deepEqual(env.fake.requests.map((r) => r.status), [420, 201]);
+    assert.deepEqual(
+      env.fake.requests.map((r) => r.status),
+      [420, 201],
+    );
   });
 
   it('retries 5xx up to the attempts, then fails with the status, without the key', async () => {

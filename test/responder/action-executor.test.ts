@@ -32,7 +32,18 @@ function contextOf(h: ResponderHarness, at: Date): MitigationScope<MitigationCli
 function killSwitchClaim(h: ResponderHarness, actionId: string, actor: Actor, at: Date): ActionClaim {
   const target = aiKillSwitch.target(contextOf(h, at))!;
   return actionClaim(
-    { actionId, incidentId: `incident-${actionId}`, alarmName: 'chatbot-ModelAccuracyDrop', alertId: 'ModelAccuracyDrop', service: h.config.services[0]!.name, severity: 'P1', mitigation: 'ai-kill-switch', target: target.key, mode: 'enabled', evidence: { pressedIn: '#incident-42' } },
+    {
+      actionId,
+      incidentId: `incident-${actionId}`,
+      alarmName: 'chatbot-ModelAccuracyDrop',
+      alertId: 'ModelAccuracyDrop',
+      service: h.config.services[0]!.name,
+      severity: 'P1',
+      mitigation: 'ai-kill-switch',
+      target: target.key,
+      mode: 'enabled',
+      evidence: { pressedIn: '#incident-42' },
+    },
     actor,
     at.toISOString(),
   );
@@ -124,8 +135,16 @@ describe('action executor', () => {
       // reserved like an automatic action: the intent goes with a cooldown and a slot of the window
       acted: () =>
         claimAndRun('act-1', async (action) => {
-          const guard = { cooldownUntil: new Date(at.getTime() + 60_000).toISOString(), windowStart: 0, windowEnd: new Date(at.getTime() + 60_000).toISOString(), maxActions: 1 };
-          const result = await action.reserveAndAct({ mitigation: aiKillSwitch, scope, target, before, desired, revertCommand: 'npx oncall revert act-1' }, guard);
+          const guard = {
+            cooldownUntil: new Date(at.getTime() + 60_000).toISOString(),
+            windowStart: 0,
+            windowEnd: new Date(at.getTime() + 60_000).toISOString(),
+            maxActions: 1,
+          };
+          const result = await action.reserveAndAct(
+            { mitigation: aiKillSwitch, scope, target, before, desired, revertCommand: 'npx oncall revert act-1' },
+            guard,
+          );
           assert.equal(result.status, 'executed');
           return result.record;
         }),
@@ -134,7 +153,10 @@ describe('action executor', () => {
       const record = await step();
       assert.deepEqual(json(await stored(h, record.actionId)), json(record), name);
     }
-    assert.deepEqual([(await h.audit.get('skip-1'))!.decision, (await h.audit.get('dry-1'))!.decision, (await h.audit.get('act-1'))!.outcome], ['skipped', 'dry-run', 'succeeded']);
+    assert.deepEqual(
+      [(await h.audit.get('skip-1'))!.decision, (await h.audit.get('dry-1'))!.decision, (await h.audit.get('act-1'))!.outcome],
+      ['skipped', 'dry-run', 'succeeded'],
+    );
   });
 
   it('an announcement that fails is reported with the action, not thrown: the action stands, marked for the retry', async () => {
@@ -145,7 +167,9 @@ describe('action executor', () => {
     const scope = scopeFor(aiKillSwitch, contextOf(h, at));
     const target = aiKillSwitch.target(scope)!;
     const before = await aiKillSwitch.read(scope, target);
-    const run = await claimAction(deps, killSwitchClaim(h, 'quiet-1', BOB, at), (action) => action.act({ mitigation: aiKillSwitch, scope, target, before, desired: { parameter: AI_FLAG, value: 'false' } }));
+    const run = await claimAction(deps, killSwitchClaim(h, 'quiet-1', BOB, at), (action) =>
+      action.act({ mitigation: aiKillSwitch, scope, target, before, desired: { parameter: AI_FLAG, value: 'false' } }),
+    );
     assert.ok(run.claimed);
     assert.ok(run.result.announceError, 'the failed announcement comes back with the result');
     const record = (await h.audit.get('quiet-1'))!;
@@ -161,7 +185,14 @@ describe('a mitigation holds only the AWS clients it declares', () => {
   it('each mitigation scope carries exactly its declared clients, never the audit table, the topics, the queues or Step Functions', async () => {
     const h = await fresh();
     const declared = Object.fromEntries(Object.values(MITIGATIONS).map((m) => [m.id, Object.keys(scopeFor(m, contextOf(h, new Date())).clients).sort()]));
-    assert.deepEqual(declared, { 'ecs-rollback': ['ecs'], 'fallback-mode': ['ssm'], 'rate-limit': ['ssm'], 'ai-kill-switch': ['ssm'], 'rds-scale-up': ['rds'], 'ecs-scale-out': ['ecs'] });
+    assert.deepEqual(declared, {
+      'ecs-rollback': ['ecs'],
+      'fallback-mode': ['ssm'],
+      'rate-limit': ['ssm'],
+      'ai-kill-switch': ['ssm'],
+      'rds-scale-up': ['rds'],
+      'ecs-scale-out': ['ecs'],
+    });
   });
 
   it('TypeScript refuses a mitigation reaching for a client it did not declare (checked by tsc), and at run time it is not there', async () => {

@@ -27,7 +27,11 @@ describe('readAlarmEvidence', () => {
     for (const data of [JSON.stringify(reason([-3, -4, -5, -6, -7])), reason([-3, -4, -5, -6, -7])]) {
       const e = readAlarmEvidence({ Trigger: trigger, NewStateReasonData: data });
       assert.deepEqual([e.periodSeconds, e.evaluationPeriods, e.problem], [60, 5, undefined]);
-      assert.deepEqual(e.evaluated!.map((d) => (d.at - T) / MINUTE), [-7, -6, -5, -4, -3], 'oldest first');
+      assert.deepEqual(
+        e.evaluated!.map((d) => (d.at - T) / MINUTE),
+        [-7, -6, -5, -4, -3],
+        'oldest first',
+      );
       assert.equal(e.queryDate, T + 20_000);
     }
   });
@@ -35,7 +39,10 @@ describe('readAlarmEvidence', () => {
   it('leaves out datapoints listed without a value (missing ones)', () => {
     const data = reason([-3, -4]);
     (data.evaluatedDatapoints as Record<string, unknown>[]).unshift({ timestamp: cw(T - 2 * MINUTE) });
-    assert.deepEqual(readAlarmEvidence({ Trigger: trigger, NewStateReasonData: data }).evaluated!.map((d) => (d.at - T) / MINUTE), [-4, -3]);
+    assert.deepEqual(
+      readAlarmEvidence({ Trigger: trigger, NewStateReasonData: data }).evaluated!.map((d) => (d.at - T) / MINUTE),
+      [-4, -3],
+    );
   });
 
   // Each row: malformed reason data, and the problem reported. The window from Trigger survives every one.
@@ -43,7 +50,11 @@ describe('readAlarmEvidence', () => {
     ['not JSON', '{"version":', /not JSON/],
     ['a number', 42, /\(root\)/],
     ['no datapoints', reason([]), /evaluatedDatapoints/],
-    ['a timestamp that is no instant', reason([-3], { evaluatedDatapoints: [{ timestamp: '2026-13-45T99:00:00+0000', value: 1 }] }), /evaluatedDatapoints\.0\.timestamp/],
+    [
+      'a timestamp that is no instant',
+      reason([-3], { evaluatedDatapoints: [{ timestamp: '2026-13-45T99:00:00+0000', value: 1 }] }),
+      /evaluatedDatapoints\.0\.timestamp/,
+    ],
     ['a value that is a string', reason([-3], { evaluatedDatapoints: [{ timestamp: cw(T), value: 'high' }] }), /evaluatedDatapoints\.0\.value/],
     ['a negative period', reason([-3], { period: -60 }), /period/],
     ['longer than any alarm evaluates (101 datapoints)', reason(Array.from({ length: 101 }, (_, i) => -1 - i)), /evaluatedDatapoints/],
@@ -116,11 +127,22 @@ describe("the alarm's stored reason data, when the SNS notification carries none
   const storeEvaluation = async (h: Awaited<ReturnType<typeof fresh>>, minutesAgo: number[], now: number) => {
     const name = alarmName(h.config.prefix, 'HighAPIErrorRate', 'chatbot-api');
     await h.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Statistic: 'Sum', Period: 60, EvaluationPeriods: 5, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' }),
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'RequestCount',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 5,
+        Threshold: 0.05,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
     );
     const minute = Math.floor(now / MINUTE) * MINUTE;
     const data = { version: '1.0', period: 60, evaluatedDatapoints: minutesAgo.map((m) => ({ timestamp: cw(minute - m * MINUTE), value: 0.08 })) };
-    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill', StateReasonData: JSON.stringify(data) }));
+    await h.clients.cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill', StateReasonData: JSON.stringify(data) }),
+    );
   };
 
   it('reads the datapoints the alarm evaluated from DescribeAlarms (StateReasonData) while it is in ALARM', async () => {

@@ -72,7 +72,12 @@ const record = (name: string, edit: (r: SnsRecord, b: Builder) => unknown, reaso
 const body = (name: string, make: (b: Builder) => string, reason: RegExp): Row => ({ name, reason, event: (b) => b.event(make(b)) });
 
 /** Edits a valid notification; the edit mutates it in place or returns a replacement. */
-const notification = (name: string, edit: (n: Json, b: Builder) => Json | void, reason: RegExp, extra: Partial<Row> & { change?: Partial<AlarmChange> } = {}): Row => {
+const notification = (
+  name: string,
+  edit: (n: Json, b: Builder) => Json | void,
+  reason: RegExp,
+  extra: Partial<Row> & { change?: Partial<AlarmChange> } = {},
+): Row => {
   const { change, ...rest } = extra;
   return {
     name,
@@ -121,19 +126,47 @@ const ROWS: readonly Row[] = [
   // ----- the record
   record('record is null', () => null, /^not an SNS record$/),
   record('record is a string', (r) => JSON.stringify(r), /^not an SNS record$/),
-  record('record from SQS (EventSource aws:sqs)', (r) => ({ messageId: 'm-1', eventSource: 'aws:sqs', EventSource: 'aws:sqs', body: r.Sns.Message, Sns: r.Sns }), /^not an SNS record$/),
+  record(
+    'record from SQS (EventSource aws:sqs)',
+    (r) => ({ messageId: 'm-1', eventSource: 'aws:sqs', EventSource: 'aws:sqs', body: r.Sns.Message, Sns: r.Sns }),
+    /^not an SNS record$/,
+  ),
   record('EventSource missing', (r) => without(r, 'EventSource'), /^not an SNS record$/),
   record('Sns missing', (r) => without(r, 'Sns'), /^not an SNS record$/),
   record('Sns is null', (r) => ({ ...r, Sns: null }), /^not an SNS record$/),
   record('Sns is a JSON string', (r) => ({ ...r, Sns: JSON.stringify(r.Sns) }), /^not an SNS record$/),
   record('TopicArn missing', (r) => ({ ...r, Sns: without(r.Sns, 'TopicArn') }), /^unknown topic: undefined$/),
-  record('TopicArn of a foreign topic', (r) => ({ ...r, Sns: { ...r.Sns, TopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:billing-alerts` } }), /^unknown topic: arn:aws:sns:us-east-1:123456789012:billing-alerts$/),
-  record('TopicArn of our own announcement topic (a loop)', (r, b) => ({ ...r, Sns: { ...r.Sns, TopicArn: b.announceTopicArn } }), /^unknown topic: arn:aws:sns:us-east-1:123456789012:chatbot-page-on-call-primary$/),
-  record('TopicArn of another environment (chatbot-staging)', (r) => ({ ...r, Sns: { ...r.Sns, TopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:${severityTopicName('chatbot-staging', 'P1')}` } }), /^unknown topic: .*:chatbot-staging-alerts-P1$/),
-  record('TopicArn: our topic name in another account', (r, b) => ({ ...r, Sns: { ...r.Sns, TopicArn: `arn:aws:sns:eu-west-1:${OTHER_ACCOUNT}:${severityTopicName(b.config.prefix, 'P1')}` } }), /^unknown topic: arn:aws:sns:eu-west-1:210987654321:chatbot-alerts-P1$/),
-  record('TopicArn: a bare topic name, not an ARN', (r, b) => ({ ...r, Sns: { ...r.Sns, TopicArn: severityTopicName(b.config.prefix, 'P1') } }), /^unknown topic: chatbot-alerts-P1$/),
+  record(
+    'TopicArn of a foreign topic',
+    (r) => ({ ...r, Sns: { ...r.Sns, TopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:billing-alerts` } }),
+    /^unknown topic: arn:aws:sns:us-east-1:123456789012:billing-alerts$/,
+  ),
+  record(
+    'TopicArn of our own announcement topic (a loop)',
+    (r, b) => ({ ...r, Sns: { ...r.Sns, TopicArn: b.announceTopicArn } }),
+    /^unknown topic: arn:aws:sns:us-east-1:123456789012:chatbot-page-on-call-primary$/,
+  ),
+  record(
+    'TopicArn of another environment (chatbot-staging)',
+    (r) => ({ ...r, Sns: { ...r.Sns, TopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:${severityTopicName('chatbot-staging', 'P1')}` } }),
+    /^unknown topic: .*:chatbot-staging-alerts-P1$/,
+  ),
+  record(
+    'TopicArn: our topic name in another account',
+    (r, b) => ({ ...r, Sns: { ...r.Sns, TopicArn: `arn:aws:sns:eu-west-1:${OTHER_ACCOUNT}:${severityTopicName(b.config.prefix, 'P1')}` } }),
+    /^unknown topic: arn:aws:sns:eu-west-1:210987654321:chatbot-alerts-P1$/,
+  ),
+  record(
+    'TopicArn: a bare topic name, not an ARN',
+    (r, b) => ({ ...r, Sns: { ...r.Sns, TopicArn: severityTopicName(b.config.prefix, 'P1') } }),
+    /^unknown topic: chatbot-alerts-P1$/,
+  ),
   record('Message missing', (r) => ({ ...r, Sns: without(r.Sns, 'Message') }), /^SNS message is not a string$/),
-  record('Message is an object (already parsed)', (r) => ({ ...r, Sns: { ...r.Sns, Message: JSON.parse(String(r.Sns.Message)) } }), /^SNS message is not a string$/),
+  record(
+    'Message is an object (already parsed)',
+    (r) => ({ ...r, Sns: { ...r.Sns, Message: JSON.parse(String(r.Sns.Message)) } }),
+    /^SNS message is not a string$/,
+  ),
   record('Message is a number', (r) => ({ ...r, Sns: { ...r.Sns, Message: 42 } }), /^SNS message is not a string$/),
 
   // ----- the message body
@@ -146,76 +179,211 @@ const ROWS: readonly Row[] = [
   body('message is JSON null', () => 'null', /^not a JSON object$/),
   body('message is JSON true', () => 'true', /^not a JSON object$/),
   body('message is double-encoded JSON (a JSON string)', (b) => JSON.stringify(JSON.stringify(b.notification())), /^not a JSON object$/),
-  body('message is oversized (> 64 KiB of ASCII)', (b) => JSON.stringify({ ...b.notification(), AlarmDescription: 'x'.repeat(MAX_NOTIFICATION_BYTES) }), /^oversized: \d+ bytes > 65536$/),
-  body('message is oversized in bytes, not in characters (UTF-8)', (b) => JSON.stringify({ ...b.notification(), AlarmDescription: '€'.repeat(22_000) }), /^oversized: \d+ bytes > 65536$/),
+  body(
+    'message is oversized (> 64 KiB of ASCII)',
+    (b) => JSON.stringify({ ...b.notification(), AlarmDescription: 'x'.repeat(MAX_NOTIFICATION_BYTES) }),
+    /^oversized: \d+ bytes > 65536$/,
+  ),
+  body(
+    'message is oversized in bytes, not in characters (UTF-8)',
+    (b) => JSON.stringify({ ...b.notification(), AlarmDescription: '€'.repeat(22_000) }),
+    /^oversized: \d+ bytes > 65536$/,
+  ),
 
   // ----- each required field missing
   ...REQUIRED.map((field) => notification(`${field} missing`, (n) => without(n, field), shape(field, MISSING[field]))),
 
   // ----- wrong types
   notification('AlarmName is a number', (n) => ({ ...n, AlarmName: 42 }), shape('AlarmName', 'Invalid input: expected string, received number$')),
-  notification('AWSAccountId is a number', (n) => ({ ...n, AWSAccountId: Number(ACCOUNT) }), shape('AWSAccountId', 'Invalid input: expected string, received number$')),
+  notification(
+    'AWSAccountId is a number',
+    (n) => ({ ...n, AWSAccountId: Number(ACCOUNT) }),
+    shape('AWSAccountId', 'Invalid input: expected string, received number$'),
+  ),
   notification('NewStateValue is a number', (n) => ({ ...n, NewStateValue: 1 }), shape('NewStateValue', 'Invalid option')),
   notification('OldStateValue is null', (n) => ({ ...n, OldStateValue: null }), shape('OldStateValue', 'Invalid option')),
-  notification('NewStateReason is an object', (n) => ({ ...n, NewStateReason: { text: 'Threshold Crossed' } }), shape('NewStateReason', 'Invalid input: expected string, received object$')),
-  notification('StateChangeTime is epoch seconds', (n) => ({ ...n, StateChangeTime: 1_790_000_000 }), shape('StateChangeTime', 'Invalid input: expected string, received number$')),
+  notification(
+    'NewStateReason is an object',
+    (n) => ({ ...n, NewStateReason: { text: 'Threshold Crossed' } }),
+    shape('NewStateReason', 'Invalid input: expected string, received object$'),
+  ),
+  notification(
+    'StateChangeTime is epoch seconds',
+    (n) => ({ ...n, StateChangeTime: 1_790_000_000 }),
+    shape('StateChangeTime', 'Invalid input: expected string, received number$'),
+  ),
   notification('AlarmArn is an array', (n) => ({ ...n, AlarmArn: [n.AlarmArn] }), shape('AlarmArn', 'Invalid input: expected string, received array$')),
-  notification('Trigger is a string', (n) => ({ ...n, Trigger: 'GreaterThanThreshold 0' }), shape('Trigger', 'Invalid input: expected object, received string$')),
+  notification(
+    'Trigger is a string',
+    (n) => ({ ...n, Trigger: 'GreaterThanThreshold 0' }),
+    shape('Trigger', 'Invalid input: expected object, received string$'),
+  ),
   notification('Trigger is an array', (n) => ({ ...n, Trigger: [n.Trigger] }), shape('Trigger', 'Invalid input: expected object, received array$')),
   notification('Trigger is null', (n) => ({ ...n, Trigger: null }), shape('Trigger', 'Invalid input: expected object, received null$')),
 
   // ----- bad values
-  notification("NewStateValue 'FIRING'", (n) => ({ ...n, NewStateValue: 'FIRING' }), shape('NewStateValue', 'Invalid option: expected one of "OK"\\|"ALARM"\\|"INSUFFICIENT_DATA"$')),
+  notification(
+    "NewStateValue 'FIRING'",
+    (n) => ({ ...n, NewStateValue: 'FIRING' }),
+    shape('NewStateValue', 'Invalid option: expected one of "OK"\\|"ALARM"\\|"INSUFFICIENT_DATA"$'),
+  ),
   notification("OldStateValue in lower case 'ok'", (n) => ({ ...n, OldStateValue: 'ok' }), shape('OldStateValue', 'Invalid option')),
   notification('AlarmName is empty', (n) => ({ ...n, AlarmName: '' }), shape('AlarmName', 'Too small')),
   notification('AlarmName longer than 255 characters', (n) => renamed(n, `chatbot-HighAPIErrorRate-${'a'.repeat(250)}`), shape('AlarmName', 'Too big')),
   notification('AWSAccountId has 11 digits', (n) => ({ ...n, AWSAccountId: ACCOUNT.slice(1) }), shape('AWSAccountId', 'Invalid string: must match pattern')),
   notification('NewStateReason longer than 10,000 characters', (n) => ({ ...n, NewStateReason: 'r'.repeat(10_001) }), shape('NewStateReason', 'Too big')),
   notification("StateChangeTime 'yesterday'", (n) => ({ ...n, StateChangeTime: 'yesterday' }), shape('StateChangeTime', 'Invalid string: must match pattern')),
-  notification('StateChangeTime without a time zone', (n) => ({ ...n, StateChangeTime: '2026-11-27T13:25:45.570' }), shape('StateChangeTime', 'Invalid string: must match pattern')),
-  notification('StateChangeTime in month 13', (n) => ({ ...n, StateChangeTime: '2026-13-01T00:00:00.000+0000' }), /^(wrong shape: StateChangeTime: |invalid StateChangeTime)/),
+  notification(
+    'StateChangeTime without a time zone',
+    (n) => ({ ...n, StateChangeTime: '2026-11-27T13:25:45.570' }),
+    shape('StateChangeTime', 'Invalid string: must match pattern'),
+  ),
+  notification(
+    'StateChangeTime in month 13',
+    (n) => ({ ...n, StateChangeTime: '2026-13-01T00:00:00.000+0000' }),
+    /^(wrong shape: StateChangeTime: |invalid StateChangeTime)/,
+  ),
   notification('StateChangeTime on 30 February', (n) => ({ ...n, StateChangeTime: '2026-02-30T10:00:00.000+0000' }), /^invalid StateChangeTime: 2026-02-30/),
-  notification('StateChangeTime a day old (a replay)', (n) => ({ ...n, StateChangeTime: new Date(Date.now() - 86_400_000).toISOString().replace('Z', '+0000') }), /^stale: StateChangeTime .* is more than 360 minutes old$/),
-  notification('StateChangeTime in the far future', (n) => ({ ...n, StateChangeTime: '9999-12-31T23:59:59.000+0000' }), /^stale: StateChangeTime 9999-12-31T23:59:59.000\+0000 is in the future$/),
-  notification('StateChangeTime with offset +99:99', (n) => ({ ...n, StateChangeTime: '2026-11-27T13:25:45.570+99:99' }), /^(wrong shape: StateChangeTime: |invalid StateChangeTime)/),
+  notification(
+    'StateChangeTime a day old (a replay)',
+    (n) => ({ ...n, StateChangeTime: new Date(Date.now() - 86_400_000).toISOString().replace('Z', '+0000') }),
+    /^stale: StateChangeTime .* is more than 360 minutes old$/,
+  ),
+  notification(
+    'StateChangeTime in the far future',
+    (n) => ({ ...n, StateChangeTime: '9999-12-31T23:59:59.000+0000' }),
+    /^stale: StateChangeTime 9999-12-31T23:59:59.000\+0000 is in the future$/,
+  ),
+  notification(
+    'StateChangeTime with offset +99:99',
+    (n) => ({ ...n, StateChangeTime: '2026-11-27T13:25:45.570+99:99' }),
+    /^(wrong shape: StateChangeTime: |invalid StateChangeTime)/,
+  ),
   notification('AlarmArn is not an ARN', (n) => ({ ...n, AlarmArn: n.AlarmName }), shape('AlarmArn', 'Invalid string: must match pattern')),
-  notification('AlarmArn of another service (SNS)', (n) => ({ ...n, AlarmArn: `arn:aws:sns:us-east-1:${ACCOUNT}:${String(n.AlarmName)}` }), shape('AlarmArn', 'Invalid string: must match pattern')),
-  notification('AlarmArn in another partition (aws-cn)', (n) => ({ ...n, AlarmArn: String(n.AlarmArn).replace('arn:aws:', 'arn:aws-cn:') }), /^(wrong shape: AlarmArn: |foreign partition)/),
-  notification('AlarmArn names another alarm than AlarmName', (n) => ({ ...n, AlarmArn: arnOf('us-east-1', ACCOUNT, 'chatbot-HighAPILatency-chatbot-api') }), /^AlarmArn names chatbot-HighAPILatency-chatbot-api, AlarmName is chatbot-HighAPIErrorRate-chatbot-api$/),
+  notification(
+    'AlarmArn of another service (SNS)',
+    (n) => ({ ...n, AlarmArn: `arn:aws:sns:us-east-1:${ACCOUNT}:${String(n.AlarmName)}` }),
+    shape('AlarmArn', 'Invalid string: must match pattern'),
+  ),
+  notification(
+    'AlarmArn in another partition (aws-cn)',
+    (n) => ({ ...n, AlarmArn: String(n.AlarmArn).replace('arn:aws:', 'arn:aws-cn:') }),
+    /^(wrong shape: AlarmArn: |foreign partition)/,
+  ),
+  notification(
+    'AlarmArn names another alarm than AlarmName',
+    (n) => ({ ...n, AlarmArn: arnOf('us-east-1', ACCOUNT, 'chatbot-HighAPILatency-chatbot-api') }),
+    /^AlarmArn names chatbot-HighAPILatency-chatbot-api, AlarmName is chatbot-HighAPIErrorRate-chatbot-api$/,
+  ),
 
   // ----- another account or region
   notification('another account in AWSAccountId', (n) => ({ ...n, AWSAccountId: OTHER_ACCOUNT }), /^foreign account: 210987654321 \(expected 123456789012\)$/),
   // The reason names AWSAccountId, not the ARN's account: see the separate test below.
-  notification('another account in the AlarmArn only', (n) => ({ ...n, AlarmArn: arnOf('us-east-1', OTHER_ACCOUNT, String(n.AlarmName)) }), /^foreign account: \d{12} \(expected 123456789012\)$/),
+  notification(
+    'another account in the AlarmArn only',
+    (n) => ({ ...n, AlarmArn: arnOf('us-east-1', OTHER_ACCOUNT, String(n.AlarmName)) }),
+    /^foreign account: \d{12} \(expected 123456789012\)$/,
+  ),
   notification('another account in both', (n) => n, /^foreign account: 210987654321 \(expected 123456789012\)$/, { change: { accountId: OTHER_ACCOUNT } }),
   notification('another region in the AlarmArn', (n) => n, /^foreign region: us-west-2 \(expected us-east-1\)$/, { change: { region: 'us-west-2' } }),
 
   // ----- alarms that are not ours
-  notification('unknown alarm prefix', (n) => renamed(n, 'billing-HighAPIErrorRate-chatbot-api'), /^unknown alarm: billing-HighAPIErrorRate-chatbot-api is not one of the chatbot catalog alarms$/),
-  notification("another environment's alarm (chatbot-staging)", (n) => renamed(n, 'chatbot-staging-HighAPIErrorRate-chatbot-api'), /^unknown alarm: chatbot-staging-HighAPIErrorRate-chatbot-api is not one of the chatbot catalog alarms$/),
-  notification('unknown alert id with our prefix', (n) => renamed(n, 'chatbot-NoSuchAlert-chatbot-api'), /^unknown alarm: chatbot-NoSuchAlert-chatbot-api is not one of the chatbot catalog alarms$/),
-  notification('lower-case alert id', (n) => renamed(n, 'chatbot-highAPIErrorRate-chatbot-api'), /^unknown alarm: chatbot-highAPIErrorRate-chatbot-api is not one of/),
-  notification('alert id in upper case', (n) => renamed(n, 'chatbot-HIGHAPIERRORRATE-chatbot-api'), /^unknown alarm: chatbot-HIGHAPIERRORRATE-chatbot-api is not one of/),
+  notification(
+    'unknown alarm prefix',
+    (n) => renamed(n, 'billing-HighAPIErrorRate-chatbot-api'),
+    /^unknown alarm: billing-HighAPIErrorRate-chatbot-api is not one of the chatbot catalog alarms$/,
+  ),
+  notification(
+    "another environment's alarm (chatbot-staging)",
+    (n) => renamed(n, 'chatbot-staging-HighAPIErrorRate-chatbot-api'),
+    /^unknown alarm: chatbot-staging-HighAPIErrorRate-chatbot-api is not one of the chatbot catalog alarms$/,
+  ),
+  notification(
+    'unknown alert id with our prefix',
+    (n) => renamed(n, 'chatbot-NoSuchAlert-chatbot-api'),
+    /^unknown alarm: chatbot-NoSuchAlert-chatbot-api is not one of the chatbot catalog alarms$/,
+  ),
+  notification(
+    'lower-case alert id',
+    (n) => renamed(n, 'chatbot-highAPIErrorRate-chatbot-api'),
+    /^unknown alarm: chatbot-highAPIErrorRate-chatbot-api is not one of/,
+  ),
+  notification(
+    'alert id in upper case',
+    (n) => renamed(n, 'chatbot-HIGHAPIERRORRATE-chatbot-api'),
+    /^unknown alarm: chatbot-HIGHAPIERRORRATE-chatbot-api is not one of/,
+  ),
   notification('the prefix alone', (n) => renamed(n, 'chatbot-'), /^unknown alarm: chatbot- is not one of/),
-  notification('per-service alert for an unknown service', (n) => renamed(n, 'chatbot-HighAPIErrorRate-billing-api'), /^unknown alarm: no service "billing-api" for HighAPIErrorRate$/),
+  notification(
+    'per-service alert for an unknown service',
+    (n) => renamed(n, 'chatbot-HighAPIErrorRate-billing-api'),
+    /^unknown alarm: no service "billing-api" for HighAPIErrorRate$/,
+  ),
   notification('per-service alert without a service', (n) => renamed(n, 'chatbot-HighAPIErrorRate'), /^unknown alarm: no service "" for HighAPIErrorRate$/),
-  notification('per-service alert with a trailing space in the service', (n) => renamed(n, 'chatbot-HighAPIErrorRate-chatbot-api '), /^unknown alarm: no service "chatbot-api " for HighAPIErrorRate$/),
-  notification('database alert for an unknown service', (n) => renamed(n, 'chatbot-DatabaseConnectionPoolExhausted-billing-api'), /^unknown alarm: no service-rds "billing-api" for DatabaseConnectionPoolExhausted$/),
-  notification('certificate alert for an unknown certificate', (n) => renamed(n, 'chatbot-CertificateExpiring-www-cert'), /^unknown alarm: no certificate "www-cert" for CertificateExpiring$/),
-  notification('global alert with a service suffix', (n) => n, /^unknown alarm: no global "chatbot-api" for ModelAccuracyDrop$/, { change: { alertId: 'ModelAccuracyDrop', instance: 'chatbot-api' } }),
-  notification('alert disabled in this environment', (n) => n, /^unknown alarm: HighAPIErrorRate is disabled in this environment$/, { config: configWith({ alerts: { HighAPIErrorRate: { enabled: false } } }) }),
+  notification(
+    'per-service alert with a trailing space in the service',
+    (n) => renamed(n, 'chatbot-HighAPIErrorRate-chatbot-api '),
+    /^unknown alarm: no service "chatbot-api " for HighAPIErrorRate$/,
+  ),
+  notification(
+    'database alert for an unknown service',
+    (n) => renamed(n, 'chatbot-DatabaseConnectionPoolExhausted-billing-api'),
+    /^unknown alarm: no service-rds "billing-api" for DatabaseConnectionPoolExhausted$/,
+  ),
+  notification(
+    'certificate alert for an unknown certificate',
+    (n) => renamed(n, 'chatbot-CertificateExpiring-www-cert'),
+    /^unknown alarm: no certificate "www-cert" for CertificateExpiring$/,
+  ),
+  notification('global alert with a service suffix', (n) => n, /^unknown alarm: no global "chatbot-api" for ModelAccuracyDrop$/, {
+    change: { alertId: 'ModelAccuracyDrop', instance: 'chatbot-api' },
+  }),
+  notification('alert disabled in this environment', (n) => n, /^unknown alarm: HighAPIErrorRate is disabled in this environment$/, {
+    config: configWith({ alerts: { HighAPIErrorRate: { enabled: false } } }),
+  }),
 
   // ----- metric versus composite alarm shape
-  notification('composite-alarm shape (AlarmRule, no Trigger) for a metric alarm', (n) => ({ ...without(n, 'Trigger'), AlarmRule: 'ALARM("chatbot-HighAPIErrorRate-chatbot-api")' }), /^composite-alarm shape for HighAPIErrorRate, which is a math alarm$/),
-  notification('both AlarmRule and Trigger for a metric alarm', (n) => ({ ...n, AlarmRule: 'ALARM("x")' }), /^composite-alarm shape for HighAPIErrorRate, which is a math alarm$/),
-  notification('metric-alarm shape for the composite alarm PartialRegionOutage', (n) => n, /^metric-alarm shape for PartialRegionOutage, which is a composite-regions alarm$/, { change: { alertId: 'PartialRegionOutage', instance: undefined } }),
-  notification('composite alarm with an empty AlarmRule', (n) => ({ ...without(n, 'Trigger'), AlarmRule: '' }), shape('AlarmRule', 'Too small'), { change: { alertId: 'PartialRegionOutage', instance: undefined } }),
+  notification(
+    'composite-alarm shape (AlarmRule, no Trigger) for a metric alarm',
+    (n) => ({ ...without(n, 'Trigger'), AlarmRule: 'ALARM("chatbot-HighAPIErrorRate-chatbot-api")' }),
+    /^composite-alarm shape for HighAPIErrorRate, which is a math alarm$/,
+  ),
+  notification(
+    'both AlarmRule and Trigger for a metric alarm',
+    (n) => ({ ...n, AlarmRule: 'ALARM("x")' }),
+    /^composite-alarm shape for HighAPIErrorRate, which is a math alarm$/,
+  ),
+  notification(
+    'metric-alarm shape for the composite alarm PartialRegionOutage',
+    (n) => n,
+    /^metric-alarm shape for PartialRegionOutage, which is a composite-regions alarm$/,
+    { change: { alertId: 'PartialRegionOutage', instance: undefined } },
+  ),
+  notification('composite alarm with an empty AlarmRule', (n) => ({ ...without(n, 'Trigger'), AlarmRule: '' }), shape('AlarmRule', 'Too small'), {
+    change: { alertId: 'PartialRegionOutage', instance: undefined },
+  }),
 
   // ----- prototype tricks: members under __proto__ or constructor are not the notification's own fields
-  body('__proto__ member carrying the Trigger', (b) => withProtoMember(without(b.notification(), 'Trigger'), { Trigger: { Threshold: 0 } }), shape('Trigger', 'Invalid input: expected object, received undefined$')),
-  body('__proto__ member carrying an AlarmRule', (b) => withProtoMember(without(b.notification(), 'Trigger'), { AlarmRule: 'ALARM("x")' }), shape('Trigger', 'Invalid input: expected object, received undefined$')),
-  body('__proto__ member carrying AWSAccountId', (b) => withProtoMember(without(b.notification(), 'AWSAccountId'), { AWSAccountId: ACCOUNT }), shape('AWSAccountId', 'Invalid input: expected string, received undefined$')),
-  notification('constructor.prototype carrying the Trigger', (n) => ({ ...without(n, 'Trigger'), constructor: { prototype: { Trigger: {} } } }), shape('Trigger', 'Invalid input: expected object, received undefined$')),
+  body(
+    '__proto__ member carrying the Trigger',
+    (b) => withProtoMember(without(b.notification(), 'Trigger'), { Trigger: { Threshold: 0 } }),
+    shape('Trigger', 'Invalid input: expected object, received undefined$'),
+  ),
+  body(
+    '__proto__ member carrying an AlarmRule',
+    (b) => withProtoMember(without(b.notification(), 'Trigger'), { AlarmRule: 'ALARM("x")' }),
+    shape('Trigger', 'Invalid input: expected object, received undefined$'),
+  ),
+  body(
+    '__proto__ member carrying AWSAccountId',
+    (b) => withProtoMember(without(b.notification(), 'AWSAccountId'), { AWSAccountId: ACCOUNT }),
+    shape('AWSAccountId', 'Invalid input: expected string, received undefined$'),
+  ),
+  notification(
+    'constructor.prototype carrying the Trigger',
+    (n) => ({ ...without(n, 'Trigger'), constructor: { prototype: { Trigger: {} } } }),
+    shape('Trigger', 'Invalid input: expected object, received undefined$'),
+  ),
 ];
 
 // ----- the world and what the handler did ------------------------------------------------------------------
@@ -249,7 +417,9 @@ async function worldState(h: ResponderHarness): Promise<typeof UNTOUCHED> {
 async function drain(h: ResponderHarness, queueUrl: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
-    const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    const { Messages } = await h.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+    );
     if (!Messages?.length) return all;
     all.push(...Messages);
     for (const m of Messages) await h.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
@@ -304,7 +474,10 @@ describe('bad input: malformed notifications are logged, quarantined and never a
     assert.equal((await worldState(h)).taskDefinition, 'chatbot-api:1');
     assert.equal((await drain(h, inbox)).length, 1);
     assert.deepEqual(await drain(h, h.world.quarantineQueueUrl), []);
-    assert.deepEqual(h.logs.filter((l) => l.level !== 'info'), []);
+    assert.deepEqual(
+      h.logs.filter((l) => l.level !== 'info'),
+      [],
+    );
   });
 
   it(`the table has at least 55 distinct rows (${ROWS.length})`, () => {
@@ -355,17 +528,14 @@ describe('bad input: malformed notifications are logged, quarantined and never a
     for (const key of ['Trigger', 'AlarmRule', 'AWSAccountId', 'Threshold']) assert.equal(probe[key], undefined, key);
   });
 
-  it(
-    'another account in the AlarmArn only: the reason names the foreign account',
-    async () => {
-      const w = await worldFor({ name: 'arn account', event: () => null, reason: /./ });
-      const b = builderFor(w.h);
-      const n = b.notification();
-      await w.h.invoke(b.event(JSON.stringify({ ...n, AlarmArn: arnOf('us-east-1', OTHER_ACCOUNT, String(n.AlarmName)) })));
-      await drain(w.h, w.h.world.quarantineQueueUrl);
-      assert.match(String(w.h.logs[0]?.extra?.reason), /210987654321/);
-    },
-  );
+  it('another account in the AlarmArn only: the reason names the foreign account', async () => {
+    const w = await worldFor({ name: 'arn account', event: () => null, reason: /./ });
+    const b = builderFor(w.h);
+    const n = b.notification();
+    await w.h.invoke(b.event(JSON.stringify({ ...n, AlarmArn: arnOf('us-east-1', OTHER_ACCOUNT, String(n.AlarmName)) })));
+    await drain(w.h, w.h.world.quarantineQueueUrl);
+    assert.match(String(w.h.logs[0]?.extra?.reason), /210987654321/);
+  });
 });
 
 describe('valid notifications that are not actionable are neither quarantined nor acted on', () => {

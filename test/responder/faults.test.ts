@@ -188,7 +188,9 @@ async function tableItems(h: ResponderHarness): Promise<Map<string, Record<strin
 async function drain(h: ResponderHarness, queueUrl: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
-    const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    const { Messages } = await h.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+    );
     if (!Messages?.length) return all;
     all.push(...Messages);
     for (const m of Messages) await h.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
@@ -211,7 +213,8 @@ function eventFor(h: ResponderHarness, change: AlarmChange): unknown {
 
 const byMitigation = (records: ActionRecord[], mitigation: string) => records.filter((r) => r.mitigation === mitigation);
 /** Half-written: a claim that never got a decision, or an action that never got an outcome. */
-const halfWritten = (records: ActionRecord[]) => records.filter((r) => r.decision === 'evaluating' || r.outcome === 'pending').map((r) => `${r.mitigation}: ${r.decision}/${r.outcome}`);
+const halfWritten = (records: ActionRecord[]) =>
+  records.filter((r) => r.decision === 'evaluating' || r.outcome === 'pending').map((r) => `${r.mitigation}: ${r.decision}/${r.outcome}`);
 
 const THROTTLED: Fault = { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
 const ECS_DOWN: Fault = { status: 500, type: 'ServerException', message: 'injected: ECS internal error' };
@@ -237,7 +240,10 @@ describe('faults: throttling and 5xx from AWS', () => {
     assert.equal(rollback!.error, undefined);
     assert.deepEqual([rollback!.before?.taskDefinition, rollback!.after?.taskDefinition], ['chatbot-api:2', 'chatbot-api:1']);
     assert.deepEqual(halfWritten(records), []);
-    assert.deepEqual(h.metrics.filter(([name]) => name !== 'ActionsSkipped'), [['ActionsTaken', 'ecs-rollback']]);
+    assert.deepEqual(
+      h.metrics.filter(([name]) => name !== 'ActionsSkipped'),
+      [['ActionsTaken', 'ecs-rollback']],
+    );
     assert.deepEqual(await inbox(), ['[P1] automation did ecs-rollback on ecs:prod/chatbot-api (HighAPIErrorRate)']);
   });
 
@@ -270,10 +276,19 @@ describe('faults: throttling and 5xx from AWS', () => {
     assert.match(rollback!.error ?? '', /injected: ECS internal error/);
     assert.equal(rollback!.before?.taskDefinition, 'chatbot-api:2');
     assert.equal(rollback!.after, undefined);
-    assert.deepEqual(records.filter((r) => r.mitigation !== 'ecs-rollback').map((r) => r.decision), ['skipped', 'skipped', 'skipped']);
+    assert.deepEqual(
+      records.filter((r) => r.mitigation !== 'ecs-rollback').map((r) => r.decision),
+      ['skipped', 'skipped', 'skipped'],
+    );
     assert.deepEqual(halfWritten(records), []);
-    assert.deepEqual(h.metrics.filter(([name]) => name !== 'ActionsSkipped'), [['ActionsFailed', 'ecs-rollback']]);
-    assert.deepEqual(h.logs.filter((l) => l.level === 'error').map((l) => l.message), ['mitigation failed']);
+    assert.deepEqual(
+      h.metrics.filter(([name]) => name !== 'ActionsSkipped'),
+      [['ActionsFailed', 'ecs-rollback']],
+    );
+    assert.deepEqual(
+      h.logs.filter((l) => l.level === 'error').map((l) => l.message),
+      ['mitigation failed'],
+    );
     assert.deepEqual(await inbox(), ['[P1] automation FAILED to ecs-rollback on ecs:prod/chatbot-api (HighAPIErrorRate)']);
     // Observed: the cooldown and the action-window slot ARE consumed. They are reserved with the intent record
     // before acting (audit-log.ts reserve), and a failed apply does not give them back: another alarm for this
@@ -282,7 +297,10 @@ describe('faults: throttling and 5xx from AWS', () => {
     const cooldown = items.get('COOLDOWN#ecs-rollback#ecs:prod/chatbot-api');
     assert.equal(cooldown?.actionId, rollback!.actionId);
     assert.equal(cooldown?.until, new Date(at.getTime() + h.config.automation.cooldownMinutes * MINUTE).toISOString());
-    assert.deepEqual([...items.keys()].filter((k) => k.startsWith('WINDOW#')).map((k) => items.get(k)?.count), [1]);
+    assert.deepEqual(
+      [...items.keys()].filter((k) => k.startsWith('WINDOW#')).map((k) => items.get(k)?.count),
+      [1],
+    );
     // The handler does not quarantine a failed mitigation itself: the failed invocation is what sends the event,
     // after Lambda's retries, to the function's dead-letter queue (lib/infra/constructs/responder.ts, retryAttempts 2).
     assert.deepEqual(await drain(h, h.world.quarantineQueueUrl), []);
@@ -309,7 +327,11 @@ describe('faults: throttling and 5xx from AWS', () => {
     // as each failed call waits out the SDK's throttling backoff
     const h = await fresh();
     const inbox = await announcementInbox(h);
-    const throttled: Fault = { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'injected: throughput exceeded' };
+    const throttled: Fault = {
+      status: 400,
+      type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message: 'injected: throughput exceeded',
+    };
     const { clients, transport } = clientsWithFaults(h, 'dynamo', (op) => (op === 'PutItem' ? throttled : undefined));
     const attempts = await maxAttempts(clients);
     // WHEN the accuracy alarm fires
@@ -332,7 +354,9 @@ describe('faults: throttling and 5xx from AWS', () => {
     const h = await fresh();
     const inbox = await announcementInbox(h);
     const down: Fault = { status: 500, type: 'InternalServerError', message: 'injected: SSM internal error' };
-    const { clients, transport } = clientsWithFaults(h, 'ssm', (op, input) => (op === 'GetParameter' && input.Name === h.world.automationModeParameter ? down : undefined));
+    const { clients, transport } = clientsWithFaults(h, 'ssm', (op, input) =>
+      op === 'GetParameter' && input.Name === h.world.automationModeParameter ? down : undefined,
+    );
     const attempts = await maxAttempts(clients);
     // WHEN the error-rate alarm fires right after a deployment (it would roll back if enabled)
     await assert.doesNotReject(h.invoke(eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }), { clients }));
@@ -350,57 +374,54 @@ describe('faults: throttling and 5xx from AWS', () => {
       assert.deepEqual([r.decision, r.outcome, r.mode, r.reason], ['skipped', undefined, 'disabled', `automation is disabled (${note})`], r.mitigation);
     }
     assert.deepEqual(await worldState(h), UNTOUCHED);
-    assert.deepEqual(h.metrics.map(([name]) => name), ['ActionsSkipped', 'ActionsSkipped', 'ActionsSkipped', 'ActionsSkipped']);
+    assert.deepEqual(
+      h.metrics.map(([name]) => name),
+      ['ActionsSkipped', 'ActionsSkipped', 'ActionsSkipped', 'ActionsSkipped'],
+    );
     assert.deepEqual(await inbox(), []);
   });
 });
 
 describe('faults after the claim: nothing is left half-written', () => {
-  it(
-    'DynamoDB 5xx on the reservation: the record does not stay "evaluating" and a retry does not pass silently',
-    async () => {
-      // GIVEN DynamoDB answers 500 to every TransactWriteItems (the cooldown/window/intent reservation)
-      const h = await fresh();
-      const down: Fault = { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected: DynamoDB internal error' };
-      const { clients, transport } = clientsWithFaults(h, 'dynamo', (op) => (op === 'TransactWriteItems' ? down : undefined));
-      const at = new Date();
-      const event = eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
-      // WHEN the alarm fires: the invocation fails and the world is unchanged
-      await assert.rejects(h.invoke(event, { clients, now: at }), /injected: DynamoDB internal error/);
-      assert.equal(transport.seen('TransactWriteItems'), await maxAttempts(clients));
-      assert.deepEqual(await worldState(h), UNTOUCHED);
-      // THEN nothing is half-written
-      assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
-      // and Lambda's retry does not pass silently while the rollback never happened
-      await assert.rejects(h.invoke(event, { clients, now: new Date(at.getTime() + MINUTE) }));
-    },
-  );
+  it('DynamoDB 5xx on the reservation: the record does not stay "evaluating" and a retry does not pass silently', async () => {
+    // GIVEN DynamoDB answers 500 to every TransactWriteItems (the cooldown/window/intent reservation)
+    const h = await fresh();
+    const down: Fault = { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected: DynamoDB internal error' };
+    const { clients, transport } = clientsWithFaults(h, 'dynamo', (op) => (op === 'TransactWriteItems' ? down : undefined));
+    const at = new Date();
+    const event = eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
+    // WHEN the alarm fires: the invocation fails and the world is unchanged
+    await assert.rejects(h.invoke(event, { clients, now: at }), /injected: DynamoDB internal error/);
+    assert.equal(transport.seen('TransactWriteItems'), await maxAttempts(clients));
+    assert.deepEqual(await worldState(h), UNTOUCHED);
+    // THEN nothing is half-written
+    assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
+    // and Lambda's retry does not pass silently while the rollback never happened
+    await assert.rejects(h.invoke(event, { clients, now: new Date(at.getTime() + MINUTE) }));
+  });
 
-  it(
-    'reading the service after a successful rollback fails: the record gets a final outcome',
-    async () => {
-      // GIVEN ECS fails the first DescribeServices call after the rollback (all its attempts), then recovers
-      const h = await fresh();
-      let failuresLeft = 0;
-      const { clients, transport } = clientsWithFaults(h, 'ecs', (op) => {
-        if (op !== 'DescribeServices' || transport.seen('UpdateService') === 0 || failuresLeft === 0) return undefined;
-        failuresLeft -= 1;
-        return ECS_DOWN;
-      });
-      failuresLeft = await maxAttempts(clients);
-      const at = new Date();
-      const event = eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
-      // WHEN the alarm fires: the rollback happens, then the after-read fails and so does the invocation
-      await assert.rejects(h.invoke(event, { clients, now: at }), /injected: ECS internal error/);
-      assert.equal((await worldState(h)).taskDefinition, 'chatbot-api:1');
-      assert.equal(failuresLeft, 0);
-      // THEN the record has a final outcome
-      assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
-      // (and Lambda's retry, with ECS back, cannot leave it pending either)
-      await h.invoke(event, { clients, now: new Date(at.getTime() + MINUTE) }).catch(() => undefined);
-      assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
-    },
-  );
+  it('reading the service after a successful rollback fails: the record gets a final outcome', async () => {
+    // GIVEN ECS fails the first DescribeServices call after the rollback (all its attempts), then recovers
+    const h = await fresh();
+    let failuresLeft = 0;
+    const { clients, transport } = clientsWithFaults(h, 'ecs', (op) => {
+      if (op !== 'DescribeServices' || transport.seen('UpdateService') === 0 || failuresLeft === 0) return undefined;
+      failuresLeft -= 1;
+      return ECS_DOWN;
+    });
+    failuresLeft = await maxAttempts(clients);
+    const at = new Date();
+    const event = eventFor(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
+    // WHEN the alarm fires: the rollback happens, then the after-read fails and so does the invocation
+    await assert.rejects(h.invoke(event, { clients, now: at }), /injected: ECS internal error/);
+    assert.equal((await worldState(h)).taskDefinition, 'chatbot-api:1');
+    assert.equal(failuresLeft, 0);
+    // THEN the record has a final outcome
+    assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
+    // (and Lambda's retry, with ECS back, cannot leave it pending either)
+    await h.invoke(event, { clients, now: new Date(at.getTime() + MINUTE) }).catch(() => undefined);
+    assert.deepEqual(halfWritten(await h.audit.listSince('1970')), []);
+  });
 });
 
 /** The AI feature flag's SSM version: 1 as the sample world creates it, one more per write. */
@@ -431,10 +452,16 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     assert.equal(claimsLost, 1);
     assert.equal(transport.seen('PutItem'), 2);
     assert.equal(transport.delegated('PutItem'), 2);
-    assert.deepEqual(h.logs.filter((l) => l.message.startsWith('duplicate')), []);
+    assert.deepEqual(
+      h.logs.filter((l) => l.message.startsWith('duplicate')),
+      [],
+    );
     // the audit record is final: acted and succeeded, announced; nothing half-written
     const records = await h.audit.listSince('1970');
-    assert.deepEqual(records.map((r) => [r.mitigation, r.decision, r.outcome]), [['ai-kill-switch', 'acted', 'succeeded']]);
+    assert.deepEqual(
+      records.map((r) => [r.mitigation, r.decision, r.outcome]),
+      [['ai-kill-switch', 'acted', 'succeeded']],
+    );
     assert.deepEqual([records[0]!.before?.value, records[0]!.after?.value], ['true', 'false']);
     assert.ok(records[0]!.announcedAt);
     assert.deepEqual(halfWritten(records), []);
@@ -469,7 +496,10 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     assert.equal((await worldState(h)).flags['/feature/ai-model'], 'false');
     assert.equal(await aiFlagVersion(h), 2);
     const records = await h.audit.listSince('1970');
-    assert.deepEqual(records.map((r) => [r.mitigation, r.decision, r.outcome]), [['ai-kill-switch', 'acted', 'succeeded']]);
+    assert.deepEqual(
+      records.map((r) => [r.mitigation, r.decision, r.outcome]),
+      [['ai-kill-switch', 'acted', 'succeeded']],
+    );
     assert.ok(records[0]!.announcedAt);
     assert.deepEqual(h.metrics, [['ActionsTaken', 'ai-kill-switch']]);
     // and one announcement: one message on the on-call topic, one Publish
@@ -477,7 +507,7 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     assert.equal(transport.seen('Publish'), 1);
   });
 
-  it('the first attempt acted but could not announce: Lambda\'s first retry (1 minute later) announces it, once', async () => {
+  it("the first attempt acted but could not announce: Lambda's first retry (1 minute later) announces it, once", async () => {
     // GIVEN SNS answers 500 to every Publish of the first delivery: the kill switch is flipped and recorded as
     // succeeded, the announcement fails, and so does the invocation
     const h = await fresh();
@@ -495,7 +525,10 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     assert.equal(transport.seen('Publish'), await maxAttempts(clients));
     assert.equal(await aiFlagVersion(h), 2);
     const [unannounced] = await h.audit.listSince('1970');
-    assert.deepEqual([unannounced!.decision, unannounced!.outcome, unannounced!.announcedAt, unannounced!.updatedAt], ['acted', 'succeeded', undefined, at.toISOString()]);
+    assert.deepEqual(
+      [unannounced!.decision, unannounced!.outcome, unannounced!.announcedAt, unannounced!.updatedAt],
+      ['acted', 'succeeded', undefined, at.toISOString()],
+    );
     assert.ok(unannounced!.announceFailedAt, 'the failed announcement is recorded for the retry');
     assert.deepEqual(await inbox(), []);
 
@@ -512,7 +545,10 @@ describe('faults in the idempotency bookkeeping: lost responses and concurrent d
     await assert.doesNotReject(h.invoke(event, { clients, now: new Date(at.getTime() + 4 * MINUTE) }));
     assert.deepEqual(await inbox(), []);
     assert.equal(transport.delegated('Publish'), 1);
-    assert.deepEqual(h.metrics.filter(([name]) => name === 'ActionsTaken'), [['ActionsTaken', 'ai-kill-switch']]);
+    assert.deepEqual(
+      h.metrics.filter(([name]) => name === 'ActionsTaken'),
+      [['ActionsTaken', 'ai-kill-switch']],
+    );
   });
 });
 

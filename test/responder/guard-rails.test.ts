@@ -12,7 +12,6 @@ const taskDefinition = async (h: ResponderHarness) =>
   (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!.taskDefinition!.split('/').pop();
 const flag = async (h: ResponderHarness, name: string) => (await h.clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
 
-
 describe('guard rails', () => {
   it('only a transition into ALARM acts: OK and INSUFFICIENT_DATA do nothing', async () => {
     const h = await fresh();
@@ -161,7 +160,7 @@ describe('protective mitigations (they only turn a feature off)', () => {
     assert.equal(services![0]!.desiredCount, 4);
   });
 
-  it('a human turning the AI back on lifts the kill switch\'s cooldown: the next leak turns it off again', async () => {
+  it("a human turning the AI back on lifts the kill switch's cooldown: the next leak turns it off again", async () => {
     // GIVEN the kill switch acted, then someone turned the AI back on 5 minutes later
     const h = await fresh();
     const inbox = await onCallInbox(h);

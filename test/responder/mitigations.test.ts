@@ -44,7 +44,12 @@ describe('HighAPIErrorRate decision tree', () => {
     assert.deepEqual(others.map((a) => a.decision).sort(), ['skipped', 'skipped', 'skipped']);
     for (const other of others) assert.match(other.reason, /^decision tree: /);
     const tree = rollback.evidence.decisionTree as Record<string, { holds: boolean }>;
-    assert.deepEqual(Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.holds])), { 'ecs-rollback': true, 'fallback-mode': false, 'rds-scale-up': false, 'rate-limit': false });
+    assert.deepEqual(Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, v.holds])), {
+      'ecs-rollback': true,
+      'fallback-mode': false,
+      'rds-scale-up': false,
+      'rate-limit': false,
+    });
   });
 
   it('deployment older than the window: no rollback, the reason is recorded', async () => {
@@ -71,7 +76,9 @@ describe('HighAPIErrorRate decision tree', () => {
 
   it('LLM dependency down: switches to fallback responses', async () => {
     const h = await fresh();
-    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName('chatbot', 'LLMDependencyDown'), StateValue: 'ALARM', StateReason: 'drill' }));
+    await h.clients.cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: alarmName('chatbot', 'LLMDependencyDown'), StateValue: 'ALARM', StateReason: 'drill' }),
+    );
     await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(Date.now() + 45 * MINUTE) });
     assert.equal(await param(h, '/chatbot/fallback-mode'), 'true');
     const fallback = (await actions(h)).find((a) => a.mitigation === 'fallback-mode')!;
@@ -84,7 +91,13 @@ describe('HighAPIErrorRate decision tree', () => {
     const h = await fresh();
     const now = Date.now() + 45 * MINUTE;
     const cpu = (m: number) => (m >= now - 6 * MINUTE ? 97 : 35);
-    await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: { DBInstanceIdentifier: 'chatbot-db' } }, value: cpu }], now - 70 * MINUTE, now, MINUTE);
+    await feedMinutes(
+      h.clients.cloudwatch,
+      [{ metric: { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: { DBInstanceIdentifier: 'chatbot-db' } }, value: cpu }],
+      now - 70 * MINUTE,
+      now,
+      MINUTE,
+    );
     await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
     assert.equal(await dbClass(h), 'db.r6g.2xlarge');
     const scale = (await actions(h)).find((a) => a.mitigation === 'rds-scale-up')!;
@@ -97,7 +110,18 @@ describe('HighAPIErrorRate decision tree', () => {
     const h = await fresh();
     const now = Date.now() + 45 * MINUTE;
     const requests = (m: number) => (m >= Math.floor(now / MINUTE) * MINUTE - 6 * MINUTE ? 9000 : 1000);
-    await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' } }, value: requests }], now - 70 * MINUTE, now, MINUTE);
+    await feedMinutes(
+      h.clients.cloudwatch,
+      [
+        {
+          metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' } },
+          value: requests,
+        },
+      ],
+      now - 70 * MINUTE,
+      now,
+      MINUTE,
+    );
     await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { now: new Date(now) });
     assert.equal(await param(h, '/chatbot/rate-limit'), '100');
     const limit = (await actions(h)).find((a) => a.mitigation === 'rate-limit')!;
@@ -115,8 +139,21 @@ describe('HighAPIErrorRate decision tree', () => {
     const h = await fresh();
     const now = Date.now() + 45 * MINUTE;
     const requests = (m: number) => (m >= Math.floor(now / MINUTE) * MINUTE - 6 * MINUTE ? 9000 : 1000);
-    await feedMinutes(h.clients.cloudwatch, [{ metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' } }, value: requests }], now - 70 * MINUTE, now, MINUTE);
-    const cloudwatch = h.clients.cloudwatch as unknown as { send(command: { input: { NextToken?: string } }, ...rest: unknown[]): Promise<GetMetricDataCommandOutput> };
+    await feedMinutes(
+      h.clients.cloudwatch,
+      [
+        {
+          metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: 'app/chatbot-api/50dc6c495c0c9188' } },
+          value: requests,
+        },
+      ],
+      now - 70 * MINUTE,
+      now,
+      MINUTE,
+    );
+    const cloudwatch = h.clients.cloudwatch as unknown as {
+      send(command: { input: { NextToken?: string } }, ...rest: unknown[]): Promise<GetMetricDataCommandOutput>;
+    };
     const send = cloudwatch.send.bind(cloudwatch);
     let pages = 0;
     cloudwatch.send = async (command, ...rest) => {
@@ -125,7 +162,7 @@ describe('HighAPIErrorRate decision tree', () => {
       const second = command.input.NextToken === 'page-2';
       const whole = await send(new GetMetricDataCommand({ ...command.input, NextToken: undefined }), ...rest);
       const split = (whole.MetricDataResults ?? []).map((r) => {
-        const keep = (r.Timestamps ?? []).map((_, i) => i).filter((i) => (r.Timestamps![i]!.getTime() >= now - 10 * MINUTE) === second);
+        const keep = (r.Timestamps ?? []).map((_, i) => i).filter((i) => r.Timestamps![i]!.getTime() >= now - 10 * MINUTE === second);
         return { ...r, Timestamps: keep.map((i) => r.Timestamps![i]!), Values: keep.map((i) => r.Values![i]!) };
       });
       return { ...whole, MetricDataResults: split, NextToken: second ? undefined : 'page-2' };
@@ -162,13 +199,16 @@ describe('other mitigations', () => {
     const start = Date.now() + 45 * MINUTE;
     const classes: string[] = [];
     for (let i = 0; i < times; i++) {
-      await h.deliver({ alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api', at: new Date(start + i * MINUTE) }, { now: new Date(start + i * MINUTE) });
+      await h.deliver(
+        { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api', at: new Date(start + i * MINUTE) },
+        { now: new Date(start + i * MINUTE) },
+      );
       classes.push(await dbClass(h));
     }
     return classes;
   };
 
-  it('RDS scale-up goes straight to the runbook\'s db.r6g.2xlarge (the top of the ladder) and stops there', async () => {
+  it("RDS scale-up goes straight to the runbook's db.r6g.2xlarge (the top of the ladder) and stops there", async () => {
     // GIVEN no cooldown, so that only the cap can stop it
     const h = await fresh({ config: config({ automation: { cooldownMinutes: 0 } }) });
     // WHEN the pool is exhausted in three incidents

@@ -21,8 +21,10 @@ async function service(h: ResponderHarness) {
 const taskDefinition = async (h: ResponderHarness) => (await service(h)).taskDefinition!.split('/').pop()!;
 const desiredCount = async (h: ResponderHarness) => String((await service(h)).desiredCount);
 const flag = async (h: ResponderHarness, name: string) => (await h.clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter!.Value!;
-const setFlag = (h: ResponderHarness, name: string, value: string) => h.clients.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
-const dbClass = async (h: ResponderHarness) => (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'chatbot-db' }))).DBInstances![0]!.DBInstanceClass!;
+const setFlag = (h: ResponderHarness, name: string, value: string) =>
+  h.clients.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+const dbClass = async (h: ResponderHarness) =>
+  (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'chatbot-db' }))).DBInstances![0]!.DBInstanceClass!;
 
 /** The real responder acts on an alarm; returns its action of `mitigation`. */
 async function actOn(h: ResponderHarness, change: AlarmChange, mitigation: MitigationId): Promise<ActionRecord> {
@@ -33,7 +35,18 @@ async function actOn(h: ResponderHarness, change: AlarmChange, mitigation: Mitig
 
 function revertAs(h: ResponderHarness, actionId: string, reason?: string): Promise<RevertResult> {
   return revert(
-    { accountId: DRILL_ACCOUNT, partition: 'aws', region: h.config.region, config: h.config, clients: h.clients, audit: h.audit, announceTopicArn: h.world.announceTopicArn, automationModeParameter: h.world.automationModeParameter, now: () => new Date(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } },
+    {
+      accountId: DRILL_ACCOUNT,
+      partition: 'aws',
+      region: h.config.region,
+      config: h.config,
+      clients: h.clients,
+      audit: h.audit,
+      announceTopicArn: h.world.announceTopicArn,
+      automationModeParameter: h.world.automationModeParameter,
+      now: () => new Date(),
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    },
     { actionId, actor: { kind: 'person', name: 'alice', via: 'cli' }, ...(reason ? { reason } : {}) },
   );
 }
@@ -43,15 +56,33 @@ function refusal(result: RevertResult): string {
   return (result as { reason: string }).reason;
 }
 
-
-const CASES: readonly { mitigation: MitigationId; change: AlarmChange; read: (h: ResponderHarness) => Promise<string>; mitigated: string; original: string }[] = [
-  { mitigation: 'ecs-rollback', change: { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, read: taskDefinition, mitigated: 'chatbot-api:1', original: 'chatbot-api:2' },
-  { mitigation: 'fallback-mode', change: { alertId: 'LLMDependencyDown' }, read: (h) => flag(h, '/chatbot/fallback-mode'), mitigated: 'true', original: 'false' },
-  { mitigation: 'rate-limit', change: { alertId: 'AuthFailureBurst' }, read: (h) => flag(h, '/chatbot/rate-limit'), mitigated: '100', original: '0' },
-  { mitigation: 'ai-kill-switch', change: { alertId: 'ModelAccuracyDrop' }, read: (h) => flag(h, '/feature/ai-model'), mitigated: 'false', original: 'true' },
-  { mitigation: 'rds-scale-up', change: { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' }, read: dbClass, mitigated: 'db.r6g.2xlarge', original: 'db.r6g.large' },
-  { mitigation: 'ecs-scale-out', change: { alertId: 'HighAPILatency', instance: 'chatbot-api' }, read: desiredCount, mitigated: '6', original: '4' },
-];
+const CASES: readonly { mitigation: MitigationId; change: AlarmChange; read: (h: ResponderHarness) => Promise<string>; mitigated: string; original: string }[] =
+  [
+    {
+      mitigation: 'ecs-rollback',
+      change: { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' },
+      read: taskDefinition,
+      mitigated: 'chatbot-api:1',
+      original: 'chatbot-api:2',
+    },
+    {
+      mitigation: 'fallback-mode',
+      change: { alertId: 'LLMDependencyDown' },
+      read: (h) => flag(h, '/chatbot/fallback-mode'),
+      mitigated: 'true',
+      original: 'false',
+    },
+    { mitigation: 'rate-limit', change: { alertId: 'AuthFailureBurst' }, read: (h) => flag(h, '/chatbot/rate-limit'), mitigated: '100', original: '0' },
+    { mitigation: 'ai-kill-switch', change: { alertId: 'ModelAccuracyDrop' }, read: (h) => flag(h, '/feature/ai-model'), mitigated: 'false', original: 'true' },
+    {
+      mitigation: 'rds-scale-up',
+      change: { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' },
+      read: dbClass,
+      mitigated: 'db.r6g.2xlarge',
+      original: 'db.r6g.large',
+    },
+    { mitigation: 'ecs-scale-out', change: { alertId: 'HighAPILatency', instance: 'chatbot-api' }, read: desiredCount, mitigated: '6', original: '4' },
+  ];
 
 describe('revert', () => {
   for (const c of CASES) {
@@ -68,7 +99,14 @@ describe('revert', () => {
       assert.equal(await c.read(h), c.original);
       const record = (await h.audit.get(revertIdOf(action.actionId)))!;
       assert.deepEqual(
-        { decision: record.decision, outcome: record.outcome, mitigation: record.mitigation, target: record.target, incidentId: record.incidentId, mode: record.mode },
+        {
+          decision: record.decision,
+          outcome: record.outcome,
+          mitigation: record.mitigation,
+          target: record.target,
+          incidentId: record.incidentId,
+          mode: record.mode,
+        },
         { decision: 'acted', outcome: 'succeeded', mitigation: c.mitigation, target: action.target, incidentId: action.incidentId, mode: 'enabled' },
       );
       assert.equal(record.reason, `revert of ${action.actionId} by alice: false positive`);
@@ -109,9 +147,14 @@ describe('revert refuses when the world moved on, and changes nothing', () => {
   it('a newer revision was deployed after the rollback', async () => {
     const h = await fresh();
     const action = await actOn(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, 'ecs-rollback');
-    await h.clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'chatbot-api', containerDefinitions: [{ name: 'api', image: 'chatbot-api:1.5.1', memory: 1024 }] }));
+    await h.clients.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'chatbot-api', containerDefinitions: [{ name: 'api', image: 'chatbot-api:1.5.1', memory: 1024 }] }),
+    );
     await h.clients.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'chatbot-api', taskDefinition: 'chatbot-api:3' }));
-    assert.equal(refusal(await revertAs(h, action.actionId)), 'the service now runs chatbot-api:3, deployed after the rollback to chatbot-api:1; not reverting');
+    assert.equal(
+      refusal(await revertAs(h, action.actionId)),
+      'the service now runs chatbot-api:3, deployed after the rollback to chatbot-api:1; not reverting',
+    );
     assert.equal(await taskDefinition(h), 'chatbot-api:3');
     assert.equal(await h.audit.get(revertIdOf(action.actionId)), undefined, 'a refusal writes nothing, so it can be asked again');
   });
@@ -120,7 +163,10 @@ describe('revert refuses when the world moved on, and changes nothing', () => {
     const h = await fresh();
     const action = await actOn(h, { alertId: 'AuthFailureBurst' }, 'rate-limit');
     await setFlag(h, '/chatbot/rate-limit', '50');
-    assert.match(refusal(await revertAs(h, action.actionId)), /^\/chatbot\/rate-limit was written after the action: now 50 \(version 3\), the action left 100 \(version 2\); not reverting$/);
+    assert.match(
+      refusal(await revertAs(h, action.actionId)),
+      /^\/chatbot\/rate-limit was written after the action: now 50 \(version 3\), the action left 100 \(version 2\); not reverting$/,
+    );
     assert.equal(await flag(h, '/chatbot/rate-limit'), '50');
   });
 
@@ -136,7 +182,10 @@ describe('revert refuses when the world moved on, and changes nothing', () => {
     const h = await fresh();
     const action = await actOn(h, { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' }, 'rds-scale-up');
     await h.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'chatbot-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }));
-    assert.equal(refusal(await revertAs(h, action.actionId)), 'the instance is now db.r6g.xlarge, changed after the scale-up from db.r6g.large to db.r6g.2xlarge; not reverting');
+    assert.equal(
+      refusal(await revertAs(h, action.actionId)),
+      'the instance is now db.r6g.xlarge, changed after the scale-up from db.r6g.large to db.r6g.2xlarge; not reverting',
+    );
     assert.equal(await dbClass(h), 'db.r6g.xlarge');
   });
 
@@ -154,7 +203,10 @@ describe('revert refuses what it cannot undo', () => {
     const h = await fresh();
     const action = await actOn(h, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, 'ecs-rollback');
     assert.equal((await revertAs(h, action.actionId)).status, 'reverted');
-    assert.match(refusal(await revertAs(h, action.actionId)), new RegExp(`^${action.actionId} was already reverted by alice at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(revert-${action.actionId}\\)$`));
+    assert.match(
+      refusal(await revertAs(h, action.actionId)),
+      new RegExp(`^${action.actionId} was already reverted by alice at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(revert-${action.actionId}\\)$`),
+    );
     assert.equal(await taskDefinition(h), 'chatbot-api:2');
   });
 
@@ -215,14 +267,22 @@ describe('revertDecision (pure)', () => {
       name: 'RDS scale-up still modifying',
       mitigation: 'rds-scale-up',
       current: { instanceClass: 'db.r6g.xlarge', status: 'modifying' },
-      record: record({ instanceClass: 'db.r6g.large', status: 'available' }, { instanceClass: 'db.r6g.large', status: 'modifying' }, { instanceClass: 'db.r6g.xlarge' }),
+      record: record(
+        { instanceClass: 'db.r6g.large', status: 'available' },
+        { instanceClass: 'db.r6g.large', status: 'modifying' },
+        { instanceClass: 'db.r6g.xlarge' },
+      ),
       expected: { act: false, reason: /^the instance is modifying, not available; revert once the modification has finished$/ },
     },
     {
       name: 'RDS: the after-state read during the modification showed the old class; the finished scale-up reverts',
       mitigation: 'rds-scale-up',
       current: { instanceClass: 'db.r6g.xlarge', status: 'available' },
-      record: record({ instanceClass: 'db.r6g.large', status: 'available' }, { instanceClass: 'db.r6g.large', status: 'modifying' }, { instanceClass: 'db.r6g.xlarge' }),
+      record: record(
+        { instanceClass: 'db.r6g.large', status: 'available' },
+        { instanceClass: 'db.r6g.large', status: 'modifying' },
+        { instanceClass: 'db.r6g.xlarge' },
+      ),
       expected: { act: true, reason: /^scale db\.r6g\.xlarge back to db\.r6g\.large$/ },
     },
     {

@@ -38,7 +38,9 @@ async function running(h: ResponderHarness): Promise<string> {
 
 /** Registers revision 3 (revisions 1 and 2 come with the sample world) and, if asked, makes the service run it. */
 async function revision3(h: ResponderHarness, deploy: boolean): Promise<void> {
-  await h.clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'chatbot-api', containerDefinitions: [{ name: 'api', image: 'chatbot-api:v3', memory: 1024 }] }));
+  await h.clients.ecs.send(
+    new RegisterTaskDefinitionCommand({ family: 'chatbot-api', containerDefinitions: [{ name: 'api', image: 'chatbot-api:v3', memory: 1024 }] }),
+  );
   if (deploy) await h.clients.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'chatbot-api', taskDefinition: 'chatbot-api:3' }));
 }
 
@@ -59,9 +61,16 @@ function ecsWithMockedHistory(h: ResponderHarness, deployments?: Deployment[]) {
 }
 
 /** The newest service deployment as ECS's history API reports it: `source` revisions replaced by `target`. */
-function history(mock: ReturnType<typeof ecsWithMockedHistory>['mock'], d: { status: ServiceDeploymentStatus; source: number[]; target: number; minutesAgo: number; rollbackReason?: string }) {
+function history(
+  mock: ReturnType<typeof ecsWithMockedHistory>['mock'],
+  d: { status: ServiceDeploymentStatus; source: number[]; target: number; minutesAgo: number; rollbackReason?: string },
+) {
   const createdAt = new Date(Date.now() - d.minutesAgo * MIN);
-  mock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, createdAt, startedAt: createdAt, status: d.status, targetServiceRevisionArn: revisionArn(d.target) }] });
+  mock.on(ListServiceDeploymentsCommand).resolves({
+    serviceDeployments: [
+      { serviceDeploymentArn: DEPLOYMENT, createdAt, startedAt: createdAt, status: d.status, targetServiceRevisionArn: revisionArn(d.target) },
+    ],
+  });
   mock.on(DescribeServiceDeploymentsCommand).resolves({
     serviceDeployments: [
       {
@@ -71,7 +80,9 @@ function history(mock: ReturnType<typeof ecsWithMockedHistory>['mock'], d: { sta
         status: d.status,
         sourceServiceRevisions: d.source.map((n) => ({ arn: revisionArn(n), runningTaskCount: 4 })),
         targetServiceRevision: { arn: revisionArn(d.target), runningTaskCount: 0 },
-        ...(d.rollbackReason ? { rollback: { reason: d.rollbackReason, startedAt: new Date(createdAt.getTime() + 4 * MIN), serviceRevisionArn: revisionArn(d.source[0]!) } } : {}),
+        ...(d.rollbackReason
+          ? { rollback: { reason: d.rollbackReason, startedAt: new Date(createdAt.getTime() + 4 * MIN), serviceRevisionArn: revisionArn(d.source[0]!) } }
+          : {}),
       },
     ],
   });
@@ -85,20 +96,29 @@ async function rollbackRecord(h: ResponderHarness) {
 }
 
 describe('ecs-rollback returns to what ran before the newest deployment', () => {
-  it('after ECS\'s circuit breaker rolled a deployment back, it does not roll back once more', async () => {
+  it("after ECS's circuit breaker rolled a deployment back, it does not roll back once more", async () => {
     // GIVEN revision 3 failed to deploy 8 minutes ago and the circuit breaker put revision 2 back
     const h = await fresh();
     await revision3(h, false);
     const { mock, clients } = ecsWithMockedHistory(h);
     // (the reason's wording is illustrative; the API reference's example is "the circuit breaker initiated the rollback operation")
-    history(mock, { status: 'ROLLBACK_SUCCESSFUL', source: [2], target: 3, minutesAgo: 8, rollbackReason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.' });
+    history(mock, {
+      status: 'ROLLBACK_SUCCESSFUL',
+      source: [2],
+      target: 3,
+      minutesAgo: 8,
+      rollbackReason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.',
+    });
     // WHEN inference errors fire
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     // THEN the service still runs revision 2 (not revision 1, weeks old) and the record says why
     assert.equal(await running(h), 'chatbot-api:2');
     const record = await rollbackRecord(h);
     assert.equal(record.decision, 'skipped');
-    assert.match(record.reason, /^the newest deployment was rolled back by ECS \(ROLLBACK_SUCCESSFUL: Service deployment rolled back because the circuit breaker threshold was exceeded\.\); not rolling back a rollback$/);
+    assert.match(
+      record.reason,
+      /^the newest deployment was rolled back by ECS \(ROLLBACK_SUCCESSFUL: Service deployment rolled back because the circuit breaker threshold was exceeded\.\); not rolling back a rollback$/,
+    );
     assert.equal(record.before?.refusal, record.reason);
   });
 
@@ -113,7 +133,10 @@ describe('ecs-rollback returns to what ran before the newest deployment', () => 
     // THEN moto's service runs revision 1
     assert.equal(await running(h), 'chatbot-api:1');
     const record = await rollbackRecord(h);
-    assert.deepEqual([record.decision, record.outcome, record.before?.previousTaskDefinition, record.after?.taskDefinition], ['acted', 'succeeded', 'chatbot-api:1', 'chatbot-api:1']);
+    assert.deepEqual(
+      [record.decision, record.outcome, record.before?.previousTaskDefinition, record.after?.taskDefinition],
+      ['acted', 'succeeded', 'chatbot-api:1', 'chatbot-api:1'],
+    );
     assert.match(record.reason, /roll back to chatbot-api:1, which ran before it \(history\)/);
     assert.deepEqual(mock.commandCalls(DescribeServiceRevisionsCommand)[0]!.args[0].input.serviceRevisionArns, [revisionArn(3), revisionArn(1)]);
   });
@@ -131,7 +154,10 @@ describe('ecs-rollback returns to what ran before the newest deployment', () => 
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     // THEN
     assert.equal(await running(h), 'chatbot-api:1');
-    assert.match((await rollbackRecord(h)).reason, /deployment of chatbot-api:3 started 3 min ago; roll back to chatbot-api:1, which ran before it \(deployments\)/);
+    assert.match(
+      (await rollbackRecord(h)).reason,
+      /deployment of chatbot-api:3 started 3 min ago; roll back to chatbot-api:1, which ran before it \(deployments\)/,
+    );
     assert.equal(mock.commandCalls(ListServiceDeploymentsCommand).length, 0);
   });
 
@@ -142,17 +168,30 @@ describe('ecs-rollback returns to what ran before the newest deployment', () => 
     const now = Date.now();
     const { clients } = ecsWithMockedHistory(h, [
       { id: 'ecs-svc/3', status: 'PRIMARY', taskDefinition: taskDefinitionArn(2), createdAt: new Date(now - MIN), rolloutState: 'IN_PROGRESS' },
-      { id: 'ecs-svc/2', status: 'ACTIVE', taskDefinition: taskDefinitionArn(3), createdAt: new Date(now - 9 * MIN), rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' },
+      {
+        id: 'ecs-svc/2',
+        status: 'ACTIVE',
+        taskDefinition: taskDefinitionArn(3),
+        createdAt: new Date(now - 9 * MIN),
+        rolloutState: 'FAILED',
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      },
     ]);
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     assert.equal(await running(h), 'chatbot-api:2');
-    assert.equal((await rollbackRecord(h)).reason, 'ECS is rolling back: deployment ecs-svc/2 of chatbot-api:3 FAILED (ECS deployment circuit breaker: tasks failed to start.); not rolling back a rollback');
+    assert.equal(
+      (await rollbackRecord(h)).reason,
+      'ECS is rolling back: deployment ecs-svc/2 of chatbot-api:3 FAILED (ECS deployment circuit breaker: tasks failed to start.); not rolling back a rollback',
+    );
   });
 
   const UNAVAILABLE: readonly { name: string; arrange: (mock: ReturnType<typeof ecsWithMockedHistory>['mock']) => void; reason: RegExp }[] = [
     {
       name: 'ListServiceDeployments denied',
-      arrange: (mock) => mock.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('not authorized to perform ecs:ListServiceDeployments'), { name: 'AccessDeniedException' })),
+      arrange: (mock) =>
+        mock
+          .on(ListServiceDeploymentsCommand)
+          .rejects(Object.assign(new Error('not authorized to perform ecs:ListServiceDeployments'), { name: 'AccessDeniedException' })),
       reason: /^deployment history unavailable \(AccessDeniedException: not authorized to perform ecs:ListServiceDeployments\); not rolling back blind$/,
     },
     {
@@ -162,7 +201,8 @@ describe('ecs-rollback returns to what ran before the newest deployment', () => 
         history(mock, { status: 'SUCCESSFUL', source: [1], target: 2, minutesAgo: 4 });
         mock.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [], failures: [{ arn: revisionArn(1), reason: 'MISSING' }] });
       },
-      reason: /^deployment history unavailable \(Error: DescribeServiceRevisions: MISSING for .*service-revision\/prod\/chatbot-api\/100001\); not rolling back blind$/,
+      reason:
+        /^deployment history unavailable \(Error: DescribeServiceRevisions: MISSING for .*service-revision\/prod\/chatbot-api\/100001\); not rolling back blind$/,
     },
   ];
   for (const { name, arrange, reason } of UNAVAILABLE) {
@@ -179,7 +219,7 @@ describe('ecs-rollback returns to what ran before the newest deployment', () => 
   }
 });
 
-describe('ecs-rollback never rolls back a rollback made by a human or by this stack (the drill\'s history stand-in)', () => {
+describe("ecs-rollback never rolls back a rollback made by a human or by this stack (the drill's history stand-in)", () => {
   it('a human who went back from revision 3 to 2: not rolled back to 1', async () => {
     // GIVEN revision 3 deployed, then a human went back to revision 2, both through ECS (recorded in its history)
     const h = await fresh();
@@ -190,10 +230,13 @@ describe('ecs-rollback never rolls back a rollback made by a human or by this st
     await h.deliver({ alertId: 'HighInferenceErrorRate' });
     // THEN
     assert.equal(await running(h), 'chatbot-api:2');
-    assert.match((await rollbackRecord(h)).reason, /^the newest deployment went back from chatbot-api:3 to chatbot-api:2: itself a rollback \(revision 2 after 3: by a human, a pipeline or this stack\)/);
+    assert.match(
+      (await rollbackRecord(h)).reason,
+      /^the newest deployment went back from chatbot-api:3 to chatbot-api:2: itself a rollback \(revision 2 after 3: by a human, a pipeline or this stack\)/,
+    );
   });
 
-  it('this stack\'s own rollback is not rolled back by the next incident, even without a cooldown', async () => {
+  it("this stack's own rollback is not rolled back by the next incident, even without a cooldown", async () => {
     // GIVEN the service runs revision 3, deployed over 2 just now; no cooldown
     const h = await fresh({ config: config({ automation: { cooldownMinutes: 0 } }) });
     await revision3(h, true);

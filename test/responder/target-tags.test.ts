@@ -26,12 +26,15 @@ const tagsMode = (): Config => config({ automation: { ...DEFAULT_INPUT.automatio
 const SERVICE_ARN = (h: ResponderHarness) => `arn:aws:ecs:${h.config.region}:${DRILL_ACCOUNT}:service/prod/chatbot-api`;
 const DB_ARN = (h: ResponderHarness) => `arn:aws:rds:${h.config.region}:${DRILL_ACCOUNT}:db:chatbot-db`;
 
-const tagService = (h: ResponderHarness, value: string) => h.clients.ecs.send(new TagResourceCommand({ resourceArn: SERVICE_ARN(h), tags: [{ key: KEY, value }] }));
-const tagDatabase = (h: ResponderHarness, value: string) => h.clients.rds.send(new AddTagsToResourceCommand({ ResourceName: DB_ARN(h), Tags: [{ Key: KEY, Value: value }] }));
+const tagService = (h: ResponderHarness, value: string) =>
+  h.clients.ecs.send(new TagResourceCommand({ resourceArn: SERVICE_ARN(h), tags: [{ key: KEY, value }] }));
+const tagDatabase = (h: ResponderHarness, value: string) =>
+  h.clients.rds.send(new AddTagsToResourceCommand({ ResourceName: DB_ARN(h), Tags: [{ Key: KEY, Value: value }] }));
 async function service(h: ResponderHarness) {
   return (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!;
 }
-const dbClass = async (h: ResponderHarness) => (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'chatbot-db' }))).DBInstances![0]!.DBInstanceClass!;
+const dbClass = async (h: ResponderHarness) =>
+  (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'chatbot-db' }))).DBInstances![0]!.DBInstanceClass!;
 
 /** Counts the ListTagsForResource calls made through the harness's ECS and RDS clients (SDK middleware). */
 function countTagReads(h: ResponderHarness): { readonly calls: string[] } {
@@ -72,7 +75,12 @@ describe('tags mode: the responder checks the target tag before acting', () => {
     const reads = countTagReads(h);
     const inbox = await onCallInbox(h);
     const action = await actionOf(h, SCALE_OUT, 'ecs-scale-out');
-    assertRefused(action, 'ECS service prod/chatbot-api', `has no tag ${KEY}`, `aws ecs tag-resource --resource-arn ${SERVICE_ARN(h)} --tags 'key=${KEY},value=chatbot'`);
+    assertRefused(
+      action,
+      'ECS service prod/chatbot-api',
+      `has no tag ${KEY}`,
+      `aws ecs tag-resource --resource-arn ${SERVICE_ARN(h)} --tags 'key=${KEY},value=chatbot'`,
+    );
     assert.equal((await service(h)).desiredCount, 4);
     assert.deepEqual(reads.calls, ['ecs']);
     // On-call hears it: a missing tag refuses every action on the target until someone tags it.
@@ -114,7 +122,12 @@ describe('tags mode: the responder checks the target tag before acting', () => {
 
   it('an untagged RDS instance is refused with add-tags-to-resource; tagged, it is scaled up', async () => {
     const untagged = await fresh({ config: tagsMode() });
-    assertRefused(await actionOf(untagged, DB_SCALE_UP, 'rds-scale-up'), 'RDS instance chatbot-db', `has no tag ${KEY}`, `aws rds add-tags-to-resource --resource-name ${DB_ARN(untagged)} --tags 'Key=${KEY},Value=chatbot'`);
+    assertRefused(
+      await actionOf(untagged, DB_SCALE_UP, 'rds-scale-up'),
+      'RDS instance chatbot-db',
+      `has no tag ${KEY}`,
+      `aws rds add-tags-to-resource --resource-name ${DB_ARN(untagged)} --tags 'Key=${KEY},Value=chatbot'`,
+    );
     assert.equal(await dbClass(untagged), 'db.r6g.large');
 
     const tagged = await fresh({ config: tagsMode() });
@@ -172,7 +185,19 @@ describe('tags mode: the responder checks the target tag before acting', () => {
           config: h.config,
           clients: h.clients,
           service: h.config.services[0]!,
-          notification: { alarmName: 'drill', alert: findAlert('HighAPILatency')!, instance: 'chatbot-api', newState: 'ALARM', oldState: 'OK', reason: 'drill', stateChangeTime: new Date().toISOString(), incidentId: 'drill', accountId: DRILL_ACCOUNT, region: h.config.region, evidence: {} },
+          notification: {
+            alarmName: 'drill',
+            alert: findAlert('HighAPILatency')!,
+            instance: 'chatbot-api',
+            newState: 'ALARM',
+            oldState: 'OK',
+            reason: 'drill',
+            stateChangeTime: new Date().toISOString(),
+            incidentId: 'drill',
+            accountId: DRILL_ACCOUNT,
+            region: h.config.region,
+            evidence: {},
+          },
           now: () => new Date(),
           logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
         },

@@ -78,7 +78,10 @@ function firstAlarm(scenario: Scenario, lagMin: number): { minutes: number; eval
     const timeline = evaluateMetricAlarm(SPEC, { metrics: alarmInput(scenario, start, t, lagMin) }, { start, end: t });
     if (timeline.stateAt(t) !== 'ALARM') continue;
     const last = timeline.evaluations - 1;
-    const evaluated = evaluatedDatapoints(timeline.classes, last, timeline.range, SPEC.evaluationPeriods, timeline.stride).map((k) => ({ at: (k - 90) * MINUTE, value: timeline.values[k]! }));
+    const evaluated = evaluatedDatapoints(timeline.classes, last, timeline.range, SPEC.evaluationPeriods, timeline.stride).map((k) => ({
+      at: (k - 90) * MINUTE,
+      value: timeline.values[k]!,
+    }));
     return { minutes: r, evaluated };
   }
   return undefined;
@@ -112,9 +115,18 @@ function reasonData(evaluated: { at: number; value: number }[], queryDate: numbe
 }
 
 async function runTree(h: ResponderHarness, now: number, fired: number, reason: Record<string, unknown> | undefined): Promise<TreeEvidence> {
-  const body = JSON.stringify(alarmNotification(h.config, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: new Date(fired), ...(reason ? { reasonData: reason } : {}) }));
+  const body = JSON.stringify(
+    alarmNotification(h.config, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at: new Date(fired), ...(reason ? { reasonData: reason } : {}) }),
+  );
   const notification = parseNotification(body, { config: h.config, accountId: '123456789012', partition: 'aws', region: h.config.region, now: new Date(now) });
-  return evaluateApiErrorTree({ config: h.config, clients: h.clients, service: h.config.services[0]!, notification, now: () => new Date(now), logger: recordingLogger() });
+  return evaluateApiErrorTree({
+    config: h.config,
+    clients: h.clients,
+    service: h.config.services[0]!,
+    notification,
+    now: () => new Date(now),
+    logger: recordingLogger(),
+  });
 }
 
 describe('decision tree windows: every branch, offsets 0-300 s into a 5-minute period, ingestion lag 0-3 min', () => {
@@ -144,16 +156,23 @@ describe('decision tree windows: every branch, offsets 0-300 s into a 5-minute p
             const fired = now - (offset % 60) * 1000;
             const incidentStart = fired - minutes * MINUTE;
             await feedMinutes(h.clients.cloudwatch, feeds(h, scenario, incidentStart), incidentStart - 90 * MINUTE, now, lag * MINUTE);
-            const reason = withReason ? reasonData(evaluated.map((d) => ({ ...d, at: d.at + incidentStart })), fired + 5000) : undefined;
+            const reason = withReason
+              ? reasonData(
+                  evaluated.map((d) => ({ ...d, at: d.at + incidentStart })),
+                  fired + 5000,
+                )
+              : undefined;
             // WHEN the tree is evaluated
             const tree = await runTree(h, now, fired, reason);
             // THEN exactly the scenario's branch holds, read from complete periods, from the alarm's evidence if given
             const held = METRIC_BRANCHES.filter((b) => tree[b]!.holds);
             const facts = tree['rate-limit']!.facts;
             const row = `lag ${lag} min, ${offset} s into the period, ${withReason ? 'alarm datapoints' : 'no reason data'}`;
-            if (held.join() !== (scenario.expected ?? '')) failures.push(`${row}: held [${held.join()}]: ${METRIC_BRANCHES.map((b) => tree[b]!.why).join('; ')}`);
+            if (held.join() !== (scenario.expected ?? ''))
+              failures.push(`${row}: held [${held.join()}]: ${METRIC_BRANCHES.map((b) => tree[b]!.why).join('; ')}`);
             if (facts.windowSource !== (withReason ? 'alarm' : 'complete-periods')) failures.push(`${row}: window from ${String(facts.windowSource)}`);
-            if (Date.parse(String(facts.windowTo)) > Math.floor(now / MINUTE) * MINUTE) failures.push(`${row}: read the current, partial minute (to ${String(facts.windowTo)})`);
+            if (Date.parse(String(facts.windowTo)) > Math.floor(now / MINUTE) * MINUTE)
+              failures.push(`${row}: read the current, partial minute (to ${String(facts.windowTo)})`);
           }
         }
       }
@@ -161,7 +180,9 @@ describe('decision tree windows: every branch, offsets 0-300 s into a 5-minute p
       // With 3 min of lag the 3 newest of the 7 datapoints CloudWatch reads for a 5-of-5 alarm are missing, so it never
       // fires (missing-data.ts): there is no first evaluation to act on. Said here so the table does not shrink unseen.
       assert.deepEqual(silent, [3], 'lags at which the alarm never fires');
-      t.diagnostic(`HighAPIErrorRate never fires with ${silent.join(', ')} min of lag; ${(LAGS_MIN.length - silent.length) * OFFSETS_S.length * 2} rows checked`);
+      t.diagnostic(
+        `HighAPIErrorRate never fires with ${silent.join(', ')} min of lag; ${(LAGS_MIN.length - silent.length) * OFFSETS_S.length * 2} rows checked`,
+      );
     });
   }
 });

@@ -21,13 +21,29 @@ import { relatedTo } from '../../lib/core/catalog';
 
 const TABLE = 'audit';
 const INCIDENT = 'chatbot-HighAPIErrorRate-chatbot-api@2026-12-03T08:00:00.000Z';
-const member: Member = { alarmName: 'chatbot-HighAPILatency-chatbot-api', alertId: 'HighAPILatency', service: 'chatbot-api', trigger: 'chatbot-HighAPILatency-chatbot-api@2026-12-03T08:01:00.000Z' };
-const openIncident = { pk: `INCIDENT#${INCIDENT}`, sk: 'INCIDENT', incidentId: INCIDENT, status: 'open', triggers: [INCIDENT], openAlarms: new Set(['chatbot-HighAPIErrorRate-chatbot-api']) };
+const member: Member = {
+  alarmName: 'chatbot-HighAPILatency-chatbot-api',
+  alertId: 'HighAPILatency',
+  service: 'chatbot-api',
+  trigger: 'chatbot-HighAPILatency-chatbot-api@2026-12-03T08:01:00.000Z',
+};
+const openIncident = {
+  pk: `INCIDENT#${INCIDENT}`,
+  sk: 'INCIDENT',
+  incidentId: INCIDENT,
+  status: 'open',
+  triggers: [INCIDENT],
+  openAlarms: new Set(['chatbot-HighAPIErrorRate-chatbot-api']),
+};
 const event = { at: '2026-12-03T08:01:00.000Z', type: 'joined' as const, detail: 'joined' };
 
 /** What DynamoDB answers when it cancels a transaction: one reason per item, in order. */
 const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({ message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`, $metadata: { httpStatusCode: 400 }, CancellationReasons: codes.map((Code) => ({ Code })) });
+  new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 describe('storage boundary: partial answers', () => {
   let dynamo: AwsClientStub<DynamoDBDocumentClient>;
@@ -47,7 +63,10 @@ describe('storage boundary: partial answers', () => {
       // Prepare: the first answer has nothing and leaves every key unprocessed; the second has the index item
       dynamo
         .on(BatchGetCommand)
-        .callsFakeOnce((input: { RequestItems: Record<string, { Keys: unknown[] }> }) => ({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE]!.Keys, ConsistentRead: true } } }))
+        .callsFakeOnce((input: { RequestItems: Record<string, { Keys: unknown[] }> }) => ({
+          Responses: { [TABLE]: [] },
+          UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE]!.Keys, ConsistentRead: true } },
+        }))
         .resolves({ Responses: { [TABLE]: [{ pk: 'OPENALERT#HighAPIErrorRate#chatbot-api', sk: 'OPEN', incidentId: INCIDENT }] } });
       // Act
       const group = await store.findGroup(member, relatedTo(member.alertId), new Date('2026-12-03T08:01:00Z'));
@@ -55,7 +74,11 @@ describe('storage boundary: partial answers', () => {
       assert.equal(group, INCIDENT);
       const calls = dynamo.commandCalls(BatchGetCommand);
       assert.equal(calls.length, 2);
-      assert.deepEqual(calls[1]!.args[0].input.RequestItems![TABLE]!.Keys, calls[0]!.args[0].input.RequestItems![TABLE]!.Keys, 'the second request asks for the unprocessed keys');
+      assert.deepEqual(
+        calls[1]!.args[0].input.RequestItems![TABLE]!.Keys,
+        calls[0]!.args[0].input.RequestItems![TABLE]!.Keys,
+        'the second request asks for the unprocessed keys',
+      );
     });
 
     it('asks only for the keys left unprocessed, and keeps what the first answer had', async () => {
@@ -72,10 +95,16 @@ describe('storage boundary: partial answers', () => {
     });
 
     it('gives up after the bounded retries with an error naming what is missing, never "no incident"', async () => {
-      dynamo.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: unknown[] }> }) => ({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE]!.Keys.slice(0, 1) } } }));
+      dynamo.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: unknown[] }> }) => ({
+        Responses: { [TABLE]: [] },
+        UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE]!.Keys.slice(0, 1) } },
+      }));
       await assert.rejects(store.findGroup(member, relatedTo(member.alertId), new Date('2026-12-03T08:01:00Z')), (error: unknown) => {
         assert.ok(error instanceof StorageRetryError);
-        assert.match(error.message, new RegExp(`^BatchGetItem on audit: still incomplete after ${PARTIAL_ANSWER_RETRY.attempts} attempts \\(1 of \\d+ keys unprocessed\\)$`));
+        assert.match(
+          error.message,
+          new RegExp(`^BatchGetItem on audit: still incomplete after ${PARTIAL_ANSWER_RETRY.attempts} attempts \\(1 of \\d+ keys unprocessed\\)$`),
+        );
         return true;
       });
       // the first attempt, then the retries of the one unprocessed key
@@ -85,7 +114,10 @@ describe('storage boundary: partial answers', () => {
 
   describe('TransactWriteItems (joining an incident, reserving an action)', () => {
     it('a transaction cancelled by a conflicting transaction is sent again and the alarm joins', async () => {
-      dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict', 'None', 'None')).resolves({});
+      dynamo
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('None', 'TransactionConflict', 'None', 'None'))
+        .resolves({});
       assert.equal(await store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), 'joined');
       assert.equal(dynamo.commandCalls(TransactWriteCommand).length, 2);
     });
@@ -108,7 +140,10 @@ describe('storage boundary: partial answers', () => {
       dynamo.on(TransactWriteCommand).rejects(cancelled('ThrottlingError', 'None', 'None', 'None'));
       await assert.rejects(store.join(INCIDENT, member, '2026-12-03T08:11:00.000Z', event), (error: unknown) => {
         assert.ok(error instanceof StorageRetryError);
-        assert.equal(error.message, `TransactWriteItems on audit: still incomplete after ${PARTIAL_ANSWER_RETRY.attempts} attempts (cancelled: ThrottlingError, None, None, None)`);
+        assert.equal(
+          error.message,
+          `TransactWriteItems on audit: still incomplete after ${PARTIAL_ANSWER_RETRY.attempts} attempts (cancelled: ThrottlingError, None, None, None)`,
+        );
         assert.ok(error.cause instanceof TransactionCanceledException);
         return true;
       });
@@ -126,15 +161,30 @@ describe('storage boundary: partial answers', () => {
       const reserve = () =>
         audit.reserve(
           'a1',
-          { mitigation: 'ecs-rollback', target: 'ecs:prod/chatbot-api', reason: 'recent deployment', mode: 'enabled', before: {}, desired: {}, evidence: {}, revertCommand: 'npx oncall revert a1' },
+          {
+            mitigation: 'ecs-rollback',
+            target: 'ecs:prod/chatbot-api',
+            reason: 'recent deployment',
+            mode: 'enabled',
+            before: {},
+            desired: {},
+            evidence: {},
+            revertCommand: 'npx oncall revert a1',
+          },
           { cooldownUntil: '2026-12-03T08:30:00.000Z', windowStart: 0, windowEnd: '2026-12-03T09:00:00.000Z', maxActions: 3 },
           '2026-12-03T08:00:00.000Z',
         );
-      dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'None', 'TransactionConflict')).resolves({});
+      dynamo
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('None', 'None', 'TransactionConflict'))
+        .resolves({});
       assert.equal(await reserve(), undefined);
       assert.equal(dynamo.commandCalls(TransactWriteCommand).length, 2);
       dynamo.reset();
-      dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('TransactionConflict', 'None', 'None')).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+      dynamo
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('TransactionConflict', 'None', 'None'))
+        .rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
       assert.deepEqual(await reserve(), { refused: 'rate-limit', max: 3 });
       assert.equal(dynamo.commandCalls(TransactWriteCommand).length, 2);
     });

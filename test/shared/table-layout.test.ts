@@ -50,7 +50,7 @@ describe('the table layout (lambdas/shared/storage/table-layout.ts)', () => {
     assert.deepEqual(timeIndexed('incidents', '2026-12-07T03:00:00.000Z', 'i1'), { gsi1pk: 'INCIDENTS', gsi1sk: '2026-12-07T03:00:00.000Z#i1' });
   });
 
-  it('queries an incident\'s timeline and page receipts by prefixes that match the keys it writes', () => {
+  it("queries an incident's timeline and page receipts by prefixes that match the keys it writes", () => {
     assert.ok(keys.timelineEvent('i1', '2026-12-07T03:00:00.000Z', 'x').sk.startsWith(ranges.timeline('i1').skPrefix));
     assert.ok(keys.pageReceipt('i1', 'step-0', 'r').sk.startsWith(ranges.pageReceipts('i1', 'step-0').skPrefix));
     // A page's prefix ends with the separator: step-1's receipts are not step-10's.
@@ -76,7 +76,7 @@ describe('the storage boundary (issue #12)', () => {
   it('finds the sources it checks (the checks below are not vacuous)', () => {
     assert.ok(files.includes(LAYOUT), `${LAYOUT} not among ${files.length} sources`);
     assert.ok(files.length > 50, `only ${files.length} sources found`);
-    assert.ok(hits(LAYOUT, KEY_LITERAL).length >= 10, 'the pattern no longer finds the layout\'s own keys');
+    assert.ok(hits(LAYOUT, KEY_LITERAL).length >= 10, "the pattern no longer finds the layout's own keys");
   });
 
   it('forms and recognises keys in the table layout only', () => {
@@ -86,12 +86,16 @@ describe('the storage boundary (issue #12)', () => {
 
   it('opens the stores through openStores only', () => {
     const withTests = [...files, ...sources(join(ROOT, 'test'))];
-    const outside = withTests.filter((f) => f !== 'lambdas/shared/storage/open-stores.ts').flatMap((f) => hits(f, /new (AuditLog|IncidentStore|SilenceStore)\b/));
+    const outside = withTests
+      .filter((f) => f !== 'lambdas/shared/storage/open-stores.ts')
+      .flatMap((f) => hits(f, /new (AuditLog|IncidentStore|SilenceStore)\b/));
     assert.deepEqual(outside, [], 'open them with openStores (lambdas/shared/storage/open-stores.ts)');
   });
 
   it('handles a refused condition with written() (lambdas/shared/dynamo.ts) only', () => {
-    const outside = files.filter((f) => f !== 'lambdas/shared/dynamo.ts').flatMap((f) => hits(f, /isConditionFailure|transactionConditionFailed|ConditionalCheckFailed/));
+    const outside = files
+      .filter((f) => f !== 'lambdas/shared/dynamo.ts')
+      .flatMap((f) => hits(f, /isConditionFailure|transactionConditionFailed|ConditionalCheckFailed/));
     assert.deepEqual(outside, [], 'wrap the conditional write in written(...) instead of catching its error');
   });
 });

@@ -41,7 +41,11 @@ describe('alarms of the default environment', () => {
   it('creates at least 35 alarms spanning P1 to P4', () => {
     // THEN
     assert.ok(alarms.size + composites.size >= 35, `only ${alarms.size + composites.size} alarms`);
-    for (const severity of SEVERITIES) assert.ok(specs.some((s) => s.severity === severity), `no ${severity} alarm`);
+    for (const severity of SEVERITIES)
+      assert.ok(
+        specs.some((s) => s.severity === severity),
+        `no ${severity} alarm`,
+      );
   });
 
   for (const spec of metricSpecs(specs)) {
@@ -60,7 +64,8 @@ describe('alarms of the default environment', () => {
       } else {
         assert.equal(props.Threshold, spec.threshold);
       }
-      const periods = spec.kind === 'metric' ? [props.Period] : (props.Metrics as Props[]).filter((m) => m.MetricStat).map((m) => (m.MetricStat as Props).Period);
+      const periods =
+        spec.kind === 'metric' ? [props.Period] : (props.Metrics as Props[]).filter((m) => m.MetricStat).map((m) => (m.MetricStat as Props).Period);
       assert.ok(periods.length > 0 && periods.every((p) => p === spec.periodSeconds), `periods ${JSON.stringify(periods)}`);
     });
   }
@@ -69,7 +74,10 @@ describe('alarms of the default environment', () => {
     it(`${spec.alarmName}: ALARM and OK actions notify the ${spec.severity} topic`, () => {
       const props = alarmNamed(spec.alarmName);
       // Self-monitoring alarms also page on-call directly, around the escalation they watch.
-      const expected = [severityTopicName(cfg.prefix, spec.severity), ...(spec.category === 'self-monitoring' ? [roleTopicName(cfg.prefix, 'on-call-primary')] : [])];
+      const expected = [
+        severityTopicName(cfg.prefix, spec.severity),
+        ...(spec.category === 'self-monitoring' ? [roleTopicName(cfg.prefix, 'on-call-primary')] : []),
+      ];
       assert.deepEqual((props.AlarmActions as unknown[]).map(topicNameOf), expected);
       assert.deepEqual((props.OKActions as unknown[]).map(topicNameOf), expected);
       assert.match(props.AlarmDescription as string, new RegExp(`Runbook: ${cfg.runbookBaseUrl}/${spec.alertId}\\.md`));
@@ -161,7 +169,12 @@ describe('log-based alerts', () => {
       assert.ok(props, `filter ${key}`);
       assert.equal(props.LogGroupName, cfg.logGroups.modelOutput);
       assert.match(props.FilterPattern as string, /^%.*%$/);
-      assert.deepEqual((props.MetricTransformations as Props[])[0], { MetricNamespace: 'ChatbotAI/chatbot', MetricName: 'DataLeakMatches', MetricValue: '1', Unit: 'Count' });
+      assert.deepEqual((props.MetricTransformations as Props[])[0], {
+        MetricNamespace: 'ChatbotAI/chatbot',
+        MetricName: 'DataLeakMatches',
+        MetricValue: '1',
+        Unit: 'Count',
+      });
     }
     const alarm = alarmNamed('chatbot-DataLeakDetected');
     assert.equal(alarm.MetricName, 'DataLeakMatches');

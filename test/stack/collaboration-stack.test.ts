@@ -13,7 +13,12 @@ const ARN_BASE = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
 
 /** IAM's ARN matching: `?` is exactly one character, `*` any run of characters, everything else literal. */
 function iamMatches(pattern: string, arn: string): boolean {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\?/g, '.').replace(/\*/g, '.*')}$`).test(arn);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+      .replace(/\?/g, '.')
+      .replace(/\*/g, '.*')}$`,
+  ).test(arn);
 }
 
 /** A resource as CloudFormation resolves it in the aws partition (names by name are built with AWS::Partition). */
@@ -34,13 +39,21 @@ function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
   });
 }
 
-const record = (eventName: string, item: Record<string, unknown>) => ({ eventName, dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }), NewImage: marshall(item) } });
+const record = (eventName: string, item: Record<string, unknown>) => ({
+  eventName,
+  dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }), NewImage: marshall(item) },
+});
 
 describe('collaboration resources', () => {
   it('exist only when an integration is configured', () => {
     without.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     without.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
-    assert.equal(Object.values(without.findResources('AWS::Lambda::Function')).filter((f) => (f.Properties as { FunctionName?: string }).FunctionName === 'chatbot-collaboration').length, 0);
+    assert.equal(
+      Object.values(without.findResources('AWS::Lambda::Function')).filter(
+        (f) => (f.Properties as { FunctionName?: string }).FunctionName === 'chatbot-collaboration',
+      ).length,
+      0,
+    );
     withIntegrations.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'chatbot-collaboration', Timeout: 180 });
   });
 
@@ -57,7 +70,9 @@ describe('collaboration resources', () => {
 
   it('filter the stream down to new timeline events and decided actions', () => {
     const [mapping] = Object.values(withIntegrations.findResources('AWS::Lambda::EventSourceMapping'));
-    const patterns = (mapping!.Properties as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern) as Pattern);
+    const patterns = (mapping!.Properties as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria.Filters.map(
+      (f) => JSON.parse(f.Pattern) as Pattern,
+    );
     const delivered = (r: ReturnType<typeof record>) => patterns.some((p) => matches(p, r));
     assert.ok(delivered(record('INSERT', { pk: 'INCIDENT#i', sk: 'EVENT#2026-11-27T03:00:00Z#ab', type: 'page' })));
     assert.ok(delivered(record('MODIFY', { pk: 'ACTION#a', sk: 'ACTION', decision: 'acted', outcome: 'succeeded' })));
@@ -69,19 +84,51 @@ describe('collaboration resources', () => {
   });
 
   it('may read the configured secrets and nothing else in Secrets Manager', () => {
-    const policies = Object.values(withIntegrations.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue') && JSON.stringify(p).includes('Collaboration'));
-    const statements = policies.flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement).filter((s) => s.Action === 'secretsmanager:GetSecretValue');
+    const policies = Object.values(withIntegrations.findResources('AWS::IAM::Policy')).filter(
+      (p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue') && JSON.stringify(p).includes('Collaboration'),
+    );
+    const statements = policies
+      .flatMap((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement)
+      .filter((s) => s.Action === 'secretsmanager:GetSecretValue');
     // the test config names its secrets without their suffix: each matches exactly the six characters AWS appends
-    const secrets = [DRILL_INTEGRATIONS.slack.tokenSecretArn, DRILL_INTEGRATIONS.statusPage.apiKeySecretArn, DRILL_INTEGRATIONS.tickets.tokenSecretArn, DRILL_INTEGRATIONS.pagerDuty.routingKeySecretArn];
-    assert.deepEqual(statements.map((s) => s.Resource), [secrets.map((arn) => `${arn}-??????`)]);
+    const secrets = [
+      DRILL_INTEGRATIONS.slack.tokenSecretArn,
+      DRILL_INTEGRATIONS.statusPage.apiKeySecretArn,
+      DRILL_INTEGRATIONS.tickets.tokenSecretArn,
+      DRILL_INTEGRATIONS.pagerDuty.routingKeySecretArn,
+    ];
+    assert.deepEqual(
+      statements.map((s) => s.Resource),
+      [secrets.map((arn) => `${arn}-??????`)],
+    );
   });
 
   // Secrets Manager appends "-" and six random letters or digits to a name; a policy must match the real ARN.
   const SECRETS: readonly { name: string; given: SecretRef; realArn: string; resource: string }[] = [
-    { name: 'a complete ARN, as create-secret prints it', given: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`, realArn: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`, resource: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf` },
-    { name: 'a partial ARN (the name without the suffix)', given: `${ARN_BASE}chatbot/slack-bot-token`, realArn: `${ARN_BASE}chatbot/slack-bot-token-Q1w2E3`, resource: `${ARN_BASE}chatbot/slack-bot-token-??????` },
-    { name: 'by name, a name ending in "-" and six characters', given: { name: 'prod/slack-abcdef' }, realArn: `${ARN_BASE}prod/slack-abcdef-Zx9Yw8`, resource: `${ARN_BASE}prod/slack-abcdef-??????` },
-    { name: 'by name, an ordinary name', given: { name: 'chatbot/pagerduty' }, realArn: `${ARN_BASE}chatbot/pagerduty-a1B2c3`, resource: `${ARN_BASE}chatbot/pagerduty-??????` },
+    {
+      name: 'a complete ARN, as create-secret prints it',
+      given: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`,
+      realArn: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`,
+      resource: `${ARN_BASE}chatbot/slack-bot-token-AbCdEf`,
+    },
+    {
+      name: 'a partial ARN (the name without the suffix)',
+      given: `${ARN_BASE}chatbot/slack-bot-token`,
+      realArn: `${ARN_BASE}chatbot/slack-bot-token-Q1w2E3`,
+      resource: `${ARN_BASE}chatbot/slack-bot-token-??????`,
+    },
+    {
+      name: 'by name, a name ending in "-" and six characters',
+      given: { name: 'prod/slack-abcdef' },
+      realArn: `${ARN_BASE}prod/slack-abcdef-Zx9Yw8`,
+      resource: `${ARN_BASE}prod/slack-abcdef-??????`,
+    },
+    {
+      name: 'by name, an ordinary name',
+      given: { name: 'chatbot/pagerduty' },
+      realArn: `${ARN_BASE}chatbot/pagerduty-a1B2c3`,
+      resource: `${ARN_BASE}chatbot/pagerduty-??????`,
+    },
   ];
   const bySecret = synth(
     config({

@@ -13,7 +13,14 @@ import { config, fleetConfig, resourcesOfType, synth } from '../support/synth';
 type Resource = { Type: string; Properties: Record<string, unknown> };
 interface Widget {
   readonly type: 'alarm' | 'metric' | 'log' | 'text';
-  readonly properties: { title?: string; alarms?: string[]; sortBy?: string; metrics?: { expression: string; label: string }[][]; query?: string; markdown?: string };
+  readonly properties: {
+    title?: string;
+    alarms?: string[];
+    sortBy?: string;
+    metrics?: { expression: string; label: string }[][];
+    query?: string;
+    markdown?: string;
+  };
 }
 interface Body {
   readonly start: string;
@@ -42,7 +49,9 @@ function refValue(resources: Record<string, Resource>, ref: string): string {
 
 /** Alarm names of the alarm status widgets whose title starts with the severity. */
 function listedAlarms(body: Body, severity: string): string[] {
-  return body.widgets.filter((w) => w.type === 'alarm' && w.properties.title!.startsWith(`${severity} `)).flatMap((w) => w.properties.alarms!.map((arn) => arn.split(':alarm:')[1]!));
+  return body.widgets
+    .filter((w) => w.type === 'alarm' && w.properties.title!.startsWith(`${severity} `))
+    .flatMap((w) => w.properties.alarms!.map((arn) => arn.split(':alarm:')[1]!));
 }
 
 /** The dashboard construct alone in a bare stack: no functions to bundle, for configs that only change the alarms. */
@@ -74,7 +83,10 @@ describe('the dashboard of the default environment', () => {
       assert.equal(widgets.length, 1);
       assert.match(widgets[0]!.properties.title!, new RegExp(`^${severity} \\(\\w+\\) alarms \\(${expected.length}\\)$`));
       assert.equal(widgets[0]!.properties.sortBy, 'stateUpdatedTimestamp');
-      assert.deepEqual(widgets[0]!.properties.alarms, expected.map((n) => `arn:\${AWS::Partition}:cloudwatch:us-east-1:\${AWS::AccountId}:alarm:${n}`));
+      assert.deepEqual(
+        widgets[0]!.properties.alarms,
+        expected.map((n) => `arn:\${AWS::Partition}:cloudwatch:us-east-1:\${AWS::AccountId}:alarm:${n}`),
+      );
     });
   }
 
@@ -96,7 +108,10 @@ describe('the dashboard of the default environment', () => {
     const graph = body.widgets.find((w) => w.properties.title === 'Automatic actions by outcome (all mitigations, per 5 min)')!;
     assert.deepEqual(
       graph.properties.metrics!.map(([m]) => [m!.label, m!.expression]),
-      ['ActionsTaken', 'ActionsSkipped', 'ActionsFailed', 'ActionsDryRun'].map((metric) => [metric, `SUM(SEARCH('{RunbookAlerting/chatbot,Mitigation,service} MetricName="${metric}"', 'Sum', 300))`]),
+      ['ActionsTaken', 'ActionsSkipped', 'ActionsFailed', 'ActionsDryRun'].map((metric) => [
+        metric,
+        `SUM(SEARCH('{RunbookAlerting/chatbot,Mitigation,service} MetricName="${metric}"', 'Sum', 300))`,
+      ]),
     );
   });
 
@@ -107,7 +122,9 @@ describe('the dashboard of the default environment', () => {
       ['ActionsTaken', 'ActionsFailed'].map((metric) => `SEARCH('{RunbookAlerting/chatbot,Mitigation,service} MetricName="${metric}"', 'Sum', 300)`),
     );
     const rejected = body.widgets.find((w) => w.properties.title === 'Notifications rejected by the responder, per reason')!;
-    assert.deepEqual(rejected.properties.metrics, [[{ label: "${PROP('Dim.Reason')}", expression: `SEARCH('{RunbookAlerting/chatbot,Reason,service} MetricName="NotificationsRejected"', 'Sum', 300)` }]]);
+    assert.deepEqual(rejected.properties.metrics, [
+      [{ label: "${PROP('Dim.Reason')}", expression: `SEARCH('{RunbookAlerting/chatbot,Reason,service} MetricName="NotificationsRejected"', 'Sum', 300)` }],
+    ]);
   });
 
   it('the SEARCH schemas name exactly the dimensions the responder emits (Powertools adds `service`)', () => {
@@ -124,10 +141,15 @@ describe('the dashboard of the default environment', () => {
       process.stdout.write = write;
     }
     // THEN
-    const emitted = lines.map((l) => JSON.parse(l) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } }).map((e) => e._aws.CloudWatchMetrics[0]!);
+    const emitted = lines
+      .map((l) => JSON.parse(l) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } })
+      .map((e) => e._aws.CloudWatchMetrics[0]!);
     const schemas = body.widgets.flatMap((w) => w.properties.metrics ?? []).map(([m]) => /\{([^}]+)\}/.exec(m!.expression)![1]!.split(','));
     for (const { Namespace, Dimensions } of emitted) {
-      assert.ok(schemas.some(([ns, ...dims]) => ns === Namespace && [...dims].sort().join() === [...Dimensions[0]!].sort().join()), `${Namespace} ${Dimensions[0]} is searched`);
+      assert.ok(
+        schemas.some(([ns, ...dims]) => ns === Namespace && [...dims].sort().join() === [...Dimensions[0]!].sort().join()),
+        `${Namespace} ${Dimensions[0]} is searched`,
+      );
     }
   });
 
@@ -164,7 +186,9 @@ describe('the dashboard of the default environment', () => {
   it('saves the two Logs Insights queries on the responder log group', () => {
     // GIVEN
     const resources = (core.toJSON() as { Resources: Record<string, Resource> }).Resources;
-    const queries = Object.values(core.findResources('AWS::Logs::QueryDefinition')) as { Properties: { Name: string; QueryString: string; LogGroupNames: { Ref: string }[] } }[];
+    const queries = Object.values(core.findResources('AWS::Logs::QueryDefinition')) as {
+      Properties: { Name: string; QueryString: string; LogGroupNames: { Ref: string }[] };
+    }[];
     // THEN
     assert.deepEqual(
       queries.map((q) => [q.Properties.Name, q.Properties.LogGroupNames.map((g) => refValue(resources, g.Ref)), q.Properties.QueryString]),
@@ -242,7 +266,10 @@ describe('the dashboard of a fleet', () => {
         // THEN
         assert.ok(all.length > MAX_LISTED_PER_SEVERITY);
         assert.deepEqual(listedAlarms(body, severity), environmentWide);
-        assert.match(body.widgets.find((w) => w.type === 'alarm' && w.properties.title!.startsWith(`${severity} `))!.properties.title!, new RegExp(`environment-wide alarms \\(${environmentWide.length}\\); ${notListed} service alarms not shown$`));
+        assert.match(
+          body.widgets.find((w) => w.type === 'alarm' && w.properties.title!.startsWith(`${severity} `))!.properties.title!,
+          new RegExp(`environment-wide alarms \\(${environmentWide.length}\\); ${notListed} service alarms not shown$`),
+        );
         const text = body.widgets.find((w) => w.type === 'text' && w.properties.markdown!.startsWith(`**${severity} `))!.properties.markdown!;
         assert.ok(text.includes(`${notListed} service alarms are not listed`));
         assert.ok(text.includes("#alarmsV2:?~(search~'chatbot-~alarmStateFilter~'ALARM)"));
@@ -255,7 +282,12 @@ describe('the dashboard of a fleet', () => {
     // GIVEN
     const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS })).templates.get('chatbot-alerting')!;
     const { body: withBody } = dashboardOf(withIntegrations);
-    const query = ["fields @timestamp, integration, incidentId, error", '| filter message like /^integration failed/', '| sort @timestamp desc', '| limit 100'].join('\n');
+    const query = [
+      'fields @timestamp, integration, incidentId, error',
+      '| filter message like /^integration failed/',
+      '| sort @timestamp desc',
+      '| limit 100',
+    ].join('\n');
     // THEN
     const widget = withBody.widgets.find((w) => w.type === 'log' && w.properties.title!.startsWith('Integration failures'))!;
     assert.equal(widget.properties.query, `SOURCE '/aws/lambda/chatbot-collaboration' | ${query}`);

@@ -5,17 +5,27 @@ import aslValidator from 'asl-validator';
 import { definitionOf } from '../../tools/drill/local-runner';
 import { config, synth } from '../support/synth';
 
-type State = Record<string, unknown> & { Type: string; Retry?: unknown[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[]; Parameters?: Record<string, unknown>; Resource?: string };
+type State = Record<string, unknown> & {
+  Type: string;
+  Retry?: unknown[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+  Parameters?: Record<string, unknown>;
+  Resource?: string;
+};
 type Definition = { StartAt: string; States: Record<string, State & { ItemProcessor?: Definition }> };
 
 /** Every state of a definition, those inside a Map included. */
 function allStates(definition: Definition): [string, State][] {
-  return Object.entries(definition.States).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? allStates(state.ItemProcessor) : [])]);
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.ItemProcessor ? allStates(state.ItemProcessor) : []),
+  ]);
 }
 
-
 const core = synth(config()).templates.get('chatbot-alerting')!;
-type Machine = { Properties: { StateMachineName: string; DefinitionString: unknown; TracingConfiguration?: unknown; LoggingConfiguration?: { Level: string } } };
+type Machine = {
+  Properties: { StateMachineName: string; DefinitionString: unknown; TracingConfiguration?: unknown; LoggingConfiguration?: { Level: string } };
+};
 const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine') as Record<string, Machine>);
 
 describe('escalation resources', () => {
@@ -30,12 +40,15 @@ describe('escalation resources', () => {
   }
 
   it('the escalation is a Map over the timetable: wait until each step, then page (timers, no polling)', () => {
-    const definition = definitionOf(machines.find((m) => m.Properties.StateMachineName === 'chatbot-escalation')!) as unknown as { StartAt: string; States: Record<string, Record<string, unknown>> };
+    const definition = definitionOf(machines.find((m) => m.Properties.StateMachineName === 'chatbot-escalation')!) as unknown as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
     const map = definition.States[definition.StartAt]!;
     assert.equal(map.Type, 'Map');
     assert.equal(map.ItemsPath, '$.steps');
     assert.equal(map.MaxConcurrency, 1);
-    const inner = (map.ItemProcessor as { StartAt: string; States: Record<string, Record<string, unknown>> });
+    const inner = map.ItemProcessor as { StartAt: string; States: Record<string, Record<string, unknown>> };
     assert.deepEqual(Object.keys(inner.States), ['WaitForStep', 'PageStep', 'PageOnCallDirectly']);
     assert.equal(inner.States.WaitForStep!.TimestampPath, '$.step.at');
     assert.ok(!Object.values(inner.States).some((s) => s.Type === 'Choice'), 'no polling loop');
@@ -62,7 +75,11 @@ describe('escalation resources', () => {
   });
 
   it('the starter and the pager have reserved concurrency, and the public endpoint is capped (config defaults 10, 10, 5)', () => {
-    const reserved = (name: string) => (Object.values(core.findResources('AWS::Lambda::Function')).find((f) => (f.Properties as { FunctionName: string }).FunctionName === name)!.Properties as { ReservedConcurrentExecutions?: number }).ReservedConcurrentExecutions;
+    const reserved = (name: string) =>
+      (
+        Object.values(core.findResources('AWS::Lambda::Function')).find((f) => (f.Properties as { FunctionName: string }).FunctionName === name)!
+          .Properties as { ReservedConcurrentExecutions?: number }
+      ).ReservedConcurrentExecutions;
     assert.equal(reserved('chatbot-escalation-starter'), 10);
     assert.equal(reserved('chatbot-escalation-pager'), 10);
     assert.equal(reserved('chatbot-escalation-endpoint'), 5);
@@ -71,7 +88,12 @@ describe('escalation resources', () => {
     assert.equal(reserved('chatbot-escalation-digest'), undefined);
     // the numbers are the config's
     const tuned = synth(config({ escalation: { concurrency: { starter: 3, pager: 4, endpoint: 2 } } })).templates.get('chatbot-alerting')!;
-    for (const [name, value] of [['starter', 3], ['pager', 4], ['endpoint', 2]] as const) tuned.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `chatbot-escalation-${name}`, ReservedConcurrentExecutions: value });
+    for (const [name, value] of [
+      ['starter', 3],
+      ['pager', 4],
+      ['endpoint', 2],
+    ] as const)
+      tuned.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `chatbot-escalation-${name}`, ReservedConcurrentExecutions: value });
   });
 
   it('every task of both machines has the one retry policy, and a paging task that fails for good is caught by a direct page to on-call', () => {
@@ -86,7 +108,9 @@ describe('escalation resources', () => {
     }
     // the catch targets publish to the on-call primary's topic, with a short SMS form
     const raw = JSON.stringify(machines.find((m) => m.Properties.StateMachineName === 'chatbot-escalation')!.Properties.DefinitionString);
-    const onCallTopic = Object.entries(core.findResources('AWS::SNS::Topic')).find(([, t]) => (t.Properties as { TopicName: string }).TopicName === 'chatbot-page-on-call-primary')![0];
+    const onCallTopic = Object.entries(core.findResources('AWS::SNS::Topic')).find(
+      ([, t]) => (t.Properties as { TopicName: string }).TopicName === 'chatbot-page-on-call-primary',
+    )![0];
     assert.ok(raw.includes(`{"Ref":"${onCallTopic}"}`), 'the escalation publishes to the on-call primary topic');
     for (const [name, state] of tasks.filter(([n]) => Object.values(catchTargets).includes(n))) {
       assert.match(state.Resource!, /:states:::sns:publish$/, name);
@@ -103,13 +127,20 @@ describe('escalation resources', () => {
       const publish = statements.filter((s) => [s.Action].flat().includes('sns:Publish'));
       assert.equal(publish.length, 1, id);
       assert.match(JSON.stringify(publish[0]!.Resource), /TopicsRoleOnCallPrimary/, id);
-      assert.ok(statements.some((s) => [s.Action].flat().includes('kms:GenerateDataKey*')), `${id}: the topics are encrypted`);
+      assert.ok(
+        statements.some((s) => [s.Action].flat().includes('kms:GenerateDataKey*')),
+        `${id}: the topics are encrypted`,
+      );
     }
   });
 
   it('failed, timed-out and throttled executions and throttled functions alarm (AWS/States by state machine ARN, AWS/Lambda by name)', () => {
     const arn = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:states:us-east-1:\${AWS::AccountId}:stateMachine:${name}` });
-    const query = (id: string, namespace: string, metricName: string, dimension: { Name: string; Value: unknown }) => ({ Id: id, ReturnData: false, MetricStat: { Metric: { Namespace: namespace, MetricName: metricName, Dimensions: [dimension] }, Period: 60, Stat: 'Sum' } });
+    const query = (id: string, namespace: string, metricName: string, dimension: { Name: string; Value: unknown }) => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: { Metric: { Namespace: namespace, MetricName: metricName, Dimensions: [dimension] }, Period: 60, Stat: 'Sum' },
+    });
     core.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'chatbot-EscalationExecutionFailures',
       ComparisonOperator: 'GreaterThanThreshold',
@@ -139,7 +170,18 @@ describe('escalation resources', () => {
     const pinned = synth(config({ account: '123456789012' })).templates.get('chatbot-alerting')!;
     pinned.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'chatbot-EscalationExecutionFailures',
-      Metrics: Match.arrayWith([Match.objectLike({ Id: 'failed1', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Dimensions: [{ Name: 'StateMachineArn', Value: { 'Fn::Sub': 'arn:${AWS::Partition}:states:us-east-1:123456789012:stateMachine:chatbot-escalation' } }] }) }) })]),
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Id: 'failed1',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              Dimensions: [
+                { Name: 'StateMachineArn', Value: { 'Fn::Sub': 'arn:${AWS::Partition}:states:us-east-1:123456789012:stateMachine:chatbot-escalation' } },
+              ],
+            }),
+          }),
+        }),
+      ]),
     });
   });
 });

@@ -49,7 +49,8 @@ async function evaluate(policies: readonly NamedPolicy[], { action, resource, ta
 
 /** The ARNs the tests ask about, for one configured service with a database: its targets and their look-alikes. */
 function targetsOf(cfg: Config, at: Deployment, svc: ServiceConfig) {
-  const arn = (service: string, resource: string, region = at.region, account = at.accountId) => `arn:${at.partition}:${service}:${region}:${account}:${resource}`;
+  const arn = (service: string, resource: string, region = at.region, account = at.accountId) =>
+    `arn:${at.partition}:${service}:${region}:${account}:${resource}`;
   const { cluster, service } = svc.ecs;
   const db = svc.rds!.instanceId;
   const flags = [cfg.ssm.fallbackMode, cfg.ssm.rateLimit, cfg.ssm.aiFeatureFlag];
@@ -76,7 +77,8 @@ function targetsOf(cfg: Config, at: Deployment, svc: ServiceConfig) {
 }
 
 /** The action that changes a resource of the ARN's service. */
-const mutationOf = (arn: string) => ({ ecs: 'ecs:UpdateService', rds: 'rds:ModifyDBInstance', ssm: 'ssm:PutParameter' })[arn.split(':')[2] as 'ecs' | 'rds' | 'ssm'];
+const mutationOf = (arn: string) =>
+  ({ ecs: 'ecs:UpdateService', rds: 'rds:ModifyDBInstance', ssm: 'ssm:PutParameter' })[arn.split(':')[2] as 'ecs' | 'rds' | 'ssm'];
 
 function rolesOf(cfg: Config, at: Deployment) {
   const template = synth(cfg).templates.get(`${cfg.prefix}-alerting`)!.toJSON() as Parameters<typeof rolePolicies>[0];
@@ -123,11 +125,21 @@ describe('iam-policies helper', () => {
   });
 });
 
-const MODES: readonly { name: string; cfg: () => Config; /** The service asked about. @default the first with a database */ pick?: (cfg: Config) => ServiceConfig; overflow?: true }[] = [
+const MODES: readonly {
+  name: string;
+  cfg: () => Config /** The service asked about. @default the first with a database */;
+  pick?: (cfg: Config) => ServiceConfig;
+  overflow?: true;
+}[] = [
   { name: "default config (targetScope 'resources')", cfg: () => config() },
   { name: "fleet of 5 services (targetScope 'tags')", cfg: () => fleetConfig(5, 'tags') },
   // 20 services' ARNs overflow the responder's inline policy: CDK moves whole statements to managed policies.
-  { name: "fleet of 20 services (targetScope 'resources'), grants in overflow managed policies", cfg: () => fleetConfig(20, 'resources'), pick: (cfg) => cfg.services.findLast((s) => s.rds)!, overflow: true },
+  {
+    name: "fleet of 20 services (targetScope 'resources'), grants in overflow managed policies",
+    cfg: () => fleetConfig(20, 'resources'),
+    pick: (cfg) => cfg.services.findLast((s) => s.rds)!,
+    overflow: true,
+  },
 ];
 
 for (const mode of MODES) {
@@ -160,7 +172,11 @@ for (const mode of MODES) {
       it('tags mode: the configured service and database without the tag, or with another prefix, are denied', async () => {
         for (const resource of [t.service, t.db]) {
           assert.equal(await evaluate(roles.responder, { action: mutationOf(resource), resource }), 'ImplicitlyDenied', `${resource} untagged`);
-          assert.equal(await evaluate(roles.responder, { action: mutationOf(resource), resource, tags: t.foreignTag }), 'ImplicitlyDenied', `${resource} tagged for another prefix`);
+          assert.equal(
+            await evaluate(roles.responder, { action: mutationOf(resource), resource, tags: t.foreignTag }),
+            'ImplicitlyDenied',
+            `${resource} tagged for another prefix`,
+          );
         }
       });
 

@@ -77,8 +77,14 @@ describe('responder IAM', () => {
 
   it('grows with the fleet: one ECS and one RDS resource per configured service, still no wildcard', () => {
     const fleet = statements(fleetConfig(5, 'resources'), 'ResponderRole');
-    const ecs = fleet.filter((s) => actionsOf(s).includes('ecs:UpdateService')).flatMap(resourcesOf).map(flatten);
+    const ecs = fleet
+      .filter((s) => actionsOf(s).includes('ecs:UpdateService'))
+      .flatMap(resourcesOf)
+      .map(flatten);
     assert.equal(ecs.length, 5);
-    assert.ok(ecs.every((r) => /service\/cluster-\d\/svc-\d$/.test(r)), ecs.join(','));
+    assert.ok(
+      ecs.every((r) => /service\/cluster-\d\/svc-\d$/.test(r)),
+      ecs.join(','),
+    );
   });
 });

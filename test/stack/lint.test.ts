@@ -27,7 +27,9 @@ const ENVIRONMENTS: readonly [string, () => Config][] = [
 function synthTo(name: string, config: Config): string[] {
   const outdir = join(workdir, name);
   buildApp({ config, nag: false, appProps: { outdir } }).app.synth();
-  return readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => join(outdir, f));
+  return readdirSync(outdir)
+    .filter((f) => f.endsWith('.template.json'))
+    .map((f) => join(outdir, f));
 }
 
 describe('official cfn-lint on every synthesized template', () => {
@@ -66,7 +68,10 @@ describe('cdk-nag AwsSolutions at synth', () => {
   const nagged: readonly [string, () => Config][] = [...ENVIRONMENTS.slice(0, 2), ['fleet-5 (targets by tag)', () => fleetConfig(5, 'tags')]];
   for (const [name, load] of nagged) {
     it(`${name}: no unacknowledged finding on any stack`, () => {
-      const built = buildApp({ config: load(), appProps: { outdir: join(workdir, `nag-${name.split(' ')[0]}`), builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } } });
+      const built = buildApp({
+        config: load(),
+        appProps: { outdir: join(workdir, `nag-${name.split(' ')[0]}`), builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } },
+      });
       assert.deepEqual(nagFindings(built.app), []);
     });
   }

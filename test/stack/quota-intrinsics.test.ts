@@ -73,7 +73,10 @@ describe('quota estimator: functions', () => {
   it('Fn::Join and Fn::Sub come back as strings of the resolved length', () => {
     const joined = materialize({ 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'sns', { Ref: 'AWS::Region' }]] }, pinned);
     assert.equal(joined, 'arn:xxx:sns:xxxxxxxxx');
-    assert.equal(stringLength({ 'Fn::Sub': 'a-${AWS::Region}-${Fn.Arn}-${!Literal}' }, pinned), `a-us-east-1-arn:aws:lambda:us-east-1:123456789012:function:fn-\${Literal}`.length);
+    assert.equal(
+      stringLength({ 'Fn::Sub': 'a-${AWS::Region}-${Fn.Arn}-${!Literal}' }, pinned),
+      `a-us-east-1-arn:aws:lambda:us-east-1:123456789012:function:fn-\${Literal}`.length,
+    );
     assert.equal(stringLength({ 'Fn::Sub': ['${X}/${AWS::AccountId}', { X: 'four' }] }, pinned), 'four/123456789012'.length);
   });
 

@@ -47,7 +47,10 @@ const CASES: Record<QuotaId, { readonly resource?: string; readonly build: (n: n
   'cfn-outputs': { build: (n) => ({ Resources: { T: topic }, Outputs: many(n, () => ({ Value: { Ref: 'T' } })) }) },
   'cfn-parameters': { build: (n) => ({ Resources: { T: topic }, Parameters: many(n, () => ({ Type: 'String' })) }) },
   'cfn-description': { build: (n) => ({ Description: 'd'.repeat(n), Resources: { T: topic } }) },
-  'iam-managed-policy-size': { resource: 'Managed', build: (n) => ({ Resources: { Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: policy(n, { Sid: 'With white space' }) } } } }) },
+  'iam-managed-policy-size': {
+    resource: 'Managed',
+    build: (n) => ({ Resources: { Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: policy(n, { Sid: 'With white space' }) } } } }),
+  },
   'iam-role-inline-policies': {
     resource: 'Role',
     build: (n) => ({
@@ -63,14 +66,19 @@ const CASES: Record<QuotaId, { readonly resource?: string; readonly build: (n: n
     resource: 'Role',
     build: (n) => ({
       Resources: {
-        Role: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: Array.from({ length: n }, (_, i) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/P${i}` })) } },
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: { ManagedPolicyArns: Array.from({ length: n }, (_, i) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/P${i}` })) },
+        },
         Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: policy(1) } },
       },
     }),
   },
   'lambda-environment': {
     resource: 'Fn',
-    build: (n) => ({ Resources: { T: topic, Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TOPIC: { Ref: 'T' }, PAD: 'e'.repeat(n) } } } } } }),
+    build: (n) => ({
+      Resources: { T: topic, Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { TOPIC: { Ref: 'T' }, PAD: 'e'.repeat(n) } } } } },
+    }),
   },
   'lambda-resource-policy': {
     resource: 'Fn',
@@ -78,8 +86,24 @@ const CASES: Record<QuotaId, { readonly resource?: string; readonly build: (n: n
       Resources: {
         T: topic,
         Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
-        FromSns: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: { Ref: 'T' } } },
-        Padded: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { Ref: 'Fn' }, Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: `arn:aws:events:eu-west-1:123456789012:rule/${'r'.repeat(n)}` } },
+        FromSns: {
+          Type: 'AWS::Lambda::Permission',
+          Properties: {
+            FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+            Action: 'lambda:InvokeFunction',
+            Principal: 'sns.amazonaws.com',
+            SourceArn: { Ref: 'T' },
+          },
+        },
+        Padded: {
+          Type: 'AWS::Lambda::Permission',
+          Properties: {
+            FunctionName: { Ref: 'Fn' },
+            Action: 'lambda:InvokeFunction',
+            Principal: 'events.amazonaws.com',
+            SourceArn: `arn:aws:events:eu-west-1:123456789012:rule/${'r'.repeat(n)}`,
+          },
+        },
       },
     }),
   },
@@ -88,28 +112,79 @@ const CASES: Record<QuotaId, { readonly resource?: string; readonly build: (n: n
     build: (n) => ({
       Resources: {
         Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
-        Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', { 'Fn::GetAtt': ['Fn', 'Arn'] }, '","Comment":"', 'c'.repeat(n), '","End":true}}}']] } } },
+        Machine: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: {
+            DefinitionString: {
+              'Fn::Join': [
+                '',
+                [
+                  '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"',
+                  { 'Fn::GetAtt': ['Fn', 'Arn'] },
+                  '","Comment":"',
+                  'c'.repeat(n),
+                  '","End":true}}}',
+                ],
+              ],
+            },
+          },
+        },
       },
     }),
   },
   'cw-dashboard-widgets': {
     resource: 'Board',
-    build: (n) => ({ Resources: { Board: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: { 'Fn::Join': ['', ['{"widgets":', JSON.stringify(Array.from({ length: n }, () => ({ type: 'text', properties: { markdown: 'x' } }))), '}']] } } } } }),
+    build: (n) => ({
+      Resources: {
+        Board: {
+          Type: 'AWS::CloudWatch::Dashboard',
+          Properties: {
+            DashboardBody: {
+              'Fn::Join': ['', ['{"widgets":', JSON.stringify(Array.from({ length: n }, () => ({ type: 'text', properties: { markdown: 'x' } }))), '}']],
+            },
+          },
+        },
+      },
+    }),
   },
-  'cw-alarm-name': { resource: 'Alarm', build: (n) => ({ Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'a'.repeat(n)]] } } } } }) },
-  'cw-alarm-description': { resource: 'Alarm', build: (n) => ({ Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmDescription: { 'Fn::Sub': `\${AWS::Region}: ${'d'.repeat(n)}` } } } } }) },
+  'cw-alarm-name': {
+    resource: 'Alarm',
+    build: (n) => ({
+      Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'a'.repeat(n)]] } } } },
+    }),
+  },
+  'cw-alarm-description': {
+    resource: 'Alarm',
+    build: (n) => ({
+      Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmDescription: { 'Fn::Sub': `\${AWS::Region}: ${'d'.repeat(n)}` } } } },
+    }),
+  },
   'cw-composite-alarm-rule': {
     resource: 'Composite',
     build: (n) => ({
       Resources: {
         Child: { Type: 'AWS::CloudWatch::Alarm', Properties: {} },
-        Composite: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::GetAtt': ['Child', 'Arn'] }, '") OR ALARM("', 'c'.repeat(n), '")']] } } },
+        Composite: {
+          Type: 'AWS::CloudWatch::CompositeAlarm',
+          Properties: { AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::GetAtt': ['Child', 'Arn'] }, '") OR ALARM("', 'c'.repeat(n), '")']] } },
+        },
       },
     }),
   },
-  'sns-topic-policy': { resource: 'Policy', build: (n) => ({ Resources: { T: topic, Policy: { Type: 'AWS::SNS::TopicPolicy', Properties: { Topics: [{ Ref: 'T' }], PolicyDocument: policy(n) } } } }) },
+  'sns-topic-policy': {
+    resource: 'Policy',
+    build: (n) => ({ Resources: { T: topic, Policy: { Type: 'AWS::SNS::TopicPolicy', Properties: { Topics: [{ Ref: 'T' }], PolicyDocument: policy(n) } } } }),
+  },
   'kms-key-policy': { resource: 'Key', build: (n) => ({ Resources: { Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: policy(n) } } } }) },
-  'events-rule-targets': { resource: 'Rule', build: (n) => ({ Resources: { T: topic, Rule: { Type: 'AWS::Events::Rule', Properties: { Targets: Array.from({ length: n }, (_, i) => ({ Id: `t${i}`, Arn: { Ref: 'T' } })) } } } }) },
+  'events-rule-targets': {
+    resource: 'Rule',
+    build: (n) => ({
+      Resources: {
+        T: topic,
+        Rule: { Type: 'AWS::Events::Rule', Properties: { Targets: Array.from({ length: n }, (_, i) => ({ Id: `t${i}`, Arn: { Ref: 'T' } })) } },
+      },
+    }),
+  },
 };
 
 /** The measurement of `id` on the case's resource, in a template built with `n`. */
@@ -136,7 +211,10 @@ describe('quota guard: every quota', () => {
         const n = fittingN(q.id);
         const { measurement, all } = measure(q.id, n);
         assert.equal(measurement.value, q.value);
-        assert.deepEqual(quotaBreaches(all).filter((b) => b.quota.id === q.id), []);
+        assert.deepEqual(
+          quotaBreaches(all).filter((b) => b.quota.id === q.id),
+          [],
+        );
       });
 
       it('one more breaks it, and the breach names the quota, its AWS value, the resource and its size', () => {
@@ -155,10 +233,23 @@ describe('quota guard: every quota', () => {
 
   it("resolves Fn::ImportValue to the exporting stack's output, as the alarm stacks import the core topics", () => {
     // GIVEN a core stack exporting a topic ARN and an alarm stack whose composite rule imports it
-    const core: CfnTemplate = { Resources: { T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'chatbot-alerts-P1' } } }, Outputs: { Arn: { Value: { Ref: 'T' }, Export: { Name: 'core:TopicArn' } } } };
-    const alarms: CfnTemplate = { Resources: { Composite: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::ImportValue': 'core:TopicArn' }, '")']] } } } } };
+    const core: CfnTemplate = {
+      Resources: { T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'chatbot-alerts-P1' } } },
+      Outputs: { Arn: { Value: { Ref: 'T' }, Export: { Name: 'core:TopicArn' } } },
+    };
+    const alarms: CfnTemplate = {
+      Resources: {
+        Composite: {
+          Type: 'AWS::CloudWatch::CompositeAlarm',
+          Properties: { AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::ImportValue': 'core:TopicArn' }, '")']] } },
+        },
+      },
+    };
     // WHEN
-    const all = measureStacks([{ stackName: 'core', template: core, ...ENV }, { stackName: 'alarms', template: alarms, ...ENV }]);
+    const all = measureStacks([
+      { stackName: 'core', template: core, ...ENV },
+      { stackName: 'alarms', template: alarms, ...ENV },
+    ]);
     // THEN
     const rule = all.find((m) => m.quota.id === 'cw-composite-alarm-rule')!;
     assert.equal(rule.value, 'ALARM("arn:aws:sns:eu-west-1:123456789012:chatbot-alerts-P1")'.length);
@@ -181,7 +272,12 @@ function guardedApp(name: string): App {
 /** A managed policy granting sns:Publish on `topics` topic ARNs built from tokens (partition, region, account). */
 function managedPolicy(stack: Stack, topics: number): iam.ManagedPolicy {
   return new iam.ManagedPolicy(stack, 'Publish', {
-    statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: Array.from({ length: topics }, (_, i) => stack.formatArn({ service: 'sns', resource: `chatbot-service-${i}-pages` })) })],
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: Array.from({ length: topics }, (_, i) => stack.formatArn({ service: 'sns', resource: `chatbot-service-${i}-pages` })),
+      }),
+    ],
   });
 }
 
@@ -192,13 +288,16 @@ describe('quota guard at synth (CDK policy validation plugin)', () => {
     const stack = new Stack(app, 'Over', { env: ENV });
     const policyId = stack.getLogicalId(managedPolicy(stack, 120).node.defaultChild as iam.CfnManagedPolicy);
     // WHEN / THEN
-    assert.throws(() => app.synth(), (error: Error) => {
-      assert.match(error.message, /iam-managed-policy-size/);
-      assert.match(error.message, /6,144 characters \(whitespace excluded\)/);
-      assert.ok(error.message.includes(`Over/${policyId}`), error.message);
-      assert.match(error.message, /measures [\d,]+ characters/);
-      return true;
-    });
+    assert.throws(
+      () => app.synth(),
+      (error: Error) => {
+        assert.match(error.message, /iam-managed-policy-size/);
+        assert.match(error.message, /6,144 characters \(whitespace excluded\)/);
+        assert.ok(error.message.includes(`Over/${policyId}`), error.message);
+        assert.match(error.message, /measures [\d,]+ characters/);
+        return true;
+      },
+    );
   });
 
   it('lets a policy that fits through', () => {
@@ -232,7 +331,11 @@ describe('the real environments', () => {
   }
 
   it('a breach added to an app from buildApp stops its synth (the guard is on every synth path)', () => {
-    const built = buildApp({ config: loadEnvironment('default'), nag: false, appProps: { outdir: join(workdir, 'breach'), builtinCloudFormationValidation: false, context: { [CDK_APP_MODE_CONTEXT]: 'inmemory' } } });
+    const built = buildApp({
+      config: loadEnvironment('default'),
+      nag: false,
+      appProps: { outdir: join(workdir, 'breach'), builtinCloudFormationValidation: false, context: { [CDK_APP_MODE_CONTEXT]: 'inmemory' } },
+    });
     managedPolicy(built.core, 150);
     assert.throws(() => built.app.synth(), /iam-managed-policy-size/);
   });

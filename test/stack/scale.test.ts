@@ -28,14 +28,21 @@ describe('a fleet of 1,000 services (the most one environment takes), IAM scoped
     const expected = resolveAlarms(cfg).reduce((n, s) => n + cloudWatchAlarmCount(s), 0);
     let actual = 0;
     for (const template of synthesized.templates.values()) {
-      actual += Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length + Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm')).length;
+      actual +=
+        Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length + Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm')).length;
     }
     assert.equal(actual, expected);
     assert.ok(actual > 10_000);
   });
 
   it('one service more fails the config, naming the field and the documented maximum', () => {
-    assert.throws(() => fleetConfig(MAX_SERVICES + 1), (error: Error) => error instanceof ConfigError && /services: at most 1,000 services per environment/.test(error.message) && error.message.includes('docs/deploy.md#fleet-size'));
+    assert.throws(
+      () => fleetConfig(MAX_SERVICES + 1),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /services: at most 1,000 services per environment/.test(error.message) &&
+        error.message.includes('docs/deploy.md#fleet-size'),
+    );
   });
 });
 
@@ -68,8 +75,7 @@ describe('stack placement', () => {
     const before = fleetConfig(60);
     const after = fleetConfig(61);
     // WHEN
-    const placement = (plan: ReturnType<typeof planStacks>) =>
-      new Map(plan.alarmStacks.flatMap((s) => s.services.map((svc) => [svc, s.index] as const)));
+    const placement = (plan: ReturnType<typeof planStacks>) => new Map(plan.alarmStacks.flatMap((s) => s.services.map((svc) => [svc, s.index] as const)));
     const a = placement(planStacks(before, resolveAlarms(before)));
     const b = placement(planStacks(after, resolveAlarms(after)));
     // THEN
@@ -85,7 +91,13 @@ describe('stack placement', () => {
       ],
     });
     const plan = planStacks(cfg, resolveAlarms(cfg));
-    assert.deepEqual(plan.alarmStacks.map((s) => [s.index, s.services]), [[0, ['a']], [4, ['b']]]);
+    assert.deepEqual(
+      plan.alarmStacks.map((s) => [s.index, s.services]),
+      [
+        [0, ['a']],
+        [4, ['b']],
+      ],
+    );
   });
 
   it('fills a stack up to maxAlarmsPerStack', () => {

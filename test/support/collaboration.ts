@@ -37,7 +37,16 @@ export function useCollaboration(): { fresh: (options?: { config?: Partial<Confi
       const h = await escalation.fresh({ ...options, config: { integrations: DRILL_INTEGRATIONS, ...options.config } });
       const logger = recordingLogger();
       const logs = logger.lines;
-      const world = await createCollaborationWorld({ settings: h.moto.clientConfig, clients: h.clients, config: h.config, auditTable: h.sample.auditTable, store: h.deps.store, audit: h.deps.audit, fake, logger });
+      const world = await createCollaborationWorld({
+        settings: h.moto.clientConfig,
+        clients: h.clients,
+        config: h.config,
+        auditTable: h.sample.auditTable,
+        store: h.deps.store,
+        audit: h.deps.audit,
+        fake,
+        logger,
+      });
       return {
         ...h,
         fake,

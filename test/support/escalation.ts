@@ -32,7 +32,10 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
   let moto: Moto | undefined;
   const worlds: EscalationWorld[] = [];
   const core = synth(makeConfig()).templates.get('chatbot-alerting')!;
-  const machines = core.findResources('AWS::StepFunctions::StateMachine') as Record<string, { Properties: { StateMachineName: string; DefinitionString: unknown } }>;
+  const machines = core.findResources('AWS::StepFunctions::StateMachine') as Record<
+    string,
+    { Properties: { StateMachineName: string; DefinitionString: unknown } }
+  >;
   const byName = (name: string) => definitionOf(Object.values(machines).find((m) => m.Properties.StateMachineName === name)!);
   const escalationDefinition = byName('chatbot-escalation');
   const verifyDefinition = byName('chatbot-verify');
@@ -57,7 +60,16 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
       const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');
       const logger = recordingLogger();
       const logs = logger.lines;
-      const world = await createEscalationWorld({ clients, config, auditTable: sample.auditTable, escalationDefinition, verifyDefinition, linkKey: 'test-link-key-0123456789abcdef', logger, retryIntervalMs: 20 });
+      const world = await createEscalationWorld({
+        clients,
+        config,
+        auditTable: sample.auditTable,
+        escalationDefinition,
+        verifyDefinition,
+        linkKey: 'test-link-key-0123456789abcdef',
+        logger,
+        retryIntervalMs: 20,
+      });
       worlds.push(world);
       const respond = (now: Date | undefined) =>
         localResponder({
@@ -66,7 +78,9 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
           world: sample,
           now: () => now ?? new Date(),
           logger,
-          verification: { start: async (actionId, at) => void (await world.verifyRunner.start(`verify-${actionId}`, { actionId, at: at.toISOString() } as never)) },
+          verification: {
+            start: async (actionId, at) => void (await world.verifyRunner.start(`verify-${actionId}`, { actionId, at: at.toISOString() } as never)),
+          },
         });
       const alarm = async (change: AlarmChange, o: { now?: Date } = {}) => {
         const at = change.at ?? o.now ?? new Date();

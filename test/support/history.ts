@@ -33,7 +33,11 @@ interface SeededIncident {
 const API = 'chatbot-api';
 export const HISTORY: readonly SeededIncident[] = [
   { opener: { alertId: 'HighAPIErrorRate', instance: API, at: 0, action: { mitigation: 'ecs-rollback', decision: 'acted' } }, ackAfter: 5, resolveAfter: 30 },
-  { opener: { alertId: 'HighAPIErrorRate', instance: API, at: 60, action: { mitigation: 'ecs-rollback', decision: 'skipped' } }, ackAfter: 20, resolveAfter: 40 },
+  {
+    opener: { alertId: 'HighAPIErrorRate', instance: API, at: 60, action: { mitigation: 'ecs-rollback', decision: 'skipped' } },
+    ackAfter: 20,
+    resolveAfter: 40,
+  },
   {
     opener: { alertId: 'HighAPIErrorRate', instance: API, at: 130, action: { mitigation: 'ecs-rollback', decision: 'acted' } },
     joined: [{ alertId: 'HighAPILatency', instance: API, at: 135 }],
@@ -141,7 +145,16 @@ export async function seedHistory(store: IncidentStore, audit: AuditLog, base: D
     }
     const refused = await audit.reserve(
       a.actionId,
-      { mitigation: a.mitigation, reason: a.reason, mode: a.mode, target: a.target, before: a.before, desired: a.desired, evidence: a.evidence, revertCommand: a.revertCommand },
+      {
+        mitigation: a.mitigation,
+        reason: a.reason,
+        mode: a.mode,
+        target: a.target,
+        before: a.before,
+        desired: a.desired,
+        evidence: a.evidence,
+        revertCommand: a.revertCommand,
+      },
       { cooldownUntil: a.createdAt, windowStart: Date.parse(a.createdAt), windowEnd: a.createdAt, maxActions: 100 },
       a.createdAt,
     );

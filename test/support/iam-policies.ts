@@ -74,7 +74,11 @@ const refsTo = (list: unknown, id: string) => Array.isArray(list) && list.some((
  * unknown here, and the caller decides whether it may have any.
  * @throws when no role or more than one matches
  */
-export function rolePolicies(template: { Resources: Record<string, Resource> }, rolePrefix: string, at: Deployment): { role: string; policies: NamedPolicy[]; external: string[] } {
+export function rolePolicies(
+  template: { Resources: Record<string, Resource> },
+  rolePrefix: string,
+  at: Deployment,
+): { role: string; policies: NamedPolicy[]; external: string[] } {
   const resources = Object.entries(template.Resources);
   const roles = resources.filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(rolePrefix));
   if (roles.length !== 1) throw new Error(`${roles.length} roles start with ${rolePrefix}: ${roles.map(([id]) => id).join(', ')}`);
@@ -85,7 +89,12 @@ export function rolePolicies(template: { Resources: Record<string, Resource> }, 
     const attached =
       (r.Type === 'AWS::IAM::Policy' && refsTo(r.Properties?.Roles, role)) ||
       (r.Type === 'AWS::IAM::ManagedPolicy' && (refsTo(r.Properties?.Roles, role) || refsTo(managedArns, id)));
-    if (attached) policies.push({ name: id, kind: r.Type === 'AWS::IAM::Policy' ? 'inline' : 'managed', policy: resolveIntrinsics(r.Properties!.PolicyDocument, at) as PolicyDocument });
+    if (attached)
+      policies.push({
+        name: id,
+        kind: r.Type === 'AWS::IAM::Policy' ? 'inline' : 'managed',
+        policy: resolveIntrinsics(r.Properties!.PolicyDocument, at) as PolicyDocument,
+      });
   }
   const inTemplate = (arn: unknown) => {
     const ref = (arn as { Ref?: string } | null)?.Ref;

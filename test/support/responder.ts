@@ -72,7 +72,12 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
       const logs = log.lines;
       const metrics: [string, string][] = [];
       const counter: ActionMetrics = { count: (name, dimension) => metrics.push([name, dimension]) };
-      const { audit } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now: () => new Date() });
+      const { audit } = openStores({
+        dynamo: clients.dynamo,
+        table: world.auditTable,
+        retentionDays: config.automation.auditRetentionDays,
+        now: () => new Date(),
+      });
       const handlerFor = (now: Date | undefined, c: AwsClients, verification?: PipelineDeps['verification']) =>
         localResponder({ config, clients: c, world, now: () => now ?? new Date(), logger: log, metrics: counter, ...(verification ? { verification } : {}) });
       const harness: ResponderHarness = {
@@ -99,7 +104,9 @@ export function useResponder(): { fresh: (options?: { mode?: AutomationMode; con
 export async function onCallInbox(h: ResponderHarness): Promise<() => Promise<string[]>> {
   const { QueueUrl } = await h.clients.sqs.send(new CreateQueueCommand({ QueueName: 'oncall-inbox' }));
   const { Attributes } = await h.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await h.clients.sns.send(new SubscribeCommand({ TopicArn: h.world.announceTopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+  await h.clients.sns.send(
+    new SubscribeCommand({ TopicArn: h.world.announceTopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }),
+  );
   return async () => {
     const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     return (Messages ?? []).map((m) => m.Body ?? '');

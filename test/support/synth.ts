@@ -33,7 +33,11 @@ export interface Synthesized {
  * placeholders, as `cdk synth --exclusively` does). lint.test.ts and `npm run synth` bundle for real.
  */
 export function synth(cfg: Config, options: { nag?: boolean } = {}): Synthesized {
-  const built = buildApp({ config: cfg, nag: options.nag ?? false, appProps: { builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } } });
+  const built = buildApp({
+    config: cfg,
+    nag: options.nag ?? false,
+    appProps: { builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } },
+  });
   const templates = new Map(stacksOf(built).map((stack) => [stack.stackName, Template.fromStack(stack)]));
   return { built, templates };
 }

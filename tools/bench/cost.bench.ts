@@ -210,7 +210,11 @@ function idleMonth(config: Config, inv: Inventory): Line[] {
     // a filter with no match in an hour publishes nothing, and custom metrics are billed by the hour with data).
     { item: 'log-filter metrics', usd: filterMetrics.size * PRICE_CUSTOM_METRIC_MONTH_USD, detail: `${filterMetrics.size} custom metrics` },
     { item: 'Secrets Manager', usd: inv.secrets * PRICE_SECRET_MONTH_USD, detail: `${inv.secrets} secret` },
-    { item: 'DynamoDB storage + PITR', usd: inv.tables * USAGE.auditTableGb * (PRICE_DYNAMODB_STORAGE_GB_MONTH_USD + PRICE_DYNAMODB_PITR_GB_MONTH_USD), detail: `${USAGE.auditTableGb} GB` },
+    {
+      item: 'DynamoDB storage + PITR',
+      usd: inv.tables * USAGE.auditTableGb * (PRICE_DYNAMODB_STORAGE_GB_MONTH_USD + PRICE_DYNAMODB_PITR_GB_MONTH_USD),
+      detail: `${USAGE.auditTableGb} GB`,
+    },
     ...digest,
     { item: 'EventBridge', usd: 0, detail: 'AWS service events and schedules are free' },
   ];
@@ -231,7 +235,12 @@ function digestLines(config: Config, inv: Inventory): Line[] {
   return [
     {
       item: 'weekly digest',
-      usd: lambdaCost(inv, escalationFunctionName(config, 'digest'), n, 'digest') + n * PRICE_SNS_PUBLISH_USD + deliveries + n * USAGE.kmsRequestsPerPublish * PRICE_KMS_REQUEST_USD + logsGb * PRICE_LOGS_INGESTION_PER_GB_USD,
+      usd:
+        lambdaCost(inv, escalationFunctionName(config, 'digest'), n, 'digest') +
+        n * PRICE_SNS_PUBLISH_USD +
+        deliveries +
+        n * USAGE.kmsRequestsPerPublish * PRICE_KMS_REQUEST_USD +
+        logsGb * PRICE_LOGS_INGESTION_PER_GB_USD,
       detail: `${n.toFixed(1)} runs`,
     },
   ];
@@ -262,7 +271,8 @@ function badMonthEvents(config: Config, inv: Inventory): Line[] {
   const publishes = stateChanges + humanMessages;
   const emails = humanMessages * u.deliveriesPerPage.email;
   const https = humanMessages * u.deliveriesPerPage.https;
-  const logsKiB = Object.entries(invocations).reduce((sum, [role, [, n]]) => sum + n * u.logKiBPerInvocation[role]!, 0) + transitions * u.sfnLogKiBPerTransition;
+  const logsKiB =
+    Object.entries(invocations).reduce((sum, [role, [, n]]) => sum + n * u.logKiBPerInvocation[role]!, 0) + transitions * u.sfnLogKiBPerTransition;
   const logsGb = logsKiB / 1024 / 1024;
   // NotificationsRejected counts each dead letter.
   const emfMetricHours = b.alarmTransitions * u.emfDatapointsPerNotification + b.deadLetters;
@@ -270,13 +280,25 @@ function badMonthEvents(config: Config, inv: Inventory): Line[] {
     { item: 'Lambda', usd: lambdaUsd, detail: `${fmt(totalInvocations)} invocations` },
     { item: 'Step Functions', usd: transitions * PRICE_SFN_TRANSITION_USD, detail: `${fmt(transitions)} transitions` },
     { item: 'X-Ray', usd: executions * PRICE_XRAY_TRACE_USD, detail: `${fmt(executions)} traces` },
-    { item: 'SNS', usd: publishes * PRICE_SNS_PUBLISH_USD + emails * PRICE_SNS_EMAIL_USD + https * PRICE_SNS_HTTPS_USD + stateChanges * PRICE_SNS_LAMBDA_DELIVERY_USD, detail: `${fmt(publishes)} publishes, ${fmt(emails)} emails, ${fmt(https)} HTTPS; ${fmt(humanMessages * u.deliveriesPerPage.sms)} SMS excluded` },
+    {
+      item: 'SNS',
+      usd: publishes * PRICE_SNS_PUBLISH_USD + emails * PRICE_SNS_EMAIL_USD + https * PRICE_SNS_HTTPS_USD + stateChanges * PRICE_SNS_LAMBDA_DELIVERY_USD,
+      detail: `${fmt(publishes)} publishes, ${fmt(emails)} emails, ${fmt(https)} HTTPS; ${fmt(humanMessages * u.deliveriesPerPage.sms)} SMS excluded`,
+    },
     { item: 'KMS requests', usd: publishes * u.kmsRequestsPerPublish * PRICE_KMS_REQUEST_USD, detail: `${fmt(publishes * u.kmsRequestsPerPublish)}` },
     { item: 'Secrets Manager calls', usd: secretReads * PRICE_SECRET_API_CALL_USD, detail: `${fmt(secretReads)}` },
     { item: 'DynamoDB requests', usd: wru * PRICE_DYNAMODB_WRU_USD + rru * PRICE_DYNAMODB_RRU_USD, detail: `${fmt(wru)} WRU, ${fmt(rru)} RRU` },
     { item: 'EMF metrics', usd: (emfMetricHours * PRICE_CUSTOM_METRIC_MONTH_USD) / HOURS_PER_MONTH, detail: `${fmt(emfMetricHours)} metric-hours` },
-    { item: 'GetMetricData', usd: b.alarmTransitions * u.metricsPerDecision * PRICE_GET_METRIC_DATA_PER_METRIC_USD, detail: `${fmt(b.alarmTransitions * u.metricsPerDecision)} metrics` },
-    { item: 'Logs', usd: logsGb * (PRICE_LOGS_INGESTION_PER_GB_USD + PRICE_LOGS_STORAGE_PER_GB_MONTH_USD), detail: `${(logsKiB / 1024).toFixed(1)} MiB ingested and stored` },
+    {
+      item: 'GetMetricData',
+      usd: b.alarmTransitions * u.metricsPerDecision * PRICE_GET_METRIC_DATA_PER_METRIC_USD,
+      detail: `${fmt(b.alarmTransitions * u.metricsPerDecision)} metrics`,
+    },
+    {
+      item: 'Logs',
+      usd: logsGb * (PRICE_LOGS_INGESTION_PER_GB_USD + PRICE_LOGS_STORAGE_PER_GB_MONTH_USD),
+      detail: `${(logsKiB / 1024).toFixed(1)} MiB ingested and stored`,
+    },
     { item: 'SQS', usd: b.deadLetters * 3 * PRICE_SQS_REQUEST_USD, detail: `${b.deadLetters} dead letters` },
     { item: 'EventBridge', usd: stateChanges * PRICE_EVENTBRIDGE_AWS_EVENT_USD, detail: `${fmt(stateChanges)} alarm state changes, free` },
   ];

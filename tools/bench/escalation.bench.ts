@@ -35,7 +35,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   void opts;
   const config = loadEnvironment('default');
   const core = Template.fromStack(buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } }).core);
-  const machine = Object.values(core.findResources('AWS::StepFunctions::StateMachine')).find((m) => (m as { Properties: { StateMachineName: string } }).Properties.StateMachineName === `${config.prefix}-escalation`);
+  const machine = Object.values(core.findResources('AWS::StepFunctions::StateMachine')).find(
+    (m) => (m as { Properties: { StateMachineName: string } }).Properties.StateMachineName === `${config.prefix}-escalation`,
+  );
   const definition = definitionOf(machine as { Properties: { DefinitionString: unknown } });
   const toMs = (minutes: number) => (minutes / 60) * SECONDS_PER_HOUR * 1000;
 

@@ -26,7 +26,18 @@ const SDK_CLIENTS = ['client-cloudwatch', 'client-dynamodb', 'client-ecs', 'clie
 
 function bundle(name: string, entry: string, sdkExternal: boolean, define: Record<string, string>): string {
   const outfile = join(OUT, `${name}.js`);
-  buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, define, external: sdkExternal ? ['@aws-sdk/*'] : [], logLevel: 'error' });
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    define,
+    external: sdkExternal ? ['@aws-sdk/*'] : [],
+    logLevel: 'error',
+  });
   return outfile;
 }
 
@@ -45,7 +56,11 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const config = loadEnvironment('default');
   const define = { [CONFIG_DEFINE]: JSON.stringify(JSON.stringify(config)) };
   const sdkOnly = join(OUT, 'sdk-only.ts');
-  writeFileSync(sdkOnly, SDK_CLIENTS.map((c, i) => `import * as c${i} from '@aws-sdk/${c}';`).join('\n') + `\nexport const loaded = [${SDK_CLIENTS.map((_, i) => `c${i}`).join(', ')}].length;\n`);
+  writeFileSync(
+    sdkOnly,
+    SDK_CLIENTS.map((c, i) => `import * as c${i} from '@aws-sdk/${c}';`).join('\n') +
+      `\nexport const loaded = [${SDK_CLIENTS.map((_, i) => `c${i}`).join(', ')}].length;\n`,
+  );
   const entry = join(ROOT, 'lambdas', 'responder', 'index.ts');
 
   const variants = {
@@ -70,7 +85,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const [name, file] of Object.entries(variants).slice(0, 2)) {
     const bytes = readFileSync(file);
-    rows.push({ name: `bundle size: ${name}`, value: Math.round(bytes.length / 1024), unit: 'KiB', note: `${Math.round(gzipSync(bytes).length / 1024)} KiB gzip` });
+    rows.push({
+      name: `bundle size: ${name}`,
+      value: Math.round(bytes.length / 1024),
+      unit: 'KiB',
+      note: `${Math.round(gzipSync(bytes).length / 1024)} KiB gzip`,
+    });
   }
 
   // Interleave the variants run by run, so a noisy neighbour slows all of them alike.
@@ -88,7 +108,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   }
   const deployed = median(samples.get('responder, SDK from the runtime (deployed)')!);
   const sdkExternal = median(samples.get('SDK clients only, from the runtime')!);
-  rows.push({ name: 'cold load ratio: responder / its SDK clients alone (SDK from the runtime)', value: Number((deployed / sdkExternal).toFixed(2)), unit: 'x', note: 'what our own code adds over the SDK it needs' });
+  rows.push({
+    name: 'cold load ratio: responder / its SDK clients alone (SDK from the runtime)',
+    value: Number((deployed / sdkExternal).toFixed(2)),
+    unit: 'x',
+    note: 'what our own code adds over the SDK it needs',
+  });
 
   rows.push(warmDecision(opts.quick, config));
   rmSync(OUT, { recursive: true, force: true });
@@ -99,7 +124,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
 function warmDecision(quick: boolean, config: ReturnType<typeof loadEnvironment>): BenchRow {
   const expected = { config, accountId: '123456789012', partition: 'aws', region: config.region, now: new Date() };
   const bodies = ['HighAPIErrorRate', 'ModelAccuracyDrop', 'DatabaseConnectionPoolExhausted', 'HighAPILatency'].map((alertId) =>
-    JSON.stringify(alarmNotification(config, { alertId, instance: ['HighAPIErrorRate', 'DatabaseConnectionPoolExhausted', 'HighAPILatency'].includes(alertId) ? 'chatbot-api' : undefined })),
+    JSON.stringify(
+      alarmNotification(config, {
+        alertId,
+        instance: ['HighAPIErrorRate', 'DatabaseConnectionPoolExhausted', 'HighAPILatency'].includes(alertId) ? 'chatbot-api' : undefined,
+      }),
+    ),
   );
   const now = new Date();
   const before: Record<string, State> = {
@@ -121,7 +151,12 @@ function warmDecision(quick: boolean, config: ReturnType<typeof loadEnvironment>
     }
   }
   const perEvent = ((performance.now() - started) * 1000) / events;
-  return { name: 'warm decision time per event (parse, validate, decide; no AWS calls)', value: Number(perEvent.toFixed(1)), unit: 'µs', note: `${events.toLocaleString('en-US')} events, ${decisions.toLocaleString('en-US')} decisions to act` };
+  return {
+    name: 'warm decision time per event (parse, validate, decide; no AWS calls)',
+    value: Number(perEvent.toFixed(1)),
+    unit: 'µs',
+    note: `${events.toLocaleString('en-US')} events, ${decisions.toLocaleString('en-US')} decisions to act`,
+  };
 }
 
 if (require.main === module) runStandalone(run);

@@ -33,12 +33,23 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${bench}...\n`);
     rows.push(...(await run({ quick })).map((row) => ({ ...row, bench })));
   }
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
   const results = { date: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine, rows };
   const file = quick ? 'results.quick.json' : 'results.json';
   writeFileSync(join(__dirname, file), `${JSON.stringify(results, undefined, 2)}\n`);
   console.log(`Machine: ${machine.cpus} x ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ' (quick mode)' : ''}\n`);
-  console.log(renderTable(['BENCHMARK', 'VALUE', 'UNIT', 'NOTE'], rows.map((r) => [r.name, r.value.toLocaleString('en-US'), r.unit, r.note ?? ''])));
+  console.log(
+    renderTable(
+      ['BENCHMARK', 'VALUE', 'UNIT', 'NOTE'],
+      rows.map((r) => [r.name, r.value.toLocaleString('en-US'), r.unit, r.note ?? '']),
+    ),
+  );
   console.log(`\nWritten to tools/bench/${file} in ${results.seconds} s.`);
 }
 

@@ -45,7 +45,9 @@ const singleRevision = (i: number) => i % 8 === 5;
 export function stormConfig(count: number): Config {
   // Without the default environment's silencing windows (none today): a window in force would silence the storm.
   const { silencing: _windows, ...base } = ENVIRONMENTS.default! as ConfigInput & { silencing?: unknown };
-  const services = fleetServices(count).map((service, i) => (atCap(i) ? { ...service, ecs: { ...service.ecs, maxDesiredCount: INITIAL_DESIRED_COUNT } } : service));
+  const services = fleetServices(count).map((service, i) =>
+    atCap(i) ? { ...service, ecs: { ...service.ecs, maxDesiredCount: INITIAL_DESIRED_COUNT } } : service,
+  );
   return parseConfig(`storm-${count}`, { ...base, services, automation: { ...base.automation, maxActionsPerWindow: 1000 } });
 }
 
@@ -109,7 +111,8 @@ export async function inPool<T>(items: readonly T[], limit: number, fn: (item: T
 export async function createStormWorld(clients: AwsClients, settings: ClientSettings, config: Config, plans: readonly ServicePlan[]): Promise<SampleWorld> {
   const model = modelService(config);
   const modelPlan = plans.find((p) => p.service.name === model.name)!;
-  if (modelPlan.revisions !== 2 || !modelPlan.scaleOutApplies) throw new Error('the model service must have the sample world shape (two revisions, below its cap)');
+  if (modelPlan.revisions !== 2 || !modelPlan.scaleOutApplies)
+    throw new Error('the model service must have the sample world shape (two revisions, below its cap)');
   const world = await createSampleWorld(clients, settings, config, 'enabled');
   await inPool(
     plans.filter((p) => p.service.name !== model.name),
@@ -118,9 +121,13 @@ export async function createStormWorld(clients: AwsClients, settings: ClientSett
       const { cluster, service: name } = service.ecs;
       await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
       for (let r = 1; r <= revisions; r++) {
-        await clients.ecs.send(new RegisterTaskDefinitionCommand({ family: name, containerDefinitions: [{ name: 'api', image: `${name}:1.${r}.0`, memory: 1024 }] }));
+        await clients.ecs.send(
+          new RegisterTaskDefinitionCommand({ family: name, containerDefinitions: [{ name: 'api', image: `${name}:1.${r}.0`, memory: 1024 }] }),
+        );
       }
-      await clients.ecs.send(new CreateServiceCommand({ cluster, serviceName: name, taskDefinition: `${name}:${revisions}`, desiredCount: INITIAL_DESIRED_COUNT }));
+      await clients.ecs.send(
+        new CreateServiceCommand({ cluster, serviceName: name, taskDefinition: `${name}:${revisions}`, desiredCount: INITIAL_DESIRED_COUNT }),
+      );
     },
   );
   return world;

@@ -99,7 +99,10 @@ function checkWiring(config: Config): void {
     if (!alert || alert.scope !== 'service') throw new Error(`storm bench: ${id} is not a per-service alert any more`);
     const mitigations = alertSettings(alert, config).mitigations;
     const ok = id === TREE_ALERT ? mitigations.includes('ecs-rollback') : mitigations.length === 1 && mitigations[0] === 'ecs-scale-out';
-    if (!ok) throw new Error(`storm bench: ${id} triggers [${mitigations.join(', ')}]; the storm's expectation assumes ${id === TREE_ALERT ? 'ecs-rollback among them' : 'ecs-scale-out only'}`);
+    if (!ok)
+      throw new Error(
+        `storm bench: ${id} triggers [${mitigations.join(', ')}]; the storm's expectation assumes ${id === TREE_ALERT ? 'ecs-rollback among them' : 'ecs-scale-out only'}`,
+      );
   }
 }
 
@@ -107,7 +110,13 @@ function checkWiring(config: Config): void {
  * The storm: `total` notifications over 4 alarms per service. Distinct ALARM and OK transitions first (each
  * with its own StateChangeTime, so its own incident), then exact copies of some of them, then one shuffle.
  */
-function buildStorm(config: Config, plans: readonly ServicePlan[], world: SampleWorld, total: number, random: () => number): { alarms: Alarm[]; notifications: Notification[] } {
+function buildStorm(
+  config: Config,
+  plans: readonly ServicePlan[],
+  world: SampleWorld,
+  total: number,
+  random: () => number,
+): { alarms: Alarm[]; notifications: Notification[] } {
   const alarms: Alarm[] = plans.flatMap((plan, i) =>
     STORM_ALERTS.map((alertId) => ({
       name: alarmName(config.prefix, alertId, plan.service.name),
@@ -137,14 +146,24 @@ function buildStorm(config: Config, plans: readonly ServicePlan[], world: Sample
   const start = Date.now() - 30 * 60_000;
   const made = distinct.map(({ alarm, state }, i): Notification => {
     const at = new Date(start + i * 1000);
-    const body = alarmNotification(config, { alertId: alarm.alertId, instance: alarm.plan.service.name, newState: state, oldState: state === 'ALARM' ? 'OK' : 'ALARM', at, accountId: ACCOUNT });
+    const body = alarmNotification(config, {
+      alertId: alarm.alertId,
+      instance: alarm.plan.service.name,
+      newState: state,
+      oldState: state === 'ALARM' ? 'OK' : 'ALARM',
+      at,
+      accountId: ACCOUNT,
+    });
     const topic = world.severityTopicArns[alertSettings(findAlert(alarm.alertId)!, config).severity]!;
     return { alarm, state, at: at.toISOString(), event: snsEvent(topic, JSON.stringify(body)), duplicate: false };
   });
   const copyOf = (n: Notification): Notification => ({ ...n, duplicate: true, event: structuredClone(n.event) });
   const okMade = made.filter((n) => n.state === 'OK');
   const alarmMade = made.filter((n) => n.state === 'ALARM');
-  const copies = [...Array.from({ length: okDuplicates }, () => copyOf(pick(okMade))), ...Array.from({ length: duplicates - okDuplicates }, () => copyOf(pick(alarmMade)))];
+  const copies = [
+    ...Array.from({ length: okDuplicates }, () => copyOf(pick(okMade))),
+    ...Array.from({ length: duplicates - okDuplicates }, () => copyOf(pick(alarmMade))),
+  ];
   return { alarms, notifications: shuffle([...made, ...copies], random) };
 }
 
@@ -163,7 +182,9 @@ async function deliver(handler: (event: unknown) => Promise<void>, notifications
     try {
       await handler(n.event);
     } catch (error) {
-      errors.push(`${n.alarm.name} ${n.state} @ ${n.at}: ${(error as Error).message}${(error as Error).cause ? ` (${String(((error as Error).cause as Error).message ?? (error as Error).cause)})` : ''}`);
+      errors.push(
+        `${n.alarm.name} ${n.state} @ ${n.at}: ${(error as Error).message}${(error as Error).cause ? ` (${String(((error as Error).cause as Error).message ?? (error as Error).cause)})` : ''}`,
+      );
     }
     durations.push(performance.now() - t0);
   });
@@ -214,7 +235,11 @@ function expect(config: Config, notifications: readonly Notification[]): Expecta
 }
 
 /** Audit-log checks; returns the failures (empty when exact) and the figures of the note. */
-function checkAudit(records: readonly ActionRecord[], expected: Expectation, fail: (message: string) => void): { acted: ActionRecord[]; okActed: number; unfinished: number } {
+function checkAudit(
+  records: readonly ActionRecord[],
+  expected: Expectation,
+  fail: (message: string) => void,
+): { acted: ActionRecord[]; okActed: number; unfinished: number } {
   const acted = records.filter((r) => r.decision === 'acted');
   const actedPairs = new Map<string, number>();
   for (const r of acted) actedPairs.set(pairKey(r.target, r.mitigation), (actedPairs.get(pairKey(r.target, r.mitigation)) ?? 0) + 1);
@@ -234,7 +259,9 @@ function checkAudit(records: readonly ActionRecord[], expected: Expectation, fai
   if (stranger.length) fail(`${stranger.length} records for no notification of the storm, e.g. ${stranger[0]!.incidentId}`);
   const claims = new Set(records.map((r) => `${incidentOf(r)} ${r.mitigation}`));
   if (records.length !== expected.records || claims.size !== records.length) {
-    fail(`${records.length} audit records (${claims.size} distinct (incident, mitigation)) for ${expected.records} expected: one per mitigation of each of the ${expected.alarmIncidents.size} distinct ALARM notifications`);
+    fail(
+      `${records.length} audit records (${claims.size} distinct (incident, mitigation)) for ${expected.records} expected: one per mitigation of each of the ${expected.alarmIncidents.size} distinct ALARM notifications`,
+    );
   }
 
   const evaluating = records.filter((r) => r.decision === 'evaluating');
@@ -243,23 +270,35 @@ function checkAudit(records: readonly ActionRecord[], expected: Expectation, fai
   const unannounced = acted.filter((r) => r.announcedAt === undefined);
   if (evaluating.length) fail(`${evaluating.length} records left evaluating, e.g. ${evaluating[0]!.actionId} (${evaluating[0]!.mitigation})`);
   if (pending.length) fail(`${pending.length} acted records without a final outcome, e.g. ${pending[0]!.actionId}: ${String(pending[0]!.outcome)}`);
-  if (notSucceeded.length) fail(`${notSucceeded.length} actions did not succeed, e.g. ${notSucceeded[0]!.actionId}: ${String(notSucceeded[0]!.outcome)} ${notSucceeded[0]!.error ?? ''}`);
+  if (notSucceeded.length)
+    fail(
+      `${notSucceeded.length} actions did not succeed, e.g. ${notSucceeded[0]!.actionId}: ${String(notSucceeded[0]!.outcome)} ${notSucceeded[0]!.error ?? ''}`,
+    );
   if (unannounced.length) fail(`${unannounced.length} actions never announced, e.g. ${unannounced[0]!.actionId}`);
   return { acted, okActed, unfinished: evaluating.length + pending.length };
 }
 
 /** The world agrees: desired count raised once per scale-out, rolled-back services on revision 1, the rest untouched. */
-async function checkWorld(clients: AwsClients, config: Config, plans: readonly ServicePlan[], expected: Expectation, fail: (message: string) => void): Promise<void> {
+async function checkWorld(
+  clients: AwsClients,
+  config: Config,
+  plans: readonly ServicePlan[],
+  expected: Expectation,
+  fail: (message: string) => void,
+): Promise<void> {
   await inPool(plans, 8, async (plan) => {
     const { cluster, service } = plan.service.ecs;
     const found = (await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
     const scaledOut = expected.scaledOut.has(plan.service.name);
     const wantCount = scaledOut ? Math.min(INITIAL_DESIRED_COUNT + config.automation.ecsScaleOutStep, plan.cap) : INITIAL_DESIRED_COUNT;
-    if (found?.desiredCount !== wantCount) fail(`${cluster}/${service}: desired count ${String(found?.desiredCount)}, expected ${wantCount} (${scaledOut ? 'one scale-out' : 'no scale-out'})`);
+    if (found?.desiredCount !== wantCount)
+      fail(`${cluster}/${service}: desired count ${String(found?.desiredCount)}, expected ${wantCount} (${scaledOut ? 'one scale-out' : 'no scale-out'})`);
     const wantRevision = expected.rolledBack.has(plan.service.name) ? 1 : plan.revisions;
     // moto answers with the ARN before any update and with `family:revision` after one.
     if (!found?.taskDefinition || !new RegExp(`(^|/)${service}:${wantRevision}$`).test(found.taskDefinition)) {
-      fail(`${cluster}/${service}: runs ${String(found?.taskDefinition)}, expected revision ${wantRevision} (${expected.rolledBack.has(plan.service.name) ? 'one rollback' : 'no rollback'})`);
+      fail(
+        `${cluster}/${service}: runs ${String(found?.taskDefinition)}, expected revision ${wantRevision} (${expected.rolledBack.has(plan.service.name) ? 'one rollback' : 'no rollback'})`,
+      );
     }
   });
 }
@@ -268,7 +307,9 @@ async function checkWorld(clients: AwsClients, config: Config, plans: readonly S
 async function subscribeInbox(clients: AwsClients, topicArn: string): Promise<() => Promise<Map<string, number>>> {
   const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'storm-oncall-inbox' }));
   const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+  await clients.sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }),
+  );
   return async () => {
     const perAction = new Map<string, number>();
     for (let empty = 0; empty < 2; ) {
@@ -323,7 +364,10 @@ export async function stormOn(moto: Pick<Moto, 'clientConfig'>, opts: { quick: b
   const checking = performance.now();
   const failures: string[] = [];
   const fail = (message: string) => void failures.push(message);
-  if (storm.seconds > config.automation.cooldownMinutes * 60) fail(`the storm took ${Math.round(storm.seconds)} s, longer than the ${config.automation.cooldownMinutes}-minute cooldown: the expectation (one action per pair) no longer holds`);
+  if (storm.seconds > config.automation.cooldownMinutes * 60)
+    fail(
+      `the storm took ${Math.round(storm.seconds)} s, longer than the ${config.automation.cooldownMinutes}-minute cooldown: the expectation (one action per pair) no longer holds`,
+    );
   const expected = expect(config, notifications);
   const { acted, okActed, unfinished } = checkAudit(await audit.listSince('1970'), expected, fail);
   await checkWorld(clients, config, plans, expected, fail);
@@ -335,7 +379,9 @@ export async function stormOn(moto: Pick<Moto, 'clientConfig'>, opts: { quick: b
   const announced = acted.reduce((sum, r) => sum + (announcements.get(r.actionId) ?? 0), 0);
   const reAnnounced = acted.filter((r) => (announcements.get(r.actionId) ?? 0) > 1).length;
   const done = performance.now();
-  process.stderr.write(`storm: world ${((ready - started) / 1000).toFixed(1)} s, storm ${storm.seconds.toFixed(1)} s, checks ${((done - checking) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `storm: world ${((ready - started) / 1000).toFixed(1)} s, storm ${storm.seconds.toFixed(1)} s, checks ${((done - checking) / 1000).toFixed(1)} s\n`,
+  );
 
   const summary = `${acted.length} actions for ${expected.pairs.size} expected pairs, ${okActed} OK acted, ${unfinished} unfinished`;
   if (failures.length) {
@@ -347,9 +393,24 @@ export async function stormOn(moto: Pick<Moto, 'clientConfig'>, opts: { quick: b
   const duplicates = notifications.filter((n) => n.duplicate).length;
   const shape = `${notifications.length} notifications (${duplicates} duplicates, ${ok} OK) for ${alarms.length} alarms over ${plans.length} targets, ${CONCURRENCY} in flight`;
   return [
-    { name: 'alert storm: notifications per second', value: Number((notifications.length / storm.seconds).toFixed(1)), unit: 'notif/s', note: `${shape}, in ${storm.seconds.toFixed(1)} s` },
-    { name: 'alert storm: p50 handling time', value: Math.round(median(storm.durations)), unit: 'ms', note: 'per notification, real handler in one process; moto is the bottleneck (its DynamoDB calls serialized)' },
-    { name: 'alert storm: p99 handling time', value: Math.round(percentile(storm.durations, 99)), unit: 'ms', note: `max ${Math.round(Math.max(...storm.durations))} ms` },
+    {
+      name: 'alert storm: notifications per second',
+      value: Number((notifications.length / storm.seconds).toFixed(1)),
+      unit: 'notif/s',
+      note: `${shape}, in ${storm.seconds.toFixed(1)} s`,
+    },
+    {
+      name: 'alert storm: p50 handling time',
+      value: Math.round(median(storm.durations)),
+      unit: 'ms',
+      note: 'per notification, real handler in one process; moto is the bottleneck (its DynamoDB calls serialized)',
+    },
+    {
+      name: 'alert storm: p99 handling time',
+      value: Math.round(percentile(storm.durations, 99)),
+      unit: 'ms',
+      note: `max ${Math.round(Math.max(...storm.durations))} ms`,
+    },
     {
       name: 'alert storm: exactness',
       value: 1,

@@ -71,7 +71,13 @@ function tagsOf(spec: AlarmSpec): cloudwatch.CfnAlarm['tags'] {
 }
 
 function metricOf(q: MetricAlarmSpec['metrics'][number], period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: q.metric.namespace, metricName: q.metric.metricName, dimensionsMap: Object.fromEntries(Object.entries(q.metric.dimensions).map(([name, value]) => [name, dimensionValue(value)])), statistic: q.metric.statistic, period });
+  return new cloudwatch.Metric({
+    namespace: q.metric.namespace,
+    metricName: q.metric.metricName,
+    dimensionsMap: Object.fromEntries(Object.entries(q.metric.dimensions).map(([name, value]) => [name, dimensionValue(value)])),
+    statistic: q.metric.statistic,
+    period,
+  });
 }
 
 /** The metric or expression the alarm watches, exactly as our spec says. */
@@ -97,7 +103,12 @@ class PeerAlarms {
     this.facade = new MonitoringFacade(scope, 'Monitoring', {
       alarmFactoryDefaults: { alarmNamePrefix: config.prefix, actionsEnabled: true },
       metricFactoryDefaults: {},
-      dashboardFactory: new DefaultDashboardFactory(scope, 'Dashboards', { dashboardNamePrefix: config.prefix, createDashboard: false, createSummaryDashboard: false, createAlarmDashboard: false }),
+      dashboardFactory: new DefaultDashboardFactory(scope, 'Dashboards', {
+        dashboardNamePrefix: config.prefix,
+        createDashboard: false,
+        createSummaryDashboard: false,
+        createAlarmDashboard: false,
+      }),
     });
     this.factory = new SomeButNotAllAlarmFactory(this.facade, {
       globalAlarmDefaults: { alarmNamePrefix: config.prefix, actionsEnabled: true },
@@ -136,7 +147,9 @@ class PeerAlarms {
         metric,
         alarmFriendlyName: spec.alarmName,
         anomalyDetectionStandardDeviationToRender: spec.threshold,
-        addAlarmOnAnomaly: { [spec.severity]: { ...this.threshold(spec), standardDeviationForAlarm: spec.threshold, alarmWhenAboveTheBand: above, alarmWhenBelowTheBand: below } },
+        addAlarmOnAnomaly: {
+          [spec.severity]: { ...this.threshold(spec), standardDeviationForAlarm: spec.threshold, alarmWhenAboveTheBand: above, alarmWhenBelowTheBand: below },
+        },
       };
     }
     return {
@@ -185,7 +198,8 @@ class PeerAlarms {
 
   private composite(spec: CompositeAlarmSpec): void {
     const any = spec.children.map((c) => `ALARM("${c.alarmName}")`);
-    if (spec.rule !== `(${any.join(' OR ')}) AND NOT (${any.join(' AND ')})`) throw new Error(`${spec.alarmName}: composite rule not reproducible with the peer: ${spec.rule}`);
+    if (spec.rule !== `(${any.join(' OR ')}) AND NOT (${any.join(' AND ')})`)
+      throw new Error(`${spec.alarmName}: composite rule not reproducible with the peer: ${spec.rule}`);
     const children = spec.children.map((child) => {
       const metric = watched(child);
       const created = this.factory.addAlarm(metric, {
@@ -214,20 +228,33 @@ class PeerAlarms {
 /** Builds the peer's app: a core stack with our topics and the environment-wide alarms, then the alarm stacks. */
 export function buildPeerApp(app: App, config: Config, plan: StackPlan): Stack[] {
   const env: Environment = { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region };
-  const core = new Stack(app, `${config.prefix}-alerting`, { env, description: `Runbook alerting (${config.prefix}): topics and environment-wide alarms (peer)` });
+  const core = new Stack(app, `${config.prefix}-alerting`, {
+    env,
+    description: `Runbook alerting (${config.prefix}): topics and environment-wide alarms (peer)`,
+  });
   const topics = new AlertTopics(core, 'Topics', { config });
   const coreAlarms = new PeerAlarms(core, config, { severity: (s) => topics.severityTopics[s], role: (r) => topics.roleTopics[r] });
   plan.core.forEach((spec) => coreAlarms.add(spec));
 
   const shards = plan.alarmStacks.map((shard: AlarmStackPlan) => {
-    const stack = new Stack(app, `${config.prefix}-alarms-${shard.index}`, { env, description: `Runbook alerting (${config.prefix}): alarms of ${shard.services.join(', ')}`.slice(0, 1024) });
+    const stack = new Stack(app, `${config.prefix}-alarms-${shard.index}`, {
+      env,
+      description: `Runbook alerting (${config.prefix}): alarms of ${shard.services.join(', ')}`.slice(0, 1024),
+    });
     const imported = new Map<string, sns.ITopic>();
     const byName = (name: string) => {
       let topic = imported.get(name);
-      if (!topic) imported.set(name, (topic = sns.Topic.fromTopicArn(stack, `Topic${name.replace(/[^A-Za-z0-9]/g, '')}`, stack.formatArn({ service: 'sns', resource: name }))));
+      if (!topic)
+        imported.set(
+          name,
+          (topic = sns.Topic.fromTopicArn(stack, `Topic${name.replace(/[^A-Za-z0-9]/g, '')}`, stack.formatArn({ service: 'sns', resource: name }))),
+        );
       return topic;
     };
-    const alarms = new PeerAlarms(stack, config, { severity: (s) => byName(severityTopicName(config.prefix, s)), role: (r) => byName(roleTopicName(config.prefix, r)) });
+    const alarms = new PeerAlarms(stack, config, {
+      severity: (s) => byName(severityTopicName(config.prefix, s)),
+      role: (r) => byName(roleTopicName(config.prefix, r)),
+    });
     shard.alarms.forEach((spec) => alarms.add(spec));
     stack.addStackDependency(core, 'alarms notify the core stack topics');
     return stack;

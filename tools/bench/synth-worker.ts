@@ -64,9 +64,15 @@ export function sizedConfig(size: string): Config {
 
 /** Our alarms in the peer's scaffold: a core stack with the topics and environment-wide alarms only, then our own alarm stacks. */
 function buildOursAlarmsOnly(app: App, config: Config, plan: StackPlan): Stack[] {
-  const core = new Stack(app, coreStackName(config), { env: environmentOf(config), description: `Runbook alerting (${config.prefix}): topics and environment-wide alarms (alarms only)` });
+  const core = new Stack(app, coreStackName(config), {
+    env: environmentOf(config),
+    description: `Runbook alerting (${config.prefix}): topics and environment-wide alarms (alarms only)`,
+  });
   const topics = new AlertTopics(core, 'Topics', { config });
-  const factory = new AlarmFactory(core, (spec) => [topics.severityTopics[spec.severity].topicArn, ...spec.alsoNotifies.map((role) => topics.roleTopics[role].topicArn)]);
+  const factory = new AlarmFactory(core, (spec) => [
+    topics.severityTopics[spec.severity].topicArn,
+    ...spec.alsoNotifies.map((role) => topics.roleTopics[role].topicArn),
+  ]);
   plan.core.forEach((spec) => factory.add(spec));
   const shards = addAlarmStacks(app, config, plan, core);
   tagApp(app, config);
@@ -94,11 +100,20 @@ function flatten(value: unknown, resources: Record<string, Resource>): string {
   return '*';
 }
 
-type MetricDataQuery = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] }; Period: number; Stat: string } };
+type MetricDataQuery = {
+  Id: string;
+  Expression?: string;
+  ReturnData?: boolean;
+  MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] }; Period: number; Stat: string };
+};
 
 /** A dimension's value as the template holds it: a string, or the string of its Fn::Sub (a state machine's ARN). */
 const dimValue = (v: unknown) => (typeof v === 'object' && v !== null && 'Fn::Sub' in v ? String((v as { 'Fn::Sub': unknown })['Fn::Sub']) : String(v));
-const dims = (d: { Name: string; Value: unknown }[] | undefined) => (d ?? []).map((x) => `${x.Name}=${dimValue(x.Value)}`).sort().join(',');
+const dims = (d: { Name: string; Value: unknown }[] | undefined) =>
+  (d ?? [])
+    .map((x) => `${x.Name}=${dimValue(x.Value)}`)
+    .sort()
+    .join(',');
 
 /**
  * An alarm in a form that does not depend on how it was built: the metric queries by id (CDK names the
@@ -107,7 +122,13 @@ const dims = (d: { Name: string; Value: unknown }[] | undefined) => (d ?? []).ma
  */
 function canonicalAlarm(p: Record<string, unknown>, resources: Record<string, Resource>): Record<string, unknown> {
   const queries = (p.Metrics as MetricDataQuery[] | undefined) ?? [];
-  const inputs = queries.filter((q) => q.MetricStat).map((q) => `${q.Id}:${q.MetricStat!.Metric.Namespace}/${q.MetricStat!.Metric.MetricName}[${dims(q.MetricStat!.Metric.Dimensions)}] ${q.MetricStat!.Stat}/${q.MetricStat!.Period}`).sort();
+  const inputs = queries
+    .filter((q) => q.MetricStat)
+    .map(
+      (q) =>
+        `${q.Id}:${q.MetricStat!.Metric.Namespace}/${q.MetricStat!.Metric.MetricName}[${dims(q.MetricStat!.Metric.Dimensions)}] ${q.MetricStat!.Stat}/${q.MetricStat!.Period}`,
+    )
+    .sort();
   const expressions = queries.filter((q) => q.Expression !== undefined);
   const band = expressions.find((q) => q.Expression!.startsWith('ANOMALY_DETECTION_BAND'));
   const bandMatch = band?.Expression!.match(/^ANOMALY_DETECTION_BAND\((\w+),\s*([\d.]+)\)$/);
@@ -125,7 +146,10 @@ function canonicalAlarm(p: Record<string, unknown>, resources: Record<string, Re
     alarmActions: actions('AlarmActions'),
     okActions: actions('OKActions'),
     insufficientDataActions: actions('InsufficientDataActions'),
-    metric: p.MetricName === undefined ? undefined : `${String(p.Namespace)}/${String(p.MetricName)}[${dims(p.Dimensions as { Name: string; Value: unknown }[])}] ${String(p.Statistic ?? p.ExtendedStatistic)}/${String(p.Period)}`,
+    metric:
+      p.MetricName === undefined
+        ? undefined
+        : `${String(p.Namespace)}/${String(p.MetricName)}[${dims(p.Dimensions as { Name: string; Value: unknown }[])}] ${String(p.Statistic ?? p.ExtendedStatistic)}/${String(p.Period)}`,
     inputs,
     expression: evaluated?.Expression,
     tags: ((p.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => `${t.Key}=${t.Value}`).sort(),
@@ -198,11 +222,13 @@ async function main(): Promise<void> {
         if (!dumpFile) continue;
         if (r.Type === 'AWS::CloudWatch::Alarm') dump.alarms[String(p.AlarmName)] = canonicalAlarm(p, resources);
         if (r.Type === 'AWS::CloudWatch::CompositeAlarm') dump.composites[String(p.AlarmName)] = canonicalComposite(p, resources);
-        if (r.Type === 'AWS::Logs::MetricFilter') dump.filters[String(p.FilterName)] = { logGroupName: p.LogGroupName, pattern: p.FilterPattern, transformations: p.MetricTransformations };
+        if (r.Type === 'AWS::Logs::MetricFilter')
+          dump.filters[String(p.FilterName)] = { logGroupName: p.LogGroupName, pattern: p.FilterPattern, transformations: p.MetricTransformations };
       }
     }
     const expectedAlarms = specs.reduce((sum, spec) => sum + cloudWatchAlarmCount(spec), 0);
-    if (counts.alarms !== expectedAlarms) throw new Error(`${variant} at ${size}: ${counts.alarms} CloudWatch alarms synthesized, the specs have ${expectedAlarms}`);
+    if (counts.alarms !== expectedAlarms)
+      throw new Error(`${variant} at ${size}: ${counts.alarms} CloudWatch alarms synthesized, the specs have ${expectedAlarms}`);
     if (dumpFile) writeFileSync(dumpFile, JSON.stringify(dump));
 
     const result: WorkerResult = {

@@ -32,7 +32,11 @@ import type { Variant, WorkerResult } from './synth-worker';
 const ROOT = join(__dirname, '..', '..');
 const WORKER = join(__dirname, 'synth-worker.ts');
 const VARIANTS: readonly Variant[] = ['ours', 'peer', 'ours-alarms'];
-const LABEL: Record<Variant, string> = { ours: 'ours (buildApp, the product)', peer: 'peer (cdk-monitoring-constructs)', 'ours-alarms': 'ours, alarms only (like for like)' };
+const LABEL: Record<Variant, string> = {
+  ours: 'ours (buildApp, the product)',
+  peer: 'peer (cdk-monitoring-constructs)',
+  'ours-alarms': 'ours, alarms only (like for like)',
+};
 
 function peerVersion(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'cdk-monitoring-constructs', 'package.json'), 'utf8')) as { version: string };
@@ -88,7 +92,10 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
           const ours = read('ours');
           for (const other of ['peer', 'ours-alarms'] as const) {
             const diff = differences(ours, read(other));
-            if (diff.length > 0) throw new Error(`${sizeName(size)}: ${other} does not synthesize the same alarms as ours (${diff.length} differ):\n  ${diff.slice(0, 5).join('\n  ')}`);
+            if (diff.length > 0)
+              throw new Error(
+                `${sizeName(size)}: ${other} does not synthesize the same alarms as ours (${diff.length} differ):\n  ${diff.slice(0, 5).join('\n  ')}`,
+              );
           }
         }
       }

@@ -30,9 +30,13 @@ export function renderEscalation(alert: AlertDefinition, config: Config): string
   const severity = alertSettings(alert, config).severity;
   const lines = [`Policy \`${policy.id}\`: ${policy.description}`, ''];
   if (policy.steps.length === 0) {
-    lines.push(`- No page and no acknowledgement: the incident is listed in the weekly digest sent to the on-call manager (${reach(config, 'on-call-manager')}).`);
+    lines.push(
+      `- No page and no acknowledgement: the incident is listed in the weekly digest sent to the on-call manager (${reach(config, 'on-call-manager')}).`,
+    );
     const tickets = config.integrations.tickets;
-    lines.push(`- Ticket backlog: ${tickets?.severities.includes(severity) ? `a backlog ticket is filed in ${tickets.provider}` : `no tracker takes ${severity} (\`integrations.tickets\`), so no backlog ticket is filed`}.`);
+    lines.push(
+      `- Ticket backlog: ${tickets?.severities.includes(severity) ? `a backlog ticket is filed in ${tickets.provider}` : `no tracker takes ${severity} (\`integrations.tickets\`), so no backlog ticket is filed`}.`,
+    );
     return lines.join('\n');
   }
   lines.push('| When | Condition | Who | Reached at |', '|---|---|---|---|');
@@ -40,20 +44,30 @@ export function renderEscalation(alert: AlertDefinition, config: Config): string
     const tellCustomerSuccess = index === 0 && alert.customerFacing && (severity === 'P1' || severity === 'P2');
     const roles = tellCustomerSuccess && !step.page.includes('customer-success') ? [...step.page, 'customer-success' as const] : step.page;
     const who = [...roles.map((r) => ROLE_NAMES[r]), ...(step.ticket ? ['a ticket'] : [])].join(', ');
-    const reached = [...roles.map((r) => `${ROLE_NAMES[r]}: ${reach(config, r)}`), ...(step.ticket ? [`ticket: ${config.integrations.tickets?.provider ?? 'no tracker configured (`integrations.tickets`)'}`] : [])];
+    const reached = [
+      ...roles.map((r) => `${ROLE_NAMES[r]}: ${reach(config, r)}`),
+      ...(step.ticket ? [`ticket: ${config.integrations.tickets?.provider ?? 'no tracker configured (`integrations.tickets`)'}`] : []),
+    ];
     lines.push(`| ${when(step)} | ${condition(step, index)} | ${who} | ${reached.join('; ')} |`);
   });
   lines.push('');
-  for (const role of directRoles(alert)) lines.push(`- The alarm also notifies the ${ROLE_NAMES[role]} directly (${reach(config, role)}), around the escalation it watches.`);
+  for (const role of directRoles(alert))
+    lines.push(`- The alarm also notifies the ${ROLE_NAMES[role]} directly (${reach(config, role)}), around the escalation it watches.`);
   const slack = config.integrations.slack;
   const channelled = slack?.severities.some((s) => s === severity) ?? false;
   if (severity === 'P1' || channelled) {
     const channel = `#${slack?.channelPrefix ?? 'incident'}-YYYY-MM-DD`;
-    lines.push(`- Incident channel \`${channel}\`: ${channelled ? 'opened by the collaboration function with the first page' : 'open it by hand (`integrations.slack` is not configured for this severity)'}.`);
+    lines.push(
+      `- Incident channel \`${channel}\`: ${channelled ? 'opened by the collaboration function with the first page' : 'open it by hand (`integrations.slack` is not configured for this severity)'}.`,
+    );
   }
-  lines.push('- Acknowledge with `npx oncall ack INCIDENT_ID` (or the page\'s ack link): it stops the "not acknowledged" steps; "still open" steps go on until the incident resolves.');
+  lines.push(
+    '- Acknowledge with `npx oncall ack INCIDENT_ID` (or the page\'s ack link): it stops the "not acknowledged" steps; "still open" steps go on until the incident resolves.',
+  );
   if (alert.customerFacing && (severity === 'P1' || severity === 'P2')) {
-    lines.push(`- Customer-facing: customer success is told with the first page; the status page ${config.integrations.statusPage ? 'is updated by the collaboration function' : 'is yours to update (`integrations.statusPage` is not configured)'}.`);
+    lines.push(
+      `- Customer-facing: customer success is told with the first page; the status page ${config.integrations.statusPage ? 'is updated by the collaboration function' : 'is yours to update (`integrations.statusPage` is not configured)'}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -21,7 +21,11 @@ const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:1234567890
  */
 export const DRILL_INTEGRATIONS = {
   slack: { tokenSecretArn: secretArn('slack-bot-token'), inviteUsers: ['U0ONCALL1', 'U0ONCALL2'] },
-  statusPage: { apiKeySecretArn: secretArn('statuspage-api-key'), pageId: 'kctbh9vrtdwd', components: { 'chatbot-api': '8kbf7d35c070', default: '9zzf7d35c071' } },
+  statusPage: {
+    apiKeySecretArn: secretArn('statuspage-api-key'),
+    pageId: 'kctbh9vrtdwd',
+    components: { 'chatbot-api': '8kbf7d35c070', default: '9zzf7d35c071' },
+  },
   tickets: { provider: 'github' as const, tokenSecretArn: secretArn('github-token'), repository: 'acme/chatbot-ops' },
   pagerDuty: { routingKeySecretArn: secretArn('pagerduty-routing-key') },
 } satisfies ConfigInput['integrations'];

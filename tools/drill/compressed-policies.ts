@@ -12,7 +12,10 @@ export function compressedPolicies(secondsPerHour: number): NonNullable<NonNulla
   return Object.fromEntries(
     Object.values(ESCALATION_POLICIES).map((policy) => [
       policy.id,
-      { description: policy.description, steps: policy.steps.map(({ nextBusinessDay: _ignored, ...step }) => ({ ...step, afterMinutes: step.afterMinutes * factor, page: [...step.page] })) },
+      {
+        description: policy.description,
+        steps: policy.steps.map(({ nextBusinessDay: _ignored, ...step }) => ({ ...step, afterMinutes: step.afterMinutes * factor, page: [...step.page] })),
+      },
     ]),
   );
 }

@@ -49,7 +49,10 @@ export function withDeploymentHistory(ecs: ECSClient, world: object, arn: { read
   const history = histories.get(world)!;
   const base = `arn:aws:ecs:${arn.region}:${arn.account}`;
   let sequence = 0;
-  const revision = (cluster: string, service: string, taskDefinition: string): Revision => ({ arn: `${base}:service-revision/${cluster}/${service}/${++sequence}${Date.now()}`, taskDefinition });
+  const revision = (cluster: string, service: string, taskDefinition: string): Revision => ({
+    arn: `${base}:service-revision/${cluster}/${service}/${++sequence}${Date.now()}`,
+    taskDefinition,
+  });
 
   const deploymentsOf = async (cluster: string, service: string): Promise<Deployment[]> => {
     const key = `${cluster}/${service}`;
@@ -90,18 +93,35 @@ export function withDeploymentHistory(ecs: ECSClient, world: object, arn: { read
           const { cluster = 'default', service, createdAt } = input as unknown as ListServiceDeploymentsCommandInput;
           const name = String(service).split('/').pop()!;
           const deployments = (await deploymentsOf(String(cluster).split('/').pop()!, name)).filter((d) => !createdAt?.after || d.createdAt >= createdAt.after);
-          return reply({ serviceDeployments: deployments.map(described).reverse().map(({ serviceDeploymentArn, createdAt: c, startedAt, status, targetServiceRevision }) => ({ serviceDeploymentArn, createdAt: c, startedAt, status, targetServiceRevisionArn: targetServiceRevision?.arn })) }) as never;
+          return reply({
+            serviceDeployments: deployments
+              .map(described)
+              .reverse()
+              .map(({ serviceDeploymentArn, createdAt: c, startedAt, status, targetServiceRevision }) => ({
+                serviceDeploymentArn,
+                createdAt: c,
+                startedAt,
+                status,
+                targetServiceRevisionArn: targetServiceRevision?.arn,
+              })),
+          }) as never;
         }
         case 'DescribeServiceDeploymentsCommand': {
           const arns = (input as unknown as DescribeServiceDeploymentsCommandInput).serviceDeploymentArns ?? [];
           const found = all().filter((d) => arns.includes(d.arn));
-          return reply({ serviceDeployments: found.map(described), failures: arns.filter((a) => !found.some((d) => d.arn === a)).map((a) => ({ arn: a, reason: 'MISSING' })) }) as never;
+          return reply({
+            serviceDeployments: found.map(described),
+            failures: arns.filter((a) => !found.some((d) => d.arn === a)).map((a) => ({ arn: a, reason: 'MISSING' })),
+          }) as never;
         }
         case 'DescribeServiceRevisionsCommand': {
           const arns = (input as unknown as DescribeServiceRevisionsCommandInput).serviceRevisionArns ?? [];
           const revisions = all().flatMap((d) => (d.source ? [d.source, d.target] : [d.target]));
           const found = arns.flatMap((a) => revisions.filter((r) => r.arn === a).slice(0, 1));
-          return reply({ serviceRevisions: found.map((r) => ({ serviceRevisionArn: r.arn, taskDefinition: r.taskDefinition })), failures: arns.filter((a) => !found.some((r) => r.arn === a)).map((a) => ({ arn: a, reason: 'MISSING' })) }) as never;
+          return reply({
+            serviceRevisions: found.map((r) => ({ serviceRevisionArn: r.arn, taskDefinition: r.taskDefinition })),
+            failures: arns.filter((a) => !found.some((r) => r.arn === a)).map((a) => ({ arn: a, reason: 'MISSING' })),
+          }) as never;
         }
         case 'UpdateServiceCommand': {
           const { cluster = 'default', service, taskDefinition, forceNewDeployment } = input as unknown as UpdateServiceCommandInput;
@@ -110,7 +130,13 @@ export function withDeploymentHistory(ecs: ECSClient, world: object, arn: { read
           const deployments = await deploymentsOf(c, s);
           const result = await next(args);
           const running = (result.output as UpdateServiceCommandOutput).service?.taskDefinition;
-          if (running) deployments.push({ arn: `${base}:service-deployment/${c}/${s}/${++sequence}${Date.now()}`, createdAt: new Date(), source: deployments[deployments.length - 1]!.target, target: revision(c, s, running) });
+          if (running)
+            deployments.push({
+              arn: `${base}:service-deployment/${c}/${s}/${++sequence}${Date.now()}`,
+              createdAt: new Date(),
+              source: deployments[deployments.length - 1]!.target,
+              target: revision(c, s, running),
+            });
           return result;
         }
         default:

@@ -75,7 +75,12 @@ export async function createEscalationWorld(options: {
   }
   // On the drill's clock, every handler and store reads the simulated time.
   const now = options.clock ? () => options.clock!.now() : (options.now ?? (() => new Date()));
-  const { incidents, audit, silences } = openStores({ dynamo: clients.dynamo, table: options.auditTable, retentionDays: config.automation.auditRetentionDays, now });
+  const { incidents, audit, silences } = openStores({
+    dynamo: clients.dynamo,
+    table: options.auditTable,
+    retentionDays: config.automation.auditRetentionDays,
+    now,
+  });
   // The runners call the handlers with the deps, and the deps hold the runner: bind late.
   let deps!: EscalationDeps;
   // The catch targets publish straight to the on-call primary's topic, as their synthesized Parameters say (the
@@ -83,7 +88,9 @@ export async function createEscalationWorld(options: {
   const pageOnCallDirectly = async (input: unknown) => {
     const { Message, MessageStructure, Subject } = input as { Message: unknown; MessageStructure?: string; Subject?: string };
     const message = typeof Message === 'string' ? Message : JSON.stringify(Message);
-    const { MessageId } = await clients.sns.send(new PublishCommand({ TopicArn: topicArns.get('on-call-primary'), Message: message, MessageStructure, Subject }));
+    const { MessageId } = await clients.sns.send(
+      new PublishCommand({ TopicArn: topicArns.get('on-call-primary'), Message: message, MessageStructure, Subject }),
+    );
     return { MessageId };
   };
   const { clock } = options;
@@ -110,12 +117,18 @@ export async function createEscalationWorld(options: {
     }
     return entry;
   };
-  const page = timed(async (input) => {
-    const result = await pageStep(deps, input);
-    stepOf((input as { step: { index: number } }).step.index).settle(result);
-    return result;
-  }, (input) => (input as { step?: { at?: string } }).step?.at);
-  const verify = timed((input) => verifyAction(deps, input), (input) => (input as { at?: string }).at);
+  const page = timed(
+    async (input) => {
+      const result = await pageStep(deps, input);
+      stepOf((input as { step: { index: number } }).step.index).settle(result);
+      return result;
+    },
+    (input) => (input as { step?: { at?: string } }).step?.at,
+  );
+  const verify = timed(
+    (input) => verifyAction(deps, input),
+    (input) => (input as { at?: string }).at,
+  );
   const runner = localRunner(options.escalationDefinition, { PageStep: page, PageOnCallDirectly: pageOnCallDirectly }, runOptions);
   const verifyRunner = localRunner(options.verifyDefinition, { VerifyAction: verify, VerifyFailedPageOnCall: pageOnCallDirectly }, runOptions);
   deps = {
@@ -146,7 +159,9 @@ export async function createEscalationWorld(options: {
           const { Messages } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
           if (!Messages?.length) break;
           pages.push(...Messages.map((m) => ({ role, text: m.Body ?? '' })));
-          await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+          await clients.sqs.send(
+            new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+          );
         }
       }
       return pages;

@@ -53,8 +53,12 @@ export function localRunner(
     waitMs?: number;
   } = {},
 ): LocalRunner {
-  const retryIntervalOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(statesWhere(definition, (s) => s.Retry !== undefined).map((name) => [name, options.retryIntervalMs!]));
-  const waitTimeOverrides = options.waitMs === undefined ? undefined : Object.fromEntries(statesWhere(definition, (s) => s.Type === 'Wait').map((name) => [name, options.waitMs!]));
+  const retryIntervalOverrides =
+    options.retryIntervalMs === undefined
+      ? undefined
+      : Object.fromEntries(statesWhere(definition, (s) => s.Retry !== undefined).map((name) => [name, options.retryIntervalMs!]));
+  const waitTimeOverrides =
+    options.waitMs === undefined ? undefined : Object.fromEntries(statesWhere(definition, (s) => s.Type === 'Wait').map((name) => [name, options.waitMs!]));
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const executions = new Map<string, LocalExecution & { abort: () => void; arn: string }>();
   return {
@@ -63,9 +67,15 @@ export function localRunner(
       const existing = executions.get(name);
       if (existing) return { arn: existing.arn };
       const stopping = new AbortController();
-      const taskResourceLocalHandlers = Object.fromEntries(Object.entries(handlers).map(([state, handler]) => [state, (taskInput: unknown) => handler(taskInput, { stopped: stopping.signal })]));
+      const taskResourceLocalHandlers = Object.fromEntries(
+        Object.entries(handlers).map(([state, handler]) => [state, (taskInput: unknown) => handler(taskInput, { stopped: stopping.signal })]),
+      );
       const run = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}), ...(waitTimeOverrides ? { waitTimeOverrides } : {}) },
+        overrides: {
+          taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+          ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
+        },
         noThrowOnAbort: true,
       });
       const states: string[] = [];
@@ -85,7 +95,17 @@ export function localRunner(
         stopping.abort();
         run.abort();
       };
-      executions.set(name, { name, input, done, states, abort, arn, get error() { return error; } });
+      executions.set(name, {
+        name,
+        input,
+        done,
+        states,
+        abort,
+        arn,
+        get error() {
+          return error;
+        },
+      });
       return { arn };
     },
     async stop(arn) {
@@ -101,8 +121,17 @@ export function localRunner(
 /** Names of the states that match, nested ones (Map, Parallel) included. */
 function statesWhere(definition: { States?: Record<string, unknown> }, matches: (state: { Type?: string; Retry?: unknown }) => boolean): string[] {
   return Object.entries(definition.States ?? {}).flatMap(([name, raw]) => {
-    const state = raw as { Type?: string; Retry?: unknown; ItemProcessor?: { States?: Record<string, unknown> }; Iterator?: { States?: Record<string, unknown> }; Branches?: { States?: Record<string, unknown> }[] };
-    return [...(matches(state) ? [name] : []), ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? statesWhere(inner, matches) : []))];
+    const state = raw as {
+      Type?: string;
+      Retry?: unknown;
+      ItemProcessor?: { States?: Record<string, unknown> };
+      Iterator?: { States?: Record<string, unknown> };
+      Branches?: { States?: Record<string, unknown> }[];
+    };
+    return [
+      ...(matches(state) ? [name] : []),
+      ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? statesWhere(inner, matches) : [])),
+    ];
   });
 }
 
@@ -114,7 +143,8 @@ const PSEUDO: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS
  */
 export function definitionOf(resource: { Properties: { DefinitionString: unknown } }): StateMachineDefinition {
   const raw = resource.Properties.DefinitionString;
-  const part = (p: unknown) => (typeof p === 'string' ? p : PSEUDO[(p as { Ref?: string }).Ref ?? ''] ?? 'arn:aws:lambda:us-east-1:123456789012:function:local');
+  const part = (p: unknown) =>
+    typeof p === 'string' ? p : (PSEUDO[(p as { Ref?: string }).Ref ?? ''] ?? 'arn:aws:lambda:us-east-1:123456789012:function:local');
   const text = typeof raw === 'string' ? raw : (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(part).join('');
   return JSON.parse(text) as StateMachineDefinition;
 }

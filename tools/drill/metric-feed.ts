@@ -22,11 +22,18 @@ export async function feedMinutes(cloudwatch: CloudWatchClient, feeds: readonly 
     const data = [];
     for (let m = Math.floor(from / MINUTE) * MINUTE; m + MINUTE + lagMs <= now; m += MINUTE) {
       const v = value(m);
-      if (v !== undefined) data.push({ MetricName: metric.metricName, Timestamp: new Date(m), Value: v, Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })) });
+      if (v !== undefined)
+        data.push({
+          MetricName: metric.metricName,
+          Timestamp: new Date(m),
+          Value: v,
+          Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+        });
     }
     // CloudWatch takes 1000 datapoints per call, but the SDK gzips request bodies over 10 KiB and moto 5.2.1 fails
     // to read them (HTTP 500, BadGzipFile): batches of 50 stay under that size.
-    for (let i = 0; i < data.length; i += BATCH) await cloudwatch.send(new PutMetricDataCommand({ Namespace: metric.namespace, MetricData: data.slice(i, i + BATCH) }));
+    for (let i = 0; i < data.length; i += BATCH)
+      await cloudwatch.send(new PutMetricDataCommand({ Namespace: metric.namespace, MetricData: data.slice(i, i + BATCH) }));
     written += data.length;
   }
   return written;

@@ -25,7 +25,17 @@ export function withMetricMath(cloudwatch: CloudWatchClient): CloudWatchClient {
       if ((context as { commandName?: string }).commandName !== 'GetMetricDataCommand' || !queries.some((q) => q.Expression !== undefined)) return next(args);
       const stats = queries.filter((q) => q.MetricStat !== undefined);
       // Every statistic is needed by some expression: moto returns them all, oldest first, on one grid.
-      const computed = stats.length === 0 ? [] : ((await next({ ...args, input: { ...input, MetricDataQueries: stats.map((q) => ({ ...q, ReturnData: true })), ScanBy: 'TimestampAscending', NextToken: undefined } })).output as GetMetricDataCommandOutput).MetricDataResults ?? [];
+      const computed =
+        stats.length === 0
+          ? []
+          : ((
+              (
+                await next({
+                  ...args,
+                  input: { ...input, MetricDataQueries: stats.map((q) => ({ ...q, ReturnData: true })), ScanBy: 'TimestampAscending', NextToken: undefined },
+                })
+              ).output as GetMetricDataCommandOutput
+            ).MetricDataResults ?? []);
       const results = evaluateQueries(queries, computed, input);
       const returned = queries.filter((q) => q.ReturnData !== false).map((q) => results.get(q.Id!)!);
       const descending = (input.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';
@@ -41,8 +51,13 @@ export function withMetricMath(cloudwatch: CloudWatchClient): CloudWatchClient {
  * The result of every query, by id: the MetricStat ones as moto computed them, the expressions evaluated on
  * moto's period grid (from StartTime, whole seconds, one slot per period up to EndTime), in dependency order.
  */
-function evaluateQueries(queries: readonly MetricDataQuery[], computed: readonly MetricDataResult[], input: GetMetricDataCommandInput): Map<string, MetricDataResult> {
-  const periodSeconds = queries.find((q) => q.Period !== undefined)?.Period ?? queries.find((q) => q.MetricStat?.Period !== undefined)?.MetricStat?.Period ?? 60;
+function evaluateQueries(
+  queries: readonly MetricDataQuery[],
+  computed: readonly MetricDataResult[],
+  input: GetMetricDataCommandInput,
+): Map<string, MetricDataResult> {
+  const periodSeconds =
+    queries.find((q) => q.Period !== undefined)?.Period ?? queries.find((q) => q.MetricStat?.Period !== undefined)?.MetricStat?.Period ?? 60;
   const first = Math.floor(new Date(input.StartTime!).getTime() / 1000) * 1000;
   const end = Math.floor(new Date(input.EndTime!).getTime() / 1000) * 1000;
   const slots: number[] = [];
@@ -68,7 +83,13 @@ function evaluateQueries(queries: readonly MetricDataQuery[], computed: readonly
       const values = evaluateMath(expr, series, slots.length);
       series.set(query.Id!, values);
       const kept = slots.flatMap((at, i) => (Number.isFinite(values[i]) ? [{ at, value: values[i]! }] : []));
-      results.set(query.Id!, { Id: query.Id, Label: query.Label ?? query.Id, Timestamps: kept.map((p) => new Date(p.at)), Values: kept.map((p) => p.value), StatusCode: 'Complete' });
+      results.set(query.Id!, {
+        Id: query.Id,
+        Label: query.Label ?? query.Id,
+        Timestamps: kept.map((p) => new Date(p.at)),
+        Values: kept.map((p) => p.value),
+        StatusCode: 'Complete',
+      });
     }
     pending = pending.filter((p) => !ready.includes(p));
   }

@@ -42,8 +42,19 @@ export function alarmNotification(config: Config, change: AlarmChange): Record<s
     OKActions: [],
     AlarmActions: [],
     InsufficientDataActions: [],
-    Trigger: { MetricName: 'drill', Namespace: config.metrics.namespace, StatisticType: 'Statistic', Statistic: 'SUM', Period: settings.periodSeconds, EvaluationPeriods: settings.evaluationPeriods, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 },
-    ...(change.reasonData === undefined ? {} : { NewStateReasonData: typeof change.reasonData === 'string' ? change.reasonData : JSON.stringify(change.reasonData) }),
+    Trigger: {
+      MetricName: 'drill',
+      Namespace: config.metrics.namespace,
+      StatisticType: 'Statistic',
+      Statistic: 'SUM',
+      Period: settings.periodSeconds,
+      EvaluationPeriods: settings.evaluationPeriods,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    },
+    ...(change.reasonData === undefined
+      ? {}
+      : { NewStateReasonData: typeof change.reasonData === 'string' ? change.reasonData : JSON.stringify(change.reasonData) }),
   };
 }
 

@@ -28,7 +28,11 @@ export async function localStream(settings: ClientSettings, table: string): Prom
   async function read(shardId: string): Promise<DynamoDBRecord[]> {
     const last = readUpTo.get(shardId);
     const { ShardIterator } = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' }) }),
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
     );
     const records: DynamoDBRecord[] = [];
     for (let iterator = ShardIterator; iterator; ) {

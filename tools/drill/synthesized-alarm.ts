@@ -12,7 +12,9 @@ const ACTIONS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'] as cons
  * @throws if no stack declares it, or a property left is still a CloudFormation reference
  */
 export async function putSynthesizedAlarm(cloudwatch: CloudWatchClient, stacks: readonly Stack[], alarmName: string): Promise<void> {
-  const declared = stacks.flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: alarmName } })));
+  const declared = stacks.flatMap((stack) =>
+    Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: alarmName } })),
+  );
   const properties = (declared[0] as { Properties?: Record<string, unknown> } | undefined)?.Properties;
   if (!properties) throw new Error(`no synthesized stack declares the alarm ${alarmName}`);
   const input = Object.fromEntries(Object.entries(properties).filter(([name]) => !(ACTIONS as readonly string[]).includes(name)));

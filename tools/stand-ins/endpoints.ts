@@ -77,7 +77,9 @@ export interface RecordedRequest {
  * dropped; `hang`: no answer, the client's timeout fires). Faults queue in order; each applies to `times`
  * requests (@default every request, for ever) before the next one, or the service, answers.
  */
-export type Fault = { readonly status: number; readonly times?: number; readonly retryAfter?: string; readonly body?: unknown } | { readonly network: 'reset' | 'hang'; readonly times?: number };
+export type Fault =
+  | { readonly status: number; readonly times?: number; readonly retryAfter?: string; readonly body?: unknown }
+  | { readonly network: 'reset' | 'hang'; readonly times?: number };
 
 export interface FakeEndpointsOptions {
   /** @default DEFAULT_FAKE_TOKENS */
@@ -177,7 +179,15 @@ export async function startFakeEndpoints(options: FakeEndpointsOptions = {}): Pr
       } else body = /x-www-form-urlencoded/i.test(contentType) ? Object.fromEntries(new URLSearchParams(raw)) : raw;
     }
     const pathname = `/${rest.join('/')}`;
-    const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = { service, host, method: req.method ?? 'GET', path: pathname + url.search, headers, body, status: undefined };
+    const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
+      service,
+      host,
+      method: req.method ?? 'GET',
+      path: pathname + url.search,
+      headers,
+      body,
+      status: undefined,
+    };
     requests.push(record);
 
     const fault = nextFault(service);
@@ -186,7 +196,11 @@ export async function startFakeEndpoints(options: FakeEndpointsOptions = {}): Pr
       if (fault.network === 'reset') req.socket.destroy();
       return; // hang: the client's timeout ends it (stop() closes what is left)
     } else if (fault) {
-      response = { status: fault.status, body: fault.body ?? services[service].faultBody(fault.status), ...(fault.retryAfter === undefined ? {} : { headers: { 'retry-after': fault.retryAfter } }) };
+      response = {
+        status: fault.status,
+        body: fault.body ?? services[service].faultBody(fault.status),
+        ...(fault.retryAfter === undefined ? {} : { headers: { 'retry-after': fault.retryAfter } }),
+      };
     } else {
       try {
         response = services[service].handle({ host, method: record.method, pathname, query: url.searchParams, headers, body, json, malformed });
@@ -224,11 +238,19 @@ export async function startFakeEndpoints(options: FakeEndpointsOptions = {}): Pr
     tokens,
     requests,
     requestsTo: (service) => requests.filter((r) => r.service === service),
-    state: { slack: services.slack.state, statuspage: services.statuspage.state, github: services.github.state, jira: services.jira.state, pagerduty: services.pagerduty.state },
+    state: {
+      slack: services.slack.state,
+      statuspage: services.statuspage.state,
+      github: services.github.state,
+      jira: services.jira.state,
+      pagerduty: services.pagerduty.state,
+    },
     fail(service, fault) {
       const times = fault.times ?? Infinity;
-      if (!(times >= 1) || (times !== Infinity && !Number.isInteger(times))) throw new RangeError(`fault times must be a whole number >= 1, not ${fault.times}`);
-      if ('status' in fault && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599)) throw new RangeError(`a fault's status must be 400-599, not ${fault.status}`);
+      if (!(times >= 1) || (times !== Infinity && !Number.isInteger(times)))
+        throw new RangeError(`fault times must be a whole number >= 1, not ${fault.times}`);
+      if ('status' in fault && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599))
+        throw new RangeError(`a fault's status must be 400-599, not ${fault.status}`);
       if ('network' in fault && fault.network !== 'reset' && fault.network !== 'hang') throw new RangeError(`unknown network fault ${String(fault.network)}`);
       faults[service].push({ fault, left: times });
     },
@@ -260,4 +282,3 @@ export async function startFakeEndpoints(options: FakeEndpointsOptions = {}): Pr
     },
   };
 }
-

@@ -72,7 +72,8 @@ export function adfText(node: unknown): string {
 
 /** Why a value is not an ADF document Jira would take, or undefined. */
 function adfProblem(value: unknown): string | undefined {
-  if (!isObject(value) || value.type !== 'doc' || value.version !== 1 || !Array.isArray(value.content)) return 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+  if (!isObject(value) || value.type !== 'doc' || value.version !== 1 || !Array.isArray(value.content))
+    return 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
   const check = (node: unknown): string | undefined => {
     if (!isObject(node) || typeof node.type !== 'string') return 'INVALID_INPUT';
     if (node.type === 'text' && (typeof node.text !== 'string' || node.text === '')) return 'INVALID_INPUT: a text node must have non-empty text';
@@ -98,7 +99,8 @@ export function jiraFake(credentials: string, options: FakeJiraOptions = {}): Se
     if (!isObject(fields)) return errors(400, ["Field 'fields' is required."]);
     const problems: Record<string, string> = {};
     const project = isObject(fields.project) ? fields.project.key : undefined;
-    if (typeof project !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(project) || (options.projects && !options.projects.includes(project))) problems.project = 'valid project is required';
+    if (typeof project !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(project) || (options.projects && !options.projects.includes(project)))
+      problems.project = 'valid project is required';
     const summary = fields.summary;
     if (typeof summary !== 'string' || summary.trim() === '') problems.summary = 'You must specify a summary of the issue.';
     else if (summary.length > 255) problems.summary = 'Summary must be less than 255 characters.';
@@ -118,7 +120,20 @@ export function jiraFake(credentials: string, options: FakeJiraOptions = {}): Se
     if (Object.keys(problems).length) return errors(400, [], problems);
 
     const number = state.issues.filter((i) => i.site === site && i.project === project).length + 1;
-    const issue: FakeJiraIssue = { id: String(10_000 + ++ids), key: `${project as string}-${number}`, site, project: project as string, summary: summary as string, issueType: issueType as string, labels: [...(labels as string[])], description, descriptionText: adfText(description), status: 'To Do', comments: [], transitions: [] };
+    const issue: FakeJiraIssue = {
+      id: String(10_000 + ++ids),
+      key: `${project as string}-${number}`,
+      site,
+      project: project as string,
+      summary: summary as string,
+      issueType: issueType as string,
+      labels: [...(labels as string[])],
+      description,
+      descriptionText: adfText(description),
+      status: 'To Do',
+      comments: [],
+      transitions: [],
+    };
     state.issues.push(issue);
     return reply(201, { id: issue.id, key: issue.key, self: `https://${request.host}/rest/api/3/issue/${issue.id}` });
   }
@@ -128,7 +143,15 @@ export function jiraFake(credentials: string, options: FakeJiraOptions = {}): Se
       id: issue.id,
       key: issue.key,
       self: `https://${host}/rest/api/3/issue/${issue.id}`,
-      fields: { summary: issue.summary, issuetype: { name: issue.issueType }, project: { key: issue.project }, labels: issue.labels, description: issue.description, status: { name: issue.status, statusCategory: { key: category(issue.status) } }, comment: { total: issue.comments.length } },
+      fields: {
+        summary: issue.summary,
+        issuetype: { name: issue.issueType },
+        project: { key: issue.project },
+        labels: issue.labels,
+        description: issue.description,
+        status: { name: issue.status, statusCategory: { key: category(issue.status) } },
+        comment: { total: issue.comments.length },
+      },
     };
   }
 
@@ -156,15 +179,31 @@ export function jiraFake(credentials: string, options: FakeJiraOptions = {}): Se
       if (sub === 'comment') {
         if (request.method === 'GET') return reply(200, { total: issue.comments.length, comments: issue.comments.map((c) => ({ id: c.id, body: c.body })) });
         if (request.method !== 'POST') return { status: 405, text: 'Method Not Allowed' };
-        if (body.body === undefined || (isObject(body.body) && Array.isArray(body.body.content) && body.body.content.length === 0)) return errors(400, ['Comment body can not be empty!']);
+        if (body.body === undefined || (isObject(body.body) && Array.isArray(body.body.content) && body.body.content.length === 0))
+          return errors(400, ['Comment body can not be empty!']);
         const problem = adfProblem(body.body);
         if (problem) return errors(400, [], { comment: problem });
         const comment = { id: String(20_000 + ++ids), body: body.body, text: adfText(body.body) };
         issue.comments.push(comment);
-        return reply(201, { id: comment.id, self: `https://${request.host}/rest/api/3/issue/${issue.id}/comment/${comment.id}`, body: comment.body, created: new Date().toISOString() });
+        return reply(201, {
+          id: comment.id,
+          self: `https://${request.host}/rest/api/3/issue/${issue.id}/comment/${comment.id}`,
+          body: comment.body,
+          created: new Date().toISOString(),
+        });
       }
       if (request.method === 'GET') {
-        return reply(200, { expand: 'transitions', transitions: offered(issue).map((t) => ({ id: t.id, name: t.name, to: { name: t.to, statusCategory: { key: category(t.to) } }, hasScreen: false, isGlobal: t.from === undefined, isAvailable: true })) });
+        return reply(200, {
+          expand: 'transitions',
+          transitions: offered(issue).map((t) => ({
+            id: t.id,
+            name: t.name,
+            to: { name: t.to, statusCategory: { key: category(t.to) } },
+            hasScreen: false,
+            isGlobal: t.from === undefined,
+            isAvailable: true,
+          })),
+        });
       }
       if (request.method !== 'POST') return { status: 405, text: 'Method Not Allowed' };
       const id = isObject(body.transition) ? body.transition.id : undefined;

@@ -63,22 +63,53 @@ export function slackFake(token: string, options: FakeSlackOptions = {}): Servic
       if (/[^a-z0-9_-]/.test(name)) return error('invalid_name_specials');
       if (/^[-_]+$/.test(name)) return error('invalid_name_punctuation');
       if (state.channels.some((c) => c.name === name)) return error('name_taken');
-      const created: FakeSlackChannel = { id: `C${String(++sequence).padStart(9, '0')}`, name, is_private: truthy(args.is_private), created: Math.floor(Date.now() / 1000), members: [BOT], messages: [] };
+      const created: FakeSlackChannel = {
+        id: `C${String(++sequence).padStart(9, '0')}`,
+        name,
+        is_private: truthy(args.is_private),
+        created: Math.floor(Date.now() / 1000),
+        members: [BOT],
+        messages: [],
+      };
       state.channels.push(created);
-      return ok({ channel: { id: created.id, name, is_channel: true, is_group: false, is_private: created.is_private, created: created.created, creator: BOT, is_archived: false, is_member: true } });
+      return ok({
+        channel: {
+          id: created.id,
+          name,
+          is_channel: true,
+          is_group: false,
+          is_private: created.is_private,
+          created: created.created,
+          creator: BOT,
+          is_archived: false,
+          is_member: true,
+        },
+      });
     },
 
     'conversations.invite'(args) {
       const target = channel(args.channel);
       if (!target) return error('channel_not_found');
       if (!target.members.includes(BOT)) return error('not_in_channel');
-      const users = typeof args.users === 'string' ? args.users.split(',').map((u) => u.trim()).filter((u) => u !== '') : [];
+      const users =
+        typeof args.users === 'string'
+          ? args.users
+              .split(',')
+              .map((u) => u.trim())
+              .filter((u) => u !== '')
+          : [];
       if (users.length === 0) return error('no_user');
       if (users.length > 1000) return error('too_many_users');
       const refused: { user: string; ok: false; error: string }[] = [];
       const valid: string[] = [];
       for (const user of users) {
-        const problem = !USER.test(user) ? 'user_not_found' : user === BOT ? 'cant_invite_self' : target.members.includes(user) ? 'already_in_channel' : undefined;
+        const problem = !USER.test(user)
+          ? 'user_not_found'
+          : user === BOT
+            ? 'cant_invite_self'
+            : target.members.includes(user)
+              ? 'already_in_channel'
+              : undefined;
         if (problem) refused.push({ user, ok: false, error: problem });
         else valid.push(user);
       }

@@ -83,7 +83,13 @@ export function statusPageFake(apiKey: string, options: FakeStatusPageOptions = 
     if (typeof incident.name === 'string') target.name = incident.name;
     const status = (incident.status as string | undefined) ?? target.status;
     if (status !== target.status || typeof incident.body === 'string' || target.incident_updates.length === 0) {
-      target.incident_updates.unshift({ id: id(), status, body: (incident.body as string | undefined) ?? '', created_at: now, affected_components: Object.entries(changed).map(([code, s]) => ({ code, new_status: s })) });
+      target.incident_updates.unshift({
+        id: id(),
+        status,
+        body: (incident.body as string | undefined) ?? '',
+        created_at: now,
+        affected_components: Object.entries(changed).map(([code, s]) => ({ code, new_status: s })),
+      });
     }
     target.status = status;
     if (status === 'resolved' && target.resolved_at === null) target.resolved_at = now;

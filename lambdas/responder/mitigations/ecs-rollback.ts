@@ -32,7 +32,8 @@ export const ecsRollback: Mitigation<'ecs'> = {
 
   decide(ctx: MitigationScope, before: State): Decision {
     const { rollbackWindowMinutes, maxRollbackRevisions } = ctx.config.automation;
-    if (before.deploymentStartedAt === null) return { act: false, reason: before.refusal === null ? 'the service has no recent deployment' : String(before.refusal) };
+    if (before.deploymentStartedAt === null)
+      return { act: false, reason: before.refusal === null ? 'the service has no recent deployment' : String(before.refusal) };
     const ageMinutes = (ctx.now().getTime() - Date.parse(String(before.deploymentStartedAt))) / 60_000;
     if (ageMinutes > rollbackWindowMinutes) {
       return { act: false, reason: `newest deployment started ${Math.round(ageMinutes)} min ago, outside the ${rollbackWindowMinutes}-minute rollback window` };
@@ -41,7 +42,10 @@ export const ecsRollback: Mitigation<'ecs'> = {
     const current = parseTaskDefinition(String(before.taskDefinition));
     const previous = parseTaskDefinition(String(before.previousTaskDefinition));
     if (previous.family === current.family && current.revision - previous.revision > maxRollbackRevisions) {
-      return { act: false, reason: `the service ran ${String(before.previousTaskDefinition)} before ${String(before.taskDefinition)}, more than maxRollbackRevisions (${maxRollbackRevisions}) back` };
+      return {
+        act: false,
+        reason: `the service ran ${String(before.previousTaskDefinition)} before ${String(before.taskDefinition)}, more than maxRollbackRevisions (${maxRollbackRevisions}) back`,
+      };
     }
     return {
       act: true,
@@ -58,8 +62,10 @@ export const ecsRollback: Mitigation<'ecs'> = {
   revertDecision(_ctx: MitigationScope, current: State, record: ActionRecord): Decision {
     const from = String(record.before?.taskDefinition);
     const to = String(record.after?.taskDefinition);
-    if (current.taskDefinition === from) return { act: false, reason: `the service already runs ${from} again, redeployed after the rollback to ${to}; nothing to revert` };
-    if (current.taskDefinition !== to) return { act: false, reason: `the service now runs ${String(current.taskDefinition)}, deployed after the rollback to ${to}; not reverting` };
+    if (current.taskDefinition === from)
+      return { act: false, reason: `the service already runs ${from} again, redeployed after the rollback to ${to}; nothing to revert` };
+    if (current.taskDefinition !== to)
+      return { act: false, reason: `the service now runs ${String(current.taskDefinition)}, deployed after the rollback to ${to}; not reverting` };
     return { act: true, desired: { taskDefinition: from }, reason: `redeploy ${from}, the revision the rollback replaced with ${to}` };
   },
 };

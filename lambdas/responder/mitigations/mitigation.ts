@@ -61,9 +61,7 @@ export interface Target {
 export type State = Readonly<Record<string, string | number | boolean | null>>;
 
 /** What a mitigation decided from the before-state. */
-export type Decision =
-  | { readonly act: true; readonly desired: State; readonly reason: string }
-  | { readonly act: false; readonly reason: string };
+export type Decision = { readonly act: true; readonly desired: State; readonly reason: string } | { readonly act: false; readonly reason: string };
 
 /**
  * One automatic mitigation of the runbook, using the AWS clients `C` (`Mitigation<'ssm'>`). Every mitigation has

@@ -43,7 +43,13 @@ export const rdsScaleUp: Mitigation<'rds'> = {
     if (step === ladder.length - 1) return { act: false, reason: `class ${current} is the cap of the ladder` };
     const toCap = ctx.config.automation.rdsScaleUpTo === 'cap';
     const next = toCap ? cap : ladder[step + 1]!;
-    return { act: true, desired: { instanceClass: next }, reason: toCap ? `scale ${current} -> ${next}, the top of the ladder (automation.rdsScaleUpTo: cap)` : `scale ${current} -> ${next}, one class up (cap ${cap})` };
+    return {
+      act: true,
+      desired: { instanceClass: next },
+      reason: toCap
+        ? `scale ${current} -> ${next}, the top of the ladder (automation.rdsScaleUpTo: cap)`
+        : `scale ${current} -> ${next}, one class up (cap ${cap})`,
+    };
   },
 
   async apply(ctx: MitigationScope<'rds'>, target: Target, desired: State): Promise<void> {
@@ -59,7 +65,8 @@ export const rdsScaleUp: Mitigation<'rds'> = {
     const to = String(record.desired?.instanceClass);
     const now = String(current.instanceClass);
     if (now !== to) return { act: false, reason: `the instance is now ${now}, changed after the scale-up from ${from} to ${to}; not reverting` };
-    if (current.status !== 'available') return { act: false, reason: `the instance is ${String(current.status)}, not available; revert once the modification has finished` };
+    if (current.status !== 'available')
+      return { act: false, reason: `the instance is ${String(current.status)}, not available; revert once the modification has finished` };
     return { act: true, desired: { instanceClass: from }, reason: `scale ${to} back to ${from}` };
   },
 };

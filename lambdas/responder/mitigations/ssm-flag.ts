@@ -49,12 +49,16 @@ export function ssmFlagMitigation(options: {
       if (current.version === null) return { act: false, reason: `${name} was deleted after the action set it to ${String(left.value)}; not reverting` };
       // The version, not only the value: someone who wrote the same value decided it too.
       if (current.version !== left.version || current.value !== left.value) {
-        return { act: false, reason: `${name} was written after the action: now ${String(current.value)} (version ${String(current.version)}), the action left ${String(left.value)} (version ${String(left.version)}); not reverting` };
+        return {
+          act: false,
+          reason: `${name} was written after the action: now ${String(current.value)} (version ${String(current.version)}), the action left ${String(left.value)} (version ${String(left.version)}); not reverting`,
+        };
       }
       // Absent before the action: reverting would mean deleting the parameter, which apply does not do and which
       // hands the choice to the application's built-in default. Refused: a person decides (aws ssm delete-parameter).
       const previous = record.before?.value;
-      if (previous === null || previous === undefined) return { act: false, reason: `${name} did not exist before the action; delete it by hand if the application should fall back to its default` };
+      if (previous === null || previous === undefined)
+        return { act: false, reason: `${name} did not exist before the action; delete it by hand if the application should fall back to its default` };
       return { act: true, desired: { parameter: name, value: String(previous) }, reason: `set ${name} back from ${String(left.value)} to ${String(previous)}` };
     },
   };

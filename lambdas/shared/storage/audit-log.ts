@@ -1,11 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { firstFailedCondition, queryAll, sinceInTimeIndex, transactWrite, written } from '../dynamo';
-import {
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MitigationId, Severity } from '../../../lib/core/catalog';
 import type { AutomationMode } from '../../../lib/core/config/schema';
 import { AlreadyRecordedError } from '../errors';
@@ -23,7 +18,9 @@ export type ActionOutcome = 'pending' | 'succeeded' | 'failed' | 'unknown' | 'in
  * Who acts: the automation on its own (the responder), or a person through a channel (`oncall revert` today; a
  * Slack button or a webhook would add their channel). Recorded on every action and named in its announcement.
  */
-export type Actor = { readonly kind: 'automation' } | { readonly kind: 'person'; /** As the channel knows them: user and AWS principal for the CLI. */ readonly name: string; readonly via: ActorChannel };
+export type Actor =
+  | { readonly kind: 'automation' }
+  | { readonly kind: 'person' /** As the channel knows them: user and AWS principal for the CLI. */; readonly name: string; readonly via: ActorChannel };
 /** Where a person acted from. */
 export type ActorChannel = 'cli';
 
@@ -66,7 +63,9 @@ export function actionIdOf(incidentId: string, mitigation: MitigationId): string
 }
 
 /** Why a reservation was refused. */
-export type ReservationRefusal = { readonly refused: 'cooldown'; readonly until: string; /** The action holding it. */ readonly actionId: string | undefined } | { readonly refused: 'rate-limit'; readonly max: number };
+export type ReservationRefusal =
+  | { readonly refused: 'cooldown'; readonly until: string /** The action holding it. */; readonly actionId: string | undefined }
+  | { readonly refused: 'rate-limit'; readonly max: number };
 
 /**
  * The audit log and the guard rails' bookkeeping, in DynamoDB. Conditional writes make the guard rails safe
@@ -111,7 +110,12 @@ export class AuditLog {
   }
 
   /** Final decision without action: skipped (with the reason) or dry-run (with what would have been done). */
-  public async decide(actionId: string, fields: Pick<ActionRecord, 'reason' | 'mode' | 'target'> & Partial<Pick<ActionRecord, 'before' | 'desired' | 'evidence' | 'revertCommand'>> & { decision: 'skipped' | 'dry-run' }, now: string): Promise<void> {
+  public async decide(
+    actionId: string,
+    fields: Pick<ActionRecord, 'reason' | 'mode' | 'target'> &
+      Partial<Pick<ActionRecord, 'before' | 'desired' | 'evidence' | 'revertCommand'>> & { decision: 'skipped' | 'dry-run' },
+    now: string,
+  ): Promise<void> {
     await this.update(actionId, { ...fields, outcome: undefined, updatedAt: now });
   }
 
@@ -160,12 +164,21 @@ export class AuditLog {
         ExpressionAttributeValues: { ':one': 1, ':max': guard.maxActions, ':expires': this.expiry(guard.windowEnd) },
       },
     };
-    const record = { Update: { TableName: this.table, Key: keys.action(actionId), ...updated, ConditionExpression: 'decision = :evaluating', ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' } } };
+    const record = {
+      Update: {
+        TableName: this.table,
+        Key: keys.action(actionId),
+        ...updated,
+        ConditionExpression: 'decision = :evaluating',
+        ExpressionAttributeValues: { ...updated.ExpressionAttributeValues, ':evaluating': 'evaluating' },
+      },
+    };
     // The cooldown (item 0) or the window's slot (item 1) refuses; a failed condition of the record is an error.
     let refusedBy: number | undefined;
     const refusal = (error: unknown) => (refusedBy = firstFailedCondition(error)) === 0 || (refusedBy === 1 && !guard.windowExempt);
     // Sent again while cancelled only by a conflicting transaction or throttling (dynamo.ts).
-    if (await written(transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] }), refusal)) return undefined;
+    if (await written(transactWrite(this.dynamo, { TransactItems: guard.windowExempt ? [cooldown, record] : [cooldown, slot, record] }), refusal))
+      return undefined;
     if (refusedBy === 1) return { refused: 'rate-limit', max: guard.maxActions };
     const holder = await this.cooldownHolder(intent.mitigation, intent.target!);
     return { refused: 'cooldown', until: holder?.until ?? 'unknown', actionId: holder?.actionId };
@@ -181,7 +194,11 @@ export class AuditLog {
    * The intent record of an action that takes no reservation (a person's action: no cooldown, no action window):
    * `acted`, outcome `pending`, with what is about to be done. Only a claimed record can get here.
    */
-  public async intend(actionId: string, intent: Pick<ActionRecord, 'reason' | 'mode' | 'target' | 'before' | 'desired' | 'evidence' | 'revertCommand'>, now: string): Promise<void> {
+  public async intend(
+    actionId: string,
+    intent: Pick<ActionRecord, 'reason' | 'mode' | 'target' | 'before' | 'desired' | 'evidence' | 'revertCommand'>,
+    now: string,
+  ): Promise<void> {
     const updated = this.updateExpression({ ...intent, decision: 'acted', outcome: 'pending', updatedAt: now });
     await this.dynamo.send(
       new UpdateCommand({
@@ -280,7 +297,6 @@ export class AuditLog {
   }
 }
 
-
 function toRecord(item: Record<string, unknown>): ActionRecord {
   const { claimToken: _t, ...record } = withoutLayout(item);
   return record as unknown as ActionRecord;
@@ -307,7 +323,10 @@ export function actorName(actor: Actor): string {
 export type ActionClaim = Omit<ActionRecord, 'decision' | 'outcome' | 'updatedAt' | 'actor'> & { readonly actor: Actor };
 
 /** What an action is about, for its claim: the alarm transition, the mitigation, its target, the evidence. */
-export type ActionSubject = Pick<ActionRecord, 'actionId' | 'incidentId' | 'alarmName' | 'alertId' | 'service' | 'severity' | 'mitigation' | 'target' | 'mode' | 'evidence'>;
+export type ActionSubject = Pick<
+  ActionRecord,
+  'actionId' | 'incidentId' | 'alarmName' | 'alertId' | 'service' | 'severity' | 'mitigation' | 'target' | 'mode' | 'evidence'
+>;
 
 /**
  * The claim of a mitigation's action on an alarm: by the automation (the pipeline), or by a person (a button in a
@@ -322,7 +341,11 @@ export function actionClaim(subject: ActionSubject, actor: Actor, at: string): A
  * The claim of a revert of `original`: the same incident, mitigation and target; its reason names who asks and
  * why, its evidence the action it undoes (`revertOf`: how every reader tells a revert) and the change it makes.
  */
-export function revertClaim(original: ActionRecord, revert: { readonly actionId: string; readonly actor: Actor; readonly mode: ActionRecord['mode']; readonly why?: string; readonly change: string }, at: string): ActionClaim {
+export function revertClaim(
+  original: ActionRecord,
+  revert: { readonly actionId: string; readonly actor: Actor; readonly mode: ActionRecord['mode']; readonly why?: string; readonly change: string },
+  at: string,
+): ActionClaim {
   const { incidentId, alarmName, alertId, service, severity, mitigation, target } = original;
   return {
     actionId: revert.actionId,
@@ -357,14 +380,36 @@ export interface RecordStep<W> {
 }
 
 /** A claimed action that ends without acting: skipped, with the reason and the before-state if it was read. */
-export function skippedRecord(claim: ActionClaim, skip: { readonly reason: string; readonly before?: Record<string, unknown> }, at: string): RecordStep<DecisionWrite> {
-  const write: DecisionWrite = { decision: 'skipped', reason: skip.reason, mode: claim.mode, target: claim.target, ...(skip.before ? { before: skip.before } : {}) };
+export function skippedRecord(
+  claim: ActionClaim,
+  skip: { readonly reason: string; readonly before?: Record<string, unknown> },
+  at: string,
+): RecordStep<DecisionWrite> {
+  const write: DecisionWrite = {
+    decision: 'skipped',
+    reason: skip.reason,
+    mode: claim.mode,
+    target: claim.target,
+    ...(skip.before ? { before: skip.before } : {}),
+  };
   return { write, record: { ...claim, ...write, outcome: undefined, updatedAt: at } };
 }
 
 /** A claimed action in dry-run: what would have been done, and how it would be undone. Nothing changes. */
-export function dryRunRecord(claim: ActionClaim, plan: { readonly reason: string; readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly revertCommand: string }, at: string): RecordStep<DecisionWrite> {
-  const write: DecisionWrite = { decision: 'dry-run', reason: plan.reason, mode: claim.mode, target: claim.target, before: plan.before, desired: plan.desired, revertCommand: plan.revertCommand };
+export function dryRunRecord(
+  claim: ActionClaim,
+  plan: { readonly reason: string; readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly revertCommand: string },
+  at: string,
+): RecordStep<DecisionWrite> {
+  const write: DecisionWrite = {
+    decision: 'dry-run',
+    reason: plan.reason,
+    mode: claim.mode,
+    target: claim.target,
+    before: plan.before,
+    desired: plan.desired,
+    revertCommand: plan.revertCommand,
+  };
   return { write, record: { ...claim, ...write, outcome: undefined, updatedAt: at } };
 }
 
@@ -374,7 +419,13 @@ export function dryRunRecord(claim: ActionClaim, plan: { readonly reason: string
  */
 export function intentRecord(
   claim: ActionClaim,
-  intent: { readonly before: Record<string, unknown>; readonly desired: Record<string, unknown>; readonly reason?: string; readonly evidence?: Record<string, unknown>; readonly revertCommand?: string },
+  intent: {
+    readonly before: Record<string, unknown>;
+    readonly desired: Record<string, unknown>;
+    readonly reason?: string;
+    readonly evidence?: Record<string, unknown>;
+    readonly revertCommand?: string;
+  },
   at: string,
 ): RecordStep<IntentWrite> {
   const write: IntentWrite = {
@@ -391,7 +442,9 @@ export function intentRecord(
 }
 
 /** How an action that acted ended: the after-state, or the error of the change (`failed`) or of its read (`unknown`). */
-export type ActionEnd = { readonly outcome: 'succeeded'; readonly after: Record<string, unknown> } | { readonly outcome: 'failed' | 'unknown'; readonly error: string };
+export type ActionEnd =
+  | { readonly outcome: 'succeeded'; readonly after: Record<string, unknown> }
+  | { readonly outcome: 'failed' | 'unknown'; readonly error: string };
 
 /** The outcome of an action recorded as acting ({@link intentRecord}). */
 export function outcomeRecord(acting: ActionRecord, end: ActionEnd, at: string): RecordStep<OutcomeWrite> {

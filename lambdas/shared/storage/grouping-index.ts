@@ -68,7 +68,16 @@ export async function releaseAlarm(options: StoreOptions, alarmName: string, mem
 export async function releaseIncidentAlarms(options: StoreOptions, incidentId: string, alarms: readonly string[]): Promise<void> {
   await Promise.all(
     alarms.map((alarm) =>
-      written(options.dynamo.send(new DeleteCommand({ TableName: options.table, Key: keys.openAlarm(alarm), ConditionExpression: 'incidentId = :id', ExpressionAttributeValues: { ':id': incidentId } }))).catch(() => undefined),
+      written(
+        options.dynamo.send(
+          new DeleteCommand({
+            TableName: options.table,
+            Key: keys.openAlarm(alarm),
+            ConditionExpression: 'incidentId = :id',
+            ExpressionAttributeValues: { ':id': incidentId },
+          }),
+        ),
+      ).catch(() => undefined),
     ),
   );
 }

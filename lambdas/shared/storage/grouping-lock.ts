@@ -16,7 +16,12 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * The lock runs on wall-clock time (Date.now), not on the stores' clock: its expiry is compared across processes
  * and its wait is real waiting, which a test's frozen clock would turn into an endless loop.
  */
-export async function withLock<T>(options: StoreOptions, name: string, work: () => Promise<T>, limits: { ttlMs?: number; timeoutMs?: number } = {}): Promise<T> {
+export async function withLock<T>(
+  options: StoreOptions,
+  name: string,
+  work: () => Promise<T>,
+  limits: { ttlMs?: number; timeoutMs?: number } = {},
+): Promise<T> {
   const ttl = limits.ttlMs ?? DEFAULT_TTL_MS;
   const timeout = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeout;
@@ -43,7 +48,15 @@ export async function withLock<T>(options: StoreOptions, name: string, work: () 
   } finally {
     // Released only if still ours: a holder that outlived its TTL must not free the next holder's lock.
     await options.dynamo
-      .send(new DeleteCommand({ TableName: options.table, Key: keys.lock(name), ConditionExpression: '#owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner } }))
+      .send(
+        new DeleteCommand({
+          TableName: options.table,
+          Key: keys.lock(name),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      )
       .catch(() => undefined);
   }
 }

@@ -4,7 +4,17 @@ import { firstConditionFailed, queryAll, sinceInTimeIndex, transactWrite, writte
 import { lastOk, recordOk } from './alarm-ok';
 import { groupCandidate, indexPuts, membership, releaseAlarm, releaseIncidentAlarms } from './grouping-index';
 import { withLock } from './grouping-lock';
-import { alarmSet, formatDuration, IncidentStateError, toIncident, type Incident, type JoinOutcome, type Member, type Membership, type TimelineEvent } from './incident';
+import {
+  alarmSet,
+  formatDuration,
+  IncidentStateError,
+  toIncident,
+  type Incident,
+  type JoinOutcome,
+  type Member,
+  type Membership,
+  type TimelineEvent,
+} from './incident';
 import { consumeNonce } from './link-nonces';
 import { expiry, type StoreOptions } from './store-options';
 import { keys, TIME_PARTITION, timeIndexed } from './table-layout';
@@ -104,7 +114,13 @@ export class IncidentStore {
           {
             Put: {
               TableName: this.table,
-              Item: { ...keys.incident(incident.incidentId), ...timeIndexed('incidents', incident.openedAt, incident.incidentId), ...rest, ...alarmSet(openAlarms), expiresAt: expiry(this.options, incident.openedAt) },
+              Item: {
+                ...keys.incident(incident.incidentId),
+                ...timeIndexed('incidents', incident.openedAt, incident.incidentId),
+                ...rest,
+                ...alarmSet(openAlarms),
+                expiresAt: expiry(this.options, incident.openedAt),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -184,7 +200,9 @@ export class IncidentStore {
    * concurrent migration a no-op. An empty list becomes no attribute, as an empty set is.
    */
   private async migrateOpenAlarms(incidentId: string): Promise<void> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: keys.incident(incidentId), ProjectionExpression: 'openAlarms', ConsistentRead: true }));
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: keys.incident(incidentId), ProjectionExpression: 'openAlarms', ConsistentRead: true }),
+    );
     const list = Item?.openAlarms;
     if (!Array.isArray(list)) return;
     await written(
@@ -204,7 +222,13 @@ export class IncidentStore {
    * Acknowledges an open incident. @throws IncidentStateError when it is resolved or already acknowledged.
    */
   public async acknowledge(incidentId: string, by: string, at: string): Promise<void> {
-    await this.transition(incidentId, 'SET ackedAt = :at, ackedBy = :by', '#status = :open AND attribute_not_exists(ackedAt)', { ':at': at, ':by': by }, { type: 'ack', at, detail: `acknowledged by ${by}` });
+    await this.transition(
+      incidentId,
+      'SET ackedAt = :at, ackedBy = :by',
+      '#status = :open AND attribute_not_exists(ackedAt)',
+      { ':at': at, ':by': by },
+      { type: 'ack', at, detail: `acknowledged by ${by}` },
+    );
   }
 
   /**
@@ -233,7 +257,14 @@ export class IncidentStore {
    * Raises the incident's severity and records its new escalation, before it starts (its ARN is recorded by
    * setExecution): the escalation waits for no silence any more.
    */
-  public async reclassify(incidentId: string, severity: Severity, policyId: string, executionName: string, by: { alertId: string; at: string }, event: TimelineEvent): Promise<void> {
+  public async reclassify(
+    incidentId: string,
+    severity: Severity,
+    policyId: string,
+    executionName: string,
+    by: { alertId: string; at: string },
+    event: TimelineEvent,
+  ): Promise<void> {
     await this.transition(
       incidentId,
       'SET severity = :severity, policyId = :policy, executionName = :name, reclassifiedBy = :by REMOVE escalationDeferredUntil',
@@ -304,4 +335,3 @@ export class IncidentStore {
     throw new IncidentStateError(incidentId, reason);
   }
 }
-

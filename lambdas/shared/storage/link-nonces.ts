@@ -8,5 +8,13 @@ import { keys } from './table-layout';
  * The item outlives the link by a day (`expiresAtSeconds`: the link's expiry). @returns false on a replay.
  */
 export async function consumeNonce(options: StoreOptions, nonce: string, expiresAtSeconds: number): Promise<boolean> {
-  return written(options.dynamo.send(new PutCommand({ TableName: options.table, Item: { ...keys.linkNonce(nonce), expiresAt: expiresAtSeconds + 86_400 }, ConditionExpression: 'attribute_not_exists(pk)' })));
+  return written(
+    options.dynamo.send(
+      new PutCommand({
+        TableName: options.table,
+        Item: { ...keys.linkNonce(nonce), expiresAt: expiresAtSeconds + 86_400 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
 }

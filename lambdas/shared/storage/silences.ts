@@ -44,7 +44,8 @@ export class SilenceStore implements SilenceReader {
     // An id collision (one in four billion) draws again; four in a row mean something else is wrong.
     for (let attempt = 1; attempt <= ID_ATTEMPTS; attempt++) {
       const silence: Silence = { id: randomBytes(4).toString('hex'), ...fields };
-      if (await written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.item(silence), ConditionExpression: 'attribute_not_exists(pk)' })))) return silence;
+      if (await written(this.dynamo.send(new PutCommand({ TableName: this.table, Item: this.item(silence), ConditionExpression: 'attribute_not_exists(pk)' }))))
+        return silence;
     }
     throw new AlertingError(`no free silence id in ${ID_ATTEMPTS} draws`);
   }
@@ -99,7 +100,6 @@ export class SilenceStore implements SilenceReader {
     return expiresAfter(fromIso, this.retentionDays);
   }
 }
-
 
 function toSilence(item: Record<string, unknown>): Silence {
   return withoutLayout(item) as unknown as Silence;

@@ -116,7 +116,10 @@ export const ranges = {
 };
 
 /** What a key names, for readers of raw items (the table's stream). */
-export type ParsedKey = { readonly kind: 'event'; readonly incidentId: string } | { readonly kind: 'action'; readonly actionId: string } | { readonly kind: 'other' };
+export type ParsedKey =
+  | { readonly kind: 'event'; readonly incidentId: string }
+  | { readonly kind: 'action'; readonly actionId: string }
+  | { readonly kind: 'other' };
 
 /** Recognises an incident's timeline event or an action by its key. */
 export function parseKey(key: { readonly pk: string; readonly sk: string }): ParsedKey {

@@ -13,7 +13,12 @@ import { keys, ranges } from './table-layout';
 /** The timeline, oldest first (events sort by their time). */
 export async function readTimeline(options: StoreOptions, incidentId: string): Promise<TimelineEvent[]> {
   const items = await queryRange(options, ranges.timeline(incidentId));
-  return items.map((i) => ({ at: i.at as string, type: i.type as TimelineEvent['type'], detail: i.detail as string, ...(i.data ? { data: i.data as Record<string, unknown> } : {}) }));
+  return items.map((i) => ({
+    at: i.at as string,
+    type: i.type as TimelineEvent['type'],
+    detail: i.detail as string,
+    ...(i.data ? { data: i.data as Record<string, unknown> } : {}),
+  }));
 }
 
 /**
@@ -37,7 +42,9 @@ export async function rolesReached(options: StoreOptions, incidentId: string, pa
 
 /** Records that a page reached a role. */
 export async function markReached(options: StoreOptions, incidentId: string, pageKey: string, role: string, at: string): Promise<void> {
-  await options.dynamo.send(new PutCommand({ TableName: options.table, Item: { ...keys.pageReceipt(incidentId, pageKey, role), role, at, expiresAt: expiry(options, at) } }));
+  await options.dynamo.send(
+    new PutCommand({ TableName: options.table, Item: { ...keys.pageReceipt(incidentId, pageKey, role), role, at, expiresAt: expiry(options, at) } }),
+  );
 }
 
 function queryRange(options: StoreOptions, range: { pk: string; skPrefix: string }): Promise<Record<string, unknown>[]> {

@@ -45,6 +45,21 @@ export const actionsCommand: CliCommand = {
 
 function row(ctx: CliContext, r: ActionRecord): string[] {
   const outcome = r.outcome ?? '-';
-  const painted = outcome === 'failed' || outcome === 'ineffective' || outcome === 'unknown' ? colour(ctx.io, 'red', outcome) : outcome === 'verified' ? colour(ctx.io, 'green', outcome) : outcome;
-  return [when(r.createdAt), r.alertId, r.mitigation, r.target ?? '-', r.mode, r.decision, describeChange(r), painted, r.decision === 'skipped' ? r.reason : r.actionId];
+  const painted =
+    outcome === 'failed' || outcome === 'ineffective' || outcome === 'unknown'
+      ? colour(ctx.io, 'red', outcome)
+      : outcome === 'verified'
+        ? colour(ctx.io, 'green', outcome)
+        : outcome;
+  return [
+    when(r.createdAt),
+    r.alertId,
+    r.mitigation,
+    r.target ?? '-',
+    r.mode,
+    r.decision,
+    describeChange(r),
+    painted,
+    r.decision === 'skipped' ? r.reason : r.actionId,
+  ];
 }

@@ -29,12 +29,19 @@ export const automationCommand: CliCommand = {
         if (options.json) return printJson(ctx.io, status);
         const painted = status.mode === 'enabled' ? colour(ctx.io, 'green', status.mode) : colour(ctx.io, 'yellow', status.mode);
         ctx.io.out(`automation is ${painted} (${status.parameter})\n\n`);
-        printTable(ctx.io, ['VERSION', 'MODE', 'WHEN', 'BY', 'WHY'], status.changes.map((c) => [String(c.version), c.mode, when(c.at), c.by, c.reason]), 'no changes recorded');
+        printTable(
+          ctx.io,
+          ['VERSION', 'MODE', 'WHEN', 'BY', 'WHY'],
+          status.changes.map((c) => [String(c.version), c.mode, when(c.at), c.by, c.reason]),
+          'no changes recorded',
+        );
       });
     for (const [verb, mode] of Object.entries(VERBS)) {
       automation
         .command(verb)
-        .description(`${mode === 'disabled' ? 'stop every automatic action' : mode === 'enabled' ? 'let the responders act again' : 'record and announce what would be done, change nothing'} (mode ${mode})`)
+        .description(
+          `${mode === 'disabled' ? 'stop every automatic action' : mode === 'enabled' ? 'let the responders act again' : 'record and announce what would be done, change nothing'} (mode ${mode})`,
+        )
         .requiredOption('--reason <text>', 'why: kept with the change, shown in status')
         .option('--env <name>', 'environment of config/', 'default')
         .action(async (options: { env: string; reason: string }) => {
@@ -43,7 +50,14 @@ export const automationCommand: CliCommand = {
           const parameter = automationModeParameter(session.config);
           const description = `${await session.who()}: ${options.reason.trim()}`.slice(0, 1024);
           await session.clients.ssm.send(
-            new PutParameterCommand({ Name: parameter, Value: mode, Type: 'String', Overwrite: true, Description: description, AllowedPattern: '^(enabled|dry-run|disabled)$' }),
+            new PutParameterCommand({
+              Name: parameter,
+              Value: mode,
+              Type: 'String',
+              Overwrite: true,
+              Description: description,
+              AllowedPattern: '^(enabled|dry-run|disabled)$',
+            }),
           );
           ctx.io.out(`automation is now ${mode} (${parameter}); every responder reads it on its next invocation\n`);
         });
@@ -70,7 +84,13 @@ async function readStatus(session: Session): Promise<Status> {
   const changes = history
     .map((h) => {
       const [by, ...why] = (h.Description ?? '').split(': ');
-      return { version: h.Version ?? 0, mode: h.Value ?? '?', at: h.LastModifiedDate?.toISOString(), by: why.length ? by! : h.LastModifiedUser ?? 'the stack (deploy)', reason: why.length ? why.join(': ') : h.Description ?? '-' };
+      return {
+        version: h.Version ?? 0,
+        mode: h.Value ?? '?',
+        at: h.LastModifiedDate?.toISOString(),
+        by: why.length ? by! : (h.LastModifiedUser ?? 'the stack (deploy)'),
+        reason: why.length ? why.join(': ') : (h.Description ?? '-'),
+      };
     })
     .sort((a, b) => b.version - a.version);
   return { parameter, mode: Parameter?.Value ?? 'missing (responders fail closed: disabled)', changes };

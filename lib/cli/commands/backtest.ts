@@ -1,5 +1,16 @@
 import { ALERT_IDS } from '../../core/catalog';
-import { backtest, describeAlarm, findAlarm, formatBacktest, InputError, loadCsv, parseDuration, resolveAlarmSet, type AlarmQuery, type BacktestResult } from '../../core/evaluator';
+import {
+  backtest,
+  describeAlarm,
+  findAlarm,
+  formatBacktest,
+  InputError,
+  loadCsv,
+  parseDuration,
+  resolveAlarmSet,
+  type AlarmQuery,
+  type BacktestResult,
+} from '../../core/evaluator';
 import { EXIT, type CliCommand, type CliContext } from '../context';
 
 /** Options of `oncall backtest`. */
@@ -57,7 +68,12 @@ function runBacktest(alert: string, options: BacktestCliOptions, ctx: CliContext
   const results = [run(), ...thresholds.map(run)];
   if (options.json) {
     const iso = (ms: number): string => new Date(ms).toISOString();
-    const json = results.map((r) => ({ ...r, from: iso(r.from), to: iso(r.to), episodes: r.episodes.map((e) => ({ ...e, start: iso(e.start), end: iso(e.end) })) }));
+    const json = results.map((r) => ({
+      ...r,
+      from: iso(r.from),
+      to: iso(r.to),
+      episodes: r.episodes.map((e) => ({ ...e, start: iso(e.start), end: iso(e.end) })),
+    }));
     ctx.io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     ctx.io.out(`${formatBacktest(results, describeAlarm(deployed), `${options.csv} (${data.rows} rows)`)}\n`);

@@ -31,7 +31,17 @@ export const incidentsCommand: CliCommand = {
         printTable(
           ctx.io,
           ['INCIDENT', 'SEV', 'ALERT', 'SERVICE', 'STATUS', 'OPENED', 'ACKNOWLEDGED', 'RESOLVED', 'ALARMS'],
-          incidents.map((i) => [i.incidentId, severity(ctx, i), i.alertId, i.service ?? '-', i.status, when(i.openedAt), i.ackedAt ? `${when(i.ackedAt)} by ${i.ackedBy}` : '-', i.resolvedAt ? when(i.resolvedAt) : '-', String(i.triggers.length)]),
+          incidents.map((i) => [
+            i.incidentId,
+            severity(ctx, i),
+            i.alertId,
+            i.service ?? '-',
+            i.status,
+            when(i.openedAt),
+            i.ackedAt ? `${when(i.ackedAt)} by ${i.ackedBy}` : '-',
+            i.resolvedAt ? when(i.resolvedAt) : '-',
+            String(i.triggers.length),
+          ]),
           options.open ? 'no open incidents' : `no incidents in the last ${options.since}`,
         );
       });
@@ -49,7 +59,9 @@ export const incidentsCommand: CliCommand = {
         const incident = await found(session, id);
         const timeline = await session.store.timeline(id);
         const triggers = new Set(incident.triggers);
-        const actions = (await session.audit.listSince(new Date(Date.parse(incident.openedAt) - 3_600_000).toISOString())).filter((a) => triggers.has(a.incidentId));
+        const actions = (await session.audit.listSince(new Date(Date.parse(incident.openedAt) - 3_600_000).toISOString())).filter((a) =>
+          triggers.has(a.incidentId),
+        );
         if (options.json) return printJson(ctx.io, { incident, timeline, actions });
         const lines = [
           `${colour(ctx.io, 'bold', incident.incidentId)}`,
@@ -58,9 +70,13 @@ export const incidentsCommand: CliCommand = {
           `  runbook ${incident.runbookUrl}`,
           '',
           'Timeline:',
-          ...merge(timeline.map((e) => ({ at: e.at, text: `${e.type.padEnd(13)} ${e.detail}` })), actions.map((a) => ({ at: a.createdAt, text: `${'action'.padEnd(13)} ${a.mitigation} on ${a.target ?? '-'}: ${a.decision}${a.outcome ? `, ${a.outcome}` : ''} (${a.reason})${a.decision === 'acted' ? ` [revert: ${a.revertCommand}]` : ''}` }))).map(
-            (e) => `  ${when(e.at)}  ${e.text}`,
-          ),
+          ...merge(
+            timeline.map((e) => ({ at: e.at, text: `${e.type.padEnd(13)} ${e.detail}` })),
+            actions.map((a) => ({
+              at: a.createdAt,
+              text: `${'action'.padEnd(13)} ${a.mitigation} on ${a.target ?? '-'}: ${a.decision}${a.outcome ? `, ${a.outcome}` : ''} (${a.reason})${a.decision === 'acted' ? ` [revert: ${a.revertCommand}]` : ''}`,
+            })),
+          ).map((e) => `  ${when(e.at)}  ${e.text}`),
         ];
         ctx.io.out(`${lines.join('\n')}\n`);
       });

@@ -29,7 +29,16 @@ export const revertCommand: CliCommand = {
         // The responder announces on the on-call topic; its ARN is built like the escalation's role topics.
         const announceTopicArn = (await session.escalation()).roleTopicArn('on-call-primary');
         const result = await revert(
-          { ...(await session.account()), config: session.config, clients: session.clients, audit: session.audit, announceTopicArn, automationModeParameter: automationModeParameter(session.config), now: () => new Date(), logger: SILENT },
+          {
+            ...(await session.account()),
+            config: session.config,
+            clients: session.clients,
+            audit: session.audit,
+            announceTopicArn,
+            automationModeParameter: automationModeParameter(session.config),
+            now: () => new Date(),
+            logger: SILENT,
+          },
           { actionId, actor: { kind: 'person', name: await session.who(), via: 'cli' }, ...(options.reason ? { reason: options.reason } : {}) },
         );
         if (result.status === 'unknown-action') throw new NotFoundError(`no action ${actionId} (list them with: oncall actions)`);
@@ -42,7 +51,9 @@ export const revertCommand: CliCommand = {
 
 function json(result: Exclude<RevertResult, { status: 'unknown-action' }>) {
   const { status, original } = result;
-  return result.status === 'refused' ? { status, actionId: original.actionId, reason: result.reason } : { status, actionId: original.actionId, revert: result.record };
+  return result.status === 'refused'
+    ? { status, actionId: original.actionId, reason: result.reason }
+    : { status, actionId: original.actionId, revert: result.record };
 }
 
 function print(ctx: CliContext, result: Exclude<RevertResult, { status: 'unknown-action' }>): void {

@@ -53,7 +53,13 @@ export const silenceCommands: CliCommand = {
         const reason = options.reason.trim();
         if (reason === '' || reason.length > 500) throw new InputError(`--reason must be 1 to 500 characters, received ${reason.length}`);
         const now = new Date();
-        const silence = await session.silences.create({ match, until: new Date(now.getTime() + span).toISOString(), createdAt: now.toISOString(), createdBy: await session.who(), reason });
+        const silence = await session.silences.create({
+          match,
+          until: new Date(now.getTime() + span).toISOString(),
+          createdAt: now.toISOString(),
+          createdBy: await session.who(),
+          reason,
+        });
         if (options.json) return printJson(ctx.io, silence);
         ctx.io.out(
           [
@@ -74,14 +80,33 @@ export const silenceCommands: CliCommand = {
       .action(async (options: { all?: boolean; env: string; json?: boolean }) => {
         const session = openSession(ctx, options.env);
         const now = new Date();
-        const stored = options.all ? await session.silences.listSince(new Date(now.getTime() - HISTORY_MS).toISOString()) : (await session.silences.listActive(now)).reverse();
+        const stored = options.all
+          ? await session.silences.listSince(new Date(now.getTime() - HISTORY_MS).toISOString())
+          : (await session.silences.listActive(now)).reverse();
         const silences: ListedSilence[] = stored.map((s) => ({ ...s, state: isActive(s, now) ? 'active' : s.endedAt ? 'ended' : 'expired' }));
-        const windows = windowsInForce(now, session.config).map(({ kind, window, until, reason }) => ({ kind, name: window.name, until, reason, days: window.days, start: window.start, end: window.end, timezone: window.timezone, match: window.match }));
+        const windows = windowsInForce(now, session.config).map(({ kind, window, until, reason }) => ({
+          kind,
+          name: window.name,
+          until,
+          reason,
+          days: window.days,
+          start: window.start,
+          end: window.end,
+          timezone: window.timezone,
+          match: window.match,
+        }));
         if (options.json) return printJson(ctx.io, { silences, windows });
         printTable(
           ctx.io,
           ['ID', 'MATCH', 'UNTIL', 'STATE', 'CREATED BY', 'REASON'],
-          silences.map((s) => [s.id, describeMatch(s.match), when(s.until, now), s.state === 'ended' ? `ended by ${s.endedBy}` : s.state === 'active' ? colour(ctx.io, 'yellow', 'active') : 'expired', s.createdBy, s.reason]),
+          silences.map((s) => [
+            s.id,
+            describeMatch(s.match),
+            when(s.until, now),
+            s.state === 'ended' ? `ended by ${s.endedBy}` : s.state === 'active' ? colour(ctx.io, 'yellow', 'active') : 'expired',
+            s.createdBy,
+            s.reason,
+          ]),
           options.all ? 'no silences in the last 30 days' : 'no silences in force',
         );
         if (windows.length > 0) {
@@ -121,8 +146,13 @@ export const silenceCommands: CliCommand = {
 
 /** Exactly one of ALERT, --service, --category, each checked against the catalog and the config. */
 function matchOf(alert: string | undefined, options: { service?: string; category?: string }, config: Config): SilenceMatch {
-  const given = [alert !== undefined && `ALERT ${alert}`, options.service !== undefined && `--service ${options.service}`, options.category !== undefined && `--category ${options.category}`].filter(Boolean);
-  if (given.length !== 1) throw new InputError(`name exactly one of ALERT, --service or --category; received ${given.length === 0 ? 'none' : given.join(' and ')}`);
+  const given = [
+    alert !== undefined && `ALERT ${alert}`,
+    options.service !== undefined && `--service ${options.service}`,
+    options.category !== undefined && `--category ${options.category}`,
+  ].filter(Boolean);
+  if (given.length !== 1)
+    throw new InputError(`name exactly one of ALERT, --service or --category; received ${given.length === 0 ? 'none' : given.join(' and ')}`);
   if (alert !== undefined) {
     if (!ALERT_IDS.includes(alert)) {
       const close = closeMatches(alert, ALERT_IDS);
@@ -149,6 +179,7 @@ function spanOf(text: string): number {
     throw new InputError(`--for: ${(error as Error).message}`);
   }
   if (ms <= 0) throw new InputError(`--for must be longer than zero, received "${text}"`);
-  if (ms > MAX_SILENCE_MS) throw new InputError(`--for must be at most 7d, received "${text}" (a recurring quiet period belongs in config: silencing.maintenanceWindows)`);
+  if (ms > MAX_SILENCE_MS)
+    throw new InputError(`--for must be at most 7d, received "${text}" (a recurring quiet period belongs in config: silencing.maintenanceWindows)`);
   return ms;
 }

@@ -59,7 +59,10 @@ function expandPaths(paths: readonly string[]): string[] {
       return [path];
     }
     if (!isDirectory) return [path];
-    const files = readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f));
+    const files = readdirSync(path)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(path, f));
     if (files.length === 0) throw new InputError('no *.yaml test files in this directory', path);
     return files;
   });

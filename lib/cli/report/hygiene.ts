@@ -77,13 +77,17 @@ export const TUNING_RULES: readonly TuningRule[] = [
     id: 'retire-or-downgrade',
     guideline: 'Are alerts actionable? (If not, remove or downgrade.) P4 is informational by design and exempt.',
     threshold: 3,
-    check: (a, n) => (a.severity !== 'P4' && a.fires >= n && a.actedFires === 0 && a.acknowledgedFires === 0 ? `retire or downgrade: fired ${a.fires} times, never acted on, never acknowledged` : undefined),
+    check: (a, n) =>
+      a.severity !== 'P4' && a.fires >= n && a.actedFires === 0 && a.acknowledgedFires === 0
+        ? `retire or downgrade: fired ${a.fires} times, never acted on, never acknowledged`
+        : undefined,
   },
   {
     id: 'tune-duration',
     guideline: "Use duration conditions (don't alert on transient spikes).",
     threshold: 2,
-    check: (a, n) => (a.flaps >= n ? `tune duration: flapped ${a.flaps} times (fired again within ${human(FLAP_WINDOW_MS / 1000)} of its incident resolving)` : undefined),
+    check: (a, n) =>
+      a.flaps >= n ? `tune duration: flapped ${a.flaps} times (fired again within ${human(FLAP_WINDOW_MS / 1000)} of its incident resolving)` : undefined,
   },
   {
     id: 'check-routing',
@@ -173,7 +177,14 @@ export function flapsOf(incidents: readonly Incident[], prefix: string): Flap[] 
       if (previous?.resolvedAt === undefined) return;
       const after = Date.parse(fire.at) - Date.parse(previous.resolvedAt);
       if (after >= 0 && after <= FLAP_WINDOW_MS) {
-        flaps.push({ alarmName: fire.alarmName, alertId: fire.alertId, incidentId: fire.incidentId, at: fire.at, previousIncidentId: previous.incidentId, afterSeconds: after / 1000 });
+        flaps.push({
+          alarmName: fire.alarmName,
+          alertId: fire.alertId,
+          incidentId: fire.incidentId,
+          at: fire.at,
+          previousIncidentId: previous.incidentId,
+          afterSeconds: after / 1000,
+        });
       }
     });
   }
@@ -232,7 +243,17 @@ export function renderHygiene(report: HygieneReport): string {
   const pair = (s: Spread) => (s.count === 0 ? '-' : `${human(s.medianSeconds!)} / ${human(s.p90Seconds!)}`);
   const table = renderTable(
     ['ALERT', 'SEV', 'FIRES', 'INCIDENTS', 'NO ACTION', 'ACKED', 'ACK MEDIAN / P90', 'RESOLVE MEDIAN / P90', 'FLAPS'],
-    report.alerts.map((a) => [a.alertId, a.severity, String(a.fires), String(a.incidents), `${a.noActionFires} (${Math.round(a.noActionShare * 100)}%)`, String(a.acknowledgedFires), pair(a.timeToAck), pair(a.timeToResolve), String(a.flaps)]),
+    report.alerts.map((a) => [
+      a.alertId,
+      a.severity,
+      String(a.fires),
+      String(a.incidents),
+      `${a.noActionFires} (${Math.round(a.noActionShare * 100)}%)`,
+      String(a.acknowledgedFires),
+      pair(a.timeToAck),
+      pair(a.timeToResolve),
+      String(a.flaps),
+    ]),
   );
   const candidates = report.candidates.length === 0 ? ['none'] : report.candidates.map((c) => `- ${c.alertId}: ${c.suggestion}`);
   return [`Alert hygiene since ${report.since} (until ${report.until})`, '', table, '', 'Candidates to tune or retire:', ...candidates].join('\n');

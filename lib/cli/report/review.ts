@@ -48,7 +48,9 @@ const TODO = 'TODO(author):';
 export function renderReview(input: ReviewInput): string {
   const { incident } = input;
   const triggers = new Set(incident.triggers);
-  const actions = input.actions.filter((a) => triggers.has(a.incidentId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.mitigation.localeCompare(b.mitigation));
+  const actions = input.actions
+    .filter((a) => triggers.has(a.incidentId))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.mitigation.localeCompare(b.mitigation));
   const facts = factsOf(input, actions);
   return [
     `# Post-incident review: ${incident.alertId}${incident.service ? ` on ${incident.service}` : ''} (${incident.severity})`,
@@ -148,7 +150,13 @@ function timeline(input: ReviewInput, actions: readonly ActionRecord[]): string[
   // The responder's actions are audit records, not timeline events: shown here so the story reads in one place.
   const entries = [
     ...input.timeline.map((e) => ({ at: e.at, type: e.type, detail: e.detail })),
-    ...actions.filter((a) => a.decision === 'acted' || a.decision === 'dry-run').map((a) => ({ at: a.createdAt, type: a.evidence.revertOf !== undefined ? 'revert' : 'automatic action', detail: `${a.mitigation} on ${a.target ?? '-'}: ${a.decision} (${a.mode}), ${describeChange(a)}` })),
+    ...actions
+      .filter((a) => a.decision === 'acted' || a.decision === 'dry-run')
+      .map((a) => ({
+        at: a.createdAt,
+        type: a.evidence.revertOf !== undefined ? 'revert' : 'automatic action',
+        detail: `${a.mitigation} on ${a.target ?? '-'}: ${a.decision} (${a.mode}), ${describeChange(a)}`,
+      })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [
     '## Timeline (UTC, relative to opening)',
@@ -209,7 +217,10 @@ function worked(facts: Facts): string[] {
         ? facts.lateAck
           ? { good: false, text: `not acknowledged within the ${human(facts.ackTargetMinutes * 60_000)} target` }
           : undefined
-        : { good: !facts.lateAck, text: `acknowledged after ${human(facts.ackMs)}, ${facts.lateAck ? 'later than' : 'within'} the ${human(facts.ackTargetMinutes * 60_000)} target` };
+        : {
+            good: !facts.lateAck,
+            text: `acknowledged after ${human(facts.ackMs)}, ${facts.lateAck ? 'later than' : 'within'} the ${human(facts.ackTargetMinutes * 60_000)} target`,
+          };
   const good = [...facts.verified.map((a) => `${a.mitigation} on ${a.target ?? '-'}: verified`), ...(ack?.good ? [ack.text] : [])];
   const bad = [
     ...facts.ineffective.map((a) => `${a.mitigation} on ${a.target ?? '-'}: ineffective`),
@@ -238,9 +249,15 @@ function followUps(incident: Incident, facts: Facts, due: ReviewDue): string[] {
     due.required ? `Write this review by ${minuteUtc(due.at)} (runbook Step 5)` : 'Review optional: the runbook requires none for this severity',
     `Update the runbook based on learnings: ${incident.runbookUrl}`,
     `Implement preventive measures: ${TODO} list them, one owner each`,
-    ...facts.ineffective.map((a) => `Find out why ${a.mitigation} on ${a.target ?? '-'} did not clear \`${a.alarmName}\`; fix the mitigation or remove it from the alert`),
+    ...facts.ineffective.map(
+      (a) => `Find out why ${a.mitigation} on ${a.target ?? '-'} did not clear \`${a.alarmName}\`; fix the mitigation or remove it from the alert`,
+    ),
     ...facts.failed.map((a) => `Fix ${a.mitigation} on ${a.target ?? '-'} (${a.outcome}: ${oneLine(a.error ?? 'no error recorded')})`),
-    ...(facts.lateAck ? [`Check routing and paging: ${facts.ackMs === undefined ? 'never acknowledged' : `acknowledged after ${human(facts.ackMs)}`}, the ${incident.severity} target is ${human(facts.ackTargetMinutes! * 60_000)}`] : []),
+    ...(facts.lateAck
+      ? [
+          `Check routing and paging: ${facts.ackMs === undefined ? 'never acknowledged' : `acknowledged after ${human(facts.ackMs)}`}, the ${incident.severity} target is ${human(facts.ackTargetMinutes! * 60_000)}`,
+        ]
+      : []),
     ...facts.flapping.map((f) => `Tune the alarm's duration or threshold (flapping: ${f})`),
   ];
   return ['## Follow-ups', '', ...items.map((i) => `- [ ] ${i}`), ''];

@@ -30,7 +30,11 @@ function apiMetricNames(api: ApiSource, config: Config): ApiMetricNames {
     case 'apigateway':
       return { namespace: 'AWS/ApiGateway', metrics: { requests: ['Count'], serverErrors: ['5XXError'], latency: ['Latency'] }, latencyScale: 1000 };
     case 'custom':
-      return { namespace: config.metrics.namespace, metrics: { requests: ['Requests'], serverErrors: ['ServerErrors'], latency: ['Latency'] }, latencyScale: 1 };
+      return {
+        namespace: config.metrics.namespace,
+        metrics: { requests: ['Requests'], serverErrors: ['ServerErrors'], latency: ['Latency'] },
+        latencyScale: 1,
+      };
   }
 }
 
@@ -100,7 +104,12 @@ export function resolveMetric(ref: MetricRef, ctx: MetricContext): ResolvedMetri
     case 'dead-letter-queue':
       return [{ namespace: 'AWS/SQS', metricName: ref.name, dimensions: { QueueName: deadLetterQueueName(config) }, statistic: ref.statistic }];
     case 'escalation-functions':
-      return ['starter', 'pager'].map((name) => ({ namespace: 'AWS/Lambda', metricName: ref.name, dimensions: { FunctionName: escalationFunctionName(config, name) }, statistic: ref.statistic }));
+      return ['starter', 'pager'].map((name) => ({
+        namespace: 'AWS/Lambda',
+        metricName: ref.name,
+        dimensions: { FunctionName: escalationFunctionName(config, name) },
+        statistic: ref.statistic,
+      }));
     case 'escalation-state-machines':
       // AWS/States names a state machine by its ARN only: partition and account are CloudFormation's to fill in
       // (the alarm factory substitutes `${AWS::...}`), so an environment-agnostic stack works too.
@@ -111,7 +120,9 @@ export function resolveMetric(ref: MetricRef, ctx: MetricContext): ResolvedMetri
         statistic: ref.statistic,
       }));
     case 'acm':
-      return [{ namespace: 'AWS/CertificateManager', metricName: ref.name, dimensions: { CertificateArn: need(ctx.certificateArn, ref) }, statistic: ref.statistic }];
+      return [
+        { namespace: 'AWS/CertificateManager', metricName: ref.name, dimensions: { CertificateArn: need(ctx.certificateArn, ref) }, statistic: ref.statistic },
+      ];
   }
 }
 

@@ -87,7 +87,16 @@ function buildSpec(alert: AlertDefinition, settings: AlertSettings, ctx: Instanc
       if (!metric || extra.length > 0) throw new Error(`${alert.id}: a single-metric alert must resolve to one metric`);
       // A latency threshold is written in seconds; API Gateway reports milliseconds.
       const scale = m.metric.source === 'api' && m.metric.name === 'latency' ? latencyScale(ctx) : 1;
-      return { ...base, ...evaluation, kind: 'metric', metrics: [{ id: 'm1', metric }], expression: undefined, label: undefined, threshold: threshold * scale, logFilters: [] };
+      return {
+        ...base,
+        ...evaluation,
+        kind: 'metric',
+        metrics: [{ id: 'm1', metric }],
+        expression: undefined,
+        label: undefined,
+        threshold: threshold * scale,
+        logFilters: [],
+      };
     }
     case 'math':
     case 'anomaly': {

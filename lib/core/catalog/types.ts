@@ -8,27 +8,11 @@ export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** The runbook's six alert categories, the informational P4 events, and the stack watching itself. */
-export const CATEGORIES = [
-  'infrastructure',
-  'model-performance',
-  'data-quality',
-  'business',
-  'cost',
-  'security',
-  'informational',
-  'self-monitoring',
-] as const;
+export const CATEGORIES = ['infrastructure', 'model-performance', 'data-quality', 'business', 'cost', 'security', 'informational', 'self-monitoring'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** Ids of the automatic mitigations a responder can run (implemented in lambdas/). */
-export const MITIGATION_IDS = [
-  'ecs-rollback',
-  'fallback-mode',
-  'rate-limit',
-  'ai-kill-switch',
-  'rds-scale-up',
-  'ecs-scale-out',
-] as const;
+export const MITIGATION_IDS = ['ecs-rollback', 'fallback-mode', 'rate-limit', 'ai-kill-switch', 'rds-scale-up', 'ecs-scale-out'] as const;
 export type MitigationId = (typeof MITIGATION_IDS)[number];
 
 /** CloudWatch alarm comparison operators, as CloudFormation spells them. */

@@ -8,7 +8,11 @@ export function loadEnvironment(name: string, overrides: Partial<ConfigInput> = 
   const raw = ENVIRONMENTS[name];
   if (raw === undefined) {
     throw new ConfigError(name, [
-      { field: 'env', message: `unknown environment; known: ${Object.keys(ENVIRONMENTS).join(', ')} (add one in config/index.ts)`, received: JSON.stringify(name) },
+      {
+        field: 'env',
+        message: `unknown environment; known: ${Object.keys(ENVIRONMENTS).join(', ')} (add one in config/index.ts)`,
+        received: JSON.stringify(name),
+      },
     ]);
   }
   return parseConfig(name, { ...raw, ...overrides });

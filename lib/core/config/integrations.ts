@@ -65,9 +65,15 @@ const SlackSchema = z
     /** Slack user ids invited to every incident channel. @default [] */
     inviteUsers: z.array(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U012AB3CD')).default([]),
     /** A Slack user group (the on-call group) whose members are invited. @default none */
-    inviteUserGroup: z.string().regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user group id such as S0614TZR7').optional(),
+    inviteUserGroup: z
+      .string()
+      .regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user group id such as S0614TZR7')
+      .optional(),
     /** Channels are `#<channelPrefix>-YYYY-MM-DD`, with `-2`, `-3`... when that day already has one. @default 'incident' */
-    channelPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, 'must be lower-case letters, digits, - and _ (max 61)').default('incident'),
+    channelPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,60}$/, 'must be lower-case letters, digits, - and _ (max 61)')
+      .default('incident'),
     /** Severities that open a channel (the runbook's P1; add P2 to open one for P2 too). @default ['P1'] */
     severities: z.array(z.enum(SEVERITY_WITH_CHANNEL)).min(1).default(['P1']),
     /** Create private channels. @default false */
@@ -75,13 +81,18 @@ const SlackSchema = z
     /** @default 'https://slack.com/api' */
     apiUrl: httpsUrl('the Slack Web API').default('https://slack.com/api'),
   })
-  .refine((s) => s.inviteUsers.length > 0 || s.inviteUserGroup !== undefined, { message: 'invite the on-call group: set inviteUsers or inviteUserGroup', path: ['inviteUsers'] });
+  .refine((s) => s.inviteUsers.length > 0 || s.inviteUserGroup !== undefined, {
+    message: 'invite the on-call group: set inviteUsers or inviteUserGroup',
+    path: ['inviteUsers'],
+  });
 
 const StatusPageSchema = z.strictObject({
   /** An Atlassian Statuspage API key (sent as `Authorization: OAuth <key>`). */
   apiKeySecretArn: secretArn('the Statuspage API key'),
   /** The page's id (Statuspage: Your page > API info). */
-  pageId: z.string({ error: (issue) => (issue.input === undefined ? 'required: the Statuspage page id' : 'must be a string') }).regex(/^[a-z0-9]{6,32}$/, 'must be a Statuspage page id such as kctbh9vrtdwd'),
+  pageId: z
+    .string({ error: (issue) => (issue.input === undefined ? 'required: the Statuspage page id' : 'must be a string') })
+    .regex(/^[a-z0-9]{6,32}$/, 'must be a Statuspage page id such as kctbh9vrtdwd'),
   /**
    * The component each service's incidents mark as "major outage" (P1) or "degraded performance" (P2), by service
    * name; `default` for incidents of the whole environment and services not listed.
@@ -100,7 +111,10 @@ const TicketCommon = {
    * Severities that open a ticket: when their policy has a ticket step (P3), and P4's backlog ticket (P4 pages
    * nobody; the escalation matrix puts it in the ticket backlog). @default ['P3', 'P4']
    */
-  severities: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).default(['P3', 'P4']),
+  severities: z
+    .array(z.enum(['P1', 'P2', 'P3', 'P4']))
+    .min(1)
+    .default(['P3', 'P4']),
   /**
    * The same alert (and service) firing again within this long after its ticket was closed reopens that ticket
    * instead of opening another: a flapping alarm makes one ticket. @default 1440
@@ -116,7 +130,9 @@ const TicketsSchema = z.discriminatedUnion('provider', [
     /** A fine-grained token with Issues: read and write on the repository. */
     tokenSecretArn: secretArn('the GitHub token'),
     /** `owner/name` */
-    repository: z.string({ error: (issue) => (issue.input === undefined ? 'required: the GitHub repository as owner/name' : 'must be a string') }).regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, 'must be owner/name'),
+    repository: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: the GitHub repository as owner/name' : 'must be a string') })
+      .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, 'must be owner/name'),
     /** @default 'https://api.github.com' (GitHub Enterprise: https://<host>/api/v3) */
     apiUrl: httpsUrl('the GitHub REST API').default('https://api.github.com'),
     ...TicketCommon,
@@ -127,7 +143,9 @@ const TicketsSchema = z.discriminatedUnion('provider', [
     credentialsSecretArn: secretArn('"<email>:<api token>" for Jira'),
     /** The site, e.g. https://acme.atlassian.net */
     baseUrl: httpsUrl('the Jira site (https://<site>.atlassian.net)'),
-    projectKey: z.string({ error: (issue) => (issue.input === undefined ? 'required: the Jira project key' : 'must be a string') }).regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'must be a Jira project key such as OPS'),
+    projectKey: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: the Jira project key' : 'must be a string') })
+      .regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'must be a Jira project key such as OPS'),
     /** @default 'Task' */
     issueType: z.string().min(1).max(60).default('Task'),
     /** Transition that closes a ticket on resolution. @default none: the ticket gets a comment and stays open */
@@ -142,7 +160,10 @@ const PagerDutySchema = z.strictObject({
   /** The integration (routing) key of a PagerDuty service's Events API v2 integration. */
   routingKeySecretArn: secretArn('the PagerDuty Events v2 routing key'),
   /** Severities sent to PagerDuty (trigger on page, acknowledge, resolve). @default ['P1', 'P2'] */
-  severities: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).default(['P1', 'P2']),
+  severities: z
+    .array(z.enum(['P1', 'P2', 'P3', 'P4']))
+    .min(1)
+    .default(['P1', 'P2']),
   /** @default 'https://events.pagerduty.com/v2/enqueue' (EU: https://events.eu.pagerduty.com/v2/enqueue) */
   eventsUrl: httpsUrl('the PagerDuty Events API').default('https://events.pagerduty.com/v2/enqueue'),
 });
@@ -179,11 +200,15 @@ export type PagerDutyConfig = NonNullable<IntegrationsConfig['pagerDuty']>;
 
 /** Whether any integration is configured (the stack deploys the collaboration function only then). */
 export function anyIntegration(integrations: IntegrationsConfig): boolean {
-  return integrations.slack !== undefined || integrations.statusPage !== undefined || integrations.tickets !== undefined || integrations.pagerDuty !== undefined;
+  return (
+    integrations.slack !== undefined || integrations.statusPage !== undefined || integrations.tickets !== undefined || integrations.pagerDuty !== undefined
+  );
 }
 
 /** The secret of every configured integration, by the service it authenticates to (what the function may read). */
-export function integrationSecrets(integrations: IntegrationsConfig): { readonly service: 'slack' | 'statuspage' | 'github' | 'jira' | 'pagerduty'; readonly secret: SecretRef }[] {
+export function integrationSecrets(
+  integrations: IntegrationsConfig,
+): { readonly service: 'slack' | 'statuspage' | 'github' | 'jira' | 'pagerduty'; readonly secret: SecretRef }[] {
   const { slack, statusPage, tickets, pagerDuty } = integrations;
   return [
     ...(slack ? [{ service: 'slack' as const, secret: slack.tokenSecretArn }] : []),

@@ -35,7 +35,13 @@ function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   const hidden = /SecretArn$/.test(field) && typeof received === 'string';
   // A PagerDuty URL may carry an integration key in its path: quote its origin only.
   if (/\.https$/.test(field) && typeof received === 'string' && /pagerduty\.com/i.test(received)) {
-    return [{ field, message: issue.message, received: `"${URL.canParse(received) ? new URL(received).origin : 'https://…pagerduty.com'}/…" (path hidden: it may carry an integration key)` }];
+    return [
+      {
+        field,
+        message: issue.message,
+        received: `"${URL.canParse(received) ? new URL(received).origin : 'https://…pagerduty.com'}/…" (path hidden: it may carry an integration key)`,
+      },
+    ];
   }
   return [{ field, message: issue.message, received: hidden ? '(hidden: not an ARN, it may be the secret itself)' : showValue(received) }];
 }

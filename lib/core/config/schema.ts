@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  ALERT_IDS,
-  COMPARISON_OPERATORS,
-  ESCALATION_POLICIES,
-  LOG_GROUP_KEYS,
-  MISSING_DATA_TREATMENTS,
-  MITIGATION_IDS,
-  ROLES,
-  SEVERITIES,
-} from '../catalog';
+import { ALERT_IDS, COMPARISON_OPERATORS, ESCALATION_POLICIES, LOG_GROUP_KEYS, MISSING_DATA_TREATMENTS, MITIGATION_IDS, ROLES, SEVERITIES } from '../catalog';
 import { IntegrationsSchema } from './integrations';
 import { checkWindowServices, SilencingSchema } from './silencing';
 
@@ -81,23 +72,22 @@ const ServiceSchema = z.strictObject({
   stack: z.number().int().min(0).max(99).optional(),
 });
 
-const AlertOverrideSchema = z
-  .strictObject({
-    /** @default true */
-    enabled: z.boolean().optional(),
-    /** Absolute threshold, in the alarm's unit (ratios as fractions, latency in seconds). */
-    threshold: z.number().finite().optional(),
-    severity: z.enum(SEVERITIES).optional(),
-    /** Sets evaluation periods (and datapoints to alarm) so that the alarm needs this long in breach. */
-    durationMinutes: z.number().positive().optional(),
-    periodSeconds: durationSeconds.optional(),
-    evaluationPeriods: z.number().int().min(1).max(100).optional(),
-    datapointsToAlarm: z.number().int().min(1).max(100).optional(),
-    treatMissingData: z.enum(MISSING_DATA_TREATMENTS).optional(),
-    comparison: z.enum(COMPARISON_OPERATORS).optional(),
-    /** Replaces the mitigations the alert triggers; `[]` turns automatic action off for this alert. */
-    mitigations: z.array(z.enum(MITIGATION_IDS)).optional(),
-  });
+const AlertOverrideSchema = z.strictObject({
+  /** @default true */
+  enabled: z.boolean().optional(),
+  /** Absolute threshold, in the alarm's unit (ratios as fractions, latency in seconds). */
+  threshold: z.number().finite().optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  /** Sets evaluation periods (and datapoints to alarm) so that the alarm needs this long in breach. */
+  durationMinutes: z.number().positive().optional(),
+  periodSeconds: durationSeconds.optional(),
+  evaluationPeriods: z.number().int().min(1).max(100).optional(),
+  datapointsToAlarm: z.number().int().min(1).max(100).optional(),
+  treatMissingData: z.enum(MISSING_DATA_TREATMENTS).optional(),
+  comparison: z.enum(COMPARISON_OPERATORS).optional(),
+  /** Replaces the mitigations the alert triggers; `[]` turns automatic action off for this alert. */
+  mitigations: z.array(z.enum(MITIGATION_IDS)).optional(),
+});
 
 export const AUTOMATION_MODES = ['enabled', 'dry-run', 'disabled'] as const;
 export type AutomationMode = (typeof AUTOMATION_MODES)[number];
@@ -126,7 +116,10 @@ const AutomationSchema = z.strictObject({
    * the ladder is never changed (nothing says whether the cap is larger): add its class in size order.
    * @default db.r6g.large -> xlarge -> 2xlarge (the runbook's command scales to db.r6g.2xlarge)
    */
-  rdsClassLadder: z.array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large')).min(2).default(['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge']),
+  rdsClassLadder: z
+    .array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large'))
+    .min(2)
+    .default(['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge']),
   /**
    * How far one rds-scale-up goes: `cap` straight to the top of the ladder, as the runbook's command does
    * (db.r6g.2xlarge); `next` one class per action, for teams that trade a second failover for a smaller bill.
@@ -197,7 +190,12 @@ const EscalationSchema = z.strictObject({
    * Policies by id: replaces a built-in policy's steps (`p1-standard`...), or defines a new one (e.g. a CTO chain)
    * for `alertPolicies` to use. Durations may be fractions of a minute. @default the runbook's matrix
    */
-  policies: z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.strictObject({ description: z.string().max(200).optional(), steps: z.array(EscalationStepSchema).max(20) })).default({}),
+  policies: z
+    .record(
+      z.string().regex(/^[a-z0-9-]{1,40}$/),
+      z.strictObject({ description: z.string().max(200).optional(), steps: z.array(EscalationStepSchema).max(20) }),
+    )
+    .default({}),
   /** The policy of an alert, by id, instead of its catalog policy. @default {} */
   alertPolicies: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), z.string()).default({}),
   /** Pages, channel posts and tickets list the changes (ECS deployments, SSM parameters, actions) of this long before. @default 30 */
@@ -205,14 +203,17 @@ const EscalationSchema = z.strictObject({
   /** When "the next business day" starts. @default 09:00 Monday to Friday, UTC */
   businessHours: z
     .strictObject({
-      timezone: z.string().refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en-US', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+      timezone: z
+        .string()
+        .refine((tz) => {
+          try {
+            new Intl.DateTimeFormat('en-US', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be an IANA time zone such as Europe/Berlin')
+        .default('UTC'),
       startHour: z.number().int().min(0).max(23).default(9),
       /** ISO weekdays: 1 = Monday ... 7 = Sunday. */
       days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
@@ -255,11 +256,10 @@ const SubscriptionSchema = z.union([
    * SNS's JSON envelope (the page in its `Message`). PagerDuty is reached through integrations.pagerDuty instead.
    */
   z.strictObject({
-    https: z
-      .url({ protocol: /^https$/ })
-      .refine((url) => !PAGERDUTY_EVENTS_HOST.test(new URL(url).hostname), {
-        message: "PagerDuty's Events API cannot read SNS's HTTPS envelope (nor confirm the subscription): remove this subscription and set integrations.pagerDuty.routingKeySecretArn (Events API v2) instead",
-      }),
+    https: z.url({ protocol: /^https$/ }).refine((url) => !PAGERDUTY_EVENTS_HOST.test(new URL(url).hostname), {
+      message:
+        "PagerDuty's Events API cannot read SNS's HTTPS envelope (nor confirm the subscription): remove this subscription and set integrations.pagerDuty.routingKeySecretArn (Events API v2) instead",
+    }),
   }),
 ]);
 
@@ -268,7 +268,10 @@ export const ConfigSchema = z
     /** Prefix of every alarm, topic and stack name. */
     prefix: z.string().regex(NAME, 'must be lower-case letters, digits and dashes, starting with a letter (max 40)'),
     /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes an environment-agnostic stack */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
     /** @default 'us-east-1' */
     region: z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1').default('us-east-1'),
     /** Base URL of the runbooks; every alarm links `<runbookBaseUrl>/<AlertId>.md`. */
@@ -279,7 +282,11 @@ export const ConfigSchema = z
     metrics: z
       .strictObject({
         /** @default 'ChatbotAI' */
-        namespace: z.string().regex(/^[A-Za-z0-9._\-/#:]{1,255}$/).refine((n) => !n.startsWith('AWS/'), 'must not start with AWS/').default('ChatbotAI'),
+        namespace: z
+          .string()
+          .regex(/^[A-Za-z0-9._\-/#:]{1,255}$/)
+          .refine((n) => !n.startsWith('AWS/'), 'must not start with AWS/')
+          .default('ChatbotAI'),
         /** Dimensions every custom metric carries (e.g. Environment). @default {} */
         dimensions: z.record(z.string().min(1).max(255), z.string().min(1).max(1024)).default({}),
       })
@@ -305,15 +312,23 @@ export const ConfigSchema = z
     security: z
       .strictObject({
         /** ISO 3166 alpha-2 codes from which API calls are expected. @default ['US'] */
-        allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US')).min(1).default(['US']),
+        allowedCountries: z
+          .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US'))
+          .min(1)
+          .default(['US']),
         /** JSON path of the caller's country in the access log. @default '$.country' */
-        countryField: z.string().regex(/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/, 'must be a JSON path such as $.country').default('$.country'),
+        countryField: z
+          .string()
+          .regex(/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/, 'must be a JSON path such as $.country')
+          .default('$.country'),
       })
       .prefault({}),
     /** Log groups read by the log-based alerts. A log-based alert needs its group unless it is disabled. */
     logGroups: z.partialRecord(z.enum(LOG_GROUP_KEYS), z.string().regex(LOG_GROUP_NAME, 'must be a log group name')).default({}),
     /** Replaces a log-based alert's filter patterns (e.g. more secret formats for DataLeakDetected). */
-    logPatterns: z.partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), z.string().min(1).max(1024))).default({}),
+    logPatterns: z
+      .partialRecord(z.enum(ALERT_IDS as [string, ...string[]]), z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), z.string().min(1).max(1024)))
+      .default({}),
     /** ACM certificates watched for expiry. @default [] */
     certificates: z
       .array(
@@ -324,7 +339,13 @@ export const ConfigSchema = z
       )
       .default([]),
     /** The services watched and acted on: at most 1,000 (the largest fleet tested within every AWS quota, docs/deploy.md#fleet-size). */
-    services: z.array(ServiceSchema).min(1).max(MAX_SERVICES, `at most ${MAX_SERVICES.toLocaleString('en-US')} services per environment: the largest fleet synthesized within every AWS quota in the tests (docs/deploy.md#fleet-size); split the fleet into environments`),
+    services: z
+      .array(ServiceSchema)
+      .min(1)
+      .max(
+        MAX_SERVICES,
+        `at most ${MAX_SERVICES.toLocaleString('en-US')} services per environment: the largest fleet synthesized within every AWS quota in the tests (docs/deploy.md#fleet-size); split the fleet into environments`,
+      ),
     /** SSM parameters the mitigations flip. Defaults are the runbook's. */
     ssm: z
       .strictObject({
@@ -370,12 +391,23 @@ export const ConfigSchema = z
     }
     for (const [alertId, policy] of Object.entries(config.escalation.alertPolicies)) {
       if (policy !== undefined && !(policy in ESCALATION_POLICIES) && !(policy in config.escalation.policies)) {
-        ctx.addIssue({ code: 'custom', path: ['escalation', 'alertPolicies', alertId], message: 'names no built-in policy and no policy in escalation.policies', input: policy });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', 'alertPolicies', alertId],
+          message: 'names no built-in policy and no policy in escalation.policies',
+          input: policy,
+        });
       }
     }
     const services = [...seen, 'default'];
     for (const name of Object.keys(config.integrations.statusPage?.components ?? {})) {
-      if (!services.includes(name)) ctx.addIssue({ code: 'custom', path: ['integrations', 'statusPage', 'components', name], message: `must name a configured service or default (${services.join(', ')})`, input: name });
+      if (!services.includes(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['integrations', 'statusPage', 'components', name],
+          message: `must name a configured service or default (${services.join(', ')})`,
+          input: name,
+        });
     }
     const pipelineWindow = config.dataPipeline.scheduleMinutes + config.dataPipeline.allowedDelayMinutes;
     // DataPipelineStalled counts one-hour periods, and CloudWatch evaluates at most 7 days of them.

@@ -35,7 +35,10 @@ const WindowSchema = z
      */
     match: z
       .strictObject({
-        alerts: z.array(z.enum(ALERT_IDS as [string, ...string[]])).min(1).optional(),
+        alerts: z
+          .array(z.enum(ALERT_IDS as [string, ...string[]]))
+          .min(1)
+          .optional(),
         services: z.array(z.string().min(1)).min(1).optional(),
         categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
       })
@@ -66,10 +69,20 @@ export const SilencingSchema = z
     silencing.lowTrafficWindows.forEach((window, index) => {
       const { alerts, categories } = window.match;
       if (alerts !== undefined && alerts.some((a) => a !== LOW_TRAFFIC_ALERT)) {
-        ctx.addIssue({ code: 'custom', path: ['lowTrafficWindows', index, 'match', 'alerts'], message: `low-traffic windows apply only to ${LOW_TRAFFIC_ALERT}; narrow them with match.services, or use maintenanceWindows`, input: alerts });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lowTrafficWindows', index, 'match', 'alerts'],
+          message: `low-traffic windows apply only to ${LOW_TRAFFIC_ALERT}; narrow them with match.services, or use maintenanceWindows`,
+          input: alerts,
+        });
       }
       if (categories !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['lowTrafficWindows', index, 'match', 'categories'], message: `low-traffic windows apply only to ${LOW_TRAFFIC_ALERT}; narrow them with match.services`, input: categories });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lowTrafficWindows', index, 'match', 'categories'],
+          message: `low-traffic windows apply only to ${LOW_TRAFFIC_ALERT}; narrow them with match.services`,
+          input: categories,
+        });
       }
     });
   });
@@ -79,7 +92,13 @@ export function checkWindowServices(silencing: Silencing, services: ReadonlySet<
   for (const kind of ['maintenanceWindows', 'lowTrafficWindows'] as const) {
     silencing[kind].forEach((window, index) => {
       window.match.services?.forEach((service, i) => {
-        if (!services.has(service)) ctx.addIssue({ code: 'custom', path: ['silencing', kind, index, 'match', 'services', i], message: `must name a configured service (${[...services].join(', ')})`, input: service });
+        if (!services.has(service))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['silencing', kind, index, 'match', 'services', i],
+            message: `must name a configured service (${[...services].join(', ')})`,
+            input: service,
+          });
       });
     });
   }

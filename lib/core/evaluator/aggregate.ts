@@ -17,9 +17,7 @@ export interface StepGrid {
 }
 
 /** A CloudWatch statistic, parsed. */
-export type Statistic =
-  | { readonly kind: 'Sum' | 'Average' | 'Minimum' | 'Maximum' | 'SampleCount' }
-  | { readonly kind: 'percentile'; readonly p: number };
+export type Statistic = { readonly kind: 'Sum' | 'Average' | 'Minimum' | 'Maximum' | 'SampleCount' } | { readonly kind: 'percentile'; readonly p: number };
 
 const SIMPLE = ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'] as const;
 

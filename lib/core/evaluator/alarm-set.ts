@@ -60,10 +60,14 @@ export function findAlarm(set: AlarmSet, query: AlarmQuery): AlarmSpec {
   if (query.instance !== undefined) {
     const found = candidates.find((a) => a.instance === query.instance);
     if (found) return found;
-    throw new InputError(`alert ${id} has no instance "${query.instance}" in env "${set.env}"; instances: ${candidates.map((a) => a.instance ?? '(global)').join(', ')}`);
+    throw new InputError(
+      `alert ${id} has no instance "${query.instance}" in env "${set.env}"; instances: ${candidates.map((a) => a.instance ?? '(global)').join(', ')}`,
+    );
   }
   if (candidates.length > 1) {
-    throw new InputError(`alert ${id} has ${candidates.length} alarms in env "${set.env}"; name one with "instance": ${candidates.map((a) => a.instance).join(', ')}`);
+    throw new InputError(
+      `alert ${id} has ${candidates.length} alarms in env "${set.env}"; name one with "instance": ${candidates.map((a) => a.instance).join(', ')}`,
+    );
   }
   return candidates[0]!;
 }

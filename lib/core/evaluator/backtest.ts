@@ -57,7 +57,12 @@ const HOUR_MS = 3_600_000;
  * @param series samples by metric id or name (inputs.ts)
  * @throws InputError for a series the alarm does not read
  */
-export function backtest(spec: AlarmSpec, series: ReadonlyMap<string, MetricSamples>, range: { first: number; last: number }, options: BacktestOptions = {}): BacktestResult {
+export function backtest(
+  spec: AlarmSpec,
+  series: ReadonlyMap<string, MetricSamples>,
+  range: { first: number; last: number },
+  options: BacktestOptions = {},
+): BacktestResult {
   const stepMs = stepOf(spec);
   const start = Math.floor(range.first / stepMs) * stepMs;
   const to = start + (Math.floor((range.last - start) / stepMs) + 1) * stepMs;

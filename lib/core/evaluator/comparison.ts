@@ -29,7 +29,9 @@ export function classify(values: Float64Array, op: ComparisonOperator, threshold
   const needsLower = op === 'LessThanLowerOrGreaterThanUpperThreshold' || op === 'LessThanLowerThreshold';
   const needsUpper = op === 'LessThanLowerOrGreaterThanUpperThreshold' || op === 'GreaterThanUpperThreshold';
   if ((needsLower && !band.lower) || (needsUpper && !band.upper)) {
-    throw new InputError(`${op} compares with the anomaly band: give the series ${[needsLower ? 'band.lower' : '', needsUpper ? 'band.upper' : ''].filter(Boolean).join(' and ')}`);
+    throw new InputError(
+      `${op} compares with the anomaly band: give the series ${[needsLower ? 'band.lower' : '', needsUpper ? 'band.upper' : ''].filter(Boolean).join(' and ')}`,
+    );
   }
   const test = breachTest(op, threshold);
   for (let i = 0; i < values.length; i++) {

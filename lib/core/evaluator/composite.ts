@@ -29,7 +29,10 @@ export function parseRule(text: string): Rule {
     RULE_TOKEN.lastIndex = pos;
     const m = RULE_TOKEN.exec(text);
     const at = pos + text.slice(pos).length - text.slice(pos).trimStart().length;
-    if (!m) throw new ExpressionError(`rule "${text}", column ${at + 1}: expected ALARM("name"), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, AND, OR, NOT or parentheses`);
+    if (!m)
+      throw new ExpressionError(
+        `rule "${text}", column ${at + 1}: expected ALARM("name"), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, AND, OR, NOT or parentheses`,
+      );
     if (m[1] !== undefined) tokens.push({ kind: 'state', state: m[1] as AlarmState, alarm: (m[2] ?? m[3])!, at });
     else tokens.push({ kind: m[4] !== undefined ? 'word' : 'paren', text: (m[4] ?? m[5])!, at });
     pos = RULE_TOKEN.lastIndex;
@@ -143,7 +146,8 @@ export function evaluateComposite(spec: CompositeAlarmSpec, inputs: Readonly<Rec
   let state = initialState;
   for (const t of times) {
     const stateOf = (name: string): AlarmState => byName.get(name)!.stateAt(t);
-    const next: AlarmState = named.every((name) => stateOf(name) === 'INSUFFICIENT_DATA') && named.length > 0 ? 'INSUFFICIENT_DATA' : holds(rule, stateOf) ? 'ALARM' : 'OK';
+    const next: AlarmState =
+      named.every((name) => stateOf(name) === 'INSUFFICIENT_DATA') && named.length > 0 ? 'INSUFFICIENT_DATA' : holds(rule, stateOf) ? 'ALARM' : 'OK';
     if (next !== state) {
       const why = named.map((name) => `${name} ${stateOf(name)}`).join(', ');
       transitions.push({ at: t, from: state, to: next, reason: `rule ${next === 'ALARM' ? 'true' : 'false'}: ${why}` });

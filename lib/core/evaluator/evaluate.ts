@@ -117,7 +117,11 @@ export function evaluateMetricAlarm(alarm: MetricAlarmSpec | CompiledAlarm, inpu
 
   const states = new Uint8Array(grid.count);
   const transitions: Transition[] = [];
-  const rule: EvaluationRule = { evaluationPeriods: spec.evaluationPeriods, datapointsToAlarm: spec.datapointsToAlarm, treatMissingData: spec.treatMissingData };
+  const rule: EvaluationRule = {
+    evaluationPeriods: spec.evaluationPeriods,
+    datapointsToAlarm: spec.datapointsToAlarm,
+    treatMissingData: spec.treatMissingData,
+  };
   let state = initialState;
   let code = STATES.indexOf(state);
   for (let k = 0; k < grid.count; k++) {
@@ -207,4 +211,3 @@ function explain(decision: Decision, e: Evidence): string {
 export function formatValue(v: number): string {
   return Number.isNaN(v) ? '-' : String(Number(v.toPrecision(6)));
 }
-

@@ -23,9 +23,16 @@ export type FunctionName = keyof typeof FUNCTIONS;
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
   OR: 1,
   AND: 2,
-  '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3,
-  '+': 4, '-': 4,
-  '*': 5, '/': 5,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
   '^': 6,
 };
 

@@ -13,7 +13,17 @@ export { loadCsv, parseCsv, type CsvSeries } from './csv';
 export { describeAlarm } from './describe';
 export { formatDuration, parseDuration } from './duration';
 export { ExpressionError, InputError, SeriesSyntaxError, UnknownAlarmError } from './errors';
-export { compileAlarm, evaluateMetricAlarm, evaluationStep, formatValue, type AlarmInput, type CompiledAlarm, type EvaluateOptions, type EvaluationWindow, type MetricAlarmTimeline } from './evaluate';
+export {
+  compileAlarm,
+  evaluateMetricAlarm,
+  evaluationStep,
+  formatValue,
+  type AlarmInput,
+  type CompiledAlarm,
+  type EvaluateOptions,
+  type EvaluationWindow,
+  type MetricAlarmTimeline,
+} from './evaluate';
 export { metricIds, parseExpression, type Expr } from './expression';
 export { bindSeries, describeSeriesKeys, resolveSeriesKey, type SeriesTarget } from './inputs';
 export { evaluateMath } from './metric-math';

@@ -67,7 +67,9 @@ export function runTestFile(file: TestFile, options: RunOptions): FileResult {
 
 function runCase(test: AlertTestCase, set: AlarmSet, locate: (path: readonly PropertyKey[]) => string): CaseResult {
   const where = locate([]);
-  const spec = locateErrors(locate([test.alarm === undefined ? 'alert' : 'alarm']), () => findAlarm(set, { alarm: test.alarm, alert: test.alert, instance: test.instance }));
+  const spec = locateErrors(locate([test.alarm === undefined ? 'alert' : 'alarm']), () =>
+    findAlarm(set, { alarm: test.alarm, alert: test.alert, instance: test.instance }),
+  );
   const periodMs = periodOf(spec);
   const stepMs = stepOf(spec);
   const intervalMs = test.interval ?? periodMs;
@@ -89,8 +91,17 @@ function runCase(test: AlertTestCase, set: AlarmSet, locate: (path: readonly Pro
   const inputs = locateErrors(locate(['series']), () => bindSeries(spec, samples));
   const timeline = locateErrors(where, () => evaluateAlarm(spec, inputs, { start: 0, end, initialState: test.initialState }));
   const expectations = test.expect.map((e) => check(timeline, e));
-  const severityMismatch = test.severity !== undefined && test.severity !== spec.severity ? `severity: expected ${test.severity}, the alarm is ${spec.severity}` : undefined;
-  return { name: test.name, where, spec, passed: severityMismatch === undefined && expectations.every((e) => e.passed), expectations, severityMismatch, timeline };
+  const severityMismatch =
+    test.severity !== undefined && test.severity !== spec.severity ? `severity: expected ${test.severity}, the alarm is ${spec.severity}` : undefined;
+  return {
+    name: test.name,
+    where,
+    spec,
+    passed: severityMismatch === undefined && expectations.every((e) => e.passed),
+    expectations,
+    severityMismatch,
+    timeline,
+  };
 }
 
 /** The state at `at`, and for a range every state change up to `until`, must be the expected one. */
@@ -99,7 +110,9 @@ function check(timeline: Timeline, expectation: Expectation): ExpectationResult 
   if (atState !== expectation.state) return { expectation, passed: false, actual: atState, mismatchAt: expectation.at };
   const until = expectation.until ?? expectation.at;
   const change = timeline.transitions.find((t) => t.at > expectation.at && t.at <= until && t.to !== expectation.state);
-  return change ? { expectation, passed: false, actual: change.to, mismatchAt: change.at } : { expectation, passed: true, actual: atState, mismatchAt: expectation.at };
+  return change
+    ? { expectation, passed: false, actual: change.to, mismatchAt: change.at }
+    : { expectation, passed: true, actual: atState, mismatchAt: expectation.at };
 }
 
 function locateErrors<T>(where: string, fn: () => T): T {

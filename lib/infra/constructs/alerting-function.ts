@@ -48,7 +48,9 @@ export class AlertingFunction extends Construct {
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.functionName });
     logGroup.grantWrite(this.role);
     // `cdk synth --exclusively` and `-c aws:cdk:bundling-stacks=[]` skip bundling, as CDK's own functions do.
-    const code = Stack.of(this).bundlingRequired ? lambda.Code.fromAsset(bundle(props.entry, props.config)) : lambda.Code.fromInline('// bundling skipped at synth');
+    const code = Stack.of(this).bundlingRequired
+      ? lambda.Code.fromAsset(bundle(props.entry, props.config))
+      : lambda.Code.fromInline('// bundling skipped at synth');
     this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
       description: props.description,

@@ -62,12 +62,22 @@ export class Collaboration extends Construct {
         maxRecordAge: Duration.hours(6),
         onFailure: new SqsDlq(deadLetterQueue),
         filters: [
-          lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(PREFIX.incident) }, sk: { S: lambda.FilterRule.beginsWith(PREFIX.event) } } } }),
-          lambda.FilterCriteria.filter({ dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(PREFIX.action) } }, NewImage: { decision: { S: lambda.FilterRule.or('acted', 'dry-run') } } } }),
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(PREFIX.incident) }, sk: { S: lambda.FilterRule.beginsWith(PREFIX.event) } } },
+          }),
+          lambda.FilterCriteria.filter({
+            dynamodb: {
+              Keys: { pk: { S: lambda.FilterRule.beginsWith(PREFIX.action) } },
+              NewImage: { decision: { S: lambda.FilterRule.or('acted', 'dry-run') } },
+            },
+          }),
         ],
       }),
     );
-    acknowledgeGrantWildcards(fn.role, auditTable, [['Resource::*', "dynamodb:ListStreams takes no resource-level permission (CDK stream grant); reading records is scoped to the table's stream"]]);
+    acknowledgeGrantWildcards(fn.role, auditTable, [
+      ['Resource::*', "dynamodb:ListStreams takes no resource-level permission (CDK stream grant); reading records is scoped to the table's stream"],
+    ]);
   }
 }
 
@@ -76,5 +86,7 @@ export class Collaboration extends Construct {
  * for the six characters Secrets Manager appends; a name is a secret of this stack's account and region.
  */
 export function secretResource(scope: Construct, secret: SecretRef): string {
-  return secretPolicyResource(secret, (resourceName) => Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+  return secretPolicyResource(secret, (resourceName) =>
+    Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+  );
 }

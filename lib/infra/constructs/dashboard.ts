@@ -125,7 +125,13 @@ export class AlertingDashboard extends Construct {
 
     const specs = resolveAlarms(config);
     for (const severity of SEVERITIES) {
-      this.dashboard.addWidgets(...this.alarmWidgets(config, severity, specs.filter((s) => s.severity === severity)));
+      this.dashboard.addWidgets(
+        ...this.alarmWidgets(
+          config,
+          severity,
+          specs.filter((s) => s.severity === severity),
+        ),
+      );
     }
     this.dashboard.addWidgets(...actionWidgets(config.prefix));
 
@@ -211,21 +217,26 @@ function actionWidgets(prefix: string): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
       title: 'Automatic actions by outcome (all mitigations, per 5 min)',
-      left: ACTION_METRICS.map((name) => new cloudwatch.MathExpression({ expression: `SUM(${responderMetricSearch(prefix, name, 'Mitigation')})`, label: name, period })),
+      left: ACTION_METRICS.map(
+        (name) => new cloudwatch.MathExpression({ expression: `SUM(${responderMetricSearch(prefix, name, 'Mitigation')})`, label: name, period }),
+      ),
       width: 8,
       height: 6,
     }),
     new cloudwatch.GraphWidget({
       title: 'Actions taken and failed, per mitigation',
       left: (['ActionsTaken', 'ActionsFailed'] as const).map(
-        (name) => new cloudwatch.MathExpression({ expression: responderMetricSearch(prefix, name, 'Mitigation'), label: `${name} \${PROP('Dim.Mitigation')}`, period }),
+        (name) =>
+          new cloudwatch.MathExpression({ expression: responderMetricSearch(prefix, name, 'Mitigation'), label: `${name} \${PROP('Dim.Mitigation')}`, period }),
       ),
       width: 8,
       height: 6,
     }),
     new cloudwatch.GraphWidget({
       title: 'Notifications rejected by the responder, per reason',
-      left: [new cloudwatch.MathExpression({ expression: responderMetricSearch(prefix, 'NotificationsRejected', 'Reason'), label: "${PROP('Dim.Reason')}", period })],
+      left: [
+        new cloudwatch.MathExpression({ expression: responderMetricSearch(prefix, 'NotificationsRejected', 'Reason'), label: "${PROP('Dim.Reason')}", period }),
+      ],
       width: 8,
       height: 6,
     }),

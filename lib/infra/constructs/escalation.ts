@@ -56,10 +56,12 @@ export class Escalation extends Construct {
     });
     Validations.of(linkKey).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'An HMAC key of short-lived links, not a credential of another system: rotating it means updating its value, which only invalidates links already sent (they expire within escalation.linkTtlMinutes anyway).',
+      reason:
+        'An HMAC key of short-lived links, not a credential of another system: rotating it means updating its value, which only invalidates links already sent (they expire within escalation.linkTtlMinutes anyway).',
     });
 
-    const stateMachineArn = (name: string) => stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const stateMachineArn = (name: string) =>
+      stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const escalationArn = stateMachineArn(escalationStateMachineName(config));
     const environment = (linkBaseUrl: string | undefined) =>
       escalationEnvironment({
@@ -95,8 +97,20 @@ export class Escalation extends Construct {
       verifier: make('verifier', 'Checks an automatic action after the runbook window; pages at once if it did not work', this.linkUrl.url),
       digest: make('digest', 'Weekly digest of the P4 alerts', this.linkUrl.url),
     };
-    this.functions = { starter: fns.starter.function, pager: fns.pager.function, endpoint: fns.endpoint.function, verifier: fns.verifier.function, digest: fns.digest.function };
-    this.logGroups = { starter: fns.starter.function.logGroup, pager: fns.pager.function.logGroup, endpoint: fns.endpoint.function.logGroup, verifier: fns.verifier.function.logGroup, digest: fns.digest.function.logGroup };
+    this.functions = {
+      starter: fns.starter.function,
+      pager: fns.pager.function,
+      endpoint: fns.endpoint.function,
+      verifier: fns.verifier.function,
+      digest: fns.digest.function,
+    };
+    this.logGroups = {
+      starter: fns.starter.function.logGroup,
+      pager: fns.pager.function.logGroup,
+      endpoint: fns.endpoint.function.logGroup,
+      verifier: fns.verifier.function.logGroup,
+      digest: fns.digest.function.logGroup,
+    };
 
     const onCall = topics.roleTopics['on-call-primary'];
     this.stateMachine = this.escalationMachine(config, fns.pager.function, onCall);
@@ -118,7 +132,14 @@ export class Escalation extends Construct {
         new iam.PolicyStatement({
           sid: 'StopEscalations',
           actions: ['states:StopExecution'],
-          resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${escalationStateMachineName(config)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          resources: [
+            stack.formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${escalationStateMachineName(config)}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
         }),
       );
     }
@@ -127,21 +148,43 @@ export class Escalation extends Construct {
     const parameters = [config.ssm.fallbackMode, config.ssm.rateLimit, config.ssm.aiFeatureFlag, automationModeParameter(config)];
     for (const name of ['pager', 'verifier'] as const) {
       for (const statement of [
-        new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${config.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
-        scopedStatement('ContextDeployments', ['ecs:DescribeServices'], targetScope(config, { partition: stack.partition, region: stack.region, account: stack.account }, 'ecs-service')),
-        new iam.PolicyStatement({ sid: 'ContextParameterHistory', actions: ['ssm:GetParameterHistory'], resources: [...new Set(parameters)].map((p) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: p.slice(1) })) }),
+        new iam.PolicyStatement({
+          sid: 'ReadAlarms',
+          actions: ['cloudwatch:DescribeAlarms'],
+          resources: [
+            stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${config.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ],
+        }),
+        scopedStatement(
+          'ContextDeployments',
+          ['ecs:DescribeServices'],
+          targetScope(config, { partition: stack.partition, region: stack.region, account: stack.account }, 'ecs-service'),
+        ),
+        new iam.PolicyStatement({
+          sid: 'ContextParameterHistory',
+          actions: ['ssm:GetParameterHistory'],
+          resources: [...new Set(parameters)].map((p) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: p.slice(1) })),
+        }),
         new iam.PolicyStatement({ sid: 'ContextDatapoints', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
       ]) {
         fns[name].role.addToPrincipalPolicy(statement);
       }
     }
-    const stopExecutions = [`Resource::${nagArn(this, 'states', `execution:${escalationStateMachineName(config)}:*`)}`, 'stopping the executions of this escalation state machine only (execution names are per incident)'] as const;
-    const readAlarms = [`Resource::${nagArn(this, 'cloudwatch', `alarm:${config.prefix}-*`)}`, "reading the state of this environment's alarms only (names start with the prefix)"] as const;
+    const stopExecutions = [
+      `Resource::${nagArn(this, 'states', `execution:${escalationStateMachineName(config)}:*`)}`,
+      'stopping the executions of this escalation state machine only (execution names are per incident)',
+    ] as const;
+    const readAlarms = [
+      `Resource::${nagArn(this, 'cloudwatch', `alarm:${config.prefix}-*`)}`,
+      "reading the state of this environment's alarms only (names start with the prefix)",
+    ] as const;
     acknowledgeGrantWildcards(fns.starter.role, auditTable, [stopExecutions]);
     acknowledgeGrantWildcards(fns.endpoint.role, auditTable, [stopExecutions]);
     const metricData = ['Resource::*', `cloudwatch:GetMetricData (the datapoints in a page): ${UNSCOPABLE_ACTIONS['cloudwatch:GetMetricData']}`] as const;
     for (const name of ['verifier', 'pager'] as const) {
-      const services = targetScope(config, { partition: stack.partition, region: stack.region, account: stack.account }, 'ecs-service', { scope: fns[name].role });
+      const services = targetScope(config, { partition: stack.partition, region: stack.region, account: stack.account }, 'ecs-service', {
+        scope: fns[name].role,
+      });
       acknowledgeGrantWildcards(fns[name].role, auditTable, [readAlarms, metricData, ...services.nagFindings]);
     }
     acknowledgeGrantWildcards(fns.digest.role, auditTable);
@@ -170,7 +213,10 @@ export class Escalation extends Construct {
    * page failed after every retry pages on-call directly and the escalation goes on to the next step.
    */
   private escalationMachine(config: Config, pager: lambda.IFunction, onCall: sns.ITopic): sfn.StateMachine {
-    const wait = new sfn.Wait(this, 'WaitForStep', { time: sfn.WaitTime.timestampPath('$.step.at'), comment: 'Until the time of this step of the escalation matrix' });
+    const wait = new sfn.Wait(this, 'WaitForStep', {
+      time: sfn.WaitTime.timestampPath('$.step.at'),
+      comment: 'Until the time of this step of the escalation matrix',
+    });
     const pageStep = new tasks.LambdaInvoke(this, 'PageStep', {
       lambdaFunction: pager,
       payloadResponseOnly: true,
@@ -205,7 +251,9 @@ export class Escalation extends Construct {
       stateMachineName: escalationStateMachineName(config),
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'One execution per incident: the escalation matrix as timers',
-      definitionBody: sfn.DefinitionBody.fromChainable(steps.next(new sfn.Succeed(this, 'Escalated', { comment: 'Every step ran; the incident stays open until resolved' }))),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        steps.next(new sfn.Succeed(this, 'Escalated', { comment: 'Every step ran; the incident stays open until resolved' })),
+      ),
       timeout: Duration.days(14),
       tracingEnabled: true,
       logs: { destination: this.stateLogs('EscalationLogs', escalationStateMachineName(config)), level: sfn.LogLevel.ALL, includeExecutionData: true },
@@ -214,8 +262,16 @@ export class Escalation extends Construct {
 
   /** Wait the runbook's window, then check the alarm of the action; a check that failed for good pages on-call directly. */
   private verifyMachine(config: Config, verifier: lambda.IFunction, onCall: sns.ITopic): sfn.StateMachine {
-    const wait = new sfn.Wait(this, 'WaitForWindow', { time: sfn.WaitTime.timestampPath('$.at'), comment: "Until the end of the runbook's monitoring window (5 minutes for HighAPIErrorRate)" });
-    const verify = new tasks.LambdaInvoke(this, 'VerifyAction', { lambdaFunction: verifier, payloadResponseOnly: true, retryOnServiceExceptions: false, comment: 'Still in ALARM: outcome ineffective, page at once' });
+    const wait = new sfn.Wait(this, 'WaitForWindow', {
+      time: sfn.WaitTime.timestampPath('$.at'),
+      comment: "Until the end of the runbook's monitoring window (5 minutes for HighAPIErrorRate)",
+    });
+    const verify = new tasks.LambdaInvoke(this, 'VerifyAction', {
+      lambdaFunction: verifier,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      comment: 'Still in ALARM: outcome ineffective, page at once',
+    });
     verify.addRetry(RETRY);
     verify.addCatch(
       this.pageOnCallDirectly('VerifyFailedPageOnCall', onCall, {

@@ -10,7 +10,7 @@ import { scopedStatement, targetScope, type ArnContext } from './target-scope';
  */
 export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
   'ecs:DescribeTaskDefinition': 'reads a revision; task definitions take no resource-level permission for Describe',
-  'cloudwatch:GetMetricData': 'reads the decision tree\'s metrics; GetMetricData has no resource-level permission',
+  'cloudwatch:GetMetricData': "reads the decision tree's metrics; GetMetricData has no resource-level permission",
 };
 
 /**
@@ -20,13 +20,25 @@ export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
 export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   ...UNSCOPABLE_READ_ACTIONS,
   ...Object.fromEntries(
-    ['CreateLogDelivery', 'GetLogDelivery', 'UpdateLogDelivery', 'DeleteLogDelivery', 'ListLogDeliveries', 'PutResourcePolicy', 'DescribeResourcePolicies', 'DescribeLogGroups'].map((a) => [
+    [
+      'CreateLogDelivery',
+      'GetLogDelivery',
+      'UpdateLogDelivery',
+      'DeleteLogDelivery',
+      'ListLogDeliveries',
+      'PutResourcePolicy',
+      'DescribeResourcePolicies',
+      'DescribeLogGroups',
+    ].map((a) => [
       `logs:${a}`,
       'Step Functions execution logging (vended logs delivery); CloudWatch Logs offers no resource-level permission for log deliveries',
     ]),
   ),
   ...Object.fromEntries(
-    ['PutTraceSegments', 'PutTelemetryRecords', 'GetSamplingRules', 'GetSamplingTargets'].map((a) => [`xray:${a}`, 'Step Functions X-Ray tracing; X-Ray offers no resource-level permission for these']),
+    ['PutTraceSegments', 'PutTelemetryRecords', 'GetSamplingRules', 'GetSamplingTargets'].map((a) => [
+      `xray:${a}`,
+      'Step Functions X-Ray tracing; X-Ray offers no resource-level permission for these',
+    ]),
   ),
 };
 
@@ -53,12 +65,19 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
     scopedStatement('EcsDeploymentHistoryDeployments', ['ecs:DescribeServiceDeployments'], targetScope(config, arn, 'ecs-service-deployment')),
     scopedStatement('EcsDeploymentHistoryRevisions', ['ecs:DescribeServiceRevisions'], targetScope(config, arn, 'ecs-service-revision')),
     new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
-    new iam.PolicyStatement({ sid: 'AutomationSwitch', actions: ['ssm:GetParameter'], resources: [base('ssm', `parameter${automationModeParameter(config)}`)] }),
+    new iam.PolicyStatement({
+      sid: 'AutomationSwitch',
+      actions: ['ssm:GetParameter'],
+      resources: [base('ssm', `parameter${automationModeParameter(config)}`)],
+    }),
     // The decision tree reads the LLM dependency's alarm state, and the HighAPIErrorRate alarm's own last evaluation.
     new iam.PolicyStatement({
       sid: 'DecisionTreeAlarm',
       actions: ['cloudwatch:DescribeAlarms'],
-      resources: [base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`), base('cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)],
+      resources: [
+        base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`),
+        base('cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`),
+      ],
     }),
     new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
   ];
@@ -67,7 +86,8 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
     // The responder checks a target's tag before acting, so that an untagged one is refused with its name rather
     // than failing with AccessDenied. Reading tags changes nothing, and needs no tag.
     statements.push(new iam.PolicyStatement({ sid: 'TargetTags', actions: ['ecs:ListTagsForResource'], resources: [base('ecs', 'service/*')] }));
-    if (config.services.some((s) => s.rds)) statements.push(new iam.PolicyStatement({ sid: 'DatabaseTags', actions: ['rds:ListTagsForResource'], resources: [base('rds', 'db:*')] }));
+    if (config.services.some((s) => s.rds))
+      statements.push(new iam.PolicyStatement({ sid: 'DatabaseTags', actions: ['rds:ListTagsForResource'], resources: [base('rds', 'db:*')] }));
   }
   return statements;
 }

@@ -82,15 +82,30 @@ export class Responder extends Construct {
     const arns = { partition: stack.partition, region: stack.region, account: stack.account };
     const history =
       config.automation.targetScope === 'tags'
-        ? (['ecs-service', 'rds-instance', 'ecs-service-deployment', 'ecs-service-revision'] as const).flatMap((kind) => targetScope(config, arns, kind, { scope: fn.role }).nagFindings)
+        ? (['ecs-service', 'rds-instance', 'ecs-service-deployment', 'ecs-service-revision'] as const).flatMap(
+            (kind) => targetScope(config, arns, kind, { scope: fn.role }).nagFindings,
+          )
         : config.services.flatMap((s) =>
             (['service-deployment', 'service-revision'] as const).map(
-              (kind) => [`Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`, `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`] as const,
+              (kind) =>
+                [
+                  `Resource::${nagArn(fn.role, 'ecs', `${kind}/${s.ecs.cluster}/${s.ecs.service}/*`)}`,
+                  `ecs-rollback reads the ${kind}s of the configured service ${s.ecs.cluster}/${s.ecs.service}; ECS mints their ids`,
+                ] as const,
             ),
           );
     const treeAlarms = `Resource::${nagArn(fn.role, 'cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)}`;
-    acknowledgeGrantWildcards(fn.role, auditTable, [...history, [treeAlarms, "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix"]]);
-    Validations.of(fn.role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `read-only actions without resource-level permissions: ${Object.keys(UNSCOPABLE_READ_ACTIONS).join(', ')}` });
+    acknowledgeGrantWildcards(fn.role, auditTable, [
+      ...history,
+      [
+        treeAlarms,
+        "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix",
+      ],
+    ]);
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: `read-only actions without resource-level permissions: ${Object.keys(UNSCOPABLE_READ_ACTIONS).join(', ')}`,
+    });
 
     // Every severity that has an alert with a mitigation reaches the responder; P4 never acts.
     const severities = new Set(ALERTS.filter((a) => alertSettings(a, config).mitigations.length > 0).map((a) => alertSettings(a, config).severity));

@@ -15,7 +15,12 @@ export interface QuotaHeadroom {
 /** Each quota's headroom across the stacks of a synthesized assembly, in the table's order. */
 export function quotaHeadroom(assembly: CloudAssembly): QuotaHeadroom[] {
   const stacks = assembly.stacksRecursively.map((s) =>
-    readStackTemplate(s.templateFullPath, s.stackName, s.environment.region === 'unknown-region' ? undefined : s.environment.region, s.environment.account === 'unknown-account' ? undefined : s.environment.account),
+    readStackTemplate(
+      s.templateFullPath,
+      s.stackName,
+      s.environment.region === 'unknown-region' ? undefined : s.environment.region,
+      s.environment.account === 'unknown-account' ? undefined : s.environment.account,
+    ),
   );
   return headroomOf(measureStacks(stacks));
 }
@@ -23,7 +28,9 @@ export function quotaHeadroom(assembly: CloudAssembly): QuotaHeadroom[] {
 /** Each quota's tightest measurement. */
 export function headroomOf(measurements: readonly QuotaMeasurement[]): QuotaHeadroom[] {
   return QUOTAS.map((q) => {
-    const tightest = measurements.filter((m) => m.quota.id === q.id).reduce<QuotaMeasurement | undefined>((best, m) => (best === undefined || m.value > best.value ? m : best), undefined);
+    const tightest = measurements
+      .filter((m) => m.quota.id === q.id)
+      .reduce<QuotaMeasurement | undefined>((best, m) => (best === undefined || m.value > best.value ? m : best), undefined);
     return { quota: q, tightest, percentUsed: tightest === undefined ? 0 : (tightest.value / q.value) * 100 };
   });
 }

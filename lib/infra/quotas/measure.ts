@@ -79,11 +79,17 @@ export function measureTemplate(stack: StackTemplate, exports?: ReadonlyMap<stri
   add('cfn-parameters', Object.keys(template.Parameters ?? {}).length);
   if (template.Description !== undefined) add('cfn-description', Buffer.byteLength(template.Description), undefined, 'Description');
 
-  for (const [id, r] of ofType('AWS::IAM::ManagedPolicy')) add('iam-managed-policy-size', iamCharacters(materialize(props(r).PolicyDocument, ctx)), id, 'Properties/PolicyDocument');
+  for (const [id, r] of ofType('AWS::IAM::ManagedPolicy'))
+    add('iam-managed-policy-size', iamCharacters(materialize(props(r).PolicyDocument, ctx)), id, 'Properties/PolicyDocument');
   for (const [roleId, role] of ofType('AWS::IAM::Role')) {
     const inline = ((props(role).Policies as { PolicyDocument?: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument);
     const attached = resources.filter(([, r]) => r.Type === 'AWS::IAM::Policy' && refersTo(props(r).Roles, roleId)).map(([, r]) => props(r).PolicyDocument);
-    add('iam-role-inline-policies', [...inline, ...attached].reduce((sum: number, doc) => sum + iamCharacters(materialize(doc, ctx)), 0), roleId, 'Properties/Policies + AWS::IAM::Policy');
+    add(
+      'iam-role-inline-policies',
+      [...inline, ...attached].reduce((sum: number, doc) => sum + iamCharacters(materialize(doc, ctx)), 0),
+      roleId,
+      'Properties/Policies + AWS::IAM::Policy',
+    );
     const arns = materialize(props(role).ManagedPolicyArns, ctx);
     const managed = (Array.isArray(arns) ? arns.length : 0) + ofType('AWS::IAM::ManagedPolicy').filter(([, r]) => refersTo(props(r).Roles, roleId)).length;
     add('iam-role-managed-policies', managed, roleId, 'Properties/ManagedPolicyArns + AWS::IAM::ManagedPolicy');
@@ -100,16 +106,23 @@ export function measureTemplate(stack: StackTemplate, exports?: ReadonlyMap<stri
     const statements = functionPolicies.get(id) ?? [];
     // The envelope: {"Version":"2012-10-17","Id":"default","Statement":[...]} plus a comma between statements.
     const envelope = jsonBytes({ Version: '2012-10-17', Id: 'default', Statement: [] });
-    add('lambda-resource-policy', statements.length === 0 ? 0 : envelope + statements.reduce((a, b) => a + b, 0) + statements.length - 1, id, 'AWS::Lambda::Permission');
+    add(
+      'lambda-resource-policy',
+      statements.length === 0 ? 0 : envelope + statements.reduce((a, b) => a + b, 0) + statements.length - 1,
+      id,
+      'AWS::Lambda::Permission',
+    );
   }
 
   for (const [id, r] of ofType('AWS::StepFunctions::StateMachine')) {
     const p = props(r);
-    const definition = p.DefinitionString !== undefined ? stringLength(p.DefinitionString, ctx) : p.Definition !== undefined ? jsonBytes(materialize(p.Definition, ctx)) : 0;
+    const definition =
+      p.DefinitionString !== undefined ? stringLength(p.DefinitionString, ctx) : p.Definition !== undefined ? jsonBytes(materialize(p.Definition, ctx)) : 0;
     add('sfn-definition', definition, id, p.DefinitionString !== undefined ? 'Properties/DefinitionString' : 'Properties/Definition');
   }
 
-  for (const [id, r] of ofType('AWS::CloudWatch::Dashboard')) add('cw-dashboard-widgets', widgetCount(materialize(props(r).DashboardBody, ctx)), id, 'Properties/DashboardBody');
+  for (const [id, r] of ofType('AWS::CloudWatch::Dashboard'))
+    add('cw-dashboard-widgets', widgetCount(materialize(props(r).DashboardBody, ctx)), id, 'Properties/DashboardBody');
 
   for (const [id, r] of [...ofType('AWS::CloudWatch::Alarm'), ...ofType('AWS::CloudWatch::CompositeAlarm')]) {
     const p = props(r);
@@ -118,9 +131,11 @@ export function measureTemplate(stack: StackTemplate, exports?: ReadonlyMap<stri
     if (r.Type === 'AWS::CloudWatch::CompositeAlarm') add('cw-composite-alarm-rule', stringLength(p.AlarmRule, ctx), id, 'Properties/AlarmRule');
   }
 
-  for (const [id, r] of ofType('AWS::SNS::TopicPolicy')) add('sns-topic-policy', jsonBytes(materialize(props(r).PolicyDocument, ctx)), id, 'Properties/PolicyDocument');
+  for (const [id, r] of ofType('AWS::SNS::TopicPolicy'))
+    add('sns-topic-policy', jsonBytes(materialize(props(r).PolicyDocument, ctx)), id, 'Properties/PolicyDocument');
   for (const [id, r] of ofType('AWS::KMS::Key')) add('kms-key-policy', jsonBytes(materialize(props(r).KeyPolicy ?? {}, ctx)), id, 'Properties/KeyPolicy');
-  for (const [id, r] of ofType('AWS::Events::Rule')) add('events-rule-targets', ((props(r).Targets as unknown[] | undefined) ?? []).length, id, 'Properties/Targets');
+  for (const [id, r] of ofType('AWS::Events::Rule'))
+    add('events-rule-targets', ((props(r).Targets as unknown[] | undefined) ?? []).length, id, 'Properties/Targets');
   return out;
 }
 

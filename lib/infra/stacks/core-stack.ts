@@ -30,11 +30,19 @@ export class CoreStack extends Stack {
   public constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
     this.topics = new AlertTopics(this, 'Topics', { config: props.config });
-    const factory = new AlarmFactory(this, (spec) => [this.topics.severityTopics[spec.severity].topicArn, ...spec.alsoNotifies.map((role) => this.topics.roleTopics[role].topicArn)]);
+    const factory = new AlarmFactory(this, (spec) => [
+      this.topics.severityTopics[spec.severity].topicArn,
+      ...spec.alsoNotifies.map((role) => this.topics.roleTopics[role].topicArn),
+    ]);
     props.alarms.forEach((spec) => factory.add(spec));
     this.auditTable = new AuditTable(this, 'Audit', { config: props.config });
     const deadLetters = deadLetterQueue(this, props.config);
-    this.escalation = new Escalation(this, 'Escalation', { config: props.config, topics: this.topics, auditTable: this.auditTable.table, deadLetterQueue: deadLetters });
+    this.escalation = new Escalation(this, 'Escalation', {
+      config: props.config,
+      topics: this.topics,
+      auditTable: this.auditTable.table,
+      deadLetterQueue: deadLetters,
+    });
     this.responder = new Responder(this, 'Responder', {
       config: props.config,
       topics: this.topics,

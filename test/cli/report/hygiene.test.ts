@@ -78,7 +78,11 @@ describe('TUNING_RULES', () => {
     { name: '3 fires, never acted on, never acknowledged', alert: { actedFires: 0, acknowledgedFires: 0 }, rules: ['retire-or-downgrade'] },
     { name: '2 fires, never acted on, never acknowledged', alert: { fires: 2, actedFires: 0, acknowledgedFires: 0 }, rules: [] },
     { name: 'never acted on but acknowledged', alert: { actedFires: 0, acknowledgedFires: 1 }, rules: [] },
-    { name: 'P4, never acted on, never acknowledged (informational by design)', alert: { severity: 'P4', actedFires: 0, acknowledgedFires: 0, timeToAck: { count: 0, medianSeconds: null, p90Seconds: null } }, rules: [] },
+    {
+      name: 'P4, never acted on, never acknowledged (informational by design)',
+      alert: { severity: 'P4', actedFires: 0, acknowledgedFires: 0, timeToAck: { count: 0, medianSeconds: null, p90Seconds: null } },
+      rules: [],
+    },
     { name: '2 flaps', alert: { flaps: 2 }, rules: ['tune-duration'] },
     { name: '1 flap', alert: { flaps: 1 }, rules: [] },
     { name: 'P2 median ack 61 min', alert: { timeToAck: { count: 1, medianSeconds: 3660, p90Seconds: 3660 } }, rules: ['check-routing'] },
@@ -88,7 +92,10 @@ describe('TUNING_RULES', () => {
   for (const c of cases) {
     it(`${c.name}: ${c.rules.join(', ') || 'no candidate'}`, () => {
       const alert = { ...base, ...c.alert };
-      assert.deepEqual(TUNING_RULES.filter((r) => r.check(alert, r.threshold) !== undefined).map((r) => r.id), c.rules);
+      assert.deepEqual(
+        TUNING_RULES.filter((r) => r.check(alert, r.threshold) !== undefined).map((r) => r.id),
+        c.rules,
+      );
     });
   }
 
@@ -115,29 +122,97 @@ describe('hygiene of the seeded history', () => {
   const none = { count: 0, medianSeconds: null, p90Seconds: null };
 
   const expected: AlertHygiene[] = [
-    { alertId: 'HighAPIErrorRate', severity: 'P1', fires: 3, incidents: 3, actedFires: 2, noActionFires: 1, noActionShare: 1 / 3, acknowledgedFires: 3, timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 }, timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 }, flaps: 2 },
-    { alertId: 'ScheduledJobCompleted', severity: 'P4', fires: 3, incidents: 3, actedFires: 0, noActionFires: 3, noActionShare: 1, acknowledgedFires: 0, timeToAck: none, timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 }, flaps: 0 },
-    { alertId: 'UnusualErrorRateIncrease', severity: 'P3', fires: 3, incidents: 3, actedFires: 0, noActionFires: 3, noActionShare: 1, acknowledgedFires: 0, timeToAck: none, timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 }, flaps: 1 },
-    { alertId: 'HighAPILatency', severity: 'P2', fires: 2, incidents: 1, actedFires: 1, noActionFires: 1, noActionShare: 0.5, acknowledgedFires: 2, timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 }, timeToResolve: none, flaps: 0 },
+    {
+      alertId: 'HighAPIErrorRate',
+      severity: 'P1',
+      fires: 3,
+      incidents: 3,
+      actedFires: 2,
+      noActionFires: 1,
+      noActionShare: 1 / 3,
+      acknowledgedFires: 3,
+      timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 },
+      timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 },
+      flaps: 2,
+    },
+    {
+      alertId: 'ScheduledJobCompleted',
+      severity: 'P4',
+      fires: 3,
+      incidents: 3,
+      actedFires: 0,
+      noActionFires: 3,
+      noActionShare: 1,
+      acknowledgedFires: 0,
+      timeToAck: none,
+      timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 },
+      flaps: 0,
+    },
+    {
+      alertId: 'UnusualErrorRateIncrease',
+      severity: 'P3',
+      fires: 3,
+      incidents: 3,
+      actedFires: 0,
+      noActionFires: 3,
+      noActionShare: 1,
+      acknowledgedFires: 0,
+      timeToAck: none,
+      timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 },
+      flaps: 1,
+    },
+    {
+      alertId: 'HighAPILatency',
+      severity: 'P2',
+      fires: 2,
+      incidents: 1,
+      actedFires: 1,
+      noActionFires: 1,
+      noActionShare: 0.5,
+      acknowledgedFires: 2,
+      timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 },
+      timeToResolve: none,
+      flaps: 0,
+    },
   ];
   for (const e of expected) {
     it(`${e.alertId}: fires ${e.fires}, no action ${e.noActionFires}, flaps ${e.flaps}`, () => {
-      assert.deepEqual(report.alerts.find((a) => a.alertId === e.alertId), e);
+      assert.deepEqual(
+        report.alerts.find((a) => a.alertId === e.alertId),
+        e,
+      );
     });
   }
 
   it('lists alerts most fires first, and the candidates rule by rule', () => {
-    assert.deepEqual(report.alerts.map((a) => a.alertId), expected.map((e) => e.alertId));
+    assert.deepEqual(
+      report.alerts.map((a) => a.alertId),
+      expected.map((e) => e.alertId),
+    );
     assert.deepEqual(report.candidates, [
-      { alertId: 'UnusualErrorRateIncrease', rule: 'retire-or-downgrade', suggestion: 'retire or downgrade: fired 3 times, never acted on, never acknowledged' },
+      {
+        alertId: 'UnusualErrorRateIncrease',
+        rule: 'retire-or-downgrade',
+        suggestion: 'retire or downgrade: fired 3 times, never acted on, never acknowledged',
+      },
       { alertId: 'HighAPIErrorRate', rule: 'tune-duration', suggestion: 'tune duration: flapped 2 times (fired again within 1h of its incident resolving)' },
       { alertId: 'HighAPIErrorRate', rule: 'check-routing', suggestion: 'check routing: median ack 20m above the P1 ack target (15m)' },
     ]);
   });
 
   it('an environment severity override drives the rules (HighAPIErrorRate as P2: its median ack is within 1 h)', () => {
-    const overridden = hygiene({ incidents, actions, since: SINCE, until: UNTIL, prefix: PREFIX, severityOf: (id) => (id === 'HighAPIErrorRate' ? 'P2' : undefined) });
-    assert.deepEqual(overridden.candidates.map((c) => c.rule), ['retire-or-downgrade', 'tune-duration']);
+    const overridden = hygiene({
+      incidents,
+      actions,
+      since: SINCE,
+      until: UNTIL,
+      prefix: PREFIX,
+      severityOf: (id) => (id === 'HighAPIErrorRate' ? 'P2' : undefined),
+    });
+    assert.deepEqual(
+      overridden.candidates.map((c) => c.rule),
+      ['retire-or-downgrade', 'tune-duration'],
+    );
   });
 
   it('renders a table per alert and the candidate list', () => {

@@ -69,12 +69,31 @@ const action = (fields: Partial<ActionRecord>): ActionRecord => ({
 
 const ACTIONS: ActionRecord[] = [
   action({}),
-  action({ actionId: 'a2', mitigation: 'fallback-mode', target: 'ssm:/chatbot/fallback-mode', decision: 'skipped', reason: 'LLM dependency healthy', outcome: undefined, before: undefined, desired: undefined, after: undefined, error: undefined, revertCommand: undefined }),
+  action({
+    actionId: 'a2',
+    mitigation: 'fallback-mode',
+    target: 'ssm:/chatbot/fallback-mode',
+    decision: 'skipped',
+    reason: 'LLM dependency healthy',
+    outcome: undefined,
+    before: undefined,
+    desired: undefined,
+    after: undefined,
+    error: undefined,
+    revertCommand: undefined,
+  }),
   action({ actionId: 'other', incidentId: `${ALARM}@2026-11-20T00:00:00.000Z`, mitigation: 'rate-limit', target: 'ssm:/chatbot/rate-limit' }),
 ];
 
 const review = (incident: Partial<Incident> = {}, input: { actions?: ActionRecord[]; history?: Incident[] } = {}) =>
-  renderReview({ incident: { ...INCIDENT, ...incident }, timeline: TIMELINE, actions: input.actions ?? ACTIONS, history: input.history ?? [], prefix: 'chatbot', now: NOW });
+  renderReview({
+    incident: { ...INCIDENT, ...incident },
+    timeline: TIMELINE,
+    actions: input.actions ?? ACTIONS,
+    history: input.history ?? [],
+    prefix: 'chatbot',
+    now: NOW,
+  });
 
 describe('reviewDue (runbook Step 5)', () => {
   const cases: { severity: Severity; resolvedAt?: string; due: ReturnType<typeof reviewDue> }[] = [
@@ -94,7 +113,10 @@ describe('reviewDue (runbook Step 5)', () => {
   const lines: { incident: Partial<Incident>; line: string }[] = [
     { incident: {}, line: 'Due: 2026-11-29 14:30Z (48 hours after resolution, runbook Step 5 for P1)' },
     { incident: { severity: 'P2' }, line: 'Due: 2026-12-04 14:30Z (1 week after resolution, runbook Step 5 for P2)' },
-    { incident: { resolvedAt: undefined, status: 'open' }, line: 'Due: 2026-11-29 16:00Z (48 hours from now: the incident is not resolved yet; the runbook counts from resolution)' },
+    {
+      incident: { resolvedAt: undefined, status: 'open' },
+      line: 'Due: 2026-11-29 16:00Z (48 hours from now: the incident is not resolved yet; the runbook counts from resolution)',
+    },
     { incident: { severity: 'P3' }, line: 'Due: no review required by the runbook (P3)' },
     { incident: { severity: 'P4' }, line: 'Due: no review required by the runbook (P4)' },
   ];
@@ -110,18 +132,35 @@ describe('renderReview', () => {
 
   it('has the six sections, in order', () => {
     const headings = text.split('\n').filter((l) => l.startsWith('## '));
-    assert.deepEqual(headings, ['## Summary', '## Impact', '## Timeline (UTC, relative to opening)', '## Automatic actions and their verification', '## What worked / what did not', '## Follow-ups']);
+    assert.deepEqual(headings, [
+      '## Summary',
+      '## Impact',
+      '## Timeline (UTC, relative to opening)',
+      '## Automatic actions and their verification',
+      '## What worked / what did not',
+      '## Follow-ups',
+    ]);
   });
 
   it('contains every timeline event, in order, in UTC, relative to the opening', () => {
     const lines = text.split('\n');
     const positions = TIMELINE.map((e) => lines.findIndex((l) => l.includes(`**${e.type}**: ${e.detail}`)));
-    assert.ok(positions.every((p) => p >= 0), `missing events:\n${text}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `missing events:\n${text}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+    );
     assert.ok(lines.includes(`- 2026-11-27 13:00:00Z (T+0s) **fired**: ${TIMELINE[0]!.detail}`));
     assert.ok(lines.includes('- 2026-11-27 13:06:01Z (T+6m1s) **page**: paged on-call-primary, on-call-secondary: automatic ecs-rollback was ineffective'));
     assert.ok(lines.includes('- 2026-11-27 14:30:00Z (T+1h30m) **resolved**: resolved by bob after 1h30m: rolled back by hand'));
-    assert.ok(lines.includes('- 2026-11-27 13:01:00Z (T+1m) **automatic action**: ecs-rollback on ecs:prod/chatbot-api: acted (enabled), taskDefinition: chatbot-api:2 -> chatbot-api:1'));
+    assert.ok(
+      lines.includes(
+        '- 2026-11-27 13:01:00Z (T+1m) **automatic action**: ecs-rollback on ecs:prod/chatbot-api: acted (enabled), taskDefinition: chatbot-api:2 -> chatbot-api:1',
+      ),
+    );
   });
 
   it('summarises the record: alert, severity, service, times and durations', () => {
@@ -135,7 +174,10 @@ describe('renderReview', () => {
       assert.ok(text.split('\n').includes(line), `lacks ${line}`);
     }
     assert.match(text, /- Severity: P1 \(Critical\)/);
-    assert.match(text, /- Alarms: `chatbot-HighAPIErrorRate-chatbot-api` at 2026-11-27 13:00:00Z; `chatbot-HighAPILatency-chatbot-api` at 2026-11-27 13:03:00Z/);
+    assert.match(
+      text,
+      /- Alarms: `chatbot-HighAPIErrorRate-chatbot-api` at 2026-11-27 13:00:00Z; `chatbot-HighAPILatency-chatbot-api` at 2026-11-27 13:03:00Z/,
+    );
   });
 
   it('leaves impact to the author behind TODO markers, with the runbook link', () => {
@@ -147,17 +189,34 @@ describe('renderReview', () => {
 
   it("lists the incident's actions (not other incidents') with decision, change, outcome and revert", () => {
     const section = text.slice(text.indexOf('## Automatic actions'), text.indexOf('## What worked'));
-    assert.match(section, /### ecs-rollback on ecs:prod\/chatbot-api\n\n- Alarm: .*\n- Decision: acted \(mode enabled\): recent deployment \(12 min ago\)\n- Before -> after: taskDefinition: chatbot-api:2 -> chatbot-api:1\n- Outcome: ineffective: chatbot-HighAPIErrorRate-chatbot-api still in ALARM 5 min after the action\n- Revert: `npx oncall revert a1`/);
-    assert.match(section, /### fallback-mode on ssm:\/chatbot\/fallback-mode\n\n.*\n- Decision: skipped \(mode enabled\): LLM dependency healthy\n- Before -> after: -\n- Outcome: skipped, nothing changed\n- Revert: -/);
+    assert.match(
+      section,
+      /### ecs-rollback on ecs:prod\/chatbot-api\n\n- Alarm: .*\n- Decision: acted \(mode enabled\): recent deployment \(12 min ago\)\n- Before -> after: taskDefinition: chatbot-api:2 -> chatbot-api:1\n- Outcome: ineffective: chatbot-HighAPIErrorRate-chatbot-api still in ALARM 5 min after the action\n- Revert: `npx oncall revert a1`/,
+    );
+    assert.match(
+      section,
+      /### fallback-mode on ssm:\/chatbot\/fallback-mode\n\n.*\n- Decision: skipped \(mode enabled\): LLM dependency healthy\n- Before -> after: -\n- Outcome: skipped, nothing changed\n- Revert: -/,
+    );
     assert.ok(!section.includes('rate-limit'), 'an action of another incident');
   });
 
-  const facts: { name: string; incident?: Partial<Incident>; actions?: ActionRecord[]; history?: Incident[]; worked: RegExp[]; didNot: RegExp[]; followUps: RegExp[] }[] = [
+  const facts: {
+    name: string;
+    incident?: Partial<Incident>;
+    actions?: ActionRecord[];
+    history?: Incident[];
+    worked: RegExp[];
+    didNot: RegExp[];
+    followUps: RegExp[];
+  }[] = [
     {
       name: 'ineffective rollback, late ack',
       worked: [],
       didNot: [/- ecs-rollback on ecs:prod\/chatbot-api: ineffective/, /- acknowledged after 22m, later than the 15m target/],
-      followUps: [/- \[ \] Find out why ecs-rollback on ecs:prod\/chatbot-api did not clear `chatbot-HighAPIErrorRate-chatbot-api`/, /- \[ \] Check routing and paging: acknowledged after 22m, the P1 target is 15m/],
+      followUps: [
+        /- \[ \] Find out why ecs-rollback on ecs:prod\/chatbot-api did not clear `chatbot-HighAPIErrorRate-chatbot-api`/,
+        /- \[ \] Check routing and paging: acknowledged after 22m, the P1 target is 15m/,
+      ],
     },
     {
       name: 'verified rollback, ack in time',
@@ -173,7 +232,9 @@ describe('renderReview', () => {
       actions: [],
       history: [{ ...INCIDENT, incidentId: `${ALARM}@${t(-120)}`, openedAt: t(-120), triggers: [`${ALARM}@${t(-120)}`], resolvedAt: t(-20) }],
       worked: [/- acknowledged after 10m, within the 15m target/],
-      didNot: [/- chatbot-HighAPIErrorRate-chatbot-api fired 20m after the previous incident with it \(chatbot-HighAPIErrorRate-chatbot-api@2026-11-27T11:00:00\.000Z\) resolved/],
+      didNot: [
+        /- chatbot-HighAPIErrorRate-chatbot-api fired 20m after the previous incident with it \(chatbot-HighAPIErrorRate-chatbot-api@2026-11-27T11:00:00\.000Z\) resolved/,
+      ],
       followUps: [/- \[ \] Tune the alarm's duration or threshold \(flapping: chatbot-HighAPIErrorRate-chatbot-api fired 20m after/],
     },
     {

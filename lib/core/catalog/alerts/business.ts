@@ -30,7 +30,7 @@ export const BUSINESS_ALERTS: readonly AlertDefinition[] = [
     customerFacing: false,
     decision:
       'Ratings arrive slowly and in bursts; two hourly periods keep a handful of angry ratings from paging. ' +
-      '4.5 → 3.5 is a 22% drop, so the runbook\'s example fires.',
+      "4.5 → 3.5 is a 22% drop, so the runbook's example fires.",
   },
   {
     id: 'ConversionDrop',

@@ -33,7 +33,7 @@ export const COST_ALERTS: readonly AlertDefinition[] = [
     decision:
       'The severity example says ">50% increase in 1 hour", the category and the Prometheus rule say 2x the average. ' +
       'Two sources agree on 2x, so it is the default; a team that wants the 1.5x line overrides the threshold. ' +
-      'The runbook\'s own example ($100/hr against a $50/hr average) is exactly 2x and must fire, so the comparison is ≥.',
+      "The runbook's own example ($100/hr against a $50/hr average) is exactly 2x and must fire, so the comparison is ≥.",
   },
   {
     id: 'DailyBudgetExceeded',

@@ -57,10 +57,7 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
     category: 'data-quality',
     severity: 'P1',
     summary: 'No records processed for one schedule interval plus the allowed delay (daily job: 24 h + 6 h; missing data breaches)',
-    runbookWording: [
-      'Data pipeline complete failure (no data processed in 6 hours)',
-      'No data processed in expected window (e.g., 6 hours for daily job)',
-    ],
+    runbookWording: ['Data pipeline complete failure (no data processed in 6 hours)', 'No data processed in expected window (e.g., 6 hours for daily job)'],
     scope: 'global',
     measurement: {
       kind: 'math',
@@ -84,7 +81,7 @@ export const DATA_QUALITY_ALERTS: readonly AlertDefinition[] = [
       'The runbook says "no data processed in 6 hours" (severity examples) and "no data processed in expected window ' +
       '(e.g., 6 hours for daily job)" (category). Read literally, 6 hours pages a healthy daily job every day, 18 hours ' +
       'after its run. The window is one schedule interval plus the allowed delay (config.dataPipeline: daily and the ' +
-      'runbook\'s 6 hours by default, 30 one-hour periods, all empty): a healthy job never pages, a missed run pages 6 ' +
+      "runbook's 6 hours by default, 30 one-hour periods, all empty): a healthy job never pages, a missed run pages 6 " +
       'hours after it was due. An hour with no datapoint counts as zero records (FILL) and missing data is breaching: a ' +
       'pipeline that publishes nothing at all is exactly the failure. scheduleMinutes 0 is a continuous pipeline: 6 hours.',
   },

@@ -77,7 +77,7 @@ export const DEPENDENCY_ALERTS: readonly AlertDefinition[] = [
       'Scaling the class up raises max_connections when the parameter group derives it from memory (the RDS default); ' +
       'with a pinned max_connections it does not help, so set rds.maxConnections to the real limit and turn the ' +
       'mitigation off with alerts.DatabaseConnectionPoolExhausted.mitigations = []. The class change applies immediately: expect a failover (Multi-AZ) or a restart. ' +
-      'Because each change is such an interruption, rds-scale-up goes straight to the runbook\'s db.r6g.2xlarge (the top of the ladder) in one change; ' +
+      "Because each change is such an interruption, rds-scale-up goes straight to the runbook's db.r6g.2xlarge (the top of the ladder) in one change; " +
       'automation.rdsScaleUpTo = next climbs one class per action instead.',
   },
   {
@@ -100,7 +100,7 @@ export const DEPENDENCY_ALERTS: readonly AlertDefinition[] = [
     customerFacing: false,
     decision:
       'Same line as compute CPU (>90% for 10 minutes). No automatic scale-up on a P3: a class change restarts or fails over ' +
-      'the instance, which a ticket-level alert does not justify; HighAPIErrorRate\'s decision tree scales up when the ' +
+      "the instance, which a ticket-level alert does not justify; HighAPIErrorRate's decision tree scales up when the " +
       'database is the cause of an outage.',
   },
 ];

@@ -64,7 +64,7 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     decision:
       'The P3 example "5% → 10%, still acceptable" contradicts the P1 rule "error rate >5%". The P1 threshold wins ' +
       '(the category, the Prometheus rule and the HighAPIErrorRate runbook agree on it); this P3 alert keeps the ' +
-      'example\'s intent, an unusual rise that is not yet an outage, as an anomaly band (3 standard deviations, 15 minutes).',
+      "example's intent, an unusual rise that is not yet an outage, as an anomaly band (3 standard deviations, 15 minutes).",
   },
   {
     id: 'HighAPILatency',
@@ -87,7 +87,7 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     decision:
       'The severity example says ">5 seconds", the category ">2x SLA" (4 s with a 2 s SLA) and the Prometheus rule "> 2.0 s". ' +
       'We follow the category: it scales with the SLA and sits between the P3 band (1.5x) and the P1 upgrade (5x). ' +
-      'The Prometheus rule\'s 1x SLA would page a P2 for every SLA breach, which the tuning guidelines warn against.',
+      "The Prometheus rule's 1x SLA would page a P2 for every SLA breach, which the tuning guidelines warn against.",
   },
   {
     id: 'CriticalAPILatency',
@@ -108,8 +108,7 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     relatedAlerts: ['HighAPILatency', 'HighAPIErrorRate'],
     customerFacing: true,
     decision:
-      'The runbook gives no duration for the 5x upgrade; 5 minutes matches the other P1 API alert, so a latency ' +
-      'collapse pages as fast as an error spike.',
+      'The runbook gives no duration for the 5x upgrade; 5 minutes matches the other P1 API alert, so a latency ' + 'collapse pages as fast as an error spike.',
   },
   {
     id: 'ElevatedAPILatency',

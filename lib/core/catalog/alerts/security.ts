@@ -76,10 +76,7 @@ export const SECURITY_ALERTS: readonly AlertDefinition[] = [
     category: 'security',
     severity: 'P1',
     summary: 'Model output contains PII or secrets (SSN, card number, API key patterns in the output log)',
-    runbookWording: [
-      'Security breach or data leak detected',
-      'Model output contains PII or secrets (regex match on API keys, SSNs, etc.)',
-    ],
+    runbookWording: ['Security breach or data leak detected', 'Model output contains PII or secrets (regex match on API keys, SSNs, etc.)'],
     scope: 'global',
     measurement: {
       kind: 'log',
@@ -104,7 +101,7 @@ export const SECURITY_ALERTS: readonly AlertDefinition[] = [
     decision:
       'One match is enough and there is no duration: a leaked secret is a P1 at the first occurrence, and the runbook ' +
       'says "disable AI immediately". The severity example "security breach" is merged here: a breach this stack can ' +
-      'see is one that shows up in the model\'s output.',
+      "see is one that shows up in the model's output.",
   },
   {
     id: 'AuthFailureBurst',

@@ -33,7 +33,7 @@ export const SELF_MONITORING_ALERTS: readonly AlertDefinition[] = [
     id: 'ResponderDeadLetters',
     category: 'self-monitoring',
     severity: 'P1',
-    summary: 'Notifications are waiting in the responders\' dead-letter queue (failed after retries, or rejected as malformed)',
+    summary: "Notifications are waiting in the responders' dead-letter queue (failed after retries, or rejected as malformed)",
     runbookWording: [],
     scope: 'global',
     measurement: { kind: 'metric', metric: { source: 'dead-letter-queue', name: 'ApproximateNumberOfMessagesVisible', statistic: 'Maximum' } },
@@ -49,7 +49,7 @@ export const SELF_MONITORING_ALERTS: readonly AlertDefinition[] = [
     customerFacing: false,
     decision:
       'One queue holds both kinds of dead letter: an alarm the automation gave up on, and a message on an alert topic ' +
-      'that is not an alarm of this stack (only this account\'s alarms may publish there, so either deserves a look now).',
+      "that is not an alarm of this stack (only this account's alarms may publish there, so either deserves a look now).",
   },
   {
     id: 'EscalationFailures',
