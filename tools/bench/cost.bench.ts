@@ -25,6 +25,7 @@ import { parseConfig } from '../../lib/core/config/load';
 import type { Config } from '../../lib/core/config/schema';
 import { monthlyAlarmCost } from '../../lib/core/cost';
 import { type BenchRow, runStandalone } from './bench-row';
+import { sizedConfig } from './synth-worker';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Prices, us-east-1, USD. Each from the service's public pricing page, as published on 2026-11-27 (the date they
@@ -319,23 +320,13 @@ function breakdown(lines: readonly Line[]): string {
   return [...big, ...(small.length > 0 ? [`under $0.01: ${small.join(', ')}`] : [])].join('; ');
 }
 
-function fleetConfig(count: number): Config {
-  const services = Array.from({ length: count }, (_, i) => ({
-    name: `svc-${String(i).padStart(3, '0')}`,
-    ecs: { cluster: `cluster-${i % 7}`, service: `svc-${i}` },
-    rds: { instanceId: `db-${i}`, maxConnections: 400 },
-    api: { kind: 'alb' as const, loadBalancer: `app/svc-${i}/${(0xabc000 + i).toString(16)}` },
-  }));
-  return parseConfig(`fleet-${count}`, { ...ENVIRONMENTS.default!, services });
-}
-
 export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   void opts; // arithmetic over the templates: the same in quick mode
   const scenario = `bad month: ${BAD_MONTH.alarmTransitions} alarm transitions into ALARM and back, ${BAD_MONTH.incidents} incidents, ${BAD_MONTH.automaticActions} automatic actions, ${BAD_MONTH.pages.toLocaleString('en-US')} pages, ${BAD_MONTH.linkClicks} link clicks`;
   const rows: BenchRow[] = [];
   for (const [name, config] of [
     ['default stack', parseConfig('default', ENVIRONMENTS.default!)],
-    ['100-service fleet', fleetConfig(100)],
+    ['100-service fleet', sizedConfig('100')],
   ] as const) {
     const inv = inventory(config);
     const idle = idleMonth(config, inv);
