@@ -34,7 +34,12 @@ type Kind = 'ecs-service' | 'rds-instance' | 'ecs-service-deployment' | 'ecs-ser
  * say whether a deployment carries its service's tags, and a condition on a missing tag denies, which would stop
  * every rollback. Those are reads; nothing that changes the world is ever granted without the tag.
  */
-export function targetScope(config: Config, arn: ArnContext, kind: Kind, options: { tagCondition?: boolean; scope?: IConstruct } = {}): TargetScope {
+export function targetScope(
+  config: Config,
+  arn: ArnContext,
+  kind: Kind,
+  options: { /** The role whose cdk-nag findings name the ARNs. */ scope?: IConstruct } = {},
+): TargetScope {
   const base = (service: string, resource: string) => `arn:${arn.partition}:${service}:${arn.region}:${arn.account}:${resource}`;
   const byTag = config.automation.targetScope === 'tags';
   const [service, pattern, each] = {
@@ -44,7 +49,7 @@ export function targetScope(config: Config, arn: ArnContext, kind: Kind, options
     'ecs-service-revision': ['ecs', 'service-revision/*', config.services.map((s) => `service-revision/${s.ecs.cluster}/${s.ecs.service}/*`)],
   }[kind] as [string, string, string[]];
   if (!byTag) return { resources: each.map((resource) => base(service, resource)), nagFindings: [] };
-  const tagged = options.tagCondition ?? (kind === 'ecs-service' || kind === 'rds-instance');
+  const tagged = kind === 'ecs-service' || kind === 'rds-instance';
   const finding = options.scope ? `Resource::${nagArn(options.scope, service, pattern)}` : `Resource::${pattern}`;
   return {
     resources: [base(service, pattern)],
