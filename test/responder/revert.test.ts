@@ -9,9 +9,8 @@ import { MITIGATIONS } from '../../lambdas/responder/mitigations';
 import type { MitigationScope, State } from '../../lambdas/responder/mitigations/mitigation';
 import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
-import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
+import { onCallInbox, revertDeps, useResponder, type ResponderHarness } from '../support/responder';
 import { config } from '../support/synth';
-import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 
 const { fresh } = useResponder();
 
@@ -34,21 +33,7 @@ async function actOn(h: ResponderHarness, change: AlarmChange, mitigation: Mitig
 }
 
 function revertAs(h: ResponderHarness, actionId: string, reason?: string): Promise<RevertResult> {
-  return revert(
-    {
-      accountId: DRILL_ACCOUNT,
-      partition: 'aws',
-      region: h.config.region,
-      config: h.config,
-      clients: h.clients,
-      audit: h.audit,
-      announceTopicArn: h.world.announceTopicArn,
-      automationModeParameter: h.world.automationModeParameter,
-      now: () => new Date(),
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    },
-    { actionId, actor: { kind: 'person', name: 'alice', via: 'cli' }, ...(reason ? { reason } : {}) },
-  );
+  return revert(revertDeps(h), { actionId, actor: { kind: 'person', name: 'alice', via: 'cli' }, ...(reason ? { reason } : {}) });
 }
 
 function refusal(result: RevertResult): string {

@@ -11,7 +11,7 @@ import { revert, revertIdOf } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 import type { AlarmChange } from '../../tools/drill/notifications';
-import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
+import { onCallInbox, revertDeps, useResponder, type ResponderHarness } from '../support/responder';
 import { config, DEFAULT_INPUT } from '../support/synth';
 
 /**
@@ -152,18 +152,7 @@ describe('tags mode: the responder checks the target tag before acting', () => {
     const action = await actionOf(h, SCALE_OUT, 'ecs-scale-out');
     assert.equal((await service(h)).desiredCount, 6);
     await h.clients.ecs.send(new UntagResourceCommand({ resourceArn: SERVICE_ARN(h), tagKeys: [KEY] }));
-    const deps = {
-      accountId: DRILL_ACCOUNT,
-      partition: 'aws',
-      region: h.config.region,
-      config: h.config,
-      clients: h.clients,
-      audit: h.audit,
-      announceTopicArn: h.world.announceTopicArn,
-      automationModeParameter: h.world.automationModeParameter,
-      now: () => new Date(),
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    };
+    const deps = revertDeps(h);
     const request = { actionId: action.actionId, actor: { kind: 'person' as const, name: 'alice', via: 'cli' as const } };
 
     const refused = await revert(deps, request);

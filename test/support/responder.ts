@@ -1,9 +1,10 @@
-import { localResponder } from '../../tools/drill/local-responder';
+import { DRILL_ACCOUNT, localResponder } from '../../tools/drill/local-responder';
 import { after, before } from 'node:test';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createClients, type AwsClients, type ClientSettings } from '../../lambdas/shared/clients';
 import type { PipelineDeps } from '../../lambdas/responder/pipeline';
+import type { RevertDeps } from '../../lambdas/responder/revert';
 import type { AuditLog } from '../../lambdas/shared/storage/audit-log';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
@@ -110,5 +111,21 @@ export async function onCallInbox(h: ResponderHarness): Promise<() => Promise<st
   return async () => {
     const { Messages } = await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     return (Messages ?? []).map((m) => m.Body ?? '');
+  };
+}
+
+/** What `oncall revert` hands the revert, from a harness: its world, account and a silent logger. */
+export function revertDeps(h: ResponderHarness): RevertDeps {
+  return {
+    accountId: DRILL_ACCOUNT,
+    partition: 'aws',
+    region: h.config.region,
+    config: h.config,
+    clients: h.clients,
+    audit: h.audit,
+    announceTopicArn: h.world.announceTopicArn,
+    automationModeParameter: h.world.automationModeParameter,
+    now: () => new Date(),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
   };
 }
