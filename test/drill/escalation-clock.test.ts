@@ -5,7 +5,8 @@ import type { Log } from '../../lambdas/shared/observability';
 import { DrillClock } from '../../tools/drill/drill-clock';
 import { createEscalationWorld } from '../../tools/drill/escalation-world';
 import { definitionOf } from '../../tools/drill/local-runner';
-import { startMoto, type Moto } from '../../tools/drill/moto';
+import type { Moto } from '../../tools/drill/moto';
+import { acquireMoto } from '../../tools/drill/moto-pool';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { createSampleWorld } from '../../tools/drill/sample-world';
 import { config as makeConfig, synth } from '../support/synth';
@@ -21,7 +22,7 @@ describe("the escalation on the drill's clock (the runbook's matrix, not compres
   >;
   const definition = (name: string) => definitionOf(Object.values(machines).find((m) => m.Properties.StateMachineName === name)!);
   before(async () => {
-    moto = await startMoto();
+    moto = await acquireMoto();
   });
   after(async () => {
     await moto?.stop();

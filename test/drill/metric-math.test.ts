@@ -7,7 +7,8 @@ import type { Incident } from '../../lambdas/shared/storage/incident';
 import { buildApp, stacksOf } from '../../lib/infra/app';
 import { alarmName } from '../../lib/core/catalog';
 import { withMetricMath } from '../../tools/drill/metric-math';
-import { startMoto, type Moto } from '../../tools/drill/moto';
+import type { Moto } from '../../tools/drill/moto';
+import { acquireMoto } from '../../tools/drill/moto-pool';
 import { putSynthesizedAlarm } from '../../tools/drill/synthesized-alarm';
 import { config as makeConfig } from '../support/synth';
 
@@ -25,7 +26,7 @@ describe('the drill CloudWatch: metric math on moto, and the alarm as synthesize
   /** Five whole minutes, the first ten minutes ago: 1000 requests a minute (none in the last), 5xx 10, 10, 120, 120, none. */
   const first = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
   before(async () => {
-    moto = await startMoto();
+    moto = await acquireMoto();
     cloudwatch = withMetricMath(new CloudWatchClient(moto.clientConfig));
     const put = (metricName: string, values: (number | undefined)[]) =>
       cloudwatch.send(

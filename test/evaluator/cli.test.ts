@@ -1,16 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../lib/cli/program';
+import { oncallOffline } from '../support/cli';
 
 /** `oncall` as a user runs it: a separate process, its exit code and its output. */
-const ROOT = join(__dirname, '../..');
 const oncall = (...args: string[]) => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/oncall.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  const { status, stdout, stderr } = oncallOffline(args);
+  return { code: status, stdout, stderr };
 };
 const dir = mkdtempSync(join(tmpdir(), 'oncall-cli-'));
 const file = (name: string, text: string): string => {

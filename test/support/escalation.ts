@@ -5,7 +5,8 @@ import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { createEscalationWorld, type EscalationWorld } from '../../tools/drill/escalation-world';
 import { definitionOf } from '../../tools/drill/local-runner';
-import { startMoto, type Moto } from '../../tools/drill/moto';
+import type { Moto } from '../../tools/drill/moto';
+import { acquireMoto } from '../../tools/drill/moto-pool';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
 import { alertSettings } from '../../lib/core/config/alert-settings';
@@ -41,7 +42,7 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
   const verifyDefinition = byName('chatbot-verify');
 
   before(async () => {
-    moto = await startMoto();
+    moto = await acquireMoto();
   });
   after(async () => {
     await Promise.all(worlds.flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));

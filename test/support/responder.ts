@@ -14,7 +14,8 @@ import type { AutomationMode, Config } from '../../lib/core/config/schema';
 import { config as defaultConfig } from './synth';
 import { alertSettings } from '../../lib/core/config/alert-settings';
 import { findAlert } from '../../lib/core/catalog';
-import { startMoto, type Moto } from '../../tools/drill/moto';
+import type { Moto } from '../../tools/drill/moto';
+import { acquireMoto } from '../../tools/drill/moto-pool';
 
 /** A log line captured from a function. */
 export interface LogLine {
@@ -56,7 +57,7 @@ export interface ResponderHarness {
 export function useResponder(): { fresh: (options?: { mode?: AutomationMode; config?: Config }) => Promise<ResponderHarness> } {
   let moto: Moto | undefined;
   before(async () => {
-    moto = await startMoto();
+    moto = await acquireMoto();
   });
   after(async () => {
     await moto?.stop();

@@ -48,6 +48,20 @@ export async function startMoto(): Promise<Moto> {
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  return motoAt(
+    endpoint,
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  );
+}
+
+/** A handle on the moto server at `endpoint`; `stop` is what ends the caller's use of it. */
+export function motoAt(endpoint: string, stop: () => Promise<void>): Moto {
   return {
     endpoint,
     clientConfig: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
@@ -55,12 +69,6 @@ export async function startMoto(): Promise<Moto> {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    stop,
   };
 }

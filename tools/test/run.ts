@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { MOTO_POOL_ENV, type MotoPool } from '../drill/moto-pool';
+import { startMoto } from '../drill/moto';
+
+/**
+ * `npm test`: Node's test runner over every test file (or the files and folders given), two files at a time on a
+ * 2-core machine, with a pool of moto servers the files take turns on (tools/drill/moto-pool.ts). The files are
+ * mostly waiting on moto, a subprocess or a compressed escalation clock, so two of them share the CPU well
+ * (docs/testing.md#speed). A file run on its own (`node --import tsx --test test/x.test.ts`) starts its own moto.
+ */
+const ROOT = join(__dirname, '..', '..');
+
+function testFiles(paths: readonly string[]): string[] {
+  const walk = (path: string): string[] =>
+    statSync(path).isDirectory() ? readdirSync(path).flatMap((entry) => walk(join(path, entry))) : path.endsWith('.test.ts') ? [path] : [];
+  return paths
+    .flatMap((p) => walk(join(ROOT, p)))
+    .map((p) => relative(ROOT, p))
+    .sort();
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const files = testFiles(args.length > 0 ? args : ['test']);
+  const concurrency = Math.max(2, availableParallelism());
+  // One server per file that may run at once, and one for a file that holds two harnesses at a time.
+  const servers = await Promise.all(Array.from({ length: concurrency + 1 }, () => startMoto()));
+  const lockDir = mkdtempSync(join(tmpdir(), 'alerting-moto-pool-'));
+  const pool: MotoPool = { endpoints: servers.map((s) => s.endpoint), lockDir };
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, [MOTO_POOL_ENV]: JSON.stringify(pool) },
+    });
+    const stop = () => child.kill('SIGINT');
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
