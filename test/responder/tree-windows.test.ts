@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ENVIRONMENTS } from '../../config';
 import { evaluateApiErrorTree, type TreeEvidence } from '../../lambdas/responder/decision-tree';
 import { parseNotification } from '../../lambdas/responder/notification';
@@ -130,15 +130,13 @@ async function runTree(h: ResponderHarness, now: number, fired: number, reason: 
 }
 
 describe('decision tree windows: every branch, offsets 0-300 s into a 5-minute period, ingestion lag 0-3 min', () => {
-  let h: ResponderHarness;
-  before(async () => {
-    h = await fresh();
-  });
-  // Each case lives in its own 3-hour slice of time, so that one world holds them all.
+  // Each case lives in its own 3-hour slice of time, so that one world holds a scenario's cases; a world per scenario
+  // keeps moto's metric store small (it scans every datapoint of a namespace on each read).
   let slice = Math.floor(Date.now() / (3 * 60 * MINUTE)) * 3 * 60 * MINUTE - 2000 * 3 * 60 * MINUTE;
 
   for (const scenario of scenarios) {
     it(`${scenario.name}: ${scenario.expected ? `${scenario.expected} holds` : 'no metric branch holds'} at the alarm's first evaluation`, async (t) => {
+      const h = await fresh();
       const failures: string[] = [];
       const silent: number[] = [];
       for (const lag of LAGS_MIN) {

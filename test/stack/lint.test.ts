@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/infra/app';
@@ -17,10 +17,12 @@ const CFN_LINT = findTool('cfn-lint', "pip install 'cfn-lint>=1.51'");
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-lint-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
+// A fleet with more than one alarm stack and IAM scoped by tag: the same shapes as a 1,000-service fleet, whose
+// sizes the quota guard checks (test/stack/scale.test.ts).
 const ENVIRONMENTS: readonly [string, () => Config][] = [
   ['default', () => loadEnvironment('default')],
   ['staging', () => loadEnvironment('staging')],
-  ['fleet-100', () => fleetConfig(100)],
+  ['fleet-30', () => fleetConfig(30)],
 ];
 
 /** Synthesizes with CDK's own template validation on, as `npm run synth` does. */
@@ -33,19 +35,33 @@ function synthTo(name: string, config: Config): string[] {
 }
 
 describe('official cfn-lint on every synthesized template', () => {
-  for (const [name, load] of ENVIRONMENTS) {
+  // One cfn-lint run for every environment: it spends seconds loading its rules and the resource specs.
+  let lint: SpawnSyncReturns<string>;
+  const templates = new Map<string, string[]>();
+  before(() => {
+    for (const [name, load] of ENVIRONMENTS) templates.set(name, synthTo(name, load()));
+    // A template with a misspelled property, linted in the same run, proves the run reports errors.
+    mkdirSync(join(workdir, 'planted'));
+    const planted = join(workdir, 'planted', 'bad.template.json');
+    writeFileSync(planted, JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicNam: 'x' } } } }));
+    templates.set('planted', [planted]);
+    lint = spawnSync(CFN_LINT, ['--format', 'parseable', ...[...templates.values()].flat()], { encoding: 'utf8', cwd: join(__dirname, '..', '..') });
+  });
+
+  for (const [name] of ENVIRONMENTS) {
     it(`${name}: no errors`, () => {
-      // GIVEN
-      const templates = synthTo(name, load());
-      // WHEN
-      const result = spawnSync(CFN_LINT, ['--format', 'parseable', ...templates], { encoding: 'utf8', cwd: join(__dirname, '..', '..') });
-      // THEN: cfn-lint exits with a bit mask; 2 means errors (4 warnings, 8 informational).
-      const errors = result.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
-      assert.deepEqual(errors, [], result.stdout + result.stderr);
-      assert.equal(result.status! & 2, 0, result.stdout + result.stderr);
-      assert.equal(result.error, undefined);
+      // THEN cfn-lint ran (it exits with a bit mask: 2 means errors, 4 warnings, 8 informational) and found no error here
+      assert.equal(lint.error, undefined);
+      assert.ok((templates.get(name) ?? []).length >= 2, 'a core stack and its alarm stacks');
+      const errors = lint.stdout.split('\n').filter((line) => line.startsWith(join(workdir, name, '')) && /:E\d{4}:/.test(line));
+      assert.deepEqual(errors, [], lint.stdout + lint.stderr);
     });
   }
+
+  it('does catch an error (the check is live)', () => {
+    assert.match(lint.stdout, /planted\/bad\.template\.json:\d+:\d+:\d+:\d+:E3002:.*TopicNam/);
+    assert.equal(lint.status! & 2, 2, 'errors set the exit code');
+  });
 });
 
 describe('cdk-nag AwsSolutions at synth', () => {

@@ -25,7 +25,7 @@ function testFiles(paths: readonly string[]): string[] {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const files = testFiles(args.length > 0 ? args : ['test']);
-  const concurrency = Math.max(2, availableParallelism());
+  const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
   // One server per file that may run at once, and one for a file that holds two harnesses at a time.
   const servers = await Promise.all(Array.from({ length: concurrency + 1 }, () => startMoto()));
   const lockDir = mkdtempSync(join(tmpdir(), 'alerting-moto-pool-'));
