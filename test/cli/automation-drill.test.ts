@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { oncall } from '../support/cli';
+import { awsEnv, ONCALL_SHIM, oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
 
 const { fresh } = useEscalation();
@@ -103,15 +102,8 @@ describe('oncall drill', () => {
     );
     // WHEN the drill runs (a subprocess), and CloudWatch's fan-out (EventBridge to the starter, SNS to the
     // responder) is played by the test as soon as the alarm is in ALARM: moto records the state, AWS would deliver
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'oncall.js'), 'drill', 'ModelAccuracyDrop', '--yes', '--follow', '8s'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_ENDPOINT_URL: h.moto.endpoint,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-      },
+    const child = spawn(process.execPath, [ONCALL_SHIM, 'drill', 'ModelAccuracyDrop', '--yes', '--follow', '8s'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...awsEnv(h.moto.endpoint) },
     });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

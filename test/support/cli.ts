@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { runCli } from '../../lib/cli/program';
 import type { Moto } from '../../tools/drill/moto';
 
 const ROOT = join(__dirname, '..', '..');
@@ -17,10 +18,9 @@ export interface CliRun {
 }
 
 /**
- * bin/oncall.ts bundled with esbuild's API, once per test process. Through the shim every command spends about
- * 1.4 s of CPU compiling and resolving some 800 modules with tsx; the bundle starts in 0.6 s, and the CLI tests
- * spawn the CLI about a hundred times (docs/testing.md#speed). test/cli/entry.test.ts proves the shim runs the
- * same program.
+ * bin/oncall.ts bundled with esbuild's API, once per test process: through the shim every command spends about
+ * 1.4 s of CPU compiling and resolving some 800 modules with tsx, the bundle 0.6 s. test/cli/entry.test.ts proves
+ * the shim runs the same program.
  */
 function cliBundle(): string {
   if (bundled !== undefined) return bundled;
@@ -31,38 +31,35 @@ function cliBundle(): string {
   return (bundled = outfile);
 }
 
+/** The environment `oncall` runs in against an endpoint: the standard AWS variables, throwaway credentials. */
+export function awsEnv(endpoint: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+}
+
+let inProcess: { endpoint: string; running: number } | undefined;
+
 /**
- * Runs `oncall` as a subprocess, as on-call would (`npx oncall ...`), against the moto endpoint through the
- * standard AWS_ENDPOINT_URL variable, with throwaway credentials.
- * @param options.entry the shim instead of the bundle. @default the bundle
+ * Runs `oncall <args>` against the moto endpoint through the standard AWS_ENDPOINT_URL variable, with throwaway
+ * credentials, and returns its exit code and output.
+ *
+ * In this process: the program `npx oncall` runs (`runCli`), its output captured. A subprocess costs a second of
+ * CPU per command and the CLI tests run over a hundred; test/cli/entry.test.ts proves the binary answers as
+ * `runCli` does, test/cli/automation-drill.test.ts follows a drill in the binary.
  */
-export function oncall(
-  moto: Pick<Moto, 'endpoint'> | { endpoint: string },
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-  options: { entry?: 'bundle' | 'shim' } = {},
-): Promise<CliRun> {
-  const entry = options.entry === 'shim' ? ONCALL_SHIM : cliBundle();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+export async function oncall(moto: Pick<Moto, 'endpoint'> | { endpoint: string }, args: readonly string[]): Promise<CliRun> {
+  // The SDK reads the endpoint and credentials from process.env: calls in flight together must agree on them.
+  if (inProcess && inProcess.endpoint !== moto.endpoint) throw new Error(`oncall against ${moto.endpoint} while a call against ${inProcess.endpoint} runs`);
+  inProcess = { endpoint: moto.endpoint, running: (inProcess?.running ?? 0) + 1 };
+  Object.assign(process.env, awsEnv(moto.endpoint));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const status = await runCli(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+    return { status, stdout, stderr };
+  } finally {
+    inProcess.running -= 1;
+    if (inProcess.running === 0) inProcess = undefined;
+  }
 }
 
 /** `oncall` for commands that reach no AWS endpoint (test-alerts, --help): synchronous, in a clean environment. */

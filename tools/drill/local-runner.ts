@@ -38,6 +38,19 @@ export interface LocalRunner extends EscalationRunner {
   stopAll(): Promise<void>;
 }
 
+const machines = new Map<string, StateMachine>();
+
+/**
+ * One StateMachine per definition and process: constructing one validates the definition with ajv (about 0.1 s of
+ * CPU), and a test file builds a world per test. A StateMachine keeps no state between runs.
+ */
+function stateMachine(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  let machine = machines.get(key);
+  if (!machine) machines.set(key, (machine = new StateMachine(definition, { validationOptions: { checkArn: false } })));
+  return machine;
+}
+
 /**
  * Runs the synthesized Amazon States Language definition with aws-local-stepfunctions: Waits wait for real
  * (tests compress the escalation matrix to seconds through config) unless `waitMs` says otherwise (the drill
@@ -59,7 +72,7 @@ export function localRunner(
       : Object.fromEntries(statesWhere(definition, (s) => s.Retry !== undefined).map((name) => [name, options.retryIntervalMs!]));
   const waitTimeOverrides =
     options.waitMs === undefined ? undefined : Object.fromEntries(statesWhere(definition, (s) => s.Type === 'Wait').map((name) => [name, options.waitMs!]));
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const machine = stateMachine(definition);
   const executions = new Map<string, LocalExecution & { abort: () => void; arn: string }>();
   return {
     executions,
