@@ -147,13 +147,13 @@ describe('decision tree windows: every branch, offsets 0-300 s into a 5-minute p
         }
         const { minutes, evaluated } = first;
         for (const offset of OFFSETS_S) {
+          // GIVEN the alarm fires on the minute, and the responder runs `offset` s into a 5-minute period
+          slice += 3 * 60 * MINUTE;
+          const now = slice + offset * 1000;
+          const fired = now - (offset % 60) * 1000;
+          const incidentStart = fired - minutes * MINUTE;
+          await feedMinutes(h.clients.cloudwatch, feeds(h, scenario, incidentStart), incidentStart - 90 * MINUTE, now, lag * MINUTE);
           for (const withReason of [true, false]) {
-            // GIVEN the alarm fires on the minute, and the responder runs `offset` s into a 5-minute period
-            slice += 3 * 60 * MINUTE;
-            const now = slice + offset * 1000;
-            const fired = now - (offset % 60) * 1000;
-            const incidentStart = fired - minutes * MINUTE;
-            await feedMinutes(h.clients.cloudwatch, feeds(h, scenario, incidentStart), incidentStart - 90 * MINUTE, now, lag * MINUTE);
             const reason = withReason
               ? reasonData(
                   evaluated.map((d) => ({ ...d, at: d.at + incidentStart })),
