@@ -6,10 +6,11 @@ import { MOTO_POOL_ENV, type MotoPool } from '../drill/moto-pool';
 import { startMoto } from '../drill/moto';
 
 /**
- * `npm test`: Node's test runner over every test file (or the files and folders given), two files at a time on a
- * 2-core machine, with a pool of moto servers the files take turns on (tools/drill/moto-pool.ts). The files are
- * mostly waiting on moto, a subprocess or a compressed escalation clock, so two of them share the CPU well
- * (docs/testing.md#speed). A file run on its own (`node --import tsx --test test/x.test.ts`) starts its own moto.
+ * `npm test`: Node's test runner over every test file (or the files and folders given), one more file at a time than
+ * there are cores, with a pool of moto servers the files take turns on (tools/drill/moto-pool.ts). A file spends
+ * part of its time waiting on moto (its own process), cfn-lint or a compressed escalation clock, so one file more
+ * than the cores keeps them busy (docs/testing.md#speed). `TEST_CONCURRENCY=N` overrides it. A file run on its own
+ * (`node --import tsx --test test/x.test.ts`) starts its own moto.
  */
 const ROOT = join(__dirname, '..', '..');
 
@@ -25,7 +26,8 @@ function testFiles(paths: readonly string[]): string[] {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const files = testFiles(args.length > 0 ? args : ['test']);
-  const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
+  const concurrency = Number(process.env.TEST_CONCURRENCY ?? availableParallelism() + 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`TEST_CONCURRENCY must be a positive integer, got ${process.env.TEST_CONCURRENCY}`);
   // One server per file that may run at once, and one for a file that holds two harnesses at a time.
   const servers = await Promise.all(Array.from({ length: concurrency + 1 }, () => startMoto()));
   const lockDir = mkdtempSync(join(tmpdir(), 'alerting-moto-pool-'));
