@@ -4,7 +4,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { MOTO_POOL_ENV, type MotoPool } from '../drill/moto-pool';
 import { startMoto } from '../drill/moto';
-import { DURATIONS_ENV, readDurations } from './durations-reporter.mjs';
 
 /**
  * `npm test`: Node's test runner over every test file (or the files and folders given), one more file at a time than
@@ -15,19 +14,13 @@ import { DURATIONS_ENV, readDurations } from './durations-reporter.mjs';
  */
 const ROOT = join(__dirname, '..', '..');
 
-const DURATIONS = join(ROOT, 'node_modules', '.cache', 'runbook-alerting', 'test-durations.json');
-
-/**
- * The test files under `paths`, longest first by their last run (a file not seen yet first of all), so that the
- * long files do not start last and leave a core idle at the end; by name on a first run.
- */
 function testFiles(paths: readonly string[]): string[] {
   const walk = (path: string): string[] =>
     statSync(path).isDirectory() ? readdirSync(path).flatMap((entry) => walk(join(path, entry))) : path.endsWith('.test.ts') ? [path] : [];
-  const files = paths.flatMap((p) => walk(join(ROOT, p))).map((p) => relative(ROOT, p));
-  const last = readDurations(DURATIONS);
-  const known = Object.keys(last).length > 0;
-  return files.sort((a, b) => (known ? (last[b] ?? Infinity) - (last[a] ?? Infinity) : 0) || a.localeCompare(b));
+  return paths
+    .flatMap((p) => walk(join(ROOT, p)))
+    .map((p) => relative(ROOT, p))
+    .sort();
 }
 
 async function main(): Promise<number> {
@@ -40,12 +33,11 @@ async function main(): Promise<number> {
   const lockDir = mkdtempSync(join(tmpdir(), 'alerting-moto-pool-'));
   const pool: MotoPool = { endpoints: servers.map((s) => s.endpoint), lockDir };
   try {
-    const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${join(__dirname, 'durations-reporter.mjs')}`];
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters, '--test-reporter-destination=stderr', ...files],
-      { cwd: ROOT, stdio: 'inherit', env: { ...process.env, [MOTO_POOL_ENV]: JSON.stringify(pool), [DURATIONS_ENV]: DURATIONS } },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, [MOTO_POOL_ENV]: JSON.stringify(pool) },
+    });
     const stop = () => child.kill('SIGINT');
     process.once('SIGINT', stop).once('SIGTERM', stop);
     return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
