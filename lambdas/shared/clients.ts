@@ -1,4 +1,6 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -10,7 +12,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The AWS clients the responders and the CLI use, built once per process. */
 export interface AwsClients {
+  /** Application Auto Scaling: the scalable target of an ECS service that has one. */
+  readonly autoscaling: ApplicationAutoScalingClient;
   readonly cloudwatch: CloudWatchClient;
+  /** CodeDeploy: the blue/green deployments of an ECS service whose deployment controller is CODE_DEPLOY. */
+  readonly codedeploy: CodeDeployClient;
   readonly dynamo: DynamoDBDocumentClient;
   readonly ecs: ECSClient;
   readonly rds: RDSClient;
@@ -35,7 +41,9 @@ export interface ClientSettings {
 export function createClients(settings: ClientSettings = {}): AwsClients {
   const common = { maxAttempts: 5, retryMode: 'standard', ...settings };
   return {
+    autoscaling: new ApplicationAutoScalingClient(common),
     cloudwatch: new CloudWatchClient(common),
+    codedeploy: new CodeDeployClient(common),
     // Plain JS objects in and out; undefined fields (optional evidence) are dropped, not rejected.
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
     ecs: new ECSClient(common),

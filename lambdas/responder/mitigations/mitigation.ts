@@ -10,7 +10,7 @@ import type { AlarmNotification } from '../notification';
  * (dynamo), the on-call topic (sns), the quarantine queue (sqs) and the verification (sfn) belong to the pipeline
  * and the action executor; no mitigation can be handed them.
  */
-export type MitigationClient = 'cloudwatch' | 'ecs' | 'rds' | 'ssm';
+export type MitigationClient = 'autoscaling' | 'cloudwatch' | 'codedeploy' | 'ecs' | 'rds' | 'ssm';
 
 /**
  * Everything a mitigation's own steps may look at, with the clients `C` only (none by default: the pure steps,
