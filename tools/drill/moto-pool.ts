@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Moto, motoAt, startMoto } from './moto';
 
@@ -24,18 +24,30 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The process holding a lock file; 0 when none. */
+function holderOf(lock: string): number {
+  try {
+    return Number(readFileSync(lock, 'utf8')) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Takes the lock of `endpoint` for this process, freeing one left by a process that died holding it. */
 function tryLock(lock: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written aside and linked into place: a lock is never seen empty, and link fails if it exists.
+    const mine = `${lock}.${process.pid}`;
+    writeFileSync(mine, String(process.pid));
     try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(mine, lock);
       return true;
     } catch {
-      const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
+      const holder = holderOf(lock);
       if (holder > 0 && alive(holder)) return false;
       rmSync(lock, { force: true });
+    } finally {
+      rmSync(mine, { force: true });
     }
   }
   return false;
@@ -52,9 +64,13 @@ export async function acquireMoto(): Promise<Moto> {
   for (const [index, endpoint] of pool.endpoints.entries()) {
     const lock = join(pool.lockDir, `${index}.lock`);
     if (!tryLock(lock)) continue;
-    const moto = motoAt(endpoint, async () => rmSync(lock, { force: true }));
+    // Released when the file stops using it, or when its process exits; never once another process has taken it.
+    const release = () => {
+      if (holderOf(lock) === process.pid) rmSync(lock, { force: true });
+    };
+    process.once('exit', release);
+    const moto = motoAt(endpoint, async () => release());
     await moto.reset();
-    process.once('exit', () => rmSync(lock, { force: true }));
     return moto;
   }
   return startMoto();
