@@ -186,7 +186,7 @@ describe('a mitigation holds only the AWS clients it declares', () => {
     const h = await fresh();
     const declared = Object.fromEntries(Object.values(MITIGATIONS).map((m) => [m.id, Object.keys(scopeFor(m, contextOf(h, new Date())).clients).sort()]));
     assert.deepEqual(declared, {
-      'ecs-rollback': ['ecs'],
+      'ecs-rollback': ['codedeploy', 'ecs'],
       'fallback-mode': ['ssm'],
       'rate-limit': ['ssm'],
       'ai-kill-switch': ['ssm'],
