@@ -158,9 +158,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
     await serviceControlledBy(h, 'CODE_DEPLOY');
     const deploymentId = await blueGreenDeployment(h);
     const { mock, clients } = codeDeploy(h);
-    mock
-      .on(GetDeploymentCommand)
-      .rejects(Object.assign(new Error('not authorized to perform codedeploy:GetDeployment'), { name: 'AccessDeniedException' }));
+    mock.on(GetDeploymentCommand).rejects(Object.assign(new Error('not authorized to perform codedeploy:GetDeployment'), { name: 'AccessDeniedException' }));
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     assert.equal(mock.commandCalls(StopDeploymentCommand).length, 0);
     const record = await rollbackRecord(h);
@@ -177,7 +175,9 @@ describe('ecs-rollback on a service deployed by an external controller (EXTERNAL
     // GIVEN a service whose deployments an external tool makes (task sets)
     const h = await fresh();
     await serviceControlledBy(h, 'EXTERNAL');
-    await h.clients.ecs.send(new CreateTaskSetCommand({ cluster: 'prod', service: 'chatbot-api', taskDefinition: 'chatbot-api:2', externalId: 'spinnaker-42' }));
+    await h.clients.ecs.send(
+      new CreateTaskSetCommand({ cluster: 'prod', service: 'chatbot-api', taskDefinition: 'chatbot-api:2', externalId: 'spinnaker-42' }),
+    );
     const { mock, clients } = codeDeploy(h);
     // WHEN
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });

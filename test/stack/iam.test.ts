@@ -60,8 +60,14 @@ describe('responder IAM', () => {
       for (const action of actionsOf(statement).filter((a) => !READ.test(a))) {
         for (const resource of resourcesOf(statement).map(flatten)) {
           assert.notEqual(resource, '*', `${action} on "*"`);
-          // The only trailing wildcard allowed on a write is the audit table's own index (CDK's table grant).
-          if (resource.endsWith('*')) assert.ok(action.startsWith('dynamodb:') && resource.endsWith('/index/*'), `${action} on ${resource}`);
+          // The only trailing wildcards allowed on a write: the audit table's own index (CDK's table grant), and the
+          // deployment groups of the account and region for ecs-rollback's CodeDeploy stop (the config names none).
+          if (resource.endsWith('*'))
+            assert.ok(
+              (action.startsWith('dynamodb:') && resource.endsWith('/index/*')) ||
+                (action === 'codedeploy:StopDeployment' && resource === 'arn:*:codedeploy:us-east-1:*:deploymentgroup:*'),
+              `${action} on ${resource}`,
+            );
         }
       }
     }
@@ -73,6 +79,13 @@ describe('responder IAM', () => {
     assert.deepEqual(on('ecs:DescribeServiceDeployments'), ['arn:*:ecs:us-east-1:*:service-deployment/prod/chatbot-api/*']);
     assert.deepEqual(on('ecs:DescribeServiceRevisions'), ['arn:*:ecs:us-east-1:*:service-revision/prod/chatbot-api/*']);
     assert.deepEqual(on('ecs:ListTaskDefinitions'), []);
+  });
+
+  it("ecs-rollback's CodeDeploy stop of a blue/green deployment: deployment groups of the stack's account and region only", () => {
+    const on = (action: string) => all.filter((s) => actionsOf(s).includes(action)).flatMap((s) => resourcesOf(s).map(flatten));
+    for (const action of ['codedeploy:GetDeployment', 'codedeploy:StopDeployment']) {
+      assert.deepEqual(on(action), ['arn:*:codedeploy:us-east-1:*:deploymentgroup:*'], action);
+    }
   });
 
   it('grows with the fleet: one ECS and one RDS resource per configured service, still no wildcard', () => {

@@ -118,9 +118,7 @@ export const ecsRollback: Mitigation<'ecs' | 'codedeploy'> = {
  */
 async function codeDeployDeployment(ctx: MitigationScope<'codedeploy'>, service: Service): Promise<State> {
   const taskDefinition = service.taskDefinition ? short(service.taskDefinition) : null;
-  const newest = (service.taskSets ?? [])
-    .filter((t) => t.externalId)
-    .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+  const newest = (service.taskSets ?? []).filter((t) => t.externalId).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
   const none = { taskDefinition, codeDeployDeployment: null, codeDeployStatus: null, refusal: null };
   if (!newest?.externalId) return none;
   const deploymentId = newest.externalId;

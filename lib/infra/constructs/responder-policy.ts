@@ -64,6 +64,17 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
     scopedStatement('EcsDeploymentHistoryList', ['ecs:ListServiceDeployments'], services),
     scopedStatement('EcsDeploymentHistoryDeployments', ['ecs:DescribeServiceDeployments'], targetScope(config, arn, 'ecs-service-deployment')),
     scopedStatement('EcsDeploymentHistoryRevisions', ['ecs:DescribeServiceRevisions'], targetScope(config, arn, 'ecs-service-revision')),
+    // ecs-rollback on a blue/green service (deployment controller CODE_DEPLOY, read at run time) reads the CodeDeploy
+    // deployment in flight and stops it with automatic rollback. Both actions take the deployment group
+    // (Service Authorization Reference, "Actions, resources, and condition keys for AWS CodeDeploy": GetDeployment and
+    // StopDeployment on `deploymentgroup`, arn:...:deploymentgroup:<application>/<group>). The config names no
+    // application or group, so every group of the stack's account and region; no tag condition: the group is not a
+    // configured target and need not carry the targets' tag, and a condition on a tag it lacks would deny every stop.
+    new iam.PolicyStatement({
+      sid: 'CodeDeployBlueGreenRollback',
+      actions: ['codedeploy:GetDeployment', 'codedeploy:StopDeployment'],
+      resources: [base('codedeploy', 'deploymentgroup:*')],
+    }),
     new iam.PolicyStatement({ sid: 'SsmFlags', actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'], resources: flags }),
     new iam.PolicyStatement({
       sid: 'AutomationSwitch',

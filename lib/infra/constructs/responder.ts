@@ -98,6 +98,10 @@ export class Responder extends Construct {
     acknowledgeGrantWildcards(fn.role, auditTable, [
       ...history,
       [
+        `Resource::${nagArn(fn.role, 'codedeploy', 'deploymentgroup:*')}`,
+        "ecs-rollback stops a blue/green service's CodeDeploy deployment in flight; the config names no CodeDeploy application or deployment group (responder-policy.ts)",
+      ],
+      [
         treeAlarms,
         "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix",
       ],
