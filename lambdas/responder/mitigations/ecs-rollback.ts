@@ -51,11 +51,11 @@ export const ecsRollback: Mitigation<'ecs' | 'codedeploy'> = {
 
   decide(ctx: MitigationScope, before: State): Decision {
     if (before.deploymentController === 'CODE_DEPLOY') return decideCodeDeploy(before);
-    if (before.deploymentController === 'EXTERNAL')
+    // EXTERNAL, or a controller ECS adds later: never an UpdateService it would refuse.
+    if (before.deploymentController !== 'ECS')
       return {
         act: false,
-        reason:
-          'the service is deployed by an external controller (deploymentController EXTERNAL): ECS refuses UpdateService with a task definition for it; roll back through the tool that deploys it',
+        reason: `the service is deployed by an external controller (deploymentController ${String(before.deploymentController)}): ECS refuses UpdateService with a task definition for it; roll back through the tool that deploys it`,
       };
     const { rollbackWindowMinutes, maxRollbackRevisions } = ctx.config.automation;
     if (before.deploymentStartedAt === null)
