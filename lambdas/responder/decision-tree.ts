@@ -1,4 +1,5 @@
 import { DescribeAlarmsCommand, paginateGetMetricData, type MetricAlarm, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { Service } from '@aws-sdk/client-ecs';
 import { alarmName, type MitigationId } from '../../lib/core/catalog';
 import { resolveMetric, type ResolvedMetric } from '../../lib/core/alarms/metric-sources';
 import { describeService, ecsTarget } from './mitigations/ecs-service';
@@ -99,11 +100,22 @@ export async function evaluateApiErrorTree(ctx: MitigationContext, untagged?: st
   return { 'ecs-rollback': deployment, 'fallback-mode': llm, 'rds-scale-up': database, 'rate-limit': traffic };
 }
 
+/**
+ * When the service's newest deployment started. A rolling (ECS) deployment is the PRIMARY one of `deployments`; a
+ * blue/green (CODE_DEPLOY) or EXTERNAL service is deployed as task sets instead (ECS API reference, Service.taskSets:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html), the newest being the newest deployment.
+ */
+function deploymentStart(service: Service): Date | undefined {
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt;
+  if (primary) return primary;
+  return (service.taskSets ?? []).map((t) => t.createdAt).reduce<Date | undefined>((newest, at) => (at && (!newest || at > newest) ? at : newest), undefined);
+}
+
 async function recentDeployment(ctx: MitigationContext, untagged: string | undefined): Promise<Branch> {
   const window = ctx.config.automation.rollbackWindowMinutes;
   if (untagged) return { holds: false, why: untagged, facts: { deploymentStartedAt: null, rollbackWindowMinutes: window, targetTagMissing: true } };
   const service = await describeService(ctx, ecsTarget(ctx));
-  const started = service.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt;
+  const started = deploymentStart(service);
   if (!started) return { holds: false, why: 'no primary deployment', facts: { deploymentStartedAt: null, rollbackWindowMinutes: window } };
   const age = (ctx.now().getTime() - started.getTime()) / 60_000;
   return {

@@ -99,6 +99,26 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
     assert.deepEqual([record.before?.deploymentController, record.before?.codeDeployDeployment], ['CODE_DEPLOY', deploymentId]);
   });
 
+  it('HighAPIErrorRate: the decision tree sees the blue/green deployment (its newest task set) and the rollback stops it', async () => {
+    // GIVEN a blue/green deployment in flight: ECS lists no rolling deployments for such a service, only task sets
+    const h = await fresh();
+    await serviceControlledBy(h, 'CODE_DEPLOY');
+    const deploymentId = await blueGreenDeployment(h);
+    const { mock, clients } = codeDeploy(h);
+    // WHEN the API error rate fires
+    await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { clients });
+    // THEN the deployment branch holds on the task set's start, and CodeDeploy is asked to stop and roll back
+    const record = await rollbackRecord(h);
+    const tree = record.evidence.decisionTree as Record<string, { holds: boolean; why: string }>;
+    assert.equal(tree['ecs-rollback']?.holds, true, tree['ecs-rollback']?.why);
+    assert.match(tree['ecs-rollback']!.why, /^newest deployment started 0 min ago/);
+    assert.deepEqual([record.decision, record.outcome], ['acted', 'succeeded']);
+    assert.deepEqual(
+      mock.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input),
+      [{ deploymentId, autoRollbackEnabled: true }],
+    );
+  });
+
   it('the stop is not reverted: a stopped deployment cannot be resumed', async () => {
     // GIVEN the rollback stopped the deployment in flight
     const h = await fresh();
