@@ -262,13 +262,21 @@ describe('revertDecision (pure)', () => {
     {
       name: 'RDS: the after-state read during the modification showed the old class; the finished scale-up reverts',
       mitigation: 'rds-scale-up',
-      current: { instanceClass: 'db.r6g.xlarge', status: 'available' },
+      current: {
+        instanceClass: 'db.r6g.xlarge',
+        status: 'available',
+        multiAz: true,
+        engine: 'postgres',
+        clusterId: null,
+        clusterHasReader: null,
+        pendingModifications: '',
+      },
       record: record(
         { instanceClass: 'db.r6g.large', status: 'available' },
         { instanceClass: 'db.r6g.large', status: 'modifying' },
         { instanceClass: 'db.r6g.xlarge' },
       ),
-      expected: { act: true, reason: /^scale db\.r6g\.xlarge back to db\.r6g\.large$/ },
+      expected: { act: true, reason: /^scale db\.r6g\.xlarge back to db\.r6g\.large; costs a Multi-AZ failover of about 60-120 s of errors$/ },
     },
     {
       name: 'ECS: the revision rolled back from was redeployed by hand',

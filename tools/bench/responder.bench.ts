@@ -137,7 +137,15 @@ function warmDecision(quick: boolean, config: ReturnType<typeof loadEnvironment>
     'fallback-mode': { parameter: '/chatbot/fallback-mode', value: 'false', version: 1 },
     'rate-limit': { parameter: '/chatbot/rate-limit', value: '0', version: 1 },
     'ai-kill-switch': { parameter: '/feature/ai-model', value: 'true', version: 1 },
-    'rds-scale-up': { instanceClass: 'db.r6g.large', status: 'available' },
+    'rds-scale-up': {
+      instanceClass: 'db.r6g.large',
+      status: 'available',
+      multiAz: true,
+      engine: 'postgres',
+      clusterId: null,
+      clusterHasReader: null,
+      pendingModifications: '',
+    },
     'ecs-scale-out': { desiredCount: 4, runningCount: 4 },
   };
   const events = quick ? 20_000 : 100_000;

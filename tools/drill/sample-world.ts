@@ -25,7 +25,7 @@ export interface SampleWorld {
 /**
  * Creates, in an AWS endpoint without an account's real resources (the moto emulator), the world the default
  * environment's responders act on: the ECS service with two task-definition revisions (the newer one just
- * deployed), the RDS instance on the first step of its ladder, the SSM flags, the audit table, the topics,
+ * deployed), the Multi-AZ RDS instance on the first step of its ladder, the SSM flags, the audit table, the topics,
  * the dead-letter queue and the LLM-dependency alarm the decision tree reads.
  */
 export async function createSampleWorld(clients: AwsClients, settings: ClientSettings, config: Config, mode: AutomationMode): Promise<SampleWorld> {
@@ -46,6 +46,8 @@ export async function createSampleWorld(clients: AwsClients, settings: ClientSet
         MasterUsername: 'chatbot',
         MasterUserPassword: 'not-a-real-secret-0',
         AllocatedStorage: 20,
+        // Multi-AZ, as a production database is: rds-scale-up acts where a class change costs a failover, not an outage.
+        MultiAZ: true,
       }),
     );
   }

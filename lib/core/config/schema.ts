@@ -61,6 +61,12 @@ const ServiceSchema = z.strictObject({
       maxConnections: z.number().int().positive().default(500),
       /** Classes rds-scale-up climbs, smallest first; the last one is the cap. @default automation.rdsClassLadder */
       classLadder: z.array(z.string().regex(DB_CLASS, 'must be an RDS instance class such as db.r6g.large')).min(2).optional(),
+      /**
+       * Lets rds-scale-up change the class of an instance that has no failover target (Single-AZ, or Aurora without
+       * a reader): the database is then down for the whole modification. Without it rds-scale-up refuses there.
+       * @default false
+       */
+      allowDowntime: z.boolean().default(false),
     })
     .optional(),
   api: ApiSourceSchema,
