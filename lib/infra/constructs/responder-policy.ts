@@ -92,7 +92,14 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
     }),
     new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
   ];
-  if (databases.resources.length > 0) statements.push(scopedStatement('RdsScaleUp', ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], databases));
+  if (databases.resources.length > 0) {
+    statements.push(scopedStatement('RdsScaleUp', ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], databases));
+    // rds-scale-up reads whether an Aurora instance's cluster has a reader to fail over to. DescribeDBClusters takes
+    // the `cluster` resource (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+    // RDS"), but the cluster's id is the instance's, not the config's, so every cluster of the account and region;
+    // a read, granted without a tag condition: an untagged cluster would otherwise deny it and stop every scale-up.
+    statements.push(new iam.PolicyStatement({ sid: 'RdsClusterMembers', actions: ['rds:DescribeDBClusters'], resources: [base('rds', 'cluster:*')] }));
+  }
   if (config.automation.targetScope === 'tags') {
     // The responder checks a target's tag before acting, so that an untagged one is refused with its name rather
     // than failing with AccessDenied. Reading tags changes nothing, and needs no tag.

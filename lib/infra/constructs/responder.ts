@@ -95,8 +95,17 @@ export class Responder extends Construct {
             ),
           );
     const treeAlarms = `Resource::${nagArn(fn.role, 'cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`)}`;
+    const clusters: (readonly [string, string])[] = config.services.some((s) => s.rds)
+      ? [
+          [
+            `Resource::${nagArn(fn.role, 'rds', 'cluster:*')}`,
+            "rds-scale-up reads (DescribeDBClusters) whether an Aurora instance's cluster has a reader; the cluster id comes from the instance, not the config",
+          ],
+        ]
+      : [];
     acknowledgeGrantWildcards(fn.role, auditTable, [
       ...history,
+      ...clusters,
       [
         `Resource::${nagArn(fn.role, 'codedeploy', 'deploymentgroup:*')}`,
         "ecs-rollback stops a blue/green service's CodeDeploy deployment in flight; the config names no CodeDeploy application or deployment group (responder-policy.ts)",
