@@ -28,8 +28,10 @@ export const rdsScaleUp: Mitigation<'rds'> = {
     const instance = DBInstances?.[0];
     if (!instance) throw new Error(`RDS instance ${target.id} not found`);
     const clusterId = instance.DBClusterIdentifier ?? null;
+    // Whether another instance of an Aurora cluster can take over the writes; a Multi-AZ DB cluster's member is
+    // refused whatever its cluster holds (cost below), so its cluster is not read.
     let clusterHasReader: boolean | null = null;
-    if (clusterId) {
+    if (clusterId && isAurora(instance.Engine)) {
       const { DBClusters } = await ctx.clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }));
       const members = DBClusters?.[0]?.DBClusterMembers ?? [];
       clusterHasReader = members.some((m) => m.DBInstanceIdentifier !== target.id && m.IsClusterWriter === false);
@@ -97,6 +99,11 @@ export const rdsScaleUp: Mitigation<'rds'> = {
   },
 };
 
+/** Aurora MySQL and Aurora PostgreSQL (engines `aurora-mysql`, `aurora-postgresql`; `aurora` for the oldest MySQL 5.6 clusters). */
+function isAurora(engine: unknown): boolean {
+  return typeof engine === 'string' && engine.startsWith('aurora');
+}
+
 /** The pending modified values as `Name=value, ...` ('' when none), so that a refusal can name them. */
 function pendingModifications(pending: PendingModifiedValues | undefined): string {
   return Object.entries(pending ?? {})
@@ -105,10 +112,11 @@ function pendingModifications(pending: PendingModifiedValues | undefined): strin
     .join(', ');
 }
 
+/** Someone's change queued for the maintenance window would go out with ours, unannounced: refuse, naming it. */
 function pendingRefusal(pending: string): string {
   return (
     `the instance has modifications pending (${pending}); a class change applied immediately would apply them too, by surprise. ` +
-    'Apply or cancel them first (aws rds modify-db-instance), then run the mitigation by hand if still needed'
+    'Apply or cancel them first (aws rds modify-db-instance), then change the class by hand if still needed'
   );
 }
 
@@ -126,7 +134,7 @@ function pendingRefusal(pending: string): string {
  * - Single-AZ: no standby, so the database is down for the whole modification; only with `rds.allowDowntime`.
  */
 function cost(ctx: MitigationScope, state: State): { acceptable: boolean; text: string } {
-  const aurora = String(state.engine ?? '').startsWith('aurora');
+  const aurora = isAurora(state.engine);
   if (state.clusterId && !aurora) {
     return {
       acceptable: false,
