@@ -191,7 +191,7 @@ describe('a mitigation holds only the AWS clients it declares', () => {
       'rate-limit': ['ssm'],
       'ai-kill-switch': ['ssm'],
       'rds-scale-up': ['rds'],
-      'ecs-scale-out': ['ecs'],
+      'ecs-scale-out': ['autoscaling', 'ecs'],
     });
   });
 

@@ -146,7 +146,7 @@ function warmDecision(quick: boolean, config: ReturnType<typeof loadEnvironment>
       clusterHasReader: null,
       pendingModifications: '',
     },
-    'ecs-scale-out': { desiredCount: 4, runningCount: 4 },
+    'ecs-scale-out': { desiredCount: 4, runningCount: 4, scalableTarget: false, minCapacity: null, maxCapacity: null },
   };
   const events = quick ? 20_000 : 100_000;
   let decisions = 0;
