@@ -24,6 +24,8 @@ interface Request {
   readonly resource: string;
   /** The resource's tags, as `aws:ResourceTag/<key>` context keys. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Other request context keys (a service's own condition keys). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -31,11 +33,11 @@ interface Request {
  * denied for want of a resource policy (ECS services and SSM parameters have none) whatever the role allows, and
  * the question here is what the role's own policies name.
  */
-async function evaluate(policies: readonly NamedPolicy[], { action, resource, tags = {} }: Request): Promise<Result> {
+async function evaluate(policies: readonly NamedPolicy[], { action, resource, tags = {}, context = {} }: Request): Promise<Result> {
   const accountId = resource.split(':')[4]!;
   const result = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${accountId}:role/under-test`, action, resource: { resource, accountId }, contextVariables: { ...tags } },
+      request: { principal: `arn:aws:iam::${accountId}:role/under-test`, action, resource: { resource, accountId }, contextVariables: { ...tags, ...context } },
       identityPolicies: policies.map((p) => ({ name: p.name, policy: p.policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -201,6 +203,29 @@ for (const mode of MODES) {
         ...t.flags.map((resource) => ({ action: 'ssm:GetParameter', resource })),
       ];
       for (const read of reads) assert.equal(await evaluate(roles.responder, read), 'Allowed', `${read.action} on ${read.resource}`);
+    });
+
+    it("ecs-scale-out may update the ECS desired-count scalable targets of the stack's account and region, and no other", async () => {
+      const target = (region: string, account: string) =>
+        `arn:aws:application-autoscaling:${region}:${account}:scalable-target/0123456789abcdef0123456789abcdef`;
+      const ecs = { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' };
+      const register = (resource: string, context: Record<string, string>) =>
+        evaluate(roles.responder, { action: 'application-autoscaling:RegisterScalableTarget', resource, context });
+      assert.equal(await register(target(at.region, ACCOUNT), ecs), 'Allowed');
+      assert.equal(
+        await register(target(at.region, ACCOUNT), {
+          'application-autoscaling:service-namespace': 'dynamodb',
+          'application-autoscaling:scalable-dimension': 'dynamodb:table:ReadCapacityUnits',
+        }),
+        'ImplicitlyDenied',
+        'a DynamoDB table',
+      );
+      assert.equal(await register(target(OTHER_REGION, ACCOUNT), ecs), 'ImplicitlyDenied', 'another region');
+      assert.equal(await register(target(at.region, OTHER_ACCOUNT), ecs), 'ImplicitlyDenied', 'another account');
+      for (const name of ['pager', 'verifier'] as const) {
+        const asked = { action: 'application-autoscaling:RegisterScalableTarget', resource: target(at.region, ACCOUNT), context: ecs };
+        assert.equal(await evaluate(roles[name], asked), 'ImplicitlyDenied', name);
+      }
     });
 
     for (const name of ['pager', 'verifier'] as const) {

@@ -61,16 +61,29 @@ describe('responder IAM', () => {
         for (const resource of resourcesOf(statement).map(flatten)) {
           assert.notEqual(resource, '*', `${action} on "*"`);
           // The only trailing wildcards allowed on a write: the audit table's own index (CDK's table grant), and the
-          // deployment groups of the account and region for ecs-rollback's CodeDeploy stop (the config names none).
-          if (resource.endsWith('*'))
-            assert.ok(
-              (action.startsWith('dynamodb:') && resource.endsWith('/index/*')) ||
-                (action === 'codedeploy:StopDeployment' && resource === 'arn:*:codedeploy:us-east-1:*:deploymentgroup:*'),
-              `${action} on ${resource}`,
-            );
+          // deployment groups of the account and region for ecs-rollback's CodeDeploy stop (the config names none), and the
+          // scalable targets, whose ids Application Auto Scaling mints (the test below checks their conditions).
+          const index = action.startsWith('dynamodb:') && resource.endsWith('/index/*');
+          const deploymentGroups = action === 'codedeploy:StopDeployment' && resource === 'arn:*:codedeploy:us-east-1:*:deploymentgroup:*';
+          const scalableTargets = action === 'application-autoscaling:RegisterScalableTarget' && resource.endsWith(':scalable-target/*');
+          if (resource.endsWith('*')) assert.ok(index || deploymentGroups || scalableTargets, `${action} on ${resource}`);
         }
       }
     }
+  });
+
+  it("ecs-scale-out's scalable-target update: this account and region, ECS desired counts only, and no service-linked role", () => {
+    const register = all.filter((s) => actionsOf(s).includes('application-autoscaling:RegisterScalableTarget'));
+    assert.deepEqual(
+      register.map((s) => [resourcesOf(s).map(flatten), (s as Statement & { Condition?: unknown }).Condition]),
+      [
+        [
+          ['arn:*:application-autoscaling:us-east-1:*:scalable-target/*'],
+          { StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' } },
+        ],
+      ],
+    );
+    assert.equal(all.filter((s) => actionsOf(s).includes('iam:CreateServiceLinkedRole')).length, 0);
   });
 
   it('the deployment-history reads ecs-rollback needs are scoped to the configured services', () => {

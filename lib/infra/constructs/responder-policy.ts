@@ -11,6 +11,8 @@ import { scopedStatement, targetScope, type ArnContext } from './target-scope';
 export const UNSCOPABLE_READ_ACTIONS: Readonly<Record<string, string>> = {
   'ecs:DescribeTaskDefinition': 'reads a revision; task definitions take no resource-level permission for Describe',
   'cloudwatch:GetMetricData': "reads the decision tree's metrics; GetMetricData has no resource-level permission",
+  'application-autoscaling:DescribeScalableTargets':
+    'ecs-scale-out reads whether a service has a scalable target; DescribeScalableTargets takes no resource-level permission (Service Authorization Reference, Application Auto Scaling)',
 };
 
 /**
@@ -89,6 +91,24 @@ export function responderPolicy(config: Config, arn: ArnContext): iam.PolicyStat
         base('cloudwatch', `alarm:${alarmName(config.prefix, 'LLMDependencyDown')}`),
         base('cloudwatch', `alarm:${alarmName(config.prefix, 'HighAPIErrorRate')}-*`),
       ],
+    }),
+    // ecs-scale-out moves the minimum (and maximum) capacity of a service's existing scalable target. The
+    // Service Authorization Reference gives RegisterScalableTarget the `scalable-target` resource, whose ARN ends in an
+    // id Application Auto Scaling mints (`.../scalable-target/<unique id>`), unknown to the config: hence `*` after the
+    // stack's account and region. No condition key names the scalable target's ResourceId (the ECS service), so the
+    // statement cannot be narrowed to the configured services; the service-specific keys that exist,
+    // application-autoscaling:service-namespace and application-autoscaling:scalable-dimension
+    // (https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html), narrow it to
+    // the desired count of ECS services. The code only ever names the configured service (ecs-scale-out.ts).
+    // No iam:CreateServiceLinkedRole: only registering a new target can need it, and the responder only updates
+    // targets that exist.
+    new iam.PolicyStatement({
+      sid: 'EcsScaleOutMinimum',
+      actions: ['application-autoscaling:RegisterScalableTarget'],
+      resources: [base('application-autoscaling', 'scalable-target/*')],
+      conditions: {
+        StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' },
+      },
     }),
     new iam.PolicyStatement({ sid: 'UnscopableReads', actions: Object.keys(UNSCOPABLE_READ_ACTIONS), resources: ['*'] }),
   ];

@@ -111,6 +111,10 @@ export class Responder extends Construct {
         "ecs-rollback stops a blue/green service's CodeDeploy deployment in flight; the config names no CodeDeploy application or deployment group (responder-policy.ts)",
       ],
       [
+        `Resource::${nagArn(fn.role, 'application-autoscaling', 'scalable-target/*')}`,
+        'ecs-scale-out updates the scalable target of a configured service: its ARN ends in an id Application Auto Scaling mints, and no condition key names the service; limited to the desired count of ECS services (service-namespace and scalable-dimension conditions)',
+      ],
+      [
         treeAlarms,
         "the decision tree reads the last evaluation (StateReasonData) of the HighAPIErrorRate alarm it was notified of: one alarm per service, all under the stack's prefix",
       ],
