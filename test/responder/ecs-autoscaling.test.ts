@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { ecsScaleOut } from '../../lambdas/responder/mitigations/ecs-scale-out';
+import type { MitigationScope, State } from '../../lambdas/responder/mitigations/mitigation';
 import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { revertDeps, useResponder, type ResponderHarness } from '../support/responder';
@@ -127,5 +129,49 @@ describe('revert of an ecs-scale-out that moved the scalable target', () => {
     assert.equal(result.status, 'refused', JSON.stringify(result));
     assert.equal((result as { reason: string }).reason, 'minimum capacity is now 7 (the scale-out set 6): changed after the scale-out; not reverting');
     assert.deepEqual(await capacities(h), [7, 10]);
+  });
+});
+
+describe('ecs-scale-out decide and revertDecision (pure)', () => {
+  const scope = { config: config(), service: config().services[0]! } as unknown as MitigationScope;
+  const underScaling = (desiredCount: number, minCapacity: number, maxCapacity: number): State => ({
+    desiredCount,
+    runningCount: desiredCount,
+    scalableTarget: true,
+    minCapacity,
+    maxCapacity,
+  });
+
+  it('a maximum already above the cap is kept, not lowered, and the minimum stops at the cap', () => {
+    const decision = ecsScaleOut.decide(scope, underScaling(19, 2, 30));
+    assert.deepEqual(decision.act && decision.desired, { minCapacity: 20, maxCapacity: 30 });
+  });
+
+  it('the minimum rises from itself when scaling runs at the minimum', () => {
+    const decision = ecsScaleOut.decide(scope, underScaling(5, 8, 10));
+    assert.deepEqual(decision.act && decision.desired, { minCapacity: 10, maxCapacity: 10 });
+  });
+
+  const record = { before: underScaling(4, 4, 4), desired: { minCapacity: 6, maxCapacity: 6 }, after: underScaling(6, 6, 6) } as unknown as ActionRecord;
+
+  it('revert refuses when the maximum moved since, naming it', () => {
+    const decision = ecsScaleOut.revertDecision(scope, underScaling(6, 6, 12), record);
+    assert.deepEqual(decision, { act: false, reason: 'maximum capacity is now 12 (the scale-out set 6): changed after the scale-out; not reverting' });
+  });
+
+  it('revert refuses when the scalable target was deregistered since', () => {
+    const decision = ecsScaleOut.revertDecision(
+      scope,
+      { desiredCount: 6, runningCount: 6, scalableTarget: false, minCapacity: null, maxCapacity: null },
+      record,
+    );
+    assert.equal(decision.act, false);
+    assert.match(decision.reason, /^the service has no Application Auto Scaling target any more; .* raised its minimum capacity 4 -> 6; not reverting$/);
+  });
+
+  it('revert of a scale-out that left the world as it was restores both capacities', () => {
+    const decision = ecsScaleOut.revertDecision(scope, underScaling(6, 6, 6), record);
+    assert.deepEqual(decision.act && decision.desired, { minCapacity: 4, maxCapacity: 4 });
+    assert.equal(decision.reason, 'restore the minimum capacity 6 -> 4 and the maximum capacity 6 -> 4; the scaling policies then scale in as load allows');
   });
 });
