@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { awsEnv, ONCALL_SHIM, oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
@@ -83,6 +85,30 @@ describe('oncall drill', () => {
     assert.match(run.stdout, /Nothing was changed/);
     const { MetricAlarms } = await h.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['chatbot-HighAPIErrorRate-chatbot-api'] }));
     assert.notEqual(MetricAlarms![0]!.StateValue, 'ALARM');
+  });
+
+  it("previews each mitigation on the real service: the scalable target's minimum, a Single-AZ database refused", async () => {
+    // GIVEN the service under Application Auto Scaling (2-8 tasks) and its database moved to Single-AZ
+    const h = await fresh({ secondsPerHour: 3600 });
+    const target = { ServiceNamespace: 'ecs', ResourceId: 'service/prod/chatbot-api', ScalableDimension: 'ecs:service:DesiredCount' } as const;
+    await h.clients.autoscaling.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 2, MaxCapacity: 8 }));
+    await h.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'chatbot-db', MultiAZ: false, ApplyImmediately: true }));
+    // WHEN on-call previews the latency and the connection-pool drills
+    const latency = await oncall(h.moto, ['drill', 'HighAPILatency']);
+    const database = await oncall(h.moto, ['drill', 'DatabaseConnectionPoolExhausted']);
+    // THEN each preview reads the real configuration: the minimum capacity is the lever, the scale-up would cost downtime
+    assert.equal(latency.status, 0, latency.stderr);
+    assert.match(
+      latency.stdout,
+      /ecs-scale-out +ecs:prod\/chatbot-api +would act: service under Application Auto Scaling: raise its minimum capacity 2 -> 6 \(max 8, cap 20\), so scaling keeps at least 6 tasks/,
+    );
+    assert.equal(database.status, 0, database.stderr);
+    assert.match(database.stdout, /rds-scale-up +rds:chatbot-db +would skip: .*Single-AZ.*rds\.allowDowntime/);
+    // and nothing changed
+    const { ScalableTargets } = await h.clients.autoscaling.send(
+      new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [target.ResourceId] }),
+    );
+    assert.deepEqual([ScalableTargets?.[0]?.MinCapacity, ScalableTargets?.[0]?.MaxCapacity], [2, 8]);
   });
 
   it('with --yes sets the real alarm to ALARM and follows the incident as it unfolds', async () => {
