@@ -47,8 +47,8 @@ async function blueGreenDeployment(h: ResponderHarness): Promise<string> {
   return DEPLOYMENT;
 }
 
-/** A mocked CodeDeploy client whose deployment DEPLOYMENT is in `status`, and whose StopDeployment is accepted. */
-function codeDeploy(h: ResponderHarness, status: DeploymentStatus = 'InProgress') {
+/** A mocked CodeDeploy client whose deployment DEPLOYMENT is in `status` since `minutesAgo`, and whose StopDeployment is accepted. */
+function codeDeploy(h: ResponderHarness, status: DeploymentStatus = 'InProgress', minutesAgo = 6) {
   const codedeploy = new CodeDeployClient({ ...h.moto.clientConfig, maxAttempts: 2 });
   const mock = mockClient(codedeploy);
   mock.on(GetDeploymentCommand, { deploymentId: DEPLOYMENT }).resolves({
@@ -58,7 +58,7 @@ function codeDeploy(h: ResponderHarness, status: DeploymentStatus = 'InProgress'
       deploymentGroupName: 'chatbot-api-blue-green',
       computePlatform: 'ECS',
       status,
-      createTime: new Date(Date.now() - 6 * 60_000),
+      createTime: new Date(Date.now() - minutesAgo * 60_000),
     },
   });
   mock.on(StopDeploymentCommand).resolves({ status: 'Pending', statusMessage: 'Stopping deployment with rollback' });
@@ -94,7 +94,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
     assert.deepEqual(record.desired, { stopDeployment: deploymentId, autoRollbackEnabled: true });
     assert.equal(
       record.reason,
-      `blue/green through CodeDeploy: deployment ${deploymentId} is InProgress; stop it with automatic rollback, so that CodeDeploy returns traffic to the original task set`,
+      `blue/green through CodeDeploy: deployment ${deploymentId} is InProgress, started 6 min ago; stop it with automatic rollback, so that CodeDeploy returns traffic to the original task set`,
     );
     assert.deepEqual([record.before?.deploymentController, record.before?.codeDeployDeployment], ['CODE_DEPLOY', deploymentId]);
   });
@@ -157,6 +157,21 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
       record.reason,
       `blue/green through CodeDeploy with no deployment in flight (the newest, ${deploymentId}, is Succeeded): nothing to roll back here; roll back by deploying the previous revision in CodeDeploy`,
     );
+  });
+
+  it('a deployment in flight for longer than the rollback window: refused, nothing stopped', async () => {
+    // GIVEN a blue/green deployment still baking 45 minutes after it started (the window is 30)
+    const h = await fresh();
+    await serviceControlledBy(h, 'CODE_DEPLOY');
+    const deploymentId = await blueGreenDeployment(h);
+    const { mock, clients } = codeDeploy(h, 'Baking', 45);
+    // WHEN inference errors fire
+    await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
+    // THEN the runbook's "recent deployment (within 30 minutes)" does not hold: nothing stopped, the reason says why
+    assert.equal(mock.commandCalls(StopDeploymentCommand).length, 0);
+    const record = await rollbackRecord(h);
+    assert.equal(record.decision, 'skipped');
+    assert.equal(record.reason, `CodeDeploy deployment ${deploymentId} (Baking) started 45 min ago, outside the 30-minute rollback window`);
   });
 
   it('no task set at all: refused, CodeDeploy not asked', async () => {

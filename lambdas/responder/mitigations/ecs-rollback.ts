@@ -20,8 +20,8 @@ const IN_FLIGHT = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']
  *   (deployment-history.ts), with a forced new deployment. Never rolls back a deployment that was itself a rollback,
  *   never without the history, never further back than `maxRollbackRevisions`.
  * - CODE_DEPLOY (blue/green): ECS refuses UpdateService with a task definition; the rollback is CodeDeploy's. A
- *   deployment in flight is stopped with automatic rollback, which returns traffic to the original task set; with
- *   none in flight there is nothing here to roll back.
+ *   deployment in flight, started within the rollback window, is stopped with automatic rollback, which returns
+ *   traffic to the original task set; with none in flight there is nothing here to roll back.
  * - EXTERNAL: ECS refuses UpdateService with a task definition and the deployer is unknown: always refused.
  */
 export const ecsRollback: Mitigation<'ecs' | 'codedeploy'> = {
@@ -50,7 +50,7 @@ export const ecsRollback: Mitigation<'ecs' | 'codedeploy'> = {
   },
 
   decide(ctx: MitigationScope, before: State): Decision {
-    if (before.deploymentController === 'CODE_DEPLOY') return decideCodeDeploy(before);
+    if (before.deploymentController === 'CODE_DEPLOY') return decideCodeDeploy(ctx, before);
     // EXTERNAL, or a controller ECS adds later: never an UpdateService it would refuse.
     if (before.deploymentController !== 'ECS')
       return {
@@ -119,12 +119,18 @@ export const ecsRollback: Mitigation<'ecs' | 'codedeploy'> = {
 async function codeDeployDeployment(ctx: MitigationScope<'codedeploy'>, service: Service): Promise<State> {
   const taskDefinition = service.taskDefinition ? short(service.taskDefinition) : null;
   const newest = (service.taskSets ?? []).filter((t) => t.externalId).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
-  const none = { taskDefinition, codeDeployDeployment: null, codeDeployStatus: null, refusal: null };
+  const none = { taskDefinition, codeDeployDeployment: null, codeDeployStatus: null, codeDeployStartedAt: null, refusal: null };
   if (!newest?.externalId) return none;
   const deploymentId = newest.externalId;
   try {
     const { deploymentInfo } = await ctx.clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }));
-    return { taskDefinition, codeDeployDeployment: deploymentId, codeDeployStatus: deploymentInfo?.status ?? null, refusal: null };
+    return {
+      taskDefinition,
+      codeDeployDeployment: deploymentId,
+      codeDeployStatus: deploymentInfo?.status ?? null,
+      codeDeployStartedAt: deploymentInfo?.createTime?.toISOString() ?? null,
+      refusal: null,
+    };
   } catch (error) {
     const message = String((error as Error).message).split('\n')[0];
     return {
@@ -135,7 +141,8 @@ async function codeDeployDeployment(ctx: MitigationScope<'codedeploy'>, service:
   }
 }
 
-function decideCodeDeploy(before: State): Decision {
+/** The runbook's "recent deployment (within 30 minutes)" holds for blue/green too: an older one in flight is left to people. */
+function decideCodeDeploy(ctx: MitigationScope, before: State): Decision {
   if (before.refusal !== null) return { act: false, reason: String(before.refusal) };
   const deployment = before.codeDeployDeployment;
   const status = String(before.codeDeployStatus);
@@ -146,10 +153,16 @@ function decideCodeDeploy(before: State): Decision {
       reason: `blue/green through CodeDeploy with no deployment in flight${newest}: nothing to roll back here; roll back by deploying the previous revision in CodeDeploy`,
     };
   }
+  const window = ctx.config.automation.rollbackWindowMinutes;
+  const ageMinutes = before.codeDeployStartedAt === null ? undefined : (ctx.now().getTime() - Date.parse(String(before.codeDeployStartedAt))) / 60_000;
+  if (ageMinutes === undefined || ageMinutes > window) {
+    const started = ageMinutes === undefined ? 'at an unknown time' : `${Math.round(ageMinutes)} min ago`;
+    return { act: false, reason: `CodeDeploy deployment ${deployment} (${status}) started ${started}, outside the ${window}-minute rollback window` };
+  }
   return {
     act: true,
     desired: { stopDeployment: deployment, autoRollbackEnabled: true },
-    reason: `blue/green through CodeDeploy: deployment ${deployment} is ${status}; stop it with automatic rollback, so that CodeDeploy returns traffic to the original task set`,
+    reason: `blue/green through CodeDeploy: deployment ${deployment} is ${status}, started ${Math.round(ageMinutes)} min ago; stop it with automatic rollback, so that CodeDeploy returns traffic to the original task set`,
   };
 }
 
