@@ -34,7 +34,8 @@ import { startMoto, type Moto } from '../drill/moto';
 import { alarmNotification, snsEvent } from '../drill/notifications';
 import type { SampleWorld } from '../drill/sample-world';
 import { median, runStandalone, type BenchRow } from './bench-row';
-import { createStormWorld, inPool, INITIAL_DESIRED_COUNT, serializeDynamoForMoto, servicePlans, stormConfig, type ServicePlan } from './storm-world';
+import { serializeDynamoForMoto } from '../drill/moto';
+import { createStormWorld, inPool, INITIAL_DESIRED_COUNT, servicePlans, stormConfig, type ServicePlan } from './storm-world';
 
 /** Lambda's concurrency for the storm: notifications in flight at once. */
 const CONCURRENCY = 32;

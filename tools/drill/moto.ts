@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { AwsClients } from '../../lambdas/shared/clients';
 import { findTool } from './tools';
 
 /** A running moto server: the AWS emulator the local drill and the emulator-backed tests talk to with the real SDK clients. */
@@ -71,4 +72,30 @@ export function motoAt(endpoint: string, stop: () => Promise<void>): Moto {
     },
     stop,
   };
+}
+
+/**
+ * Serializes the DynamoDB calls of these clients, one at a time, for moto: moto 5.2's TransactWriteItems is not
+ * thread-safe under its threaded server. It deep-copies the whole table before a transaction and, when a
+ * condition fails (a cooldown refusal), restores that copy, which silently undoes every write other requests
+ * made meanwhile (claims, outcomes, another target's cooldown); a concurrent write during the copy makes it fail
+ * with a 500 (`dictionary changed size during iteration`). Real DynamoDB has neither problem. Only DynamoDB is
+ * serialized: the pipeline's own race windows (read, decide, reserve, act across services) stay concurrent.
+ */
+export function serializeDynamoForMoto(clients: AwsClients): void {
+  let tail: Promise<void> = Promise.resolve();
+  clients.dynamo.middlewareStack.add(
+    (next) => async (args) => {
+      const previous = tail;
+      let release!: () => void;
+      tail = new Promise<void>((resolve) => (release = resolve));
+      await previous;
+      try {
+        return await next(args);
+      } finally {
+        release();
+      }
+    },
+    { step: 'initialize', name: 'serializeDynamoForMoto' },
+  );
 }
