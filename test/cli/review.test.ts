@@ -11,7 +11,7 @@ import { alarmName } from '../../lib/core/catalog';
 import { ReportJson } from '../../lib/cli/json-shapes';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
-import { seedHistory } from '../support/history';
+import { HISTORY_HYGIENE, seedHistory } from '../support/history';
 
 const { fresh } = useEscalation();
 
@@ -121,61 +121,7 @@ describe('oncall report', () => {
     for (const field of fields) assert.ok(manual.includes(`"${field}"`), `docs/oncall-cli.md documents ${field}`);
 
     // and the figures computed by hand (see test/cli/report/hygiene.test.ts for the derivation)
-    const none = { count: 0, medianSeconds: null, p90Seconds: null };
-    assert.deepEqual(report.alerts, [
-      {
-        alertId: 'HighAPIErrorRate',
-        severity: 'P1',
-        fires: 3,
-        incidents: 3,
-        actedFires: 2,
-        noActionFires: 1,
-        noActionShare: 1 / 3,
-        acknowledgedFires: 3,
-        timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 },
-        timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 },
-        flaps: 2,
-      },
-      {
-        alertId: 'ScheduledJobCompleted',
-        severity: 'P4',
-        fires: 3,
-        incidents: 3,
-        actedFires: 0,
-        noActionFires: 3,
-        noActionShare: 1,
-        acknowledgedFires: 0,
-        timeToAck: none,
-        timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 },
-        flaps: 0,
-      },
-      {
-        alertId: 'UnusualErrorRateIncrease',
-        severity: 'P3',
-        fires: 3,
-        incidents: 3,
-        actedFires: 0,
-        noActionFires: 3,
-        noActionShare: 1,
-        acknowledgedFires: 0,
-        timeToAck: none,
-        timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 },
-        flaps: 1,
-      },
-      {
-        alertId: 'HighAPILatency',
-        severity: 'P2',
-        fires: 2,
-        incidents: 1,
-        actedFires: 1,
-        noActionFires: 1,
-        noActionShare: 0.5,
-        acknowledgedFires: 2,
-        timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 },
-        timeToResolve: none,
-        flaps: 0,
-      },
-    ]);
+    assert.deepEqual(report.alerts, HISTORY_HYGIENE);
     assert.deepEqual(
       report.candidates.map((c) => `${c.alertId} ${c.rule}`),
       ['UnusualErrorRateIncrease retire-or-downgrade', 'HighAPIErrorRate tune-duration', 'HighAPIErrorRate check-routing'],

@@ -3,6 +3,7 @@ import type { Incident, Member } from '../../lambdas/shared/storage/incident';
 import type { IncidentStore } from '../../lambdas/shared/storage/incident-store';
 import { alarmName, findAlert, type MitigationId } from '../../lib/core/catalog';
 import { transitionKey } from '../../lib/core/escalation-plan';
+import type { AlertHygiene } from '../../lib/cli/report/hygiene';
 
 /**
  * A seeded incident history for `oncall report`: the same history as the store would hold it (pure tests) and
@@ -162,3 +163,62 @@ export async function seedHistory(store: IncidentStore, audit: AuditLog, base: D
     await audit.outcome(a.actionId, { outcome: 'succeeded' }, a.createdAt);
   }
 }
+
+/** What a hygiene report of {@link HISTORY} says, computed by hand (derivations in test/cli/report/hygiene.test.ts), most fires first. */
+export const HISTORY_HYGIENE: readonly AlertHygiene[] = (() => {
+  const none = { count: 0, medianSeconds: null, p90Seconds: null };
+  return [
+    {
+      alertId: 'HighAPIErrorRate',
+      severity: 'P1',
+      fires: 3,
+      incidents: 3,
+      actedFires: 2,
+      noActionFires: 1,
+      noActionShare: 1 / 3,
+      acknowledgedFires: 3,
+      timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 },
+      timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 },
+      flaps: 2,
+    },
+    {
+      alertId: 'ScheduledJobCompleted',
+      severity: 'P4',
+      fires: 3,
+      incidents: 3,
+      actedFires: 0,
+      noActionFires: 3,
+      noActionShare: 1,
+      acknowledgedFires: 0,
+      timeToAck: none,
+      timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 },
+      flaps: 0,
+    },
+    {
+      alertId: 'UnusualErrorRateIncrease',
+      severity: 'P3',
+      fires: 3,
+      incidents: 3,
+      actedFires: 0,
+      noActionFires: 3,
+      noActionShare: 1,
+      acknowledgedFires: 0,
+      timeToAck: none,
+      timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 },
+      flaps: 1,
+    },
+    {
+      alertId: 'HighAPILatency',
+      severity: 'P2',
+      fires: 2,
+      incidents: 1,
+      actedFires: 1,
+      noActionFires: 1,
+      noActionShare: 0.5,
+      acknowledgedFires: 2,
+      timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 },
+      timeToResolve: none,
+      flaps: 0,
+    },
+  ];
+})();

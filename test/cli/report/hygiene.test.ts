@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Incident } from '../../../lambdas/shared/storage/incident';
 import { flapsOf, hygiene, renderHygiene, spread, TUNING_RULES, type AlertHygiene } from '../../../lib/cli/report/hygiene';
-import { buildHistory, PREFIX } from '../../support/history';
+import { buildHistory, HISTORY_HYGIENE, PREFIX } from '../../support/history';
 
 const BASE = new Date('2026-10-01T00:00:00.000Z');
 const SINCE = '2026-09-01T00:00:00.000Z';
@@ -119,62 +119,7 @@ describe('hygiene of the seeded history', () => {
   // ScheduledJobCompleted (P4): three incidents 10 h apart, resolved after 1 min each.
   const { incidents, actions } = buildHistory(BASE);
   const report = hygiene({ incidents, actions, since: SINCE, until: UNTIL, prefix: PREFIX });
-  const none = { count: 0, medianSeconds: null, p90Seconds: null };
-
-  const expected: AlertHygiene[] = [
-    {
-      alertId: 'HighAPIErrorRate',
-      severity: 'P1',
-      fires: 3,
-      incidents: 3,
-      actedFires: 2,
-      noActionFires: 1,
-      noActionShare: 1 / 3,
-      acknowledgedFires: 3,
-      timeToAck: { count: 3, medianSeconds: 1200, p90Seconds: 1500 },
-      timeToResolve: { count: 3, medianSeconds: 2400, p90Seconds: 3600 },
-      flaps: 2,
-    },
-    {
-      alertId: 'ScheduledJobCompleted',
-      severity: 'P4',
-      fires: 3,
-      incidents: 3,
-      actedFires: 0,
-      noActionFires: 3,
-      noActionShare: 1,
-      acknowledgedFires: 0,
-      timeToAck: none,
-      timeToResolve: { count: 3, medianSeconds: 60, p90Seconds: 60 },
-      flaps: 0,
-    },
-    {
-      alertId: 'UnusualErrorRateIncrease',
-      severity: 'P3',
-      fires: 3,
-      incidents: 3,
-      actedFires: 0,
-      noActionFires: 3,
-      noActionShare: 1,
-      acknowledgedFires: 0,
-      timeToAck: none,
-      timeToResolve: { count: 2, medianSeconds: 450, p90Seconds: 600 },
-      flaps: 1,
-    },
-    {
-      alertId: 'HighAPILatency',
-      severity: 'P2',
-      fires: 2,
-      incidents: 1,
-      actedFires: 1,
-      noActionFires: 1,
-      noActionShare: 0.5,
-      acknowledgedFires: 2,
-      timeToAck: { count: 1, medianSeconds: 600, p90Seconds: 600 },
-      timeToResolve: none,
-      flaps: 0,
-    },
-  ];
+  const expected = HISTORY_HYGIENE;
   for (const e of expected) {
     it(`${e.alertId}: fires ${e.fires}, no action ${e.noActionFires}, flaps ${e.flaps}`, () => {
       assert.deepEqual(
