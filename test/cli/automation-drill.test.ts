@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
@@ -59,18 +59,7 @@ describe('oncall automation', () => {
 describe('oncall drill', () => {
   it('by default shows what would happen and changes nothing', async () => {
     const h = await fresh({ secondsPerHour: 3600 });
-    await h.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'chatbot-HighAPIErrorRate-chatbot-api',
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'RequestCount',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 5,
-        Threshold: 0.05,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    await h.putAlarm('HighAPIErrorRate', 'chatbot-api');
     const run = await oncall(h.moto, ['drill', 'HighAPIErrorRate']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Drill: chatbot-HighAPIErrorRate-chatbot-api \(P1, API error rate above 5% for 5 minutes\)/);
@@ -113,19 +102,7 @@ describe('oncall drill', () => {
 
   it('with --yes sets the real alarm to ALARM and follows the incident as it unfolds', async () => {
     const h = await fresh({ secondsPerHour: 3600 });
-    const name = 'chatbot-ModelAccuracyDrop';
-    await h.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'ChatbotAI',
-        MetricName: 'ModelAccuracy',
-        Statistic: 'Average',
-        Period: 300,
-        EvaluationPeriods: 2,
-        Threshold: 0.8,
-        ComparisonOperator: 'LessThanThreshold',
-      }),
-    );
+    const name = await h.putAlarm('ModelAccuracyDrop');
     // WHEN the drill runs (a subprocess), and CloudWatch's fan-out (EventBridge to the starter, SNS to the
     // responder) is played by the test as soon as the alarm is in ALARM: moto records the state, AWS would deliver
     const child = spawn(process.execPath, [ONCALL_SHIM, 'drill', 'ModelAccuracyDrop', '--yes', '--follow', '8s'], {

@@ -3,11 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { verifyAction } from '../../lambdas/escalation/verifier';
-import { alarmName } from '../../lib/core/catalog';
 import { ReportJson } from '../../lib/cli/json-shapes';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
@@ -19,20 +17,7 @@ describe('oncall review', () => {
   it('writes the skeleton of an incident the real responders and escalation produced: every timeline event, the due date', async () => {
     // GIVEN the HighAPIErrorRate alarm in ALARM, the real starter and responder, a rollback that does not clear it
     const h = await fresh({ secondsPerHour: 3600 });
-    const name = alarmName(h.config.prefix, 'HighAPIErrorRate', 'chatbot-api');
-    await h.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
-    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill' }));
+    await h.putAlarm('HighAPIErrorRate', 'chatbot-api', { value: 'ALARM', reason: 'drill' });
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     const acted = (await h.deps.audit.listSince('1970')).filter((a) => a.decision === 'acted');
     assert.ok(acted.length > 0, 'the responder acted');

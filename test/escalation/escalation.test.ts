@@ -1,9 +1,7 @@
 import { localResponder } from '../../tools/drill/local-responder';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
-import { alarmName } from '../../lib/core/catalog';
 import { alarmNotification, alarmStateChangeEvent, snsEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
@@ -183,20 +181,7 @@ describe('verification of automatic actions', () => {
   it('an action whose alarm is still in ALARM after the window is ineffective and pages at once', async () => {
     // GIVEN an open P1 incident whose alarm stays in ALARM (the next step, the ack deadline, is 15 s away)
     const h = await fresh({ secondsPerHour: 60 });
-    const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
-    await h.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'ChatbotAI',
-        MetricName: 'ModelAccuracy',
-        Statistic: 'Average',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 0.8,
-        ComparisonOperator: 'LessThanThreshold',
-      }),
-    );
-    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'drill' }));
+    await h.putAlarm('ModelAccuracyDrop', undefined, { value: 'ALARM', reason: 'drill' });
     const at = new Date();
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
     const id = (opened as { incidentId: string }).incidentId;
@@ -224,20 +209,7 @@ describe('verification of automatic actions', () => {
 
   it('an action whose alarm cleared is verified and pages nobody', async () => {
     const h = await fresh({ secondsPerHour: 60 });
-    const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
-    await h.clients.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'ChatbotAI',
-        MetricName: 'ModelAccuracy',
-        Statistic: 'Average',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 0.8,
-        ComparisonOperator: 'LessThanThreshold',
-      }),
-    );
-    await h.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'recovered' }));
+    const name = await h.putAlarm('ModelAccuracyDrop', undefined, { value: 'OK', reason: 'recovered' });
     const at = new Date();
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
     const id = (opened as { incidentId: string }).incidentId;

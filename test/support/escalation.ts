@@ -10,7 +10,10 @@ import { acquireMoto } from '../../tools/drill/moto-pool';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
 import { alertSettings } from '../../lib/core/config/alert-settings';
-import { findAlert } from '../../lib/core/catalog';
+import { alarmName, findAlert } from '../../lib/core/catalog';
+import { SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
+import { stacksOf } from '../../lib/infra/app';
+import { putSynthesizedAlarm } from '../../tools/drill/synthesized-alarm';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { recordingLogger, type LogLine } from './responder';
 
@@ -26,13 +29,19 @@ export interface EscalationHarness extends EscalationWorld {
    * notification to the real responder (whose actions are verified by the local verification runner).
    */
   alarm(change: AlarmChange, options?: { now?: Date }): Promise<{ incidentId?: string }>;
+  /**
+   * Creates in moto the alarm of `alertId` (and `instance`) as the default environment synthesizes it, set to `state`
+   * with `reason` if given (moto starts it in INSUFFICIENT_DATA). @returns its name
+   */
+  putAlarm(alertId: string, instance?: string, state?: { value: StateValue; reason: string }): Promise<string>;
 }
 
 /** One moto server and one synth per test file; `fresh()` starts from an empty account each time. */
 export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigInput>; secondsPerHour?: number }) => Promise<EscalationHarness> } {
   let moto: Moto | undefined;
   const worlds: EscalationWorld[] = [];
-  const core = synth(makeConfig()).templates.get('chatbot-alerting')!;
+  const synthesized = synth(makeConfig());
+  const core = synthesized.templates.get('chatbot-alerting')!;
   const machines = core.findResources('AWS::StepFunctions::StateMachine') as Record<
     string,
     { Properties: { StateMachineName: string; DefinitionString: unknown } }
@@ -90,7 +99,13 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
         await respond(o.now)(snsEvent(sample.severityTopicArns[severity]!, JSON.stringify(alarmNotification(config, { ...change, at }))));
         return { incidentId: (outcome as { incidentId?: string }).incidentId };
       };
-      return { ...world, moto, sample, clients, config, logs, alarm };
+      const putAlarm = async (alertId: string, instance?: string, state?: { value: StateValue; reason: string }) => {
+        const name = alarmName(config.prefix, alertId, instance);
+        await putSynthesizedAlarm(clients.cloudwatch, stacksOf(synthesized.built), name);
+        if (state) await clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state.value, StateReason: state.reason }));
+        return name;
+      };
+      return { ...world, moto, sample, clients, config, logs, alarm, putAlarm };
     },
   };
 }
