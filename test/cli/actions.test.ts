@@ -8,7 +8,7 @@ const { fresh } = useEscalation();
 describe('oncall actions', () => {
   it('lists what the real responders did, as a table and as JSON', async () => {
     // GIVEN a rollback and a kill switch done by the real responder, in moto
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     await h.alarm({ alertId: 'ModelAccuracyDrop' });
     // WHEN
@@ -34,7 +34,7 @@ describe('oncall actions', () => {
   });
 
   it('says why it cannot answer: unknown incident (3), unreachable endpoint (4), missing table (4), unknown env (2)', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const unknown = await oncall(h.moto, ['actions', '--incident', 'nope']);
     assert.equal(unknown.status, 3);
     assert.match(unknown.stderr, /no incident nope/);

@@ -13,7 +13,7 @@ const { fresh } = useEscalation();
 
 describe('oncall automation', () => {
   it('pause, dry-run and resume change the switch the responders read, recording who, when and why', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const mode = async () => (await h.clients.ssm.send(new GetParameterCommand({ Name: '/chatbot/automation-mode' }))).Parameter?.Value;
 
     const pause = await oncall(h.moto, ['automation', 'pause', '--reason', 'rollback loop on chatbot-api']);
@@ -49,7 +49,7 @@ describe('oncall automation', () => {
   });
 
   it('refuses a change without a reason', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const run = await oncall(h.moto, ['automation', 'pause']);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /required option '--reason <text>'/);
@@ -58,7 +58,7 @@ describe('oncall automation', () => {
 
 describe('oncall drill', () => {
   it('by default shows what would happen and changes nothing', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     await h.putAlarm('HighAPIErrorRate', 'chatbot-api');
     const run = await oncall(h.moto, ['drill', 'HighAPIErrorRate']);
     assert.equal(run.status, 0, run.stderr);
@@ -78,7 +78,7 @@ describe('oncall drill', () => {
 
   it("previews each mitigation on the real service: the scalable target's minimum, a Single-AZ database refused", async () => {
     // GIVEN the service under Application Auto Scaling (2-8 tasks) and its database moved to Single-AZ
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const target = { ServiceNamespace: 'ecs', ResourceId: 'service/prod/chatbot-api', ScalableDimension: 'ecs:service:DesiredCount' } as const;
     await h.clients.autoscaling.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 2, MaxCapacity: 8 }));
     await h.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'chatbot-db', MultiAZ: false, ApplyImmediately: true }));
@@ -101,11 +101,11 @@ describe('oncall drill', () => {
   });
 
   it('with --yes sets the real alarm to ALARM and follows the incident as it unfolds', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const name = await h.putAlarm('ModelAccuracyDrop');
     // WHEN the drill runs (a subprocess), and CloudWatch's fan-out (EventBridge to the starter, SNS to the
     // responder) is played by the test as soon as the alarm is in ALARM: moto records the state, AWS would deliver
-    const child = spawn(process.execPath, [ONCALL_SHIM, 'drill', 'ModelAccuracyDrop', '--yes', '--follow', '8s'], {
+    const child = spawn(process.execPath, [ONCALL_SHIM, 'drill', 'ModelAccuracyDrop', '--yes', '--follow', '60s'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...awsEnv(h.moto.endpoint) },
     });
     let stdout = '';
@@ -120,7 +120,8 @@ describe('oncall drill', () => {
     assert.equal(MetricAlarms![0]!.StateValue, 'ALARM');
     assert.match(MetricAlarms![0]!.StateReason!, /^drill by /);
     const { incidentId } = await h.alarm({ alertId: 'ModelAccuracyDrop' });
-    await new Promise((r) => setTimeout(r, 2500));
+    // the alarm returns to OK once the drill has printed the action (the follow ends at the resolve, or at 60 s)
+    for (let i = 0; i < 300 && !/action +ai-kill-switch/.test(stdout); i++) await new Promise((r) => setTimeout(r, 200));
     await h.event({
       source: 'aws.cloudwatch',
       'detail-type': 'CloudWatch Alarm State Change',

@@ -8,7 +8,7 @@ const { fresh } = useEscalation();
 describe('oncall incidents, incident show, ack, resolve', () => {
   it('lists incidents, shows the timeline with the automatic actions, acknowledges and resolves', async () => {
     // GIVEN a P1 incident opened by the real starter, with the responder's rollback, and a P3
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     await h.alarm({ alertId: 'HighCPUUtilization', instance: 'chatbot-api', at: new Date(Date.now() + 1000) });
     const id = incidentId!;
@@ -58,7 +58,7 @@ describe('oncall incidents, incident show, ack, resolve', () => {
   });
 
   it('unknown incident: exit 3 with how to list them', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     for (const args of [
       ['incident', 'show', 'nope'],
       ['ack', 'nope'],

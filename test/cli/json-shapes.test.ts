@@ -10,7 +10,7 @@ const { fresh } = useEscalation();
 describe('--json outputs match their documented shapes (lib/cli/json-shapes.ts)', () => {
   it('actions, incidents, incident show, automation status, silence, silences', async () => {
     // GIVEN a world with actions (acted and skipped), an acknowledged incident, a silenced one and a switch change
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     await oncall(h.moto, ['ack', incidentId!]);
     await oncall(h.moto, ['automation', 'dry-run', '--reason', 'shape test']);

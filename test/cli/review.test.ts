@@ -16,7 +16,7 @@ const { fresh } = useEscalation();
 describe('oncall review', () => {
   it('writes the skeleton of an incident the real responders and escalation produced: every timeline event, the due date', async () => {
     // GIVEN the HighAPIErrorRate alarm in ALARM, the real starter and responder, a rollback that does not clear it
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     await h.putAlarm('HighAPIErrorRate', 'chatbot-api', { value: 'ALARM', reason: 'drill' });
     const { incidentId } = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     const acted = (await h.deps.audit.listSince('1970')).filter((a) => a.decision === 'acted');
@@ -67,7 +67,7 @@ describe('oncall review', () => {
   });
 
   it('an unknown incident is NOT_FOUND (3)', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const run = await oncall(h.moto, ['review', 'nope']);
     assert.equal(run.status, 3);
     assert.match(run.stderr, /no incident nope/);
@@ -84,7 +84,7 @@ const fieldsOf = (shape: z.ZodType): string[] => {
 describe('oncall report', () => {
   it('figures of a seeded history written through the incident store and the audit log', async () => {
     // GIVEN test/support/history.ts, from ten days ago
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const base = new Date(Math.floor((Date.now() - 10 * 86_400_000) / 3_600_000) * 3_600_000);
     await seedHistory(h.deps.store, h.deps.audit, base);
 

@@ -14,7 +14,7 @@ type Listed = Silence & { state: string };
 describe('oncall silence, silences, unsilence', () => {
   it('silences an alert (the responders honour it), lists it, ends it early and keeps the record', async () => {
     // GIVEN
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     // WHEN on-call silences HighAPIErrorRate for 2 hours
     const created = await oncall(h.moto, ['silence', 'HighAPIErrorRate', '--for', '2h', '--reason', 'bad deploy, rolling forward']);
     // THEN
@@ -63,7 +63,7 @@ describe('oncall silence, silences, unsilence', () => {
   });
 
   it('silences a service or a category (JSON), and a silence expires by itself', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const [service, category, short] = await Promise.all([
       oncall(h.moto, ['silence', '--service', 'chatbot-api', '--for', '30m', '--reason', 'db migration', '--json']),
       oncall(h.moto, ['silence', '--category', 'security', '--for', '1d', '--reason', 'pen test', '--json']),
@@ -91,7 +91,7 @@ describe('oncall silence, silences, unsilence', () => {
   });
 
   it('refuses bad input with exit code 2, and an unknown id with 3', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const cases: readonly [readonly string[], RegExp][] = [
       [['silence', '--for', '2h', '--reason', 'x'], /name exactly one of ALERT, --service or --category; received none/],
       [
@@ -122,7 +122,7 @@ describe('oncall silence, silences, unsilence', () => {
   });
 
   it('lists the config windows in force now', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     // a window from a minute ago to an hour from now (UTC), every day: in force whenever the test runs
     const hhmm = (ms: number) => new Date(Date.now() + ms).toISOString().slice(11, 16);
     const always = { days: [1, 2, 3, 4, 5, 6, 7], start: hhmm(-60_000), end: hhmm(3_600_000) };

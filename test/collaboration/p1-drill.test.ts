@@ -28,7 +28,7 @@ async function firePage(h: CollaborationHarness): Promise<string> {
 describe('a P1 drill through every integration', () => {
   it('opens the channel, invites, posts the page and the actions, then opens the status page; the resolution resolves it', async () => {
     // GIVEN every integration configured, automation enabled, a deployment to roll back
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const today = new Date().toISOString().slice(0, 10);
     // WHEN HighAPIErrorRate fires: on-call is paged and the responder rolls back; later the alarm clears
     const incidentId = await firePage(h);
@@ -88,7 +88,7 @@ describe('a P1 drill through every integration', () => {
 
   it('delivered twice (the stream is at least once), nothing is posted twice', async () => {
     // GIVEN a drill whose records were all handled
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     await firePage(h);
     while ((await h.drain()) > 0); // the integrations' own events, too
     const before = h.fake.requests.length;
@@ -100,7 +100,7 @@ describe('a P1 drill through every integration', () => {
 
   it('an integration answering 500 for the whole incident delays neither the page nor the mitigation, and the failure is in the timeline', async () => {
     // GIVEN Slack down for good
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     h.fake.fail('slack', { status: 500 });
     // WHEN the incident runs its course
     const incidentId = await firePage(h);
@@ -141,7 +141,7 @@ describe('a P1 drill through every integration', () => {
 
   it('an integration that starts failing mid-incident costs one retry budget per batch: the breaker skips its later calls', async () => {
     // GIVEN a channel opened while Slack was up
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const incidentId = await firePage(h);
     while ((await h.drain()) > 0);
     const before = h.fake.requestsTo('slack').length;
@@ -165,7 +165,7 @@ describe('a P1 drill through every integration', () => {
 
   it('a channel that could not be opened is opened by the next page, without waiting for the failed claim to expire', async () => {
     // GIVEN Slack failing every attempt of the first page's channel
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     h.fake.fail('slack', { status: 500, times: h.config.integrations.http.attempts });
     const incidentId = await firePage(h);
     await h.drain();
@@ -182,7 +182,6 @@ describe('a P1 drill through every integration', () => {
   it('a customer-facing P2 opens a channel when P2 is configured, and marks its component degraded, not down', async () => {
     // GIVEN Slack channels for P1 and P2
     const h = await fresh({
-      secondsPerHour: 3600,
       config: { integrations: { ...DRILL_INTEGRATIONS, slack: { ...DRILL_INTEGRATIONS.slack, severities: ['P1', 'P2'] } } },
     });
     // WHEN HighAPILatency (P2) fires, pages, and on-call acknowledges

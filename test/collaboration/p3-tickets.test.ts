@@ -74,7 +74,7 @@ describe('P3 tickets', () => {
   for (const provider of PROVIDERS) {
     it(`${provider.name}: a flapping alarm makes exactly one ticket, reopened and closed with it`, async () => {
       // GIVEN tickets in this tracker
-      const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: provider.tickets } } });
+      const h = await fresh({ config: { integrations: { ...DRILL_INTEGRATIONS, tickets: provider.tickets } } });
       // WHEN the alarm fires and clears three times: three incidents
       const incidents = await flap(h, 3);
       assert.equal(new Set(incidents).size, 3);
@@ -101,7 +101,6 @@ describe('P3 tickets', () => {
 
   it('a Jira project without a done transition gets comments, and the open ticket keeps taking the flaps', async () => {
     const h = await fresh({
-      secondsPerHour: 3600,
       config: { integrations: { ...DRILL_INTEGRATIONS, tickets: { ...JIRA, doneTransitionId: undefined, reopenTransitionId: undefined } } },
     });
     await flap(h, 2);
@@ -118,7 +117,7 @@ describe('P3 tickets', () => {
 describe('P4 ticket backlog', () => {
   it('files one backlog ticket per P4 incident when the tracker takes P4 (the default), and a redelivery files nothing more', async () => {
     // GIVEN GitHub tickets with their default severities (P3 and P4)
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     // WHEN a P4 alarm fires, and EventBridge delivers the same change again
     const at = new Date(Date.now() - 60_000);
     const { incidentId } = await h.alarm({ alertId: 'ModelRetrained', at });
@@ -140,7 +139,7 @@ describe('P4 ticket backlog', () => {
 
   it('files nothing, and records no failure, for a P4 incident without a tracker', async () => {
     // GIVEN no ticket integration
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: undefined } } });
+    const h = await fresh({ config: { integrations: { ...DRILL_INTEGRATIONS, tickets: undefined } } });
     // WHEN a P4 alarm fires
     const { incidentId } = await h.alarm({ alertId: 'ModelRetrained', at: new Date(Date.now() - 60_000) });
     // THEN the digest is its only path: no ticket request, no integration failure

@@ -33,7 +33,7 @@ async function incidents(h: CollaborationHarness): Promise<string[]> {
 describe('secrets of the integrations', () => {
   it('appear in no log, timeline, audit record, page, post or error message, even when every integration fails', async () => {
     // GIVEN Slack working, the others refusing or failing in every way they can
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, tickets: JIRA } } });
+    const h = await fresh({ config: { integrations: { ...DRILL_INTEGRATIONS, tickets: JIRA } } });
     h.fake.fail('statuspage', { status: 401 });
     h.fake.fail('jira', { status: 500 });
     h.fake.fail('pagerduty', { status: 400 });
@@ -59,7 +59,7 @@ describe('secrets of the integrations', () => {
   it('a secret that cannot be read fails only its integration, naming the secret, not its value', async () => {
     // GIVEN PagerDuty's secret missing from Secrets Manager
     const routingKeySecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:alerting/no-such-secret';
-    const h = await fresh({ secondsPerHour: 3600, config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn } } } });
+    const h = await fresh({ config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn } } } });
     await new SecretsManagerClient(h.moto.clientConfig).send(new DeleteSecretCommand({ SecretId: routingKeySecretArn, ForceDeleteWithoutRecovery: true }));
     // WHEN
     const [p1] = await incidents(h);
@@ -74,7 +74,6 @@ describe('secrets of the integrations', () => {
   it('a secret given by name is read by that name, even one ending in "-" and six characters', async () => {
     // GIVEN PagerDuty's routing key stored as alerting/pagerduty-abcdef and named so in the config
     const h = await fresh({
-      secondsPerHour: 3600,
       config: { integrations: { ...DRILL_INTEGRATIONS, pagerDuty: { routingKeySecretArn: { name: 'alerting/pagerduty-abcdef' } } } },
     });
     // WHEN a P1 runs its course

@@ -27,12 +27,10 @@ async function open(h: EscalationHarness, alertId: string, instance?: string): P
 
 /** The first `page` event of an incident, once the escalation's first step has run. */
 async function firstPage(h: EscalationHarness, incidentId: string) {
-  for (let i = 0; i < 100; i++) {
-    const event = (await h.deps.store.timeline(incidentId)).find((e) => e.type === 'page');
-    if (event) return event;
-    await sleep(50);
-  }
-  throw new Error('no page within 5 s');
+  await h.stepRan(0, incidentId);
+  const event = (await h.deps.store.timeline(incidentId)).find((e) => e.type === 'page');
+  if (!event) throw new Error('the first step paged nobody');
+  return event;
 }
 
 /** Listens on a free loopback port; returns it. */
@@ -44,7 +42,7 @@ async function listen(server: Server): Promise<number> {
 describe('recent changes in the window', () => {
   it('lists the deployment, the parameter changes and the actions of the window, and nothing older', async () => {
     // GIVEN older changes: search-api deployed, the flags written (by the sample world), over a second ago
-    const h = await fresh({ config: { services: [...DEFAULT_INPUT.services, SEARCH] }, secondsPerHour: 3600 });
+    const h = await fresh({ config: { services: [...DEFAULT_INPUT.services, SEARCH] } });
     await h.clients.ecs.send(
       new RegisterTaskDefinitionCommand({ family: 'search-api', containerDefinitions: [{ name: 'api', image: 'search-api:2.0.0', memory: 512 }] }),
     );
@@ -122,7 +120,7 @@ describe('recent changes in the window', () => {
   });
 
   it("reads only the incident's own service when it has one", async () => {
-    const h = await fresh({ config: { services: [...DEFAULT_INPUT.services, SEARCH] }, secondsPerHour: 3600 });
+    const h = await fresh({ config: { services: [...DEFAULT_INPUT.services, SEARCH] } });
     await h.clients.ecs.send(
       new RegisterTaskDefinitionCommand({ family: 'search-api', containerDefinitions: [{ name: 'api', image: 'search-api:2.0.0', memory: 512 }] }),
     );
@@ -138,7 +136,7 @@ describe('recent changes in the window', () => {
 describe("the alarm's datapoints", () => {
   it('a metric alarm: its statistic over the window, oldest first, against its threshold', async () => {
     // GIVEN the alarm as CloudWatch holds it, and four minutes of its metric
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const name = alarmName(h.config.prefix, 'ModelAccuracyDrop');
     const Dimensions = [{ Name: 'Environment', Value: 'prod' }];
     await h.clients.cloudwatch.send(
@@ -195,7 +193,7 @@ describe("the alarm's datapoints", () => {
   });
 
   it("a metric-math alarm: its own queries go to GetMetricData, the expression's series is kept", async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const name = alarmName(h.config.prefix, 'HighAPIErrorRate', 'chatbot-api');
     const metric = (MetricName: string) => ({ Namespace: 'ChatbotAI', MetricName, Dimensions: [{ Name: 'Environment', Value: 'prod' }] });
     await h.clients.cloudwatch.send(
@@ -234,7 +232,7 @@ describe("the alarm's datapoints", () => {
   });
 
   it('a composite alarm: no datapoints, its rule (moto cannot create one: DescribeAlarms is stubbed)', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const incident = await open(h, 'ModelAccuracyDrop');
     const rule = 'ALARM("chatbot-HighAPIErrorRate-chatbot-api") AND ALARM("chatbot-HighAPILatency-chatbot-api")';
     const cloudwatch = {
@@ -249,7 +247,7 @@ describe("the alarm's datapoints", () => {
 
 describe('context that cannot be read', () => {
   it('a refused connection, a cluster that does not exist and a source that hangs land in unavailable, within the timeout', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const incident = await open(h, 'ModelAccuracyDrop');
     const closed = createServer();
     const closedPort = await listen(closed);
@@ -287,7 +285,7 @@ describe('context that cannot be read', () => {
   });
 
   it('the page still goes out, says what is missing, and carries the context to PagerDuty and the timeline', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const incident = await open(h, 'ModelAccuracyDrop');
     await firstPage(h, incident.incidentId);
     await h.inbox();
@@ -314,7 +312,7 @@ describe('context that cannot be read', () => {
 describe('every page carries its context', () => {
   it('the first page of an incident lists the recent changes, and its timeline event holds them', async () => {
     // GIVEN the sample world just deployed chatbot-api and wrote the flags
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     // WHEN the alarm fires and the escalation pages its first step
     const incident = await open(h, 'ModelAccuracyDrop');
     const event = await firstPage(h, incident.incidentId);

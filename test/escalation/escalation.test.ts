@@ -1,31 +1,37 @@
-import { localResponder } from '../../tools/drill/local-responder';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/escalation/incident-lifecycle';
-import { alarmNotification, alarmStateChangeEvent, snsEvent } from '../../tools/drill/notifications';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WEEK = 7 * 24 * 60;
 
 /** The pages of the incident, from its timeline, in order: which roles, at which step. */
 async function pages(h: EscalationHarness, incidentId: string): Promise<string[]> {
   return (await h.deps.store.timeline(incidentId)).filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+'));
 }
 
+/** How the incident's escalation ended; on the clock, once the clock has passed every step of the timetable. */
 async function finished(h: EscalationHarness, incidentId: string): Promise<string> {
+  h.clock?.advanceTo(h.clock.at(WEEK));
   const incident = await h.deps.store.get(incidentId);
   return h.runner.executions.get(incident!.executionName!)!.done;
 }
 
-describe('escalation of a P1 (2 s per hour: ack deadline 0.5 s, senior 2 s, VP 8 s)', () => {
+/** Opens an incident on the clock (at the time it has reached). @returns its id */
+async function open(h: EscalationHarness, alertId: string, instance?: string): Promise<string> {
+  const opened = await h.event(alarmStateChangeEvent(h.config, { alertId, instance, at: h.clock?.time }));
+  assert.equal(opened.outcome, 'opened', JSON.stringify(opened));
+  return (opened as { incidentId: string }).incidentId;
+}
+
+describe('escalation of a P1 (ack deadline 15 min, senior 1 h, VP 4 h, on the clock)', () => {
   it('with no ack: primary and the incident commander, then primary with secondary, then senior, then VP, in order', async () => {
     // GIVEN
-    const h = await fresh();
+    const h = await fresh({ clock: true });
     // WHEN the alarm fires and nobody acknowledges
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
-    assert.equal(opened.outcome, 'opened');
-    const id = (opened as { incidentId: string }).incidentId;
+    const id = await open(h, 'ModelAccuracyDrop');
     assert.equal(await finished(h, id), 'succeeded');
     // THEN
     assert.deepEqual(await pages(h, id), [
@@ -57,11 +63,10 @@ describe('escalation of a P1 (2 s per hour: ack deadline 0.5 s, senior 2 s, VP 8
   });
 
   it('an ack before the deadline: no re-page, but escalation goes on while unresolved', async () => {
-    const h = await fresh();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
-    const id = (opened as { incidentId: string }).incidentId;
-    await sleep(150);
-    await acknowledgeIncident(h.deps, id, 'alice');
+    const h = await fresh({ clock: true });
+    const id = await open(h, 'ModelAccuracyDrop');
+    await h.stepRan(0, id);
+    await h.at(5, () => acknowledgeIncident(h.deps, id, 'alice'));
     assert.equal(await finished(h, id), 'succeeded');
     assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'senior-engineer', 'vp-engineering']);
   });
@@ -69,13 +74,13 @@ describe('escalation of a P1 (2 s per hour: ack deadline 0.5 s, senior 2 s, VP 8
 
 describe('the end of an incident', () => {
   it('resolve at any point ends the execution with no further page', async () => {
-    const h = await fresh();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
-    const id = (opened as { incidentId: string }).incidentId;
-    await sleep(700); // past the ack deadline (0.5 s), before the senior engineer (2 s)
-    await resolveIncident(h.deps, id, 'bob', 'rolled back the model');
+    const h = await fresh({ clock: true });
+    const id = await open(h, 'ModelAccuracyDrop');
+    // past the ack deadline (15 min), before the senior engineer (1 h)
+    h.clock!.advanceTo(h.clock!.at(20));
+    await h.stepRan(1, id);
+    await h.at(20, () => resolveIncident(h.deps, id, 'bob', 'rolled back the model'));
     assert.equal(await finished(h, id), 'aborted');
-    await sleep(2000);
     assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary']);
     const incident = (await h.deps.store.get(id))!;
     assert.equal(incident.status, 'resolved');
@@ -84,11 +89,12 @@ describe('the end of an incident', () => {
   });
 
   it('the alarm returning to OK resolves it, and every role paged hears of it (same dedup key)', async () => {
-    const h = await fresh();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
-    const id = (opened as { incidentId: string }).incidentId;
-    await sleep(200);
-    const cleared = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', newState: 'OK', oldState: 'ALARM' }));
+    const h = await fresh({ clock: true });
+    const id = await open(h, 'ModelAccuracyDrop');
+    await h.stepRan(0, id);
+    // before the ack deadline (15 min): only the first step's roles were paged
+    const ok = { alertId: 'ModelAccuracyDrop', newState: 'OK', oldState: 'ALARM', at: h.clock!.at(5) } as const;
+    const cleared = await h.at(5, () => h.event(alarmStateChangeEvent(h.config, ok)));
     assert.deepEqual(cleared, { outcome: 'cleared', incidentId: id, resolved: true });
     assert.equal(await finished(h, id), 'aborted');
     const resolves = (await h.inbox()).filter((p) => p.text.includes('resolved by alarm OK'));
@@ -98,13 +104,12 @@ describe('the end of an incident', () => {
 
 describe('policies of other alerts and severities', () => {
   it('HighAPIErrorRate reaches the senior engineer at its own mark (30 min) and the VP at 1 h', async () => {
-    const h = await fresh();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }));
-    const id = (opened as { incidentId: string }).incidentId;
+    const h = await fresh({ clock: true });
+    const id = await open(h, 'HighAPIErrorRate', 'chatbot-api');
     const incident = (await h.deps.store.get(id))!;
     const input = h.runner.executions.get(incident.executionName!)!.input;
-    const offsets = input.steps.map((s) => Math.round((Date.parse(s.at) - Date.parse(incident.openedAt)) / (2000 / 60)));
-    assert.deepEqual(offsets, [0, 15, 30, 60], 'minutes of the compressed timetable');
+    const offsets = input.steps.map((s) => Math.round((Date.parse(s.at) - Date.parse(incident.openedAt)) / 60_000));
+    assert.deepEqual(offsets, [0, 15, 30, 60], 'minutes of the timetable');
     assert.equal(await finished(h, id), 'succeeded');
     assert.deepEqual(await pages(h, id), [
       'on-call-primary+incident-commander+customer-success',
@@ -123,9 +128,8 @@ describe('policies of other alerts and severities', () => {
     };
     const h = await fresh({ config: { integrations: { tickets } } });
     // WHEN
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
-    const id = (opened as { incidentId: string }).incidentId;
-    await sleep(300);
+    const id = await open(h, 'HighCPUUtilization', 'chatbot-api');
+    await h.stepRan(0, id);
     // THEN the request is in the timeline for the collaboration function; nobody is paged
     const requests = (await h.deps.store.timeline(id)).filter((e) => e.type === 'ticket');
     assert.deepEqual(
@@ -138,9 +142,8 @@ describe('policies of other alerts and severities', () => {
 
   it('P3 without a configured tracker says so in the timeline', async () => {
     const h = await fresh();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighCPUUtilization', instance: 'chatbot-api' }));
-    const id = (opened as { incidentId: string }).incidentId;
-    await sleep(300);
+    const id = await open(h, 'HighCPUUtilization', 'chatbot-api');
+    await h.stepRan(0, id);
     const timeline = await h.deps.store.timeline(id);
     assert.ok(timeline.some((e) => e.type === 'integration-failed' && e.detail === 'no ticket opened: integrations.tickets is not configured'));
     assert.ok(!timeline.some((e) => e.type === 'ticket'));
@@ -156,11 +159,11 @@ describe('policies of other alerts and severities', () => {
   });
 
   it('a P2 re-classified to P1 follows the P1 policy from that moment', async () => {
-    const h = await fresh();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPILatency', instance: 'chatbot-api' }));
-    const id = (opened as { incidentId: string }).incidentId;
-    await sleep(100);
-    const joined = await h.event(alarmStateChangeEvent(h.config, { alertId: 'CriticalAPILatency', instance: 'chatbot-api' }));
+    const h = await fresh({ clock: true });
+    const id = await open(h, 'HighAPILatency', 'chatbot-api');
+    await h.stepRan(0, id);
+    const critical = { alertId: 'CriticalAPILatency', instance: 'chatbot-api', at: h.clock!.at(5) };
+    const joined = await h.at(5, () => h.event(alarmStateChangeEvent(h.config, critical)));
     assert.deepEqual(joined, { outcome: 'joined', incidentId: id, reclassified: 'P1' });
     const incident = (await h.deps.store.get(id))!;
     assert.equal(incident.severity, 'P1');
@@ -179,36 +182,30 @@ describe('policies of other alerts and severities', () => {
 
 describe('verification of automatic actions', () => {
   it('an action whose alarm is still in ALARM after the window is ineffective and pages at once', async () => {
-    // GIVEN an open P1 incident whose alarm stays in ALARM (the next step, the ack deadline, is 15 s away)
-    const h = await fresh({ secondsPerHour: 60 });
+    // GIVEN an open P1 incident whose alarm stays in ALARM
+    const h = await fresh({ clock: true });
     await h.putAlarm('ModelAccuracyDrop', undefined, { value: 'ALARM', reason: 'drill' });
-    const at = new Date();
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
-    const id = (opened as { incidentId: string }).incidentId;
-    // WHEN the real responder throws the kill switch, and its verification runs after a 0.3 s window
-    const respond = localResponder({
-      config: h.config,
-      clients: h.clients,
-      world: h.sample,
-      verification: {
-        start: async (actionId) => void (await h.verifyRunner.start(`verify-${actionId}`, { actionId, at: new Date(Date.now() + 300).toISOString() } as never)),
-      },
-    });
-    await respond(snsEvent(h.sample.severityTopicArns.P1!, JSON.stringify(alarmNotification(h.config, { alertId: 'ModelAccuracyDrop', at }))));
+    // WHEN the real responder throws the kill switch, and its verification runs after the window
+    const { incidentId: id } = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     const [action] = await h.deps.audit.listSince('1970');
     assert.equal(action!.incidentId, id, 'the action belongs to the incident');
+    const window = h.config.automation.verifyAfterMinutes;
+    assert.ok(window + 1 < 15, 'the window ends before the ack deadline');
+    h.clock!.advanceTo(h.clock!.at(window + 1));
     assert.equal(await h.verifyRunner.executions.get(`verify-${action!.actionId}`)!.done, 'succeeded');
-    // THEN the action is ineffective, and the next step's roles are paged now, not in 15 s
+    // THEN the action is ineffective, and the next step's roles are paged now, not at the ack deadline
     assert.equal((await h.deps.audit.get(action!.actionId))!.outcome, 'ineffective');
-    assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary']);
-    assert.match((await h.deps.store.timeline(id)).map((e) => e.detail).join('\n'), /ai-kill-switch on ssm:\/feature\/ai-model did not clear/);
+    assert.deepEqual(await pages(h, id!), ['on-call-primary+incident-commander+customer-success', 'on-call-primary+on-call-secondary']);
+    const timeline = await h.deps.store.timeline(id!);
+    assert.equal(Math.round(h.clock!.minutesOf(timeline.filter((e) => e.type === 'page')[1]!.at)), window);
+    assert.match(timeline.map((e) => e.detail).join('\n'), /ai-kill-switch on ssm:\/feature\/ai-model did not clear/);
     // and the page says what the automation did
     const page = (await h.inbox()).find((p) => p.role === 'on-call-secondary')!.text;
     assert.match(page, /ai-kill-switch on ssm:\/feature\/ai-model: acted/);
   });
 
   it('an action whose alarm cleared is verified and pages nobody', async () => {
-    const h = await fresh({ secondsPerHour: 60 });
+    const h = await fresh();
     const name = await h.putAlarm('ModelAccuracyDrop', undefined, { value: 'OK', reason: 'recovered' });
     const at = new Date();
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at }));
@@ -249,6 +246,7 @@ describe('verification of automatic actions', () => {
     await h.verifyRunner.start('verify-a1', { actionId: 'a1', at: new Date(Date.now() + 200).toISOString() } as never);
     assert.equal(await h.verifyRunner.executions.get('verify-a1')!.done, 'succeeded');
     assert.equal((await audit.get('a1'))!.outcome, 'verified');
+    await h.stepRan(0, id);
     assert.deepEqual(await pages(h, id), ['on-call-primary+incident-commander+customer-success']);
   });
 });

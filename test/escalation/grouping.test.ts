@@ -14,7 +14,7 @@ describe('grouping: related alarms consolidate into one incident', () => {
       ...s,
       rds: s.rds ? { instanceId: s.rds.instanceId, maxConnections: s.rds.maxConnections } : undefined,
     }));
-    const h = await fresh({ config: { services }, secondsPerHour: 3600 }); // real time: only the first step is due
+    const h = await fresh({ config: { services } }); // real time: only the first step is due
     const at = new Date();
     // WHEN HighAPIErrorRate fires on all 20 services at once
     const outcomes = await Promise.all(
@@ -26,7 +26,7 @@ describe('grouping: related alarms consolidate into one incident', () => {
     const id = (opened[0] as { incidentId: string }).incidentId;
     assert.ok(outcomes.every((o) => (o as { incidentId?: string }).incidentId === id));
     assert.equal(h.runner.executions.size, 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.stepRan(0, id);
     const timeline = await h.deps.store.timeline(id);
     assert.equal(timeline.filter((e) => e.type === 'page').length, 1);
     assert.equal(timeline.filter((e) => e.type === 'joined').length, 19, 'the timeline shows every alarm that joined');

@@ -65,7 +65,7 @@ async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
 describe('an HTTP(S) subscriber of a role topic', () => {
   it("receives each page in SNS's JSON envelope: the page is the Message string, not the body", async () => {
     // GIVEN a loopback endpoint subscribed to the on-call primary's topic, as `subscriptions` would
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     received.length = 0;
     const topicArn = h.deps.roleTopicArn('on-call-primary');
     const { SubscriptionArn } = await h.clients.sns.send(
@@ -85,6 +85,8 @@ describe('an HTTP(S) subscriber of a role topic', () => {
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
     const id = (opened as { incidentId: string }).incidentId;
     const trigger = await until('the page', () => received[0]);
+    // (the ack notifies the roles the step recorded as paged: once the step has returned)
+    await h.stepRan(0, id);
     await acknowledgeIncident(h.deps, id, 'alice');
     const ack = await until('the acknowledgement', () => received[1]);
     // THEN nothing but notifications arrived (no confirmation: moto)

@@ -30,7 +30,7 @@ async function incident(h: EscalationHarness, alertId = 'DataLeakDetected'): Pro
 describe('ack and resolve links', () => {
   it('a valid token acknowledges once; GET only asks for confirmation', async () => {
     // GIVEN the ack link of a page
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const id = await incident(h);
     const { ackUrl } = await links(h.deps, id);
     // WHEN the link is opened (GET: a mail scanner would do this)
@@ -56,7 +56,7 @@ describe('ack and resolve links', () => {
   });
 
   it('the resolve link resolves and ends paging', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const id = await incident(h);
     const { resolveUrl } = await links(h.deps, id);
     assert.equal((await handleLink(h.deps, request('POST', resolveUrl))).statusCode, 200);
@@ -119,7 +119,7 @@ describe('ack and resolve links', () => {
 
   for (const row of REJECTIONS) {
     it(`rejects a token that is ${row.name}, with the reason logged`, async () => {
-      const h = await fresh({ secondsPerHour: 3600 });
+      const h = await fresh();
       const id = await incident(h);
       const other = await incident(h, 'AuthFailureBurst');
       const url = await row.url(h, id, other);

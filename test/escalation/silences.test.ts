@@ -10,16 +10,19 @@ import type { SilenceMatch } from '../../lib/core/silences';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 const { fresh } = useEscalation();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MINUTE = 60_000;
 
 /** Silences as on-call creates them (`oncall silence`), in the harness's audit table. */
 function silences(h: EscalationHarness): SilenceStore {
   return openStores({ dynamo: h.clients.dynamo, table: h.sample.auditTable, retentionDays: h.config.automation.auditRetentionDays, now: h.deps.now }).silences;
 }
 
+/** A silence created now (on the clock, at the time it has reached) for `forMs`. */
 async function silence(h: EscalationHarness, match: SilenceMatch, forMs: number, reason = 'known issue, fix deploying') {
-  const now = new Date();
-  return silences(h).create({ match, until: new Date(now.getTime() + forMs).toISOString(), createdAt: now.toISOString(), createdBy: 'alice (test)', reason });
+  const now = h.clock?.time ?? new Date();
+  const create = () =>
+    silences(h).create({ match, until: new Date(now.getTime() + forMs).toISOString(), createdAt: now.toISOString(), createdBy: 'alice (test)', reason });
+  return h.clock ? h.clock.run(now, create) : create();
 }
 
 /** The audit records of one alarm transition (the responder's incident id), by mitigation. */
@@ -28,14 +31,10 @@ async function actionsOf(h: EscalationHarness, transition: string): Promise<Map<
   return new Map(records.map((r) => [r.mitigation, r]));
 }
 
-/** Waits until the incident's timeline holds `count` pages (the first step runs on the local runner). */
-async function pagesOf(h: EscalationHarness, incidentId: string, count: number): Promise<string[]> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const pages = (await h.deps.store.timeline(incidentId)).filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+'));
-    if (pages.length >= count || Date.now() > deadline) return pages;
-    await sleep(50);
-  }
+/** The incident's pages once the first `steps` steps of its escalation have run (on the local runner). */
+async function pagesOf(h: EscalationHarness, incidentId: string, steps: number): Promise<string[]> {
+  for (let index = 0; index < steps; index++) await h.stepRan(index, incidentId);
+  return (await h.deps.store.timeline(incidentId)).filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+'));
 }
 
 async function taskDefinition(h: EscalationHarness): Promise<string | undefined> {
@@ -45,16 +44,15 @@ async function taskDefinition(h: EscalationHarness): Promise<string | undefined>
 
 describe('silences: alarms fire and are recorded, nobody is paged, no mitigation runs', () => {
   it('a silence on HighAPIErrorRate stops its rollback and its pages until it expires; ModelAccuracyDrop still acts and pages', async () => {
-    // GIVEN a silence on HighAPIErrorRate ending 4 s from now (the real escalation timers: only step 0 is due)
-    const h = await fresh({ secondsPerHour: 3600 });
-    const s = await silence(h, { alertId: 'HighAPIErrorRate' }, 4000, 'bad deploy, fix rolling forward');
+    // GIVEN a silence on HighAPIErrorRate for 20 minutes (the deployment stays inside the rollback's 30 min window)
+    const h = await fresh({ clock: true });
+    const s = await silence(h, { alertId: 'HighAPIErrorRate' }, 20 * MINUTE, 'bad deploy, fix rolling forward');
     const before = await taskDefinition(h);
     // WHEN HighAPIErrorRate fires (twice: SNS and EventBridge deliver at least once), and ModelAccuracyDrop fires
-    const at = new Date();
+    const at = h.clock!.time;
     const silenced = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
     await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', at });
     const live = await h.alarm({ alertId: 'ModelAccuracyDrop' });
-    assert.ok(Date.now() < Date.parse(s.until), 'the silenced deliveries ran before the silence expired');
 
     // THEN no mitigation of HighAPIErrorRate ran: each is recorded as skipped, with the silence, once
     const skipped = await actionsOf(h, silenced.incidentId!);
@@ -90,15 +88,17 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
     );
     assert.equal(h.runner.executions.size, 2, "the deferred escalation and ModelAccuracyDrop's");
 
-    // WHEN the silence has expired and the alarm transitions again (back to OK, then into ALARM)
-    await sleep(Math.max(0, Date.parse(s.until) - Date.now()) + 50);
+    // WHEN the silence has expired (its deferred escalation pages: the alarm is still in ALARM) and the alarm
+    // transitions again (back to OK, then into ALARM)
+    h.clock!.advanceTo(h.clock!.at(21));
+    assert.deepEqual(await pagesOf(h, silenced.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
     await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api', newState: 'OK', oldState: 'ALARM' });
     assert.equal((await h.deps.store.get(silenced.incidentId!))!.status, 'resolved');
     const next = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     // THEN it acts and pages
     assert.notEqual(next.incidentId, silenced.incidentId);
     const acted = (await actionsOf(h, next.incidentId!)).get('ecs-rollback')!;
-    assert.deepEqual([acted.decision, acted.outcome], ['acted', 'succeeded']);
+    assert.deepEqual([acted.decision, acted.outcome], ['acted', 'succeeded'], acted.reason);
     assert.match(before!, /chatbot-api:2$/);
     assert.match((await taskDefinition(h))!, /chatbot-api:1$/, 'rolled back now');
     assert.deepEqual(await pagesOf(h, next.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
@@ -107,7 +107,7 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
 
   it('a category silence matches exactly the alerts of its category', async () => {
     // GIVEN model-performance silenced
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const s = await silence(h, { category: 'model-performance' }, 60_000);
     // WHEN a model-performance alert and an infrastructure alert fire
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
@@ -123,7 +123,7 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
   });
 
   it('a service silence matches the alarms of that service only, not environment-wide alerts', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const s = await silence(h, { service: 'chatbot-api' }, 60_000);
     const api = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
@@ -145,7 +145,7 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
       match: { alerts: ['ModelAccuracyDrop'] },
       reason: 'model retraining',
     };
-    const h = await fresh({ secondsPerHour: 3600, config: { silencing: { maintenanceWindows: [window] } } });
+    const h = await fresh({ config: { silencing: { maintenanceWindows: [window] } } });
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
     assert.match((await actionsOf(h, model.incidentId!)).get('ai-kill-switch')!.reason, /^silenced by maintenance always until \S+: model retraining$/);
     assert.match((await h.deps.store.timeline(model.incidentId!)).find((e) => e.type === 'silenced')!.detail, /silenced by maintenance always until/);
@@ -161,9 +161,9 @@ describe('silences: alarms fire and are recorded, nobody is paged, no mitigation
 
 describe('silences and grouping', () => {
   it('an unsilenced related alarm joining a silenced incident starts its escalation; a silenced one joining a live incident changes nothing', async () => {
-    const h = await fresh({ secondsPerHour: 3600 });
-    await silence(h, { alertId: 'HighAPIErrorRate' }, 60_000);
-    await silence(h, { alertId: 'CriticalAPILatency' }, 60_000);
+    const h = await fresh();
+    await silence(h, { alertId: 'HighAPIErrorRate' }, 60 * MINUTE);
+    await silence(h, { alertId: 'CriticalAPILatency' }, 60 * MINUTE);
     // a silenced P1 opens an incident with no escalation
     const first = await h.event(alarmStateChangeEvent(h.config, { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }));
     assert.equal(first.outcome, 'opened');
@@ -183,7 +183,6 @@ describe('silences and grouping', () => {
     assert.equal(incident.severity, 'P2');
     assert.equal(incident.triggers.length, 3);
     assert.equal(h.runner.executions.size, 2);
-    await sleep(200);
     const timeline = await h.deps.store.timeline(id);
     assert.deepEqual(timeline.map((e) => e.type).sort(), ['fired', 'joined', 'joined', 'page', 'reclassified', 'silenced', 'silenced']);
     assert.match(
@@ -193,25 +192,27 @@ describe('silences and grouping', () => {
   });
 
   it('a silence that ends while its alarm is still in ALARM pages then, not before; one extended in time pages nobody', async () => {
-    // GIVEN HighAPIErrorRate silenced for 1.5 s and ModelAccuracyDrop silenced for 1.5 s, then for an hour more
-    const h = await fresh({ secondsPerHour: 3600 });
-    const short = await silence(h, { alertId: 'HighAPIErrorRate' }, 1500);
-    await silence(h, { alertId: 'ModelAccuracyDrop' }, 1500);
-    // WHEN both fire inside their silences
+    // GIVEN HighAPIErrorRate and ModelAccuracyDrop silenced for 10 minutes
+    const h = await fresh({ clock: true });
+    const short = await silence(h, { alertId: 'HighAPIErrorRate' }, 10 * MINUTE);
+    await silence(h, { alertId: 'ModelAccuracyDrop' }, 10 * MINUTE);
+    // WHEN both fire inside their silences, and ModelAccuracyDrop's is extended by an hour
     const api = await h.alarm({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' });
     const model = await h.alarm({ alertId: 'ModelAccuracyDrop' });
-    await silence(h, { alertId: 'ModelAccuracyDrop' }, 3_600_000, 'retraining takes longer');
-    await sleep(500);
+    await silence(h, { alertId: 'ModelAccuracyDrop' }, 70 * MINUTE, 'retraining takes longer');
+    h.clock!.advanceTo(h.clock!.at(9));
     assert.deepEqual(await h.inbox(), [], 'nobody is paged during the silence');
     // THEN once the silence is over, the alarm still in ALARM pages the first step of its policy
-    await sleep(Math.max(0, Date.parse(short.until) - Date.now()) + 300);
+    h.clock!.advanceTo(h.clock!.at(11));
     assert.deepEqual(await pagesOf(h, api.incidentId!, 1), ['on-call-primary+incident-commander+customer-success']);
     const page = (await h.deps.store.timeline(api.incidentId!)).find((e) => e.type === 'page')!;
-    assert.ok(Date.parse(page.at) >= Date.parse(short.until), 'not before the silence ended');
+    const late = Date.parse(page.at) - Date.parse(short.until);
+    assert.ok(late >= 0 && late < 1000, `paged when the silence ended, not before (${late} ms after)`);
     assert.equal(page.data?.why, `p1-api-errors: still open when its silence ended (${short.until})`);
     // and the one whose silence was extended pages nobody, saying why
+    await h.stepRan(0, model.incidentId!);
     const skipped = (await h.deps.store.timeline(model.incidentId!)).filter((e) => e.type === 'skipped-step');
-    assert.ok(skipped.length >= 1);
+    assert.equal(skipped.length, 1);
     assert.match(skipped[0]!.detail, /^step 0 \(.*\) not paged: silenced by silence \S+ until \S+: retraining takes longer$/);
     assert.ok((await h.inbox()).every((p) => !p.text.includes('ModelAccuracyDrop')));
   });

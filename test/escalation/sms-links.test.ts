@@ -96,14 +96,14 @@ describe('the short ack link of an SMS page, end to end on moto', () => {
     const published = recordPublishes(h);
     const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
     const id = (opened as { incidentId: string }).incidentId;
-    for (let i = 0; i < 100 && published.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.stepRan(0, id);
     const sms = (JSON.parse(published[0]!.Message!) as { sms: string }).sms;
     return { id, sms, url: sms.slice(sms.lastIndexOf(' ') + 1) };
   }
 
   it('acknowledges the incident: GET asks, POST acts, once', async () => {
     // GIVEN the SMS a P1 published
-    const h = await fresh({ secondsPerHour: 3600 });
+    const h = await fresh();
     const { id, sms, url } = await paged(h);
     assert.ok(Buffer.byteLength(sms) <= SMS_MAX_BYTES, sms);
     assert.match(url, /^https:\/\/links\.example\.invalid\/s\/[A-Za-z0-9_-]{16}$/);
@@ -167,7 +167,7 @@ describe('the short ack link of an SMS page, end to end on moto', () => {
   ];
   for (const row of REFUSED) {
     it(`refuses a short link that is ${row.name}, with the reason`, async () => {
-      const h = await fresh({ secondsPerHour: 3600 });
+      const h = await fresh();
       const { id, url } = await paged(h);
       const response = await handleLink(h.deps, request('POST', await row.url(h, id, url)));
       assert.equal(response.statusCode, row.status);

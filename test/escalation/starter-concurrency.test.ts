@@ -24,7 +24,6 @@ import { useEscalation, type EscalationHarness } from '../support/escalation';
 import { fleetConfig } from '../support/synth';
 
 const { fresh } = useEscalation();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MINUTE = 60_000;
 
 // ----- forcing interleavings --------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ const ok = (change: AlarmChange): AlarmChange => ({ ...change, newState: 'OK', o
 
 /** Real time (the first page only is due), every DynamoDB call of the harness on the test's queue. */
 async function world(serial: Serial, options: Parameters<typeof fresh>[0] = {}): Promise<EscalationHarness> {
-  const h = await fresh({ secondsPerHour: 3600, ...options });
+  const h = await fresh({ ...options });
   serialize(h.clients.dynamo, serial);
   return h;
 }
@@ -343,7 +342,7 @@ describe('incident starter: a start that failed half-way is finished by the retr
       const incident = (await h.deps.store.get(stored.incidentId))!;
       assert.equal(incident.executionArn, (retry as { executionArn: string }).executionArn);
       assert.equal(h.runner.executions.size, 1);
-      await sleep(300);
+      await h.stepRan(0, incident.incidentId);
       const pages = (await h.deps.store.timeline(incident.incidentId)).filter((e) => e.type === 'page');
       assert.equal(pages.length, 1, 'the first step paged once');
       const inbox = await h.inbox();
@@ -354,10 +353,12 @@ describe('incident starter: a start that failed half-way is finished by the retr
 
 describe('incident starter: a re-classification that failed half-way is finished by the retry', () => {
   it("the new escalation's start fails: the retry stops the old one and starts the new one; one re-classification", async () => {
-    // GIVEN a P2 incident (HighAPILatency) with its escalation running, and a runner whose next start fails
+    // GIVEN a P2 incident (HighAPILatency) with its escalation running (its first step paged), and a runner whose
+    // next start fails
     const serial = serialQueue();
     const h = await world(serial);
     const id = await opened(h, [latency]);
+    await h.stepRan(0, id);
     const before = (await h.deps.store.get(id))!;
     let fail = true;
     const flaky: EscalationRunner = {
@@ -389,7 +390,7 @@ describe('incident starter: a re-classification that failed half-way is finished
       'on-call-primary',
     ]);
     assert.equal((await onAlarmStateChange(deps, critical)).outcome, 'ignored', 'a further duplicate changes nothing');
-    await sleep(300);
+    await h.stepRan(0, after.executionName);
     const timeline = await h.deps.store.timeline(id);
     assert.equal(timeline.filter((e) => e.type === 'reclassified').length, 1);
     assert.deepEqual(

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
+import type { LocalExecution } from '../../tools/drill/local-runner';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
 
 /**
@@ -24,6 +25,12 @@ function breakWhile<T extends object, K extends keyof T>(target: T, method: K, f
   return counter;
 }
 
+/** How the execution ended, once the clock has passed every step of its timetable. */
+function finished(h: EscalationHarness, execution: LocalExecution) {
+  h.clock!.advanceTo(h.clock!.at(7 * 24 * 60));
+  return execution.done;
+}
+
 async function pagesOf(h: EscalationHarness, id: string): Promise<string[]> {
   return (await h.deps.store.timeline(id)).filter((e) => e.type === 'page').map((e) => (e.data?.roles as string[]).join('+'));
 }
@@ -31,17 +38,17 @@ async function pagesOf(h: EscalationHarness, id: string): Promise<string[]> {
 describe('a paging step that fails for good', () => {
   it('is retried, then pages on-call directly, and the escalation goes on with its next steps', async () => {
     // GIVEN a P1 whose first page fails on every attempt (the pager throttled)
-    const h = await fresh();
+    const h = await fresh({ clock: true });
     let firstStepDone = false;
     const pager = breakWhile(h.deps.audit, 'forIncident', () => !firstStepDone);
     // WHEN the alarm fires
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at: h.clock!.time }));
     const id = (opened as { incidentId: string }).incidentId;
     const execution = h.runner.executions.get((await h.deps.store.get(id))!.executionName!)!;
     while (!execution.states.includes('PageOnCallDirectly') && pager.attempts < 10) await new Promise((r) => setTimeout(r, 20));
     firstStepDone = true;
     // THEN the execution survives it: every later step pages as planned
-    assert.equal(await execution.done, 'succeeded');
+    assert.equal(await finished(h, execution), 'succeeded');
     assert.equal(pager.attempts, 5, 'the first attempt and the 4 retries of the one retry policy');
     assert.deepEqual(await pagesOf(h, id), ['on-call-primary+on-call-secondary', 'senior-engineer', 'vp-engineering']);
     // AND on-call primary was paged directly about the step nobody received, naming the incident and the roles
@@ -57,15 +64,15 @@ describe('a paging step that fails for good', () => {
 
   it('a failure that clears within the retries pages as planned, with no direct page', async () => {
     // GIVEN a pager throttled for its first two attempts only
-    const h = await fresh();
+    const h = await fresh({ clock: true });
     let calls = 0;
     breakWhile(h.deps.audit, 'forIncident', () => ++calls <= 2);
     // WHEN
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at: h.clock!.time }));
     const id = (opened as { incidentId: string }).incidentId;
     const execution = h.runner.executions.get((await h.deps.store.get(id))!.executionName!)!;
     // THEN
-    assert.equal(await execution.done, 'succeeded');
+    assert.equal(await finished(h, execution), 'succeeded');
     assert.ok(!execution.states.includes('PageOnCallDirectly'));
     assert.deepEqual((await pagesOf(h, id))[0], 'on-call-primary+incident-commander+customer-success');
     assert.equal((await h.inbox()).filter((p) => p.text.includes('failed after every retry')).length, 0);
@@ -73,7 +80,7 @@ describe('a paging step that fails for good', () => {
 
   it('a page that reached some roles before failing is retried for the missing roles only', async () => {
     // GIVEN SNS throttling the first publish to the incident commander's topic (the other topics take theirs)
-    const h = await fresh();
+    const h = await fresh({ clock: true });
     const sns = h.deps.clients.sns as unknown as { send(command: { input?: { TopicArn?: string } }, ...rest: unknown[]): Promise<unknown> };
     const send = sns.send.bind(sns);
     let throttledOnce = false;
@@ -85,9 +92,9 @@ describe('a paging step that fails for good', () => {
       return send(command, ...rest);
     };
     // WHEN a P1 fires: its first page fails part-way, and the state machine retries the step
-    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop' }));
+    const opened = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at: h.clock!.time }));
     const id = (opened as { incidentId: string }).incidentId;
-    assert.equal(await h.runner.executions.get((await h.deps.store.get(id))!.executionName!)!.done, 'succeeded');
+    assert.equal(await finished(h, h.runner.executions.get((await h.deps.store.get(id))!.executionName!)!), 'succeeded');
     // THEN every role of that step received the first page exactly once, and the page is recorded once
     assert.ok(throttledOnce);
     const first = (await h.inbox())

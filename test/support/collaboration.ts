@@ -23,7 +23,7 @@ export interface CollaborationHarness extends EscalationHarness {
  * the collaboration function reading the audit table's stream, against loopback fakes of Slack, Statuspage,
  * GitHub, Jira and PagerDuty.
  */
-export function useCollaboration(): { fresh: (options?: { config?: Partial<ConfigInput>; secondsPerHour?: number }) => Promise<CollaborationHarness> } {
+export function useCollaboration(): { fresh: (options?: { config?: Partial<ConfigInput> }) => Promise<CollaborationHarness> } {
   const escalation = useEscalation();
   let fake: FakeEndpoints | undefined;
   before(async () => {

@@ -1,8 +1,8 @@
 import { localResponder } from '../../tools/drill/local-responder';
 import { after, before } from 'node:test';
-import { compressedPolicies } from '../../tools/drill/compressed-policies';
 import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
+import { DrillClock } from '../../tools/drill/drill-clock';
 import { createEscalationWorld, type EscalationWorld } from '../../tools/drill/escalation-world';
 import { definitionOf } from '../../tools/drill/local-runner';
 import type { Moto } from '../../tools/drill/moto';
@@ -34,10 +34,29 @@ export interface EscalationHarness extends EscalationWorld {
    * with `reason` if given (moto starts it in INSUFFICIENT_DATA). @returns its name
    */
   putAlarm(alertId: string, instance?: string, state?: { value: StateValue; reason: string }): Promise<string>;
+  /**
+   * With `fresh({ clock: true })`: the simulated time every handler reads. Its t+0 is when the world was made;
+   * `event` and `alarm` happen at the time it has reached, and an escalation step runs only once it reaches the
+   * step's time.
+   */
+  readonly clock?: DrillClock;
+  /** With `fresh({ clock: true })`: moves the clock to `minutes` after t+0 and runs `work` at that instant. */
+  at<T>(minutes: number, work: () => Promise<T>): Promise<T>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<ConfigInput>;
+  /**
+   * Runs the escalation on a drill clock instead of the wall clock: what happens before or after a deadline of
+   * the runbook's timetable is placed there by the test, whatever the machine's load. On the wall clock only the
+   * first step of a timetable is ever due during a test (the next is 15 minutes away at the soonest).
+   * @default false
+   */
+  clock?: boolean;
 }
 
 /** One moto server and one synth per test file; `fresh()` starts from an empty account each time. */
-export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigInput>; secondsPerHour?: number }) => Promise<EscalationHarness> } {
+export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<EscalationHarness> } {
   let moto: Moto | undefined;
   const worlds: EscalationWorld[] = [];
   const synthesized = synth(makeConfig());
@@ -63,10 +82,8 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
       await Promise.all(worlds.splice(0).flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));
       await moto.reset();
       const clients = createClients({ ...moto.clientConfig, maxAttempts: 2 });
-      const config = makeConfig({
-        ...options.config,
-        escalation: { policies: compressedPolicies(options.secondsPerHour ?? 2), groupWindowMinutes: 10, ...options.config?.escalation },
-      });
+      const clock = options.clock ? new DrillClock(new Date()) : undefined;
+      const config = makeConfig(options.config);
       const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');
       const logger = recordingLogger();
       const logs = logger.lines;
@@ -79,6 +96,7 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
         linkKey: 'test-link-key-0123456789abcdef',
         logger,
         retryIntervalMs: 20,
+        clock,
       });
       worlds.push(world);
       const respond = (now: Date | undefined) =>
@@ -86,18 +104,27 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
           config,
           clients,
           world: sample,
-          now: () => now ?? new Date(),
+          now: () => now ?? world.deps.now(),
           logger,
           verification: {
             start: async (actionId, at) => void (await world.verifyRunner.start(`verify-${actionId}`, { actionId, at: at.toISOString() } as never)),
           },
         });
-      const alarm = async (change: AlarmChange, o: { now?: Date } = {}) => {
-        const at = change.at ?? o.now ?? new Date();
-        const outcome = await world.event(alarmStateChangeEvent(config, { ...change, at }));
-        const severity = alertSettings(findAlert(change.alertId)!, config).severity;
-        await respond(o.now)(snsEvent(sample.severityTopicArns[severity]!, JSON.stringify(alarmNotification(config, { ...change, at }))));
-        return { incidentId: (outcome as { incidentId?: string }).incidentId };
+      // On the clock, what the test does happens at the time the clock has reached.
+      const now = <T>(work: () => Promise<T>) => (clock ? clock.run(clock.time, work) : work());
+      const event = (e: unknown) => now(() => world.event(e));
+      const alarm = (change: AlarmChange, o: { now?: Date } = {}) =>
+        now(async () => {
+          const at = change.at ?? o.now ?? clock?.time ?? new Date();
+          const outcome = await world.event(alarmStateChangeEvent(config, { ...change, at }));
+          const severity = alertSettings(findAlert(change.alertId)!, config).severity;
+          await respond(o.now)(snsEvent(sample.severityTopicArns[severity]!, JSON.stringify(alarmNotification(config, { ...change, at }))));
+          return { incidentId: (outcome as { incidentId?: string }).incidentId };
+        });
+      const at = <T>(minutes: number, work: () => Promise<T>) => {
+        if (!clock) throw new Error('h.at needs fresh({ clock: true })');
+        clock.advanceTo(clock.at(minutes));
+        return clock.run(clock.at(minutes), work);
       };
       const putAlarm = async (alertId: string, instance?: string, state?: { value: StateValue; reason: string }) => {
         const name = alarmName(config.prefix, alertId, instance);
@@ -105,7 +132,7 @@ export function useEscalation(): { fresh: (options?: { config?: Partial<ConfigIn
         if (state) await clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state.value, StateReason: state.reason }));
         return name;
       };
-      return { ...world, moto, sample, clients, config, logs, alarm, putAlarm };
+      return { ...world, moto, sample, clients, config, logs, event, alarm, putAlarm, clock, at };
     },
   };
 }

@@ -32,10 +32,10 @@ export interface EscalationWorld {
   event(event: unknown): ReturnType<typeof onAlarmStateChange>;
   /**
    * Settles with what step `index` of the timetable did (paged, or why nobody was) once its page task has
-   * returned, in the first execution that ran it: the event to wait on before acting on what that step did (ack
-   * after the senior page), never a sleep.
+   * returned, in the first execution that ran it, of the incident or the execution named `of` if given: the
+   * event to wait on before acting on what that step did (ack after the senior page), never a sleep.
    */
-  stepRan(index: number): Promise<StepResult>;
+  stepRan(index: number, of?: string): Promise<StepResult>;
 }
 
 /**
@@ -99,28 +99,31 @@ export async function createEscalationWorld(options: {
   // clock reaches the timestamp the Wait would have waited for (`step.at`, the verification window's `at`), and
   // runs at that instant. Stopped before then (the incident resolved), it never runs, as in Step Functions.
   const timed =
-    (handler: (input: unknown) => Promise<unknown>, timestampOf: (input: unknown) => string | undefined): LocalTaskHandler =>
+    (handler: LocalTaskHandler, timestampOf: (input: unknown) => string | undefined): LocalTaskHandler =>
     async (input, execution) => {
       const timestamp = timestampOf(input);
-      if (!clock || timestamp === undefined) return handler(input);
+      if (!clock || timestamp === undefined) return handler(input, execution);
       const at = new Date(timestamp);
       if (!(await clock.until(at, execution.stopped))) return { skipped: 'execution stopped before its time' };
-      return clock.run(at, () => handler(input));
+      return clock.run(at, () => handler(input, execution));
     };
-  const steps = new Map<number, { readonly ran: Promise<StepResult>; readonly settle: (result: StepResult) => void }>();
-  const stepOf = (index: number) => {
-    let entry = steps.get(index);
+  // Keyed by step index alone (any incident's), and with the incident or the execution.
+  const steps = new Map<string, { readonly ran: Promise<StepResult>; readonly settle: (result: StepResult) => void }>();
+  const stepOf = (index: number, of?: string) => {
+    const key = of === undefined ? String(index) : `${of}#${index}`;
+    let entry = steps.get(key);
     if (!entry) {
       let settle!: (result: StepResult) => void;
       const ran = new Promise<StepResult>((resolve) => (settle = resolve));
-      steps.set(index, (entry = { ran, settle }));
+      steps.set(key, (entry = { ran, settle }));
     }
     return entry;
   };
   const page = timed(
-    async (input) => {
+    async (input, execution) => {
       const result = await pageStep(deps, input);
-      stepOf((input as { step: { index: number } }).step.index).settle(result);
+      const { incidentId, step } = input as { incidentId: string; step: { index: number } };
+      for (const of of [undefined, incidentId, execution.name]) stepOf(step.index, of).settle(result);
       return result;
     },
     (input) => (input as { step?: { at?: string } }).step?.at,
@@ -151,7 +154,7 @@ export async function createEscalationWorld(options: {
     runner,
     verifyRunner,
     event: (event) => onAlarmStateChange(deps, event),
-    stepRan: (index) => stepOf(index).ran,
+    stepRan: (index, of) => stepOf(index, of).ran,
     async inbox() {
       const pages: ReceivedPage[] = [];
       for (const [role, QueueUrl] of queues) {

@@ -29,7 +29,7 @@ export interface LocalExecution {
  * A Task state's local handler. `execution.stopped` aborts when the execution is stopped: a handler that holds
  * its task (the drill's clock standing in for a Wait) lets go then, as Step Functions would never have run it.
  */
-export type LocalTaskHandler = (input: unknown, execution: { readonly stopped: AbortSignal }) => Promise<unknown>;
+export type LocalTaskHandler = (input: unknown, execution: { readonly name: string; readonly stopped: AbortSignal }) => Promise<unknown>;
 
 /** A runner that executes a real state machine definition in-process, tasks mapped to local handlers. */
 export interface LocalRunner extends EscalationRunner {
@@ -53,9 +53,8 @@ function stateMachine(definition: StateMachineDefinition): StateMachine {
 
 /**
  * Runs the synthesized Amazon States Language definition with aws-local-stepfunctions: Waits wait for real
- * (tests compress the escalation matrix to seconds through config) unless `waitMs` says otherwise (the drill
- * holds each task on its own clock instead), Task states call the given handlers
- * in-process, as Lambda would. Starting an existing name returns it, as Step Functions does.
+ * unless `waitMs` says otherwise (the drill and the tests on its clock hold each task on the clock instead), Task
+ * states call the given handlers in-process, as Lambda would. Starting an existing name returns it, as Step Functions does.
  */
 export function localRunner(
   definition: StateMachineDefinition,
@@ -81,7 +80,7 @@ export function localRunner(
       if (existing) return { arn: existing.arn };
       const stopping = new AbortController();
       const taskResourceLocalHandlers = Object.fromEntries(
-        Object.entries(handlers).map(([state, handler]) => [state, (taskInput: unknown) => handler(taskInput, { stopped: stopping.signal })]),
+        Object.entries(handlers).map(([state, handler]) => [state, (taskInput: unknown) => handler(taskInput, { name, stopped: stopping.signal })]),
       );
       const run = machine.run(input as never, {
         overrides: {

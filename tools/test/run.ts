@@ -8,8 +8,8 @@ import { startMoto } from '../drill/moto';
 /**
  * `npm test`: Node's test runner over every test file (or the files and folders given), one more file at a time than
  * there are cores, with a pool of moto servers the files take turns on (tools/drill/moto-pool.ts). A file spends
- * part of its time waiting on moto (its own process), cfn-lint or a compressed escalation clock, so one file more
- * than the cores keeps them busy (docs/testing.md#speed). `TEST_CONCURRENCY=N` overrides it. A file run on its own
+ * part of its time waiting on moto (its own process) or cfn-lint, so one file more than the cores keeps them busy
+ * (docs/testing.md#speed). `TEST_CONCURRENCY=N` overrides it. A file run on its own
  * (`node --import tsx --test test/x.test.ts`) starts its own moto.
  */
 const ROOT = join(__dirname, '..', '..');
@@ -33,7 +33,9 @@ async function main(): Promise<number> {
   const lockDir = mkdtempSync(join(tmpdir(), 'alerting-moto-pool-'));
   const pool: MotoPool = { endpoints: servers.map((s) => s.endpoint), lockDir };
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+    // A test that waits for an event that never comes fails by its name after TEST_TIMEOUT_MS instead of holding CI.
+    const timeout = `--test-timeout=${Number(process.env.TEST_TIMEOUT_MS ?? 300_000)}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, timeout, '--test-reporter=spec', ...files], {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, [MOTO_POOL_ENV]: JSON.stringify(pool) },
