@@ -4,7 +4,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { config } from '../support/synth';
 import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
-import { serializeDynamoForMoto } from '../../tools/drill/moto';
+import { isolateMotoTransactions } from '../../tools/drill/moto';
 
 const { fresh } = useResponder();
 const MINUTE = 60_000;
@@ -74,8 +74,8 @@ describe('guard rails', () => {
     // GIVEN one alarm transition
     const h = await fresh();
     // moto's TransactWriteItems restores a copy of the table when a condition fails, undoing writes made meanwhile
-    // (tools/drill/moto.ts): DynamoDB one call at a time, the pipeline's races across calls left as they are.
-    serializeDynamoForMoto(h.clients);
+    // (tools/drill/moto.ts): each transaction alone, the pipeline's races across calls left as they are.
+    isolateMotoTransactions(h.clients);
     const inbox = await onCallInbox(h);
     const at = new Date();
     // WHEN SNS delivers it ten times at once

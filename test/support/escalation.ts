@@ -5,7 +5,7 @@ import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { DrillClock } from '../../tools/drill/drill-clock';
 import { createEscalationWorld, type EscalationWorld } from '../../tools/drill/escalation-world';
 import { definitionOf } from '../../tools/drill/local-runner';
-import type { Moto } from '../../tools/drill/moto';
+import { isolateMotoTransactions, type Moto } from '../../tools/drill/moto';
 import { acquireMoto } from '../../tools/drill/moto-pool';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { config as makeConfig, synth } from './synth';
@@ -82,6 +82,9 @@ export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<
       await Promise.all(worlds.splice(0).flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));
       await moto.reset();
       const clients = createClients({ ...moto.clientConfig, maxAttempts: 2 });
+      // The starter, the pager, the responder and the verifier of a test share this client: on a loaded machine their
+      // requests overlap, and moto answers overlapping transactions with a 500 page (isolateMotoTransactions).
+      isolateMotoTransactions(clients);
       const clock = options.clock ? new DrillClock(new Date()) : undefined;
       const config = makeConfig(options.config);
       const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');

@@ -75,27 +75,46 @@ export function motoAt(endpoint: string, stop: () => Promise<void>): Moto {
 }
 
 /**
- * Serializes the DynamoDB calls of these clients, one at a time, for moto: moto 5.2's TransactWriteItems is not
+ * Runs every DynamoDB transaction of these clients alone, for moto: moto 5.2's TransactWriteItems is not
  * thread-safe under its threaded server. It deep-copies the whole table before a transaction and, when a
  * condition fails (a cooldown refusal), restores that copy, which silently undoes every write other requests
  * made meanwhile (claims, outcomes, another target's cooldown); a concurrent write during the copy makes it fail
- * with a 500 (`dictionary changed size during iteration`). Real DynamoDB has neither problem. Only DynamoDB is
- * serialized: the pipeline's own race windows (read, decide, reserve, act across services) stay concurrent.
+ * with a 500 (`dictionary changed size during iteration`). Real DynamoDB has neither problem.
+ *
+ * A transaction waits for the calls in flight and holds back the ones after it (first come, first served); other
+ * calls run concurrently with each other, so twenty starters polling the grouping lock do not queue behind one
+ * another. Only DynamoDB is ordered: the pipeline's own race windows (read, decide, reserve, act across services)
+ * stay concurrent.
  */
-export function serializeDynamoForMoto(clients: AwsClients): void {
-  let tail: Promise<void> = Promise.resolve();
+export function isolateMotoTransactions(clients: AwsClients): void {
+  let running = 0;
+  let transaction = false;
+  const waiting: { readonly alone: boolean; readonly go: () => void }[] = [];
+  const pump = () => {
+    while (waiting.length > 0) {
+      const head = waiting[0]!;
+      if (transaction || (head.alone && running > 0)) return;
+      waiting.shift();
+      if (head.alone) transaction = true;
+      else running += 1;
+      head.go();
+    }
+  };
   clients.dynamo.middlewareStack.add(
-    (next) => async (args) => {
-      const previous = tail;
-      let release!: () => void;
-      tail = new Promise<void>((resolve) => (release = resolve));
-      await previous;
+    (next, context) => async (args) => {
+      const alone = String((context as { commandName?: string }).commandName).startsWith('TransactWrite');
+      await new Promise<void>((go) => {
+        waiting.push({ alone, go });
+        pump();
+      });
       try {
         return await next(args);
       } finally {
-        release();
+        if (alone) transaction = false;
+        else running -= 1;
+        pump();
       }
     },
-    { step: 'initialize', name: 'serializeDynamoForMoto' },
+    { step: 'initialize', name: 'isolateMotoTransactions' },
   );
 }
