@@ -5,6 +5,7 @@ import type { Config } from '../../lib/core/config/schema';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/core/catalog';
 import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/core/escalation-plan';
 import { describeHit, silencedBy, type SilenceHit } from '../../lib/core/silences';
+import { alarmKey, foreignSource } from '../../lib/core/alarm-source';
 import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/storage/incident';
 import type { EscalationDeps } from './deps';
 import { notifyPaged } from './notify';
@@ -70,17 +71,24 @@ function notifyingAlarms(config: Config): ReadonlySet<string> {
 export async function onAlarmStateChange(deps: EscalationDeps, event: unknown): Promise<StartOutcome> {
   const parsed = AlarmStateChange.safeParse(event);
   if (!parsed.success) return ignore(deps, `not a CloudWatch alarm state change: ${parsed.error.issues[0]?.message}`);
-  const { alarmName, state } = parsed.data.detail;
-  const name = parseAlarmName(deps.config.prefix, alarmName);
+  const { detail, account, region } = parsed.data;
+  const { state } = detail;
+  const name = parseAlarmName(deps.config.prefix, detail.alarmName);
   const alert = name && findAlert(name.alertId);
-  if (!name || !alert || alertSettings(alert, deps.config).enabled === false) return ignore(deps, `not an alarm of this environment: ${alarmName}`);
+  if (!name || !alert || alertSettings(alert, deps.config).enabled === false) return ignore(deps, `not an alarm of this environment: ${detail.alarmName}`);
+  const source = { alarmName: detail.alarmName, account, region };
+  const foreign = foreignSource(deps.config, source);
+  if (foreign) return ignore(deps, foreign);
+  // From here on the alarm is named with its region (and account) outside the home region: every region has one
+  // of this name, and each clears only its own (alarm-source.ts).
+  const alarmName = alarmKey(deps.config, source);
 
   const at = new Date(state.timestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(at.getTime())) return ignore(deps, `invalid state timestamp ${state.timestamp}`);
   // Before the notifying check: an alarm that joined before that check existed still leaves its incident.
   if (state.value === 'OK') return cleared(deps, alarmName, at);
   if (state.value !== 'ALARM') return ignore(deps, `${alarmName} went to ${state.value}: nothing to escalate`);
-  if (!notifyingAlarms(deps.config).has(alarmName))
+  if (!notifyingAlarms(deps.config).has(detail.alarmName))
     return ignore(deps, `${alarmName} has no actions (a composite alarm's child, or not notifying): it opens no incident`);
 
   // EventBridge delivers in any order: an ALARM older than the alarm's last OK is a state it has already left.

@@ -1,6 +1,7 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterHistoryCommand, type ParameterHistory } from '@aws-sdk/client-ssm';
+import { parseAlarmKey } from '../../lib/core/alarm-source';
 import { automationModeParameter } from '../../lib/core/config/derived';
 import type { Config, ServiceConfig } from '../../lib/core/config/schema';
 import type { ActionRecord } from './storage/audit-log';
@@ -283,6 +284,13 @@ async function alarmDatapoints(
   abortSignal: AbortSignal,
 ): Promise<Found<AlarmDatapoints | undefined>> {
   const { cloudwatch } = deps.clients;
+  // The clients are the home region's: an alarm of another region or account is described where it lives.
+  const where = parseAlarmKey(alarmName);
+  if (where.region !== undefined)
+    return {
+      value: undefined,
+      problems: [`${where.alarmName} is in ${where.region}${where.account ? ` of ${where.account}` : ''}: not read from the home region`],
+    };
   const { MetricAlarms, CompositeAlarms } = await cloudwatch.send(
     new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
     { abortSignal },

@@ -160,3 +160,67 @@ describe('events in any order: EventBridge does not keep an alarm state changes 
     assert.equal(await h.deps.store.membership(alarmName(h.config.prefix, 'DataLeakDetected')), undefined);
   });
 });
+
+describe('alarms of the serving regions (the default environment serves us-east-1 and us-west-2)', () => {
+  const API = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
+
+  it('the same alert in both regions is one incident paged once, resolved only when both regions are OK', async () => {
+    // GIVEN HighAPIErrorRate of chatbot-api firing in us-east-1, then in us-west-2 (a region-wide outage)
+    const h = await fresh();
+    const at = new Date();
+    const east = await h.event(alarmStateChangeEvent(h.config, { ...API, at }));
+    const west = await h.event(alarmStateChangeEvent(h.config, { ...API, region: 'us-west-2', at: new Date(at.getTime() + 1000) }));
+    // THEN the second joins the first: one incident, one execution, one first page
+    assert.equal(east.outcome, 'opened');
+    const id = (east as { incidentId: string }).incidentId;
+    assert.deepEqual(west, { outcome: 'joined', incidentId: id });
+    const name = alarmName(h.config.prefix, API.alertId, API.instance);
+    assert.deepEqual((await h.deps.store.get(id))!.openAlarms.slice().sort(), [name, `${name}@us-west-2`]);
+    await h.stepRan(0, id);
+    assert.equal(h.runner.executions.size, 1);
+    assert.equal((await h.inbox()).filter((p) => p.role === 'on-call-primary').length, 1);
+    // WHEN us-west-2 recovers, THEN the incident stays open: us-east-1's alarm of the same name is still in ALARM
+    const ok = { ...API, newState: 'OK', oldState: 'ALARM', at: new Date(at.getTime() + 60_000) } as const;
+    assert.deepEqual(await h.event(alarmStateChangeEvent(h.config, { ...ok, region: 'us-west-2' })), { outcome: 'cleared', incidentId: id, resolved: false });
+    const timeline = await h.deps.store.timeline(id);
+    assert.ok(
+      timeline.some((e) => e.detail === `${name}@us-west-2 is OK; still in ALARM: ${name}`),
+      timeline.map((e) => e.detail).join('\n'),
+    );
+    assert.equal((await h.deps.store.get(id))!.status, 'open');
+    // and once us-east-1 recovers too, it resolves
+    assert.deepEqual(await h.event(alarmStateChangeEvent(h.config, ok)), { outcome: 'cleared', incidentId: id, resolved: true });
+    assert.equal((await h.deps.store.get(id))!.status, 'resolved');
+  });
+
+  it('a redelivered regional ALARM changes nothing; an OK of one region never clears the other', async () => {
+    const h = await fresh();
+    const at = new Date();
+    const west = alarmStateChangeEvent(h.config, { ...API, region: 'us-west-2', at });
+    const opened = await h.event(west);
+    const id = (opened as { incidentId: string }).incidentId;
+    assert.equal(opened.outcome, 'opened');
+    assert.match(id, /^chatbot-HighAPIErrorRate-chatbot-api@us-west-2@/);
+    assert.equal((await h.event(west)).outcome, 'ignored');
+    // us-east-1's alarm of the same name is OK: it belongs to no incident
+    const eastOk = await h.event(alarmStateChangeEvent(h.config, { ...API, newState: 'OK', oldState: 'ALARM', at: new Date(at.getTime() + 1000) }));
+    assert.deepEqual(eastOk, { outcome: 'ignored', reason: 'chatbot-HighAPIErrorRate-chatbot-api is OK and belongs to no open incident' });
+    assert.equal((await h.deps.store.get(id))!.status, 'open');
+  });
+
+  it('an alarm of a region or account the environment does not serve pages nobody', async () => {
+    const h = await fresh({ config: { account: '123456789012' } });
+    const elsewhere = await h.event(alarmStateChangeEvent(h.config, { ...API, region: 'eu-west-1' }));
+    assert.deepEqual(elsewhere, {
+      outcome: 'ignored',
+      reason: 'chatbot-HighAPIErrorRate-chatbot-api is in eu-west-1, not a region of this environment (us-east-1, us-west-2)',
+    });
+    const foreign = await h.event(alarmStateChangeEvent(h.config, { ...API, accountId: '210987654321' }));
+    assert.deepEqual(foreign, {
+      outcome: 'ignored',
+      reason: "chatbot-HighAPIErrorRate-chatbot-api is in account 210987654321, not this environment's (123456789012)",
+    });
+    assert.equal(h.runner.executions.size, 0);
+    assert.deepEqual(await h.inbox(), []);
+  });
+});
