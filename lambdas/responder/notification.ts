@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { findAlert, parseAlarmName, type AlertDefinition } from '../../lib/core/catalog';
 import type { Config } from '../../lib/core/config/schema';
+import { alarmKey } from '../../lib/core/alarm-source';
+import { transitionKey } from '../../lib/core/escalation-plan';
 import { InvalidNotificationError } from '../shared/errors';
 import { readAlarmEvidence, type AlarmEvidence } from './alarm-evidence';
 
@@ -111,7 +113,8 @@ export function parseNotification(body: string, expected: Expected): AlarmNotifi
     oldState: n.OldStateValue,
     reason: n.NewStateReason,
     stateChangeTime,
-    incidentId: `${n.AlarmName}@${stateChangeTime}`,
+    // The key the home region's incident store gives this transition (another region's alarm carries its region).
+    incidentId: transitionKey(alarmKey(config, { alarmName: n.AlarmName, account: n.AWSAccountId, region: arnRegion! }), stateChangeTime),
     accountId: n.AWSAccountId,
     region: arnRegion!,
     evidence: composite ? {} : readAlarmEvidence(json as Record<string, unknown>),

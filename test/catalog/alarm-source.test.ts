@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { alarmKey, foreignSource, parseAlarmKey } from '../../lib/core/alarm-source';
+import { parseNotification } from '../../lambdas/responder/notification';
+import { alarmNotification } from '../../tools/drill/notifications';
 import { config } from '../support/synth';
 
 const NAME = 'chatbot-HighAPIErrorRate-chatbot-api';
@@ -44,5 +46,30 @@ describe('alarm keys: one alarm name per serving region, one key each', () => {
       foreignSource(config({ regions: undefined }), { alarmName: NAME, account: '1', region: 'us-west-2' })!,
       /not a region of this environment \(us-east-1\)$/,
     );
+  });
+});
+
+describe("a regional responder names the transition as the home region's incident store does", () => {
+  it('us-west-2: name@us-west-2@time, the trigger the starter records for the same change', () => {
+    const cfg = config();
+    const at = new Date('2026-12-07T10:00:00.000Z');
+    const change = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api', region: 'us-west-2', at };
+    const parsed = parseNotification(JSON.stringify(alarmNotification(cfg, change)), {
+      config: cfg,
+      accountId: '123456789012',
+      partition: 'aws',
+      region: 'us-west-2',
+      now: at,
+    });
+    assert.equal(parsed.incidentId, `${NAME}@us-west-2@2026-12-07T10:00:00.000Z`);
+    // and the home region's responder keeps the bare name, as before regions existed
+    const home = parseNotification(JSON.stringify(alarmNotification(cfg, { ...change, region: undefined })), {
+      config: cfg,
+      accountId: '123456789012',
+      partition: 'aws',
+      region: 'us-east-1',
+      now: at,
+    });
+    assert.equal(home.incidentId, `${NAME}@2026-12-07T10:00:00.000Z`);
   });
 });
