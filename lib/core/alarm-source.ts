@@ -44,3 +44,9 @@ export function foreignSource(config: Config, source: AlarmSource): string | und
     return `${source.alarmName} is in account ${source.account}, not this environment's (${config.account})`;
   return undefined;
 }
+
+/** The regions an incident's alarms fired in, from its triggers (`<alarm key>@<time>`), in the order they fired. */
+export function regionsOf(config: Config, triggers: readonly string[]): string[] {
+  const regions = triggers.map((trigger) => parseAlarmKey(trigger.slice(0, trigger.lastIndexOf('@'))).region ?? config.region);
+  return [...new Set(regions)];
+}

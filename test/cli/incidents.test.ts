@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
 
@@ -18,7 +19,7 @@ describe('oncall incidents, incident show, ack, resolve', () => {
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /SEV +ALERT/);
     assert.ok(list.stdout.includes(id));
-    assert.match(list.stdout, /P1 +HighAPIErrorRate +chatbot-api +open/);
+    assert.match(list.stdout, /P1 +HighAPIErrorRate +chatbot-api +us-east-1 +open/);
     const json = JSON.parse((await oncall(h.moto, ['incidents', '--json'])).stdout) as { incidentId: string; status: string; severity: string }[];
     assert.deepEqual(json.map((i) => i.severity).sort(), ['P1', 'P3']);
 
@@ -55,6 +56,33 @@ describe('oncall incidents, incident show, ack, resolve', () => {
     assert.equal(after.status, 'resolved');
     assert.equal(after.resolveNote, 'rolled back');
     assert.ok(after.timeToResolveSeconds !== undefined);
+  });
+
+  it('lists the incidents of every serving region with their regions; --region narrows to one', async () => {
+    // GIVEN HighAPIErrorRate in both regions (one incident) and ModelAccuracyDrop in us-east-1 only
+    const h = await fresh();
+    const at = new Date();
+    const api = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
+    const outage = await h.event(alarmStateChangeEvent(h.config, { ...api, at }));
+    await h.event(alarmStateChangeEvent(h.config, { ...api, region: 'us-west-2', at: new Date(at.getTime() + 1000) }));
+    const model = await h.event(alarmStateChangeEvent(h.config, { alertId: 'ModelAccuracyDrop', at: new Date(at.getTime() + 2000) }));
+    const idOf = (outcome: unknown) => (outcome as { incidentId: string }).incidentId;
+    // WHEN / THEN
+    const all = await oncall(h.moto, ['incidents']);
+    assert.equal(all.status, 0, all.stderr);
+    assert.match(all.stdout, /HighAPIErrorRate +chatbot-api +us-east-1,us-west-2 +open/);
+    assert.match(all.stdout, /ModelAccuracyDrop +- +us-east-1 +open/);
+    const west = JSON.parse((await oncall(h.moto, ['incidents', '--region', 'us-west-2', '--json'])).stdout) as { incidentId: string }[];
+    assert.deepEqual(
+      west.map((i) => i.incidentId),
+      [idOf(outage)],
+    );
+    const east = JSON.parse((await oncall(h.moto, ['incidents', '--region', 'us-east-1', '--json'])).stdout) as { incidentId: string }[];
+    assert.deepEqual(east.map((i) => i.incidentId).sort(), [idOf(outage), idOf(model)].sort());
+    // a region the environment does not serve is a usage error, not an empty list
+    const wrong = await oncall(h.moto, ['incidents', '--region', 'eu-west-1']);
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /--region eu-west-1 is not a region of environment default; its regions: us-east-1, us-west-2/);
   });
 
   it('unknown incident: exit 3 with how to list them', async () => {

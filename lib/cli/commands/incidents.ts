@@ -5,6 +5,9 @@ import type { CliCommand, CliContext } from '../context';
 import { EXIT } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';
 import { NotFoundError, openSession, type Session } from '../session';
+import { regionsOf } from '../../core/alarm-source';
+import { configuredRegions } from '../../core/alarms/resolve';
+import { InputError } from '../../core/evaluator';
 
 /**
  * `oncall incidents`, `incident show`, `ack`, `resolve`.
@@ -21,21 +24,28 @@ export const incidentsCommand: CliCommand = {
       .description('incidents, newest first: severity, alert, status, opened, acknowledged, resolved')
       .option('--open', 'only open incidents')
       .option('--since <span>', 'how far back', '7d')
+      .option('--region <region>', 'only incidents with an alarm in this serving region (default: every region)')
       .option('--env <name>', 'environment of config/', 'default')
       .option('--json', 'JSON instead of a table')
-      .action(async (options: { open?: boolean; since: string; env: string; json?: boolean }) => {
+      .action(async (options: { open?: boolean; since: string; region?: string; env: string; json?: boolean }) => {
         const session = openSession(ctx, options.env);
+        const { config } = session;
+        const served = configuredRegions(config);
+        if (options.region !== undefined && !served.includes(options.region))
+          throw new InputError(`--region ${options.region} is not a region of environment ${options.env}; its regions: ${served.join(', ')}`);
         let incidents = await session.store.listSince(new Date(Date.now() - parseSpan(options.since)).toISOString());
         if (options.open) incidents = incidents.filter((i) => i.status === 'open');
+        if (options.region !== undefined) incidents = incidents.filter((i) => regionsOf(config, i.triggers).includes(options.region!));
         if (options.json) return printJson(ctx.io, incidents);
         printTable(
           ctx.io,
-          ['INCIDENT', 'SEV', 'ALERT', 'SERVICE', 'STATUS', 'OPENED', 'ACKNOWLEDGED', 'RESOLVED', 'ALARMS'],
+          ['INCIDENT', 'SEV', 'ALERT', 'SERVICE', 'REGIONS', 'STATUS', 'OPENED', 'ACKNOWLEDGED', 'RESOLVED', 'ALARMS'],
           incidents.map((i) => [
             i.incidentId,
             severity(ctx, i),
             i.alertId,
             i.service ?? '-',
+            regionsOf(config, i.triggers).join(','),
             i.status,
             when(i.openedAt),
             i.ackedAt ? `${when(i.ackedAt)} by ${i.ackedBy}` : '-',
