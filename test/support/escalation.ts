@@ -99,6 +99,8 @@ export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<
         linkKey: 'test-link-key-0123456789abcdef',
         logger,
         retryIntervalMs: 20,
+        // Twenty starters at once on a loaded machine take moto far longer than DynamoDB to get through the lock.
+        lockLimits: { ttlMs: 60_000, timeoutMs: 180_000 },
         clock,
       });
       worlds.push(world);

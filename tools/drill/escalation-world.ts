@@ -6,6 +6,7 @@ import { pageStep, type StepResult } from '../../lambdas/escalation/pager';
 import { verifyAction } from '../../lambdas/escalation/verifier';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
+import type { LockLimits } from '../../lambdas/shared/storage/store-options';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import type { Log } from '../../lambdas/shared/observability';
 import { ROLES, type Role } from '../../lib/core/catalog';
@@ -61,6 +62,8 @@ export async function createEscalationWorld(options: {
   clock?: DrillClock;
   /** Milliseconds between the state machines' retries. @default the definitions' own (5 s, then backoff) */
   retryIntervalMs?: number;
+  /** The grouping lock's limits (StoreOptions.lockLimits). @default the stores' own */
+  lockLimits?: LockLimits;
 }): Promise<EscalationWorld> {
   const { clients, config } = options;
   const topicArns = new Map<Role, string>();
@@ -80,6 +83,7 @@ export async function createEscalationWorld(options: {
     table: options.auditTable,
     retentionDays: config.automation.auditRetentionDays,
     now,
+    lockLimits: options.lockLimits,
   });
   // The runners call the handlers with the deps, and the deps hold the runner: bind late.
   let deps!: EscalationDeps;

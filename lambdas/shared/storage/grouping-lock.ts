@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { written } from '../dynamo';
 import { AlertingError } from '../errors';
-import type { StoreOptions } from './store-options';
+import type { LockLimits, StoreOptions } from './store-options';
 import { keys } from './table-layout';
 
 /** How long a lock is held at most, and how long a caller waits for it, by default. */
@@ -16,12 +16,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * The lock runs on wall-clock time (Date.now), not on the stores' clock: its expiry is compared across processes
  * and its wait is real waiting, which a test's frozen clock would turn into an endless loop.
  */
-export async function withLock<T>(
-  options: StoreOptions,
-  name: string,
-  work: () => Promise<T>,
-  limits: { ttlMs?: number; timeoutMs?: number } = {},
-): Promise<T> {
+export async function withLock<T>(options: StoreOptions, name: string, work: () => Promise<T>, limits: LockLimits = {}): Promise<T> {
   const ttl = limits.ttlMs ?? DEFAULT_TTL_MS;
   const timeout = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeout;

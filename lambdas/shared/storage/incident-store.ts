@@ -16,7 +16,7 @@ import {
   type TimelineEvent,
 } from './incident';
 import { consumeNonce } from './link-nonces';
-import { expiry, type StoreOptions } from './store-options';
+import { expiry, type LockLimits, type StoreOptions } from './store-options';
 import { keys, TIME_PARTITION, timeIndexed } from './table-layout';
 import { addEvent, eventItem, markReached, readTimeline, rolesReached } from './timeline';
 
@@ -300,8 +300,8 @@ export class IncidentStore {
    * Runs `work` holding the environment's grouping lock, so that a burst of related alarms opens one incident.
    * The lock expires by itself (a crashed holder cannot block grouping for longer than `ttlMs`).
    */
-  public withLock<T>(name: string, work: () => Promise<T>, limits: { ttlMs?: number; timeoutMs?: number } = {}): Promise<T> {
-    return withLock(this.options, name, work, limits);
+  public withLock<T>(name: string, work: () => Promise<T>, limits: LockLimits = {}): Promise<T> {
+    return withLock(this.options, name, work, { ...this.options.lockLimits, ...limits });
   }
 
   private async transition(incidentId: string, update: string, condition: string, values: Record<string, unknown>, event: TimelineEvent): Promise<void> {

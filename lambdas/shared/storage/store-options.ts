@@ -14,6 +14,18 @@ export interface StoreOptions {
    * caller's, passed with the call. Tests and the drill pass theirs.
    */
   readonly now: () => Date;
+  /**
+   * How long the grouping lock is held at most and waited for (grouping-lock.ts). Only an emulator needs others: on
+   * a loaded test machine moto answers a burst of starters tens of times slower than DynamoDB.
+   * @default 10 s held at most, 30 s of waiting
+   */
+  readonly lockLimits?: LockLimits;
+}
+
+/** How long a lock is held at most (`ttlMs`), and how long a caller waits for it (`timeoutMs`). */
+export interface LockLimits {
+  readonly ttlMs?: number;
+  readonly timeoutMs?: number;
 }
 
 /** The expiry of an item kept for the retention after `fromIso`. */
