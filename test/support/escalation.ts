@@ -116,10 +116,10 @@ export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<
           },
         });
       // On the clock, what the test does happens at the time the clock has reached.
-      const now = <T>(work: () => Promise<T>) => (clock ? clock.run(clock.time, work) : work());
-      const event = (e: unknown) => now(() => world.event(e));
+      const onClock = <T>(work: () => Promise<T>) => (clock ? clock.run(clock.time, work) : work());
+      const event = (e: unknown) => onClock(() => world.event(e));
       const alarm = (change: AlarmChange, o: { now?: Date } = {}) =>
-        now(async () => {
+        onClock(async () => {
           const at = change.at ?? o.now ?? clock?.time ?? new Date();
           const outcome = await world.event(alarmStateChangeEvent(config, { ...change, at }));
           const severity = alertSettings(findAlert(change.alertId)!, config).severity;
