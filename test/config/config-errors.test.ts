@@ -132,6 +132,28 @@ const INVALID: readonly {
     received: '[{"email":"cfo@example.com"}]',
   },
   { name: 'duplicate regions', patch: { regions: ['us-east-1', 'us-east-1'] }, field: 'regions' },
+  {
+    name: 'service region the environment does not serve',
+    patch: { services: [{ ...service, regions: ['us-east-1', 'eu-west-1'] }] },
+    field: 'services[0].regions[1]',
+    received: '"eu-west-1"',
+    message: /serving regions \(us-east-1, us-west-2\)/,
+  },
+  {
+    name: 'service region outside the home region when the environment names no regions',
+    patch: { regions: undefined, services: [{ ...service, regions: ['us-west-2'] }] },
+    field: 'services[0].regions[0]',
+    received: '"us-west-2"',
+  },
+  {
+    name: 'service region named twice',
+    patch: { services: [{ ...service, regions: ['us-west-2', 'us-west-2'] }] },
+    field: 'services[0].regions[1]',
+    received: '"us-west-2"',
+    message: /duplicate region/,
+  },
+  { name: 'no service regions', patch: { services: [{ ...service, regions: [] }] }, field: 'services[0].regions', received: '[]' },
+  { name: 'malformed service region', patch: { services: [{ ...service, regions: ['west'] }] }, field: 'services[0].regions[0]', received: '"west"' },
   { name: 'lower-case country code', patch: { security: { allowedCountries: ['us'] } }, field: 'security.allowedCountries[0]', received: '"us"' },
   { name: 'metric namespace in AWS/', patch: { metrics: { namespace: 'AWS/Chatbot' } }, field: 'metrics.namespace', received: '"AWS/Chatbot"' },
   {

@@ -76,6 +76,13 @@ const ServiceSchema = z.strictObject({
    * @default assigned in config order
    */
   stack: z.number().int().min(0).max(99).optional(),
+  /**
+   * Regions the service runs in, each one of the environment's serving regions (`regions`). Its alarms are
+   * created in each of them; those outside the home region notify that region's topics, and their state changes
+   * are forwarded to the home region's escalation.
+   * @default [region] (the home region only)
+   */
+  regions: z.array(z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1')).min(1).optional(),
 });
 
 const AlertOverrideSchema = z.strictObject({
@@ -429,6 +436,7 @@ export const ConfigSchema = z
     if (new Set(regions).size !== regions.length) {
       ctx.addIssue({ code: 'custom', path: ['regions'], message: 'regions must be unique', input: regions });
     }
+    checkServiceRegions(config, ctx);
     for (const [key, pattern] of Object.entries(config.logPatterns).flatMap(([id, p]) => Object.entries(p ?? {}).map(([k, v]) => [`${id}.${k}`, v] as const))) {
       const regexes = pattern.match(/%[^%]*%/g) ?? [];
       if (regexes.length > 2 || regexes.some((r) => !LOG_REGEX_BODY.test(r.slice(1, -1)))) {
@@ -441,6 +449,27 @@ export const ConfigSchema = z
       }
     }
   });
+
+/** A service runs only where the environment serves, and names each region once. */
+function checkServiceRegions(config: Config, ctx: z.RefinementCtx): void {
+  const serving = config.regions ?? [config.region];
+  config.services.forEach((service, index) => {
+    const seen = new Set<string>();
+    (service.regions ?? []).forEach((region, at) => {
+      if (!serving.includes(region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'regions', at],
+          message: `must be one of the serving regions (${serving.join(', ')})`,
+          input: region,
+        });
+      } else if (seen.has(region)) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'regions', at], message: 'duplicate region', input: region });
+      }
+      seen.add(region);
+    });
+  });
+}
 
 /** What a team writes: every field with a default is optional. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
