@@ -1,4 +1,4 @@
-import { configuredRegions } from './alarms/resolve';
+import { configuredRegions } from './config/regions';
 import type { Config } from './config/schema';
 
 /** Where an alarm state change comes from: the alarm's name, and the account and region it lives in. */

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema';
 import type { AlarmSpec, LogFilterSpec, MetricAlarmSpec, MetricQuery } from './alarm-spec';
 import { latencyScale, resolveMetric, type MetricContext } from './metric-sources';
 import { alertSettings, resolveThreshold, type AlertSettings } from '../config/alert-settings';
+import { configuredRegions } from '../config/regions';
 
 /** The runbook page of an alert. */
 export function runbookUrl(config: Config, alertId: string): string {
@@ -13,11 +14,6 @@ export function runbookUrl(config: Config, alertId: string): string {
 /** Namespace of the metrics written by the catalog's log metric filters; per prefix, so environments sharing an account do not mix. */
 export function logMetricNamespace(config: Config): string {
   return `${config.metrics.namespace}/${config.prefix}`;
-}
-
-/** Regions the composite PartialRegionOutage watches. */
-export function configuredRegions(config: Config): readonly string[] {
-  return config.regions ?? [config.region];
 }
 
 /**
