@@ -4,6 +4,9 @@ import { planStacks, type StackPlan } from './stack-plan';
 import type { Config } from '../core/config/schema';
 import { AlarmStack } from './stacks/alarm-stack';
 import { CoreStack } from './stacks/core-stack';
+import { RegionalStack } from './stacks/regional-stack';
+import { regionalServices } from '../core/config/regions';
+import type { AlarmSpec } from '../core/alarms/alarm-spec';
 import { applyNagChecks } from './nag';
 import { QuotaGuard } from './quotas/guard';
 
@@ -28,13 +31,19 @@ export interface BuiltApp {
   readonly app: App;
   readonly core: CoreStack;
   readonly alarmStacks: readonly AlarmStack[];
+  /** One per serving region outside the home one where some service runs. */
+  readonly regionalStacks: readonly RegionalStack[];
 }
 
-/** Builds the whole CDK app for one environment: the core stack and as many alarm stacks as the fleet needs. */
+/**
+ * Builds the whole CDK app for one environment: the core stack, as many alarm stacks as the fleet needs, and a
+ * stack in each other serving region some service runs in.
+ */
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const { config } = options;
   const app = options.app ?? new App(options.appProps);
-  const plan = planStacks(config, resolveAlarms(config));
+  const specs = resolveAlarms(config);
+  const plan = planStacks(config, specs);
   const core = new CoreStack(app, coreStackName(config), {
     env: environmentOf(config),
     config,
@@ -42,11 +51,12 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     description: `Runbook alerting (${config.prefix}): topics, escalation and environment-wide alarms`,
   });
   const alarmStacks = addAlarmStacks(app, config, plan, core);
+  const regionalStacks = addRegionalStacks(app, config, specs, core);
   tagApp(app, config);
   // A template over an AWS quota synthesizes fine and fails only at deploy (docs/deploy.md#quotas).
   if (options.quotaGuard ?? true) Validations.of(app).addPlugins(new QuotaGuard());
   if (options.nag ?? true) applyNagChecks(app);
-  return { app, core, alarmStacks };
+  return { app, core, alarmStacks, regionalStacks };
 }
 
 /** The account and region an environment deploys to (the CLI's default account when the config names none). */
@@ -76,13 +86,28 @@ export function addAlarmStacks(app: App, config: Config, plan: StackPlan, core: 
   });
 }
 
+/** A stack per serving region outside the home one, deployed after `core` (whose escalation its forwarded alarm state changes reach). */
+function addRegionalStacks(app: App, config: Config, specs: readonly AlarmSpec[], core: Stack): RegionalStack[] {
+  return regionalServices(config).map(({ region, services }) => {
+    const names = new Set(services.map((s) => s.name));
+    const stack = new RegionalStack(app, `${coreStackName(config)}-${region}`, {
+      env: { account: environmentOf(config).account, region },
+      config,
+      alarms: specs.filter((spec) => spec.service !== undefined && names.has(spec.service)),
+      description: `Runbook alerting (${config.prefix}) in ${region}: alarms of ${[...names].join(', ')}, forwarded to ${config.region}`.slice(0, 1024),
+    });
+    stack.addStackDependency(core, 'forwarded alarm state changes reach the core stack escalation');
+    return stack;
+  });
+}
+
 /** The config's tags on every resource, and the prefix's tag that scopes the automation's IAM conditions. */
 export function tagApp(app: App, config: Config): void {
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
   Tags.of(app).add('AlertingPrefix', config.prefix);
 }
 
-/** Every stack of a built app, core first. */
+/** Every stack of a built app, core first, the home region's before the other regions'. */
 export function stacksOf(built: BuiltApp): Stack[] {
-  return [built.core, ...built.alarmStacks];
+  return [built.core, ...built.alarmStacks, ...built.regionalStacks];
 }

@@ -8,20 +8,18 @@ import { ROLES, SEVERITIES, type Role, type Severity } from '../../core/catalog'
 import type { Config, Subscription } from '../../core/config/schema';
 import { roleTopicName, severityTopicName } from '../../core/topic-names';
 
-/** Props of {@link AlertTopics}. */
+/** Props of {@link SeverityTopics} and {@link AlertTopics}. */
 export interface AlertTopicsProps {
   readonly config: Config;
 }
 
 /**
- * The severity topics (P1..P4) that alarms notify, and the role topics (on-call primary, senior engineer,
- * VP engineering...) that escalation pages, with the humans of the environment's config subscribed.
- * All topics are encrypted with one customer-managed key and refuse non-TLS publishers.
+ * The severity topics (P1..P4) that alarms notify, encrypted with one customer-managed key, refusing non-TLS
+ * publishers and accepting only this environment's alarms. A serving region outside the home one has these alone.
  */
-export class AlertTopics extends Construct {
+export class SeverityTopics extends Construct {
   public readonly key: kms.Key;
   public readonly severityTopics: Readonly<Record<Severity, sns.Topic>>;
-  public readonly roleTopics: Readonly<Record<Role, sns.Topic>>;
 
   public constructor(scope: Construct, id: string, props: AlertTopicsProps) {
     super(scope, id);
@@ -44,35 +42,53 @@ export class AlertTopics extends Construct {
       }),
     );
 
-    // Only this environment's alarms may publish: scoped by account and by alarm-name prefix.
-    const allowAlarms = (topic: sns.Topic) =>
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowThisEnvironmentsAlarms',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: {
-            StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: {
-              'aws:SourceArn': stack.formatArn({
-                service: 'cloudwatch',
-                resource: 'alarm',
-                resourceName: `${config.prefix}-*`,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            },
-          },
-        }),
-      );
-
     const severityTopics = {} as Record<Severity, sns.Topic>;
     for (const severity of SEVERITIES) {
       severityTopics[severity] = this.topic(`Severity${severity}`, severityTopicName(config.prefix, severity), `${config.prefix} ${severity} alarms`);
-      allowAlarms(severityTopics[severity]);
+      this.allowAlarms(severityTopics[severity], config);
     }
     this.severityTopics = severityTopics;
+  }
 
+  /** Only this environment's alarms may publish: scoped by account and by alarm-name prefix. */
+  protected allowAlarms(topic: sns.Topic, config: Config): void {
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisEnvironmentsAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${config.prefix}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+  }
+
+  protected topic(id: string, topicName: string, displayName: string): sns.Topic {
+    return new sns.Topic(this, id, { topicName, displayName: displayName.slice(0, 100), masterKey: this.key, enforceSSL: true });
+  }
+}
+
+/**
+ * The severity topics, and the role topics (on-call primary, senior engineer, VP engineering...) that escalation
+ * pages, with the humans of the environment's config subscribed: the home region's topics.
+ */
+export class AlertTopics extends SeverityTopics {
+  public readonly roleTopics: Readonly<Record<Role, sns.Topic>>;
+
+  public constructor(scope: Construct, id: string, props: AlertTopicsProps) {
+    super(scope, id, props);
+    const { config } = props;
     const roleTopics = {} as Record<Role, sns.Topic>;
     for (const role of ROLES) {
       const topic = this.topic(`Role${pascal(role)}`, roleTopicName(config.prefix, role), `${config.prefix} page: ${role}`);
@@ -80,12 +96,8 @@ export class AlertTopics extends Construct {
       roleTopics[role] = topic;
     }
     // The self-monitoring alarms page on-call directly, around the escalation.
-    allowAlarms(roleTopics['on-call-primary']);
+    this.allowAlarms(roleTopics['on-call-primary'], config);
     this.roleTopics = roleTopics;
-  }
-
-  private topic(id: string, topicName: string, displayName: string): sns.Topic {
-    return new sns.Topic(this, id, { topicName, displayName: displayName.slice(0, 100), masterKey: this.key, enforceSSL: true });
   }
 }
 

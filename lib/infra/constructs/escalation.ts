@@ -18,6 +18,7 @@ import { automationModeParameter, escalationFunctionName, escalationStateMachine
 import type { Config } from '../../core/config/schema';
 import { acknowledgeGrantWildcards, acknowledgeStateMachineWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
+import { alarmStateChanges } from './alarm-state-changes';
 import type { AlertTopics } from './alert-topics';
 import { UNSCOPABLE_ACTIONS } from './responder-policy';
 
@@ -194,11 +195,7 @@ export class Escalation extends Construct {
     // Alarm state changes start, join and resolve incidents.
     new events.Rule(this, 'AlarmStateChanges', {
       description: `${config.prefix}: alarm transitions into ALARM and OK drive the incidents`,
-      eventPattern: {
-        source: ['aws.cloudwatch'],
-        detailType: ['CloudWatch Alarm State Change'],
-        detail: { alarmName: [{ prefix: `${config.prefix}-` }], state: { value: ['ALARM', 'OK'] } },
-      },
+      eventPattern: alarmStateChanges(config),
       targets: [new targets.LambdaFunction(fns.starter.function, { deadLetterQueue, retryAttempts: 4, maxEventAge: Duration.hours(2) })],
     });
     new events.Rule(this, 'WeeklyDigest', {

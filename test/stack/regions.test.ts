@@ -1,0 +1,135 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CDK_APP_MODE_CONTEXT } from 'aws-cdk-lib/cx-api';
+import { buildApp } from '../../lib/infra/app';
+import { quotaHeadroom } from '../../lib/infra/quotas/headroom';
+import { ConfigError } from '../../lib/core/errors';
+import type { Config } from '../../lib/core/config/schema';
+import { config, DEFAULT_INPUT, synth } from '../support/synth';
+
+const workdir = mkdtempSync(join(tmpdir(), 'alerting-regions-'));
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+const service = DEFAULT_INPUT.services[0]!;
+const REGIONAL = 'chatbot-alerting-us-west-2';
+const ALARM = 'chatbot-HighAPIErrorRate-chatbot-api';
+/** The default environment (home us-east-1, serving us-east-1 and us-west-2) with its service in both regions. */
+const inBothRegions = (): Config => config({ account: '123456789012', services: [{ ...service, regions: ['us-east-1', 'us-west-2'] }] });
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = (template: { toJSON(): unknown }): Record<string, Resource> => (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
+
+describe('a service in a serving region outside the home one', () => {
+  const synthesized = synth(inBothRegions());
+  const regional = synthesized.templates.get(REGIONAL);
+
+  it('gets a stack in that region, after the home stacks and deployed after the core stack', () => {
+    // THEN
+    assert.ok(regional, [...synthesized.templates.keys()].join(', '));
+    assert.deepEqual([...synthesized.templates.keys()], ['chatbot-alerting', 'chatbot-alarms-0', REGIONAL]);
+    const [stack] = synthesized.built.regionalStacks;
+    assert.equal(stack!.region, 'us-west-2');
+    assert.equal(stack!.account, '123456789012');
+    assert.deepEqual(
+      stack!.dependencies.map((d) => d.stackName),
+      ['chatbot-alerting'],
+    );
+  });
+
+  it("its alarms notify that stack's own severity topics", () => {
+    // GIVEN
+    const own = resources(regional!);
+    const alarm = Object.values(own).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === ALARM);
+    assert.ok(alarm, `${ALARM} in ${REGIONAL}`);
+    // THEN every action is a Ref to a topic of this template (a home topic would be an ARN in us-east-1)
+    const actions = [...(alarm.Properties.AlarmActions as unknown[]), ...(alarm.Properties.OKActions as unknown[])];
+    assert.ok(actions.length > 0);
+    for (const action of actions) {
+      const ref = (action as { Ref?: string }).Ref;
+      assert.equal(own[ref ?? '']?.Type, 'AWS::SNS::Topic', JSON.stringify(action));
+      assert.ok(own[ref!]!.Properties.KmsMasterKeyId, 'encrypted like the home topics');
+    }
+    // only the service's alarms: environment-wide ones stay at home
+    const names = Object.values(own)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => String(r.Properties.AlarmName));
+    assert.ok(
+      names.every((name) => name.endsWith('-chatbot-api')),
+      names.join(', '),
+    );
+  });
+
+  it("forwards the prefix's ALARM and OK changes to the home region's default bus, with a role that may only put events there", () => {
+    // GIVEN
+    const own = resources(regional!);
+    const rules = Object.values(own).filter((r) => r.Type === 'AWS::Events::Rule');
+    assert.equal(rules.length, 1);
+    const props = rules[0]!.Properties as { EventPattern: unknown; Targets: { Arn: unknown; RoleArn: { 'Fn::GetAtt': [string, string] } }[] };
+    const homeBus = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']] };
+    // THEN
+    assert.deepEqual(props.EventPattern, {
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix: 'chatbot-' }], state: { value: ['ALARM', 'OK'] } },
+    });
+    assert.equal(props.Targets.length, 1);
+    assert.deepEqual(props.Targets[0]!.Arn, homeBus);
+    const roleId = props.Targets[0]!.RoleArn['Fn::GetAtt'][0];
+    assert.deepEqual((own[roleId]!.Properties.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement, [
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } },
+    ]);
+    const policies = Object.values(own).filter((r) => r.Type === 'AWS::IAM::Policy');
+    assert.equal(policies.length, 1);
+    assert.deepEqual(policies[0]!.Properties.Roles, [{ Ref: roleId }]);
+    assert.deepEqual((policies[0]!.Properties.PolicyDocument as { Statement: unknown[] }).Statement, [
+      { Action: 'events:PutEvents', Effect: 'Allow', Resource: homeBus },
+    ]);
+  });
+
+  it('leaves the home stacks as they are without regions on the service', () => {
+    // GIVEN the same environment, the service naming no regions
+    const home = synth(config({ account: '123456789012' }));
+    // THEN
+    assert.deepEqual([...home.templates.keys()], ['chatbot-alerting', 'chatbot-alarms-0']);
+    for (const [name, template] of home.templates) assert.deepEqual(synthesized.templates.get(name)!.toJSON(), template.toJSON(), name);
+  });
+});
+
+describe('checks at synth of a regional stack', () => {
+  it('passes cdk-nag and the quota guard', () => {
+    // GIVEN the app as `npm run synth` builds it, nag and quota guard on (minus bundling and CDK's own validation)
+    const built = buildApp({
+      config: inBothRegions(),
+      appProps: {
+        outdir: join(workdir, 'checks'),
+        builtinCloudFormationValidation: false,
+        context: { [CDK_APP_MODE_CONTEXT]: 'inmemory', 'aws:cdk:bundling-stacks': [] },
+      },
+    });
+    // WHEN
+    const assembly = built.app.synth();
+    // THEN
+    assert.ok(assembly.getStackByName(REGIONAL));
+    for (const h of quotaHeadroom(assembly)) assert.ok(h.percentUsed <= 100, `${h.quota.id}: ${h.percentUsed}%`);
+  });
+
+  it('fails clearly when the region holds more alarms than one stack takes', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...service, name: `svc-${i}`, regions: ['us-west-2'] }));
+    assert.throws(
+      () => synth(config({ services: many, maxAlarmsPerStack: 100 })),
+      /chatbot-alerting-us-west-2: \d+ alarms in us-west-2, over maxAlarmsPerStack \(100\)/,
+    );
+  });
+});
+
+describe('service regions in the config', () => {
+  it('a region the environment does not serve fails naming services[0].regions', () => {
+    assert.throws(
+      () => config({ services: [{ ...service, regions: ['eu-west-1'] }] }),
+      (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.field === 'services[0].regions[0]' && p.received === '"eu-west-1"'),
+    );
+  });
+});
