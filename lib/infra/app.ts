@@ -1,12 +1,10 @@
 import { App, Stack, Tags, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { resolveAlarms } from '../core/alarms/resolve';
-import { planStacks, type StackPlan } from './stack-plan';
+import { planRegionalStacks, planStacks, type RegionalStackPlan, type StackPlan } from './stack-plan';
 import type { Config } from '../core/config/schema';
 import { AlarmStack } from './stacks/alarm-stack';
 import { CoreStack } from './stacks/core-stack';
 import { RegionalStack } from './stacks/regional-stack';
-import { regionalServices } from '../core/config/regions';
-import type { AlarmSpec } from '../core/alarms/alarm-spec';
 import { applyNagChecks } from './nag';
 import { QuotaGuard } from './quotas/guard';
 
@@ -51,7 +49,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     description: `Runbook alerting (${config.prefix}): topics, escalation and environment-wide alarms`,
   });
   const alarmStacks = addAlarmStacks(app, config, plan, core);
-  const regionalStacks = addRegionalStacks(app, config, specs, core);
+  const regionalStacks = addRegionalStacks(app, config, planRegionalStacks(config, specs), core);
   tagApp(app, config);
   // A template over an AWS quota synthesizes fine and fails only at deploy (docs/deploy.md#quotas).
   if (options.quotaGuard ?? true) Validations.of(app).addPlugins(new QuotaGuard());
@@ -87,14 +85,13 @@ export function addAlarmStacks(app: App, config: Config, plan: StackPlan, core: 
 }
 
 /** A stack per serving region outside the home one, deployed after `core` (whose escalation its forwarded alarm state changes reach). */
-function addRegionalStacks(app: App, config: Config, specs: readonly AlarmSpec[], core: Stack): RegionalStack[] {
-  return regionalServices(config).map(({ region, services }) => {
-    const names = new Set(services.map((s) => s.name));
+function addRegionalStacks(app: App, config: Config, plans: readonly RegionalStackPlan[], core: Stack): RegionalStack[] {
+  return plans.map(({ region, services, alarms }) => {
     const stack = new RegionalStack(app, `${coreStackName(config)}-${region}`, {
       env: { account: environmentOf(config).account, region },
       config,
-      alarms: specs.filter((spec) => spec.service !== undefined && names.has(spec.service)),
-      description: `Runbook alerting (${config.prefix}) in ${region}: alarms of ${[...names].join(', ')}, forwarded to ${config.region}`.slice(0, 1024),
+      alarms,
+      description: `Runbook alerting (${config.prefix}) in ${region}: alarms of ${services.join(', ')}, forwarded to ${config.region}`.slice(0, 1024),
     });
     stack.addStackDependency(core, 'forwarded alarm state changes reach the core stack escalation');
     return stack;

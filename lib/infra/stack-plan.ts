@@ -1,5 +1,6 @@
 import type { Config } from '../core/config/schema';
 import type { AlarmSpec } from '../core/alarms/alarm-spec';
+import { regionalServices } from '../core/config/regions';
 
 /** CloudWatch alarms an alarm spec creates (a composite counts its children). */
 export function cloudWatchAlarmCount(spec: AlarmSpec): number {
@@ -59,4 +60,22 @@ export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPl
 
   const alarmStacks = [...stacks.entries()].sort(([a], [b]) => a - b).map(([index, s]) => ({ index, services: s.services, alarms: s.alarms }));
   return { core, alarmStacks };
+}
+
+/** The alarms of one serving region outside the home one. */
+export interface RegionalStackPlan {
+  readonly region: string;
+  readonly services: readonly string[];
+  readonly alarms: readonly AlarmSpec[];
+}
+
+/**
+ * Per serving region outside the home one where some service runs, the alarms of the services running there.
+ * Environment-wide alarms stay in the home region only.
+ */
+export function planRegionalStacks(config: Config, specs: readonly AlarmSpec[]): RegionalStackPlan[] {
+  return regionalServices(config).map(({ region, services }) => {
+    const names = services.map((s) => s.name);
+    return { region, services: names, alarms: specs.filter((spec) => spec.service !== undefined && names.includes(spec.service)) };
+  });
 }

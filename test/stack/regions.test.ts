@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +7,13 @@ import { after, describe, it } from 'node:test';
 import { CDK_APP_MODE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../lib/infra/app';
 import { quotaHeadroom } from '../../lib/infra/quotas/headroom';
+import { formatSummary, summarize } from '../../lib/infra/synth-summary';
 import { ConfigError } from '../../lib/core/errors';
 import type { Config } from '../../lib/core/config/schema';
 import { config, DEFAULT_INPUT, synth } from '../support/synth';
+import { findTool } from '../../tools/drill/tools';
 
+const CFN_LINT = findTool('cfn-lint', "pip install 'cfn-lint>=1.51'");
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-regions-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -101,8 +105,9 @@ describe('a service in a serving region outside the home one', () => {
 describe('checks at synth of a regional stack', () => {
   it('passes cdk-nag and the quota guard', () => {
     // GIVEN the app as `npm run synth` builds it, nag and quota guard on (minus bundling and CDK's own validation)
+    const cfg = inBothRegions();
     const built = buildApp({
-      config: inBothRegions(),
+      config: cfg,
       appProps: {
         outdir: join(workdir, 'checks'),
         builtinCloudFormationValidation: false,
@@ -114,6 +119,42 @@ describe('checks at synth of a regional stack', () => {
     // THEN
     assert.ok(assembly.getStackByName(REGIONAL));
     for (const h of quotaHeadroom(assembly)) assert.ok(h.percentUsed <= 100, `${h.quota.id}: ${h.percentUsed}%`);
+    // and `npm run synth` lists the regional stack with its region, its alarms counted
+    const summary = summarize(cfg, built, assembly);
+    assert.deepEqual(
+      summary.stacks.map((s) => [s.name, s.region]),
+      [
+        ['chatbot-alerting', 'us-east-1'],
+        ['chatbot-alarms-0', 'us-east-1'],
+        [REGIONAL, 'us-west-2'],
+      ],
+    );
+    assert.match(formatSummary(summary), new RegExp(`${REGIONAL} +\\d+ resources +[\\d.]+ KiB +us-west-2`));
+    const deployed = assembly.stacks.flatMap((stack) =>
+      Object.values((stack.template as { Resources: Record<string, { Type: string }> }).Resources).filter(
+        (r) => r.Type.startsWith('AWS::CloudWatch::') && r.Type.endsWith('Alarm'),
+      ),
+    );
+    assert.equal(summary.totalAlarms, deployed.length);
+  });
+
+  it('cfn-lint finds no error in the regional template', () => {
+    // GIVEN the regional stack synthesized with CDK's own template validation on, as lint.test.ts does
+    const outdir = join(workdir, 'lint');
+    buildApp({ config: inBothRegions(), nag: false, appProps: { outdir, context: { 'aws:cdk:bundling-stacks': [] } } }).app.synth();
+    // WHEN
+    const lint = spawnSync(CFN_LINT, ['--format', 'parseable', join(outdir, `${REGIONAL}.template.json`)], {
+      encoding: 'utf8',
+      cwd: join(__dirname, '..', '..'),
+    });
+    // THEN it ran (exit status is a bit mask: 2 means errors) and reported no error
+    assert.equal(lint.error, undefined);
+    assert.deepEqual(
+      lint.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line)),
+      [],
+      lint.stdout + lint.stderr,
+    );
+    assert.equal(lint.status! & 2, 0, lint.stdout + lint.stderr);
   });
 
   it('fails clearly when the region holds more alarms than one stack takes', () => {
