@@ -1,6 +1,6 @@
-import type { Config } from '../core/config/schema';
+import type { Config, ServiceConfig } from '../core/config/schema';
 import type { AlarmSpec } from '../core/alarms/alarm-spec';
-import { regionalServices } from '../core/config/regions';
+import { regionalServices, serviceRegions } from '../core/config/regions';
 
 /** CloudWatch alarms an alarm spec creates (a composite counts its children). */
 export function cloudWatchAlarmCount(spec: AlarmSpec): number {
@@ -15,7 +15,7 @@ export interface AlarmStackPlan {
   readonly alarms: readonly AlarmSpec[];
 }
 
-/** Where every alarm goes: environment-wide alarms with the core stack, service alarms in alarm stacks. */
+/** Where every alarm goes: environment-wide alarms with the core stack, home-region service alarms in alarm stacks. */
 export interface StackPlan {
   readonly core: readonly AlarmSpec[];
   readonly alarmStacks: readonly AlarmStackPlan[];
@@ -41,24 +41,31 @@ export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPl
     if (!stack) stacks.set(index, (stack = { services: [], alarms: [], count: 0 }));
     return stack;
   };
-  const place = (index: number, service: string, alarms: AlarmSpec[]): void => {
+  // A service that does not run in the home region keeps its room in its stack, so that the others do not move when
+  // its regions change, but gets no alarms there: UsageDrop, missing data breaching, would page on the absent traffic.
+  const place = (index: number, service: ServiceConfig, alarms: AlarmSpec[]): void => {
     const stack = stackAt(index);
-    stack.services.push(service);
-    stack.alarms.push(...alarms);
     stack.count += alarms.reduce((n, a) => n + cloudWatchAlarmCount(a), 0);
+    if (!serviceRegions(config, service).includes(config.region)) return;
+    stack.services.push(service.name);
+    stack.alarms.push(...alarms);
   };
 
   const pinned = config.services.filter((s) => s.stack !== undefined);
-  for (const service of pinned) place(service.stack!, service.name, byService.get(service.name) ?? []);
+  for (const service of pinned) place(service.stack!, service, byService.get(service.name) ?? []);
   let next = 0;
   for (const service of config.services.filter((s) => s.stack === undefined)) {
     const alarms = byService.get(service.name) ?? [];
     const size = alarms.reduce((n, a) => n + cloudWatchAlarmCount(a), 0);
     while ((stacks.get(next)?.count ?? 0) + size > config.maxAlarmsPerStack && (stacks.get(next)?.count ?? 0) > 0) next += 1;
-    place(next, service.name, alarms);
+    place(next, service, alarms);
   }
 
-  const alarmStacks = [...stacks.entries()].sort(([a], [b]) => a - b).map(([index, s]) => ({ index, services: s.services, alarms: s.alarms }));
+  // A stack whose services all run elsewhere has nothing to create (CloudFormation refuses an empty template).
+  const alarmStacks = [...stacks.entries()]
+    .filter(([, s]) => s.services.length > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([index, s]) => ({ index, services: s.services, alarms: s.alarms }));
   return { core, alarmStacks };
 }
 

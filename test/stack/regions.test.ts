@@ -102,6 +102,30 @@ describe('a service in a serving region outside the home one', () => {
   });
 });
 
+describe('a service that does not run in the home region', () => {
+  it('has its alarms in its region only, and the other services keep their alarm stacks', () => {
+    // GIVEN one service per alarm stack, the first running in us-west-2 only
+    const services = [
+      { ...service, name: 'west', regions: ['us-west-2'] },
+      { ...service, name: 'home' },
+    ];
+    const both = synth(config({ services: services.map(({ regions: _, ...s }) => s), maxAlarmsPerStack: 20 }));
+    // WHEN
+    const split = synth(config({ services, maxAlarmsPerStack: 20 }));
+    // THEN the home alarms of 'west' are gone (UsageDrop would page on its absent traffic) and 'home' has not moved
+    assert.deepEqual([...both.templates.keys()], ['chatbot-alerting', 'chatbot-alarms-0', 'chatbot-alarms-1']);
+    assert.deepEqual([...split.templates.keys()], ['chatbot-alerting', 'chatbot-alarms-1', REGIONAL]);
+    assert.deepEqual(split.templates.get('chatbot-alarms-1')!.toJSON(), both.templates.get('chatbot-alarms-1')!.toJSON());
+    const alarmNames = (template: { toJSON(): unknown }) =>
+      Object.values(resources(template))
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map((r) => String(r.Properties.AlarmName));
+    const west = alarmNames(split.templates.get(REGIONAL)!);
+    assert.ok(west.length > 0 && west.every((name) => name.endsWith('-west')), west.join(', '));
+    assert.deepEqual(west.sort(), alarmNames(both.templates.get('chatbot-alarms-0')!).sort());
+  });
+});
+
 describe('checks at synth of a regional stack', () => {
   it('passes cdk-nag and the quota guard', () => {
     // GIVEN the app as `npm run synth` builds it, nag and quota guard on (minus bundling and CDK's own validation)
