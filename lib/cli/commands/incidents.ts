@@ -6,7 +6,7 @@ import { EXIT } from '../context';
 import { colour, parseSpan, printJson, printTable, when } from '../format';
 import { NotFoundError, openSession, type Session } from '../session';
 import { regionsOf } from '../../core/alarm-source';
-import { configuredRegions } from '../../core/alarms/resolve';
+import { configuredRegions } from '../../core/config/regions';
 import { InputError } from '../../core/evaluator';
 
 /**
