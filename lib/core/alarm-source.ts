@@ -1,4 +1,4 @@
-import { configuredRegions } from './config/regions';
+import { configuredRegions, forwardingAccounts } from './config/regions';
 import type { Config } from './config/schema';
 
 /** Where an alarm state change comes from: the alarm's name, and the account and region it lives in. */
@@ -34,14 +34,16 @@ export function parseAlarmKey(key: string): { readonly alarmName: string; readon
 
 /**
  * Why a state change is not this environment's, or undefined when it is: its region is not one the environment
- * serves (`regions`, or `region` alone), or its account is not the environment's `account`. Such an event reaches
+ * serves (`regions`, or `region` alone), or its account is neither the environment's `account` nor one a service
+ * names (`services[].account`). Such an event reaches
  * the home bus only through a misrouted forwarding rule; it must not page this environment's on-call.
  */
 export function foreignSource(config: Config, source: AlarmSource): string | undefined {
   const regions = configuredRegions(config);
   if (!regions.includes(source.region)) return `${source.alarmName} is in ${source.region}, not a region of this environment (${regions.join(', ')})`;
-  if (config.account !== undefined && source.account !== config.account)
-    return `${source.alarmName} is in account ${source.account}, not this environment's (${config.account})`;
+  const accounts = [config.account, ...forwardingAccounts(config)];
+  if (config.account !== undefined && !accounts.includes(source.account))
+    return `${source.alarmName} is in account ${source.account}, not one of this environment's (${accounts.join(', ')})`;
   return undefined;
 }
 

@@ -86,12 +86,16 @@ export function addAlarmStacks(app: App, config: Config, plan: StackPlan, core: 
 
 /** A stack per serving region outside the home one, deployed after `core` (whose escalation its forwarded alarm state changes reach). */
 function addRegionalStacks(app: App, config: Config, plans: readonly RegionalStackPlan[], core: Stack): RegionalStack[] {
-  return plans.map(({ region, services, alarms }) => {
-    const stack = new RegionalStack(app, `${coreStackName(config)}-${region}`, {
-      env: { account: environmentOf(config).account, region },
+  return plans.map(({ region, account, services, alarms }) => {
+    const stack = new RegionalStack(app, [coreStackName(config), account, region].filter(Boolean).join('-'), {
+      env: { account: account ?? environmentOf(config).account, region },
       config,
       alarms,
-      description: `Runbook alerting (${config.prefix}) in ${region}: alarms of ${services.join(', ')}, forwarded to ${config.region}`.slice(0, 1024),
+      description:
+        `Runbook alerting (${config.prefix}) in ${account ? `${account}/` : ''}${region}: alarms of ${services.join(', ')}, forwarded to ${config.region}`.slice(
+          0,
+          1024,
+        ),
     });
     stack.addStackDependency(core, 'forwarded alarm state changes reach the core stack escalation');
     return stack;

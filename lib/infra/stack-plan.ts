@@ -1,6 +1,6 @@
 import type { Config, ServiceConfig } from '../core/config/schema';
 import type { AlarmSpec } from '../core/alarms/alarm-spec';
-import { regionalServices, serviceRegions } from '../core/config/regions';
+import { regionalServices, runsAtHome } from '../core/config/regions';
 
 /** CloudWatch alarms an alarm spec creates (a composite counts its children). */
 export function cloudWatchAlarmCount(spec: AlarmSpec): number {
@@ -46,7 +46,7 @@ export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPl
   const place = (index: number, service: ServiceConfig, alarms: AlarmSpec[]): void => {
     const stack = stackAt(index);
     stack.count += alarms.reduce((n, a) => n + cloudWatchAlarmCount(a), 0);
-    if (!serviceRegions(config, service).includes(config.region)) return;
+    if (!runsAtHome(config, service)) return;
     stack.services.push(service.name);
     stack.alarms.push(...alarms);
   };
@@ -69,9 +69,10 @@ export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPl
   return { core, alarmStacks };
 }
 
-/** The alarms of one serving region outside the home one. */
+/** The alarms of one serving region outside the home one (of another account, if `account` is set). */
 export interface RegionalStackPlan {
   readonly region: string;
+  readonly account?: string;
   readonly services: readonly string[];
   readonly alarms: readonly AlarmSpec[];
 }
@@ -81,8 +82,8 @@ export interface RegionalStackPlan {
  * Environment-wide alarms stay in the home region only.
  */
 export function planRegionalStacks(config: Config, specs: readonly AlarmSpec[]): RegionalStackPlan[] {
-  return regionalServices(config).map(({ region, services }) => {
+  return regionalServices(config).map(({ region, account, services }) => {
     const names = services.map((s) => s.name);
-    return { region, services: names, alarms: specs.filter((spec) => spec.service !== undefined && names.includes(spec.service)) };
+    return { region, account, services: names, alarms: specs.filter((spec) => spec.service !== undefined && names.includes(spec.service)) };
   });
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation } from '../support/escalation';
-import { fleetConfig } from '../support/synth';
+import { DEFAULT_INPUT, fleetConfig } from '../support/synth';
 
 const { fresh } = useEscalation();
 
@@ -208,6 +208,20 @@ describe('alarms of the serving regions (the default environment serves us-east-
     assert.equal((await h.deps.store.get(id))!.status, 'open');
   });
 
+  it("an alarm of a service in another account opens that account's incident, named with its account and region", async () => {
+    // GIVEN staging-api running in account 210987654321
+    const services = [...DEFAULT_INPUT.services, { ...DEFAULT_INPUT.services[0]!, name: 'staging-api', account: '210987654321', regions: ['us-west-2'] }];
+    const h = await fresh({ config: { account: '123456789012', services } });
+    // WHEN its HighAPIErrorRate fires there
+    const staging = { alertId: 'HighAPIErrorRate', instance: 'staging-api', accountId: '210987654321', region: 'us-west-2' };
+    const opened = await h.event(alarmStateChangeEvent(h.config, staging));
+    // THEN
+    assert.equal(opened.outcome, 'opened', JSON.stringify(opened));
+    assert.match((opened as { incidentId: string }).incidentId, /^chatbot-HighAPIErrorRate-staging-api@210987654321\/us-west-2@/);
+    await h.stepRan(0, (opened as { incidentId: string }).incidentId);
+    assert.equal((await h.inbox()).filter((p) => p.role === 'on-call-primary').length, 1);
+  });
+
   it('an alarm of a region or account the environment does not serve pages nobody', async () => {
     const h = await fresh({ config: { account: '123456789012' } });
     const elsewhere = await h.event(alarmStateChangeEvent(h.config, { ...API, region: 'eu-west-1' }));
@@ -218,7 +232,7 @@ describe('alarms of the serving regions (the default environment serves us-east-
     const foreign = await h.event(alarmStateChangeEvent(h.config, { ...API, accountId: '210987654321' }));
     assert.deepEqual(foreign, {
       outcome: 'ignored',
-      reason: "chatbot-HighAPIErrorRate-chatbot-api is in account 210987654321, not this environment's (123456789012)",
+      reason: "chatbot-HighAPIErrorRate-chatbot-api is in account 210987654321, not one of this environment's (123456789012)",
     });
     assert.equal(h.runner.executions.size, 0);
     assert.deepEqual(await h.inbox(), []);

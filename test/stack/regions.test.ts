@@ -190,6 +190,65 @@ describe('checks at synth of a regional stack', () => {
   });
 });
 
+describe('a service in another account (production and staging apart)', () => {
+  const STAGING = '210987654321';
+  const cfg = config({
+    account: '123456789012',
+    services: [service, { ...service, name: 'staging-api', account: STAGING, regions: ['us-east-1', 'us-west-2'] }],
+  });
+  const synthesized = synth(cfg);
+
+  it('gets a stack per region in its account, forwarding to the home bus of the environment account', () => {
+    // THEN one stack per region of that account, the home region included, after the home stacks
+    assert.deepEqual(
+      [...synthesized.templates.keys()],
+      ['chatbot-alerting', 'chatbot-alarms-0', `chatbot-alerting-${STAGING}-us-east-1`, `chatbot-alerting-${STAGING}-us-west-2`],
+    );
+    assert.deepEqual(
+      synthesized.built.regionalStacks.map((stack) => [stack.account, stack.region]),
+      [
+        [STAGING, 'us-east-1'],
+        [STAGING, 'us-west-2'],
+      ],
+    );
+    for (const stack of synthesized.built.regionalStacks) {
+      const own = resources(synthesized.templates.get(stack.stackName)!);
+      const names = Object.values(own)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map((r) => String(r.Properties.AlarmName));
+      assert.ok(names.length > 0 && names.every((name) => name.endsWith('-staging-api')), names.join(', '));
+      const rule = Object.values(own).find((r) => r.Type === 'AWS::Events::Rule')!;
+      assert.deepEqual((rule.Properties.Targets as { Arn: unknown }[])[0]!.Arn, {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']],
+      });
+    }
+    // and the home alarm stack has none of its alarms
+    const home = Object.values(resources(synthesized.templates.get('chatbot-alarms-0')!)).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    assert.ok(home.every((r) => String(r.Properties.AlarmName).endsWith('-chatbot-api')));
+  });
+
+  it("lets that account put CloudWatch's alarm state changes, and nothing else, on the home bus", () => {
+    const policies = Object.values(resources(synthesized.templates.get('chatbot-alerting')!)).filter((r) => r.Type === 'AWS::Events::EventBusPolicy');
+    assert.equal(policies.length, 1);
+    const { EventBusName, Statement } = policies[0]!.Properties as { EventBusName: string; Statement: Record<string, unknown> };
+    assert.equal(EventBusName, 'default');
+    assert.deepEqual(Statement.Principal, { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${STAGING}:root`]] } });
+    assert.equal(Statement.Action, 'events:PutEvents');
+    assert.deepEqual(Statement.Condition, { StringEquals: { 'events:source': 'aws.cloudwatch', 'events:detail-type': 'CloudWatch Alarm State Change' } });
+    // an environment whose services all run in its own account opens its bus to nobody
+    const own = synth(config({ account: '123456789012' })).templates.get('chatbot-alerting')!;
+    assert.equal(Object.values(resources(own)).filter((r) => r.Type === 'AWS::Events::EventBusPolicy').length, 0);
+  });
+
+  it("needs the environment's own account, which owns the home bus", () => {
+    assert.throws(
+      () => config({ account: undefined, services: [{ ...service, account: STAGING }] }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.problems.some((p) => p.field === 'account' && /services\[0\]\.account is 210987654321/.test(p.message)),
+    );
+  });
+});
+
 describe('service regions in the config', () => {
   it('a region the environment does not serve fails naming services[0].regions', () => {
     assert.throws(

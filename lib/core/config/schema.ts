@@ -83,6 +83,16 @@ const ServiceSchema = z.strictObject({
    * @default [region] (the home region only)
    */
   regions: z.array(z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1')).min(1).optional(),
+  /**
+   * The AWS account the service runs in, when it is not the environment's `account` (production and staging apart,
+   * one workload per account): its alarms live in that account, in a stack per region, forwarding their state
+   * changes to the home region's escalation, whose event bus lets that account in. Needs `account` set.
+   * @default account (the environment's)
+   */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+    .optional(),
 });
 
 const AlertOverrideSchema = z.strictObject({
@@ -450,10 +460,21 @@ export const ConfigSchema = z
     }
   });
 
-/** A service runs only where the environment serves, and names each region once. */
+/**
+ * A service runs only where the environment serves, and names each region once; one in another account needs the
+ * environment's own `account`, the owner of the event bus its state changes are forwarded to.
+ */
 function checkServiceRegions(config: Config, ctx: z.RefinementCtx): void {
   const serving = config.regions ?? [config.region];
   config.services.forEach((service, index) => {
+    if (service.account !== undefined && config.account === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account'],
+        message: `must be set when a service runs in another account (services[${index}].account is ${service.account}): the home event bus is in it`,
+        input: config.account,
+      });
+    }
     const seen = new Set<string>();
     (service.regions ?? []).forEach((region, at) => {
       if (!serving.includes(region)) {

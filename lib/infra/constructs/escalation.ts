@@ -18,7 +18,7 @@ import { automationModeParameter, escalationFunctionName, escalationStateMachine
 import type { Config } from '../../core/config/schema';
 import { acknowledgeGrantWildcards, acknowledgeStateMachineWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
-import { alarmStateChanges } from './alarm-state-changes';
+import { alarmStateChanges, allowForwarding } from './alarm-state-changes';
 import type { AlertTopics } from './alert-topics';
 import { UNSCOPABLE_ACTIONS } from './responder-policy';
 
@@ -198,6 +198,7 @@ export class Escalation extends Construct {
       eventPattern: alarmStateChanges(config),
       targets: [new targets.LambdaFunction(fns.starter.function, { deadLetterQueue, retryAttempts: 4, maxEventAge: Duration.hours(2) })],
     });
+    allowForwarding(this, config);
     new events.Rule(this, 'WeeklyDigest', {
       description: `${config.prefix}: weekly digest of P4 alerts (Monday 09:00 UTC)`,
       schedule: events.Schedule.cron({ weekDay: 'MON', hour: '9', minute: '0' }),

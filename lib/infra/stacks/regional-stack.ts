@@ -42,7 +42,8 @@ export class RegionalStack extends Stack {
     const homeBus = events.EventBus.fromEventBusArn(
       this,
       'HomeBus',
-      this.formatArn({ service: 'events', region: config.region, resource: 'event-bus', resourceName: 'default' }),
+      // In another account than the environment's, the bus is the environment's (`account` is then required).
+      this.formatArn({ service: 'events', region: config.region, account: config.account, resource: 'event-bus', resourceName: 'default' }),
     );
     new events.Rule(this, 'ForwardAlarmStateChanges', {
       description: `${config.prefix}: alarm transitions into ALARM and OK, forwarded to the escalation in ${config.region}`,
