@@ -67,7 +67,8 @@ export function formatSummary(s: SynthSummary): string {
     `Topics: ${s.topics.severity} severity (P1-P4), ${s.topics.role} role topics`,
     'Stacks:',
     ...s.stacks.map(
-      (st) => `  ${pad(st.name, 34)} ${String(st.resources).padStart(4)} resources  ${(st.bytes / 1024).toFixed(1).padStart(7)} KiB  ${st.region}`,
+      (st) =>
+        `  ${pad(st.name, Math.max(34, ...s.stacks.map((x) => x.name.length)))} ${String(st.resources).padStart(4)} resources  ${(st.bytes / 1024).toFixed(1).padStart(7)} KiB  ${st.region}`,
     ),
     `Estimated CloudWatch alarm cost: $${s.monthlyAlarmCostUsd.toFixed(2)} / month`,
     'AWS quotas (tightest resource: value / limit):',

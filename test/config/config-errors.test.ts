@@ -261,10 +261,10 @@ describe('invalid configuration fails with the field and the value', () => {
   }
 
   it('an unknown environment lists the known ones', () => {
-    assert.throws(() => loadEnvironment('prod-eu'), /env: unknown environment; known: default, staging/);
+    assert.throws(() => loadEnvironment('prod-eu'), /env: unknown environment; known: default, staging, multi-account/);
   });
 
   it('every shipped environment is valid', () => {
-    for (const name of ['default', 'staging']) assert.doesNotThrow(() => loadEnvironment(name));
+    for (const name of ['default', 'staging', 'multi-account']) assert.doesNotThrow(() => loadEnvironment(name));
   });
 });

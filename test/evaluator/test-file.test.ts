@@ -105,7 +105,7 @@ describe('test files: what the runner refuses', () => {
     [
       'an unknown environment',
       `env: prod\n${CASE('    alert: HighAPIErrorRate\n    series: {}\n    expect: [{ at: 1m, state: OK }]\n')}`,
-      [/unknown env "prod"; config\/index\.ts defines default, staging/],
+      [/unknown env "prod"; config\/index\.ts defines default, staging, multi-account/],
     ],
     [
       'an override that makes the config invalid',

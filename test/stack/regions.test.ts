@@ -10,6 +10,7 @@ import { quotaHeadroom } from '../../lib/infra/quotas/headroom';
 import { formatSummary, summarize } from '../../lib/infra/synth-summary';
 import { ConfigError } from '../../lib/core/errors';
 import type { Config } from '../../lib/core/config/schema';
+import { loadEnvironment } from '../../lib/core/config/environment';
 import { config, DEFAULT_INPUT, synth } from '../support/synth';
 import { findTool } from '../../tools/drill/tools';
 
@@ -246,6 +247,24 @@ describe('a service in another account (production and staging apart)', () => {
       (error: unknown) =>
         error instanceof ConfigError && error.problems.some((p) => p.field === 'account' && /services\[0\]\.account is 210987654321/.test(p.message)),
     );
+  });
+});
+
+describe('the multi-account example environment (config/multi-account.ts)', () => {
+  it('synthesizes, with cdk-nag and the quota guard, a stack per account and region', () => {
+    const built = buildApp({
+      config: loadEnvironment('multi-account'),
+      appProps: { builtinCloudFormationValidation: false, context: { [CDK_APP_MODE_CONTEXT]: 'inmemory', 'aws:cdk:bundling-stacks': [] } },
+    });
+    const assembly = built.app.synth();
+    const where = new Map(assembly.stacks.map((s) => [s.stackName, `${s.environment.account}/${s.environment.region}`]));
+    assert.deepEqual(Object.fromEntries(where), {
+      'chatbot-alerting': '111111111111/us-east-1',
+      'chatbot-alarms-0': '111111111111/us-east-1',
+      'chatbot-alerting-us-west-2': '111111111111/us-west-2',
+      'chatbot-alerting-222222222222-us-west-2': '222222222222/us-west-2',
+    });
+    for (const h of quotaHeadroom(assembly)) assert.ok(h.percentUsed <= 100, `${h.quota.id}: ${h.percentUsed}%`);
   });
 });
 
