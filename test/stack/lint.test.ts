@@ -22,6 +22,8 @@ after(() => rmSync(workdir, { recursive: true, force: true }));
 const ENVIRONMENTS: readonly [string, () => Config][] = [
   ['default', () => loadEnvironment('default')],
   ['staging', () => loadEnvironment('staging')],
+  // Two regions and two accounts: the regional stacks, and the core stack's event bus policy.
+  ['multi-account', () => loadEnvironment('multi-account')],
   ['fleet-30', () => fleetConfig(30)],
 ];
 
