@@ -28,10 +28,13 @@ export function localResponder(options: {
   readonly metrics?: ActionMetrics;
   /** @default no verification of actions */
   readonly verification?: PipelineDeps['verification'];
+  /** The region the responder runs in (a serving region's own responder): that of `clients` and `world`. @default config.region */
+  readonly region?: string;
 }): (event: unknown) => Promise<void> {
   const { config, world } = options;
+  const region = options.region ?? config.region;
   // moto has no ECS deployment history: the drill's stand-in answers it, from the world's own deployments.
-  const clients = { ...options.clients, ecs: withDeploymentHistory(options.clients.ecs, world, { region: config.region, account: DRILL_ACCOUNT }) };
+  const clients = { ...options.clients, ecs: withDeploymentHistory(options.clients.ecs, world, { region, account: DRILL_ACCOUNT }) };
   const now = options.now ?? (() => new Date());
   const { audit, silences } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now });
   return createHandler({
@@ -44,7 +47,7 @@ export function localResponder(options: {
     quarantineQueueUrl: world.quarantineQueueUrl,
     accountId: DRILL_ACCOUNT,
     partition: 'aws',
-    region: config.region,
+    region,
     now,
     logger: options.logger ?? SILENT,
     metrics: options.metrics ?? { count: () => undefined },
