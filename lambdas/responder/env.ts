@@ -10,7 +10,11 @@ export const ResponderEnvSchema = z.object({
   QUARANTINE_QUEUE_URL: z.url(),
   ANNOUNCE_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/),
   AUTOMATION_MODE_PARAMETER: z.string().startsWith('/'),
-  VERIFY_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[a-z-]*:states:/),
+  /** Absent in a regional stack, which has no verification state machine yet (verification.ts). */
+  VERIFY_STATE_MACHINE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:states:/)
+    .optional(),
   ACCOUNT_ID: z.string().regex(/^\d{12}$/),
   PARTITION: z.string().regex(/^aws[a-z-]*$/),
   AWS_REGION: z.string().min(1),

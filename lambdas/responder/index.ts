@@ -7,7 +7,7 @@ import { openStores } from '../shared/storage/open-stores';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
 import { createHandler } from './handler';
-import { stepFunctionsVerification } from './verification';
+import { verificationOf } from './verification';
 
 const env = ResponderEnvSchema.parse(process.env);
 const config = parseConfig('runtime', JSON.parse(process.env.ALERTING_CONFIG ?? 'null'));
@@ -30,7 +30,7 @@ const respond = createHandler({
   logger,
   metrics,
   silences,
-  verification: stepFunctionsVerification(clients.sfn, env.VERIFY_STATE_MACHINE_ARN),
+  verification: verificationOf(clients.sfn, env.VERIFY_STATE_MACHINE_ARN, logger),
 });
 
 export async function handler(event: unknown): Promise<void> {

@@ -36,7 +36,7 @@ export interface PipelineDeps extends ExecutorDeps, TargetAccount {
   readonly silences: SilenceReader;
   /**
    * Starts the check of an action after the runbook's window (`automation.verifyAfterMinutes`); idempotent per
-   * action. @default no verification (tests of the pipeline alone)
+   * action. @default no verification (a stack without a verification state machine: verification.ts; tests of the pipeline alone)
    */
   readonly verification?: { start(actionId: string, at: Date): Promise<void> };
 }

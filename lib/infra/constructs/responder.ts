@@ -2,29 +2,36 @@ import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { responderEnvironment } from '../../../lambdas/responder/env';
-import { ALERTS, alarmName } from '../../core/catalog';
+import { ALERTS, alarmName, type Severity } from '../../core/catalog';
 import { alertSettings } from '../../core/config/alert-settings';
 import { automationModeParameter, deadLetterQueueName, responderFunctionName } from '../../core/config/derived';
 import type { Config } from '../../core/config/schema';
 import { acknowledgeGrantWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
-import type { AlertTopics } from './alert-topics';
 import { responderPolicy, UNSCOPABLE_READ_ACTIONS } from './responder-policy';
 import { targetScope } from './target-scope';
 
 /** Props of {@link Responder}. */
 export interface ResponderProps {
   readonly config: Config;
-  readonly topics: AlertTopics;
+  /** The stack's severity topics: the responder subscribes to those of the alerts that have a mitigation. */
+  readonly severityTopics: Readonly<Record<Severity, sns.ITopic>>;
+  /** The topic each action is announced on: on-call primary's. */
+  readonly announceTopic: sns.ITopic;
   readonly auditTable: dynamodb.ITable;
-  /** The state machine that checks each action after the runbook's window. */
-  readonly verifyStateMachine: sfn.IStateMachine;
+  /**
+   * The state machine that checks each action after the runbook's window.
+   * @default no verification: the actions are announced and audited, not checked (a regional stack has no
+   * verification state machine yet)
+   */
+  readonly verifyStateMachine?: sfn.IStateMachine;
   /** The stack's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
 }
@@ -41,7 +48,7 @@ export class Responder extends Construct {
 
   public constructor(scope: Construct, id: string, props: ResponderProps) {
     super(scope, id);
-    const { config, topics, auditTable, deadLetterQueue } = props;
+    const { config, severityTopics, announceTopic, auditTable, deadLetterQueue } = props;
 
     this.automationSwitch = new ssm.StringParameter(this, 'AutomationSwitch', {
       parameterName: automationModeParameter(config),
@@ -59,9 +66,9 @@ export class Responder extends Construct {
       environment: responderEnvironment({
         AUDIT_TABLE: auditTable.tableName,
         QUARANTINE_QUEUE_URL: deadLetterQueue.queueUrl,
-        ANNOUNCE_TOPIC_ARN: topics.roleTopics['on-call-primary'].topicArn,
+        ANNOUNCE_TOPIC_ARN: announceTopic.topicArn,
         AUTOMATION_MODE_PARAMETER: automationModeParameter(config),
-        VERIFY_STATE_MACHINE_ARN: props.verifyStateMachine.stateMachineArn,
+        ...(props.verifyStateMachine && { VERIFY_STATE_MACHINE_ARN: props.verifyStateMachine.stateMachineArn }),
         ACCOUNT_ID: Aws.ACCOUNT_ID,
         PARTITION: Aws.PARTITION,
       }),
@@ -74,9 +81,9 @@ export class Responder extends Construct {
       fn.role.addToPrincipalPolicy(statement);
     }
     auditTable.grantReadWriteData(fn.role);
-    topics.roleTopics['on-call-primary'].grantPublish(fn.role);
+    announceTopic.grantPublish(fn.role);
     deadLetterQueue.grantSendMessages(fn.role);
-    props.verifyStateMachine.grantStartExecution(fn.role);
+    props.verifyStateMachine?.grantStartExecution(fn.role);
     // ecs-rollback's history reads (responder-policy.ts): one service's deployments and revisions, ids minted by ECS;
     // in tags mode, every wildcard of the target scope (target-scope.ts).
     const arns = { partition: stack.partition, region: stack.region, account: stack.account };
@@ -127,7 +134,7 @@ export class Responder extends Construct {
     // Every severity that has an alert with a mitigation reaches the responder; P4 never acts.
     const severities = new Set(ALERTS.filter((a) => alertSettings(a, config).mitigations.length > 0).map((a) => alertSettings(a, config).severity));
     for (const severity of [...severities].sort()) {
-      topics.severityTopics[severity].addSubscription(new subscriptions.LambdaSubscription(this.function, { deadLetterQueue }));
+      severityTopics[severity].addSubscription(new subscriptions.LambdaSubscription(this.function, { deadLetterQueue }));
     }
   }
 }

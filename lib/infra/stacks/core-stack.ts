@@ -45,7 +45,8 @@ export class CoreStack extends Stack {
     });
     this.responder = new Responder(this, 'Responder', {
       config: props.config,
-      topics: this.topics,
+      severityTopics: this.topics.severityTopics,
+      announceTopic: this.topics.roleTopics['on-call-primary'],
       auditTable: this.auditTable.table,
       verifyStateMachine: this.escalation.verifyStateMachine,
       deadLetterQueue: deadLetters,
