@@ -90,6 +90,7 @@ function addRegionalStacks(app: App, config: Config, plans: readonly RegionalSta
     const stack = new RegionalStack(app, [coreStackName(config), account, region].filter(Boolean).join('-'), {
       env: { account: account ?? environmentOf(config).account, region },
       config,
+      services,
       alarms,
       description:
         `Runbook alerting (${config.prefix}) in ${account ? `${account}/` : ''}${region}: alarms of ${services.join(', ')}, forwarded to ${config.region}`.slice(

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CDK_APP_MODE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../lib/infra/app';
+import { UNSCOPABLE_READ_ACTIONS } from '../../lib/infra/constructs/responder-policy';
 import { quotaHeadroom } from '../../lib/infra/quotas/headroom';
 import { formatSummary, summarize } from '../../lib/infra/synth-summary';
 import { ConfigError } from '../../lib/core/errors';
@@ -83,7 +84,7 @@ describe('a service in a serving region outside the home one', () => {
     assert.deepEqual((own[roleId]!.Properties.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement, [
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } },
     ]);
-    const policies = Object.values(own).filter((r) => r.Type === 'AWS::IAM::Policy');
+    const policies = Object.values(own).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`));
     assert.equal(policies.length, 1);
     assert.deepEqual(policies[0]!.Properties.Roles, [{ Ref: roleId }]);
     assert.deepEqual((policies[0]!.Properties.PolicyDocument as { Statement: unknown[] }).Statement, [
@@ -97,6 +98,93 @@ describe('a service in a serving region outside the home one', () => {
     // THEN
     assert.deepEqual([...home.templates.keys()], ['chatbot-alerting', 'chatbot-alarms-0']);
     for (const [name, template] of home.templates) assert.deepEqual(synthesized.templates.get(name)!.toJSON(), template.toJSON(), name);
+  });
+});
+
+describe('the responder of a regional stack', () => {
+  // GIVEN chatbot-api in both regions, and billing-api (its own ECS service and database) in the home region only
+  const billing = { ...service, name: 'billing-api', ecs: { cluster: 'prod', service: 'billing-api' }, rds: { instanceId: 'billing-db', maxConnections: 500 } };
+  const synthesized = synth(config({ account: '123456789012', services: [{ ...service, regions: ['us-east-1', 'us-west-2'] }, billing] }));
+  const own = resources(synthesized.templates.get(REGIONAL)!);
+  const home = resources(synthesized.templates.get('chatbot-alerting')!);
+  const responderOf = (template: Record<string, Resource>) =>
+    Object.entries(template).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'chatbot-responder')!;
+  const [functionId, fn] = responderOf(own);
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const lambdaSubscriptions = (template: Record<string, Resource>, id: string) =>
+    Object.values(template).filter((r) => r.Type === 'AWS::SNS::Subscription' && JSON.stringify(r.Properties.Endpoint).includes(`"${id}"`));
+
+  it("is subscribed to the stack's own severity topics, those the home responder is subscribed to", () => {
+    const subscribed = lambdaSubscriptions(own, functionId).map((r) => (r.Properties.TopicArn as { Ref: string }).Ref);
+    const homeSubscribed = lambdaSubscriptions(home, responderOf(home)[0]).map((r) => (r.Properties.TopicArn as { Ref: string }).Ref);
+    assert.ok(subscribed.length > 0);
+    assert.deepEqual(subscribed.map((ref) => own[ref]!.Properties.TopicName).sort(), homeSubscribed.map((ref) => home[ref]!.Properties.TopicName).sort());
+  });
+
+  it("announces on its region's on-call primary topic, encrypted and subscribed like the home one, and verifies nothing yet", () => {
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.equal(variables.VERIFY_STATE_MACHINE_ARN, undefined);
+    const announce = own[(variables.ANNOUNCE_TOPIC_ARN as { Ref: string }).Ref]!;
+    assert.equal(announce.Type, 'AWS::SNS::Topic');
+    assert.equal(announce.Properties.TopicName, 'chatbot-page-on-call-primary');
+    assert.ok(announce.Properties.KmsMasterKeyId);
+    const emails = (template: Record<string, Resource>, topic: string) =>
+      Object.values(template)
+        .filter((r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.Protocol === 'email' && JSON.stringify(r.Properties.TopicArn).includes(`"${topic}"`))
+        .map((r) => r.Properties.Endpoint);
+    const homeTopic = Object.keys(home).find((id) => home[id]!.Properties.TopicName === 'chatbot-page-on-call-primary')!;
+    assert.deepEqual(emails(own, (variables.ANNOUNCE_TOPIC_ARN as { Ref: string }).Ref), emails(home, homeTopic));
+    assert.deepEqual(emails(own, (variables.ANNOUNCE_TOPIC_ARN as { Ref: string }).Ref), ['oncall-primary@example.com']);
+  });
+
+  it('has its own audit table and dead-letter queue in its region', () => {
+    const tables = Object.values(own).filter((r) => r.Type === 'AWS::DynamoDB::Table');
+    const queues = Object.values(own).filter((r) => r.Type === 'AWS::SQS::Queue');
+    assert.equal(tables.length, 1);
+    assert.equal(queues.length, 1);
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.equal(own[(variables.AUDIT_TABLE as { Ref: string }).Ref]!.Type, 'AWS::DynamoDB::Table');
+  });
+
+  /** A part of a joined ARN: the partition, or a resource of this template (`local:<id>`, e.g. the table's index). */
+  const part = (p: unknown): string => {
+    if (typeof p === 'string') return p;
+    if (JSON.stringify(p) === '{"Ref":"AWS::Partition"}') return 'aws';
+    const id = (p as { Ref?: string }).Ref ?? (p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    assert.ok(own[id], JSON.stringify(p));
+    return `local:${id}`;
+  };
+
+  it("names in its IAM only its region's resources, of the services running there", () => {
+    const statements = Object.values(own)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    assert.ok(statements.length > 0);
+    for (const statement of statements) {
+      for (const resource of [statement.Resource].flat()) {
+        const text = JSON.stringify(resource);
+        // A Ref or GetAtt of this template is a resource of this stack, so of its region (table, topics, key, queue).
+        if (typeof resource === 'object' && resource !== null && !('Fn::Join' in resource)) continue;
+        // `*` only for reads AWS gives no resource-level permission (responder-policy.ts's UNSCOPABLE_READ_ACTIONS).
+        if (resource === '*') {
+          assert.deepEqual([statement.Action].flat().sort(), Object.keys(UNSCOPABLE_READ_ACTIONS).sort());
+          continue;
+        }
+        // Every ARN it names is in us-west-2 and this account: ECS, RDS, SSM, CloudWatch, CodeDeploy and
+        // Application Auto Scaling are regional, and the responder names no global (region-less) resource.
+        const flat = typeof resource === 'string' ? resource : (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(part).join('');
+        if (flat.startsWith('local:')) continue;
+        assert.match(flat, /^arn:aws:[a-z-]+:us-west-2:123456789012:/, text);
+        assert.doesNotMatch(flat, /billing/, text);
+      }
+    }
+    const ecsServices = statements
+      .flatMap((s) => [s.Resource].flat())
+      .map((r) => JSON.stringify(r))
+      .filter((r) => r.includes(':ecs:') && r.includes(':service/'));
+    assert.ok(ecsServices.length > 0 && ecsServices.every((r) => r.includes('service/prod/chatbot-api')), ecsServices.join('\n'));
+    // while the home responder acts on both services
+    assert.match(JSON.stringify(home), /service\/prod\/billing-api/);
   });
 });
 

@@ -15,7 +15,7 @@ export interface AlertTopicsProps {
 
 /**
  * The severity topics (P1..P4) that alarms notify, encrypted with one customer-managed key, refusing non-TLS
- * publishers and accepting only this environment's alarms. A serving region outside the home one has these alone.
+ * publishers and accepting only this environment's alarms.
  */
 export class SeverityTopics extends Construct {
   public readonly key: kms.Key;
@@ -74,6 +74,13 @@ export class SeverityTopics extends Construct {
     );
   }
 
+  /** A role's topic, with the humans the config subscribes to that role (`subscriptions`). */
+  protected roleTopic(role: Role, config: Config): sns.Topic {
+    const topic = this.topic(`Role${pascal(role)}`, roleTopicName(config.prefix, role), `${config.prefix} page: ${role}`);
+    for (const subscription of config.subscriptions[role] ?? []) topic.addSubscription(toSubscription(subscription));
+    return topic;
+  }
+
   protected topic(id: string, topicName: string, displayName: string): sns.Topic {
     return new sns.Topic(this, id, { topicName, displayName: displayName.slice(0, 100), masterKey: this.key, enforceSSL: true });
   }
@@ -90,14 +97,23 @@ export class AlertTopics extends SeverityTopics {
     super(scope, id, props);
     const { config } = props;
     const roleTopics = {} as Record<Role, sns.Topic>;
-    for (const role of ROLES) {
-      const topic = this.topic(`Role${pascal(role)}`, roleTopicName(config.prefix, role), `${config.prefix} page: ${role}`);
-      for (const subscription of config.subscriptions[role] ?? []) topic.addSubscription(toSubscription(subscription));
-      roleTopics[role] = topic;
-    }
+    for (const role of ROLES) roleTopics[role] = this.roleTopic(role, config);
     // The self-monitoring alarms page on-call directly, around the escalation.
     this.allowAlarms(roleTopics['on-call-primary'], config);
     this.roleTopics = roleTopics;
+  }
+}
+
+/**
+ * A serving region's topics outside the home one: the severity topics, and on-call primary's topic, which its
+ * responder announces its actions on (a topic of its own region, so announcements go on while the home region is down).
+ */
+export class RegionalTopics extends SeverityTopics {
+  public readonly announceTopic: sns.Topic;
+
+  public constructor(scope: Construct, id: string, props: AlertTopicsProps) {
+    super(scope, id, props);
+    this.announceTopic = this.roleTopic('on-call-primary', props.config);
   }
 }
 

@@ -6,23 +6,29 @@ import type { AlarmSpec } from '../../core/alarms/alarm-spec';
 import type { Config } from '../../core/config/schema';
 import { AlarmFactory } from '../alarm-factory';
 import { alarmStateChanges } from '../constructs/alarm-state-changes';
-import { SeverityTopics } from '../constructs/alert-topics';
+import { RegionalTopics } from '../constructs/alert-topics';
+import { AuditTable } from '../constructs/audit-table';
+import { deadLetterQueue, Responder } from '../constructs/responder';
 import { cloudWatchAlarmCount } from '../stack-plan';
 
 /** Props of {@link RegionalStack}. */
 export interface RegionalStackProps extends StackProps {
   readonly config: Config;
+  /** The services running in this stack's region (and account): the only targets its responder may act on. */
+  readonly services: readonly string[];
   /** The alarms of the services running in this stack's region. */
   readonly alarms: readonly AlarmSpec[];
 }
 
 /**
  * A serving region outside the home one: the alarms of the services running there, the severity topics they
- * notify (a CloudWatch alarm notifies topics of its own region only), and a rule forwarding their state changes
- * to the home region's default event bus, where the escalation turns them into incidents.
+ * notify (a CloudWatch alarm notifies topics of its own region only), a rule forwarding their state changes
+ * to the home region's default event bus, where the escalation turns them into incidents, and a responder acting
+ * on this region's services only, with its own audit log, so that mitigations go on while the home region is down.
  */
 export class RegionalStack extends Stack {
-  public readonly topics: SeverityTopics;
+  public readonly topics: RegionalTopics;
+  public readonly responder: Responder;
 
   public constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
@@ -34,10 +40,21 @@ export class RegionalStack extends Stack {
         `${id}: ${count} alarms in ${this.region}, over maxAlarmsPerStack (${config.maxAlarmsPerStack}); a region's alarms are not split into several stacks yet: run fewer services there or raise maxAlarmsPerStack (at most 450)`,
       );
     }
-    this.topics = new SeverityTopics(this, 'Topics', { config });
+    this.topics = new RegionalTopics(this, 'Topics', { config });
     // Per-service alarms page no role directly (only the home self-monitoring alarms do): the severity topic is all.
     const factory = new AlarmFactory(this, (spec) => [this.topics.severityTopics[spec.severity].topicArn]);
     props.alarms.forEach((spec) => factory.add(spec));
+
+    // The responder's IAM (and the config compiled into it) names only the services of this region and account.
+    const own = { ...config, services: config.services.filter((s) => props.services.includes(s.name)) };
+    this.responder = new Responder(this, 'Responder', {
+      config: own,
+      severityTopics: this.topics.severityTopics,
+      announceTopic: this.topics.announceTopic,
+      // The guard rails' cooldowns and action windows are per region, like the targets they protect.
+      auditTable: new AuditTable(this, 'Audit', { config: own }).table,
+      deadLetterQueue: deadLetterQueue(this, own),
+    });
 
     const homeBus = events.EventBus.fromEventBusArn(
       this,
