@@ -3,7 +3,7 @@ import { alertSettings } from '../../lib/core/config/alert-settings';
 import { resolveAlarms, runbookUrl } from '../../lib/core/alarms/resolve';
 import type { Config } from '../../lib/core/config/schema';
 import { findAlert, parseAlarmName, relatedTo, type Severity } from '../../lib/core/catalog';
-import { executionName, isMoreSevere, planSteps, policyFor, transitionKey } from '../../lib/core/escalation-plan';
+import { executionName, isMoreSevere, parseTransitionKey, planSteps, policyFor, transitionKey } from '../../lib/core/escalation-plan';
 import { describeHit, silencedBy, type SilenceHit } from '../../lib/core/silences';
 import { alarmKey, foreignSource } from '../../lib/core/alarm-source';
 import { IncidentStateError, type Incident, type Member, type TimelineEvent } from '../shared/storage/incident';
@@ -291,7 +291,7 @@ async function cleared(deps: EscalationDeps, alarmName: string, at: Date): Promi
   const membership = await deps.store.membership(alarmName);
   if (membership === undefined) return ignore(deps, `${alarmName} is OK and belongs to no open incident`);
   // An OK older than the ALARM that made the alarm a member (delivered late) says nothing about that ALARM.
-  const memberSince = membership.trigger?.slice(membership.trigger.lastIndexOf('@') + 1);
+  const memberSince = membership.trigger === undefined ? undefined : parseTransitionKey(membership.trigger).at;
   if (memberSince !== undefined && memberSince > at.toISOString())
     return ignore(deps, `${alarmName}: OK of ${at.toISOString()} arrived after its ALARM of ${memberSince}`);
   const { incidentId } = membership;

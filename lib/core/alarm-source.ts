@@ -1,5 +1,6 @@
 import { configuredRegions, forwardingAccounts } from './config/regions';
 import type { Config } from './config/schema';
+import { parseTransitionKey } from './escalation-plan';
 
 /** Where an alarm state change comes from: the alarm's name, and the account and region it lives in. */
 export interface AlarmSource {
@@ -49,6 +50,6 @@ export function foreignSource(config: Config, source: AlarmSource): string | und
 
 /** The regions an incident's alarms fired in, from its triggers (`<alarm key>@<time>`), in the order they fired. */
 export function regionsOf(config: Config, triggers: readonly string[]): string[] {
-  const regions = triggers.map((trigger) => parseAlarmKey(trigger.slice(0, trigger.lastIndexOf('@'))).region ?? config.region);
+  const regions = triggers.map((trigger) => parseAlarmKey(parseTransitionKey(trigger).alarmName).region ?? config.region);
   return [...new Set(regions)];
 }

@@ -62,6 +62,12 @@ export function transitionKey(alarmName: string, stateChangeTime: string): strin
   return `${alarmName}@${new Date(stateChangeTime).toISOString()}`;
 }
 
+/** A transition key read back: its alarm (key) and ISO time; the last `@` ends the alarm, whose key may hold one. */
+export function parseTransitionKey(trigger: string): { alarmName: string; at: string } {
+  const i = trigger.lastIndexOf('@');
+  return i < 0 ? { alarmName: trigger, at: '' } : { alarmName: trigger.slice(0, i), at: trigger.slice(i + 1) };
+}
+
 /**
  * A Step Functions execution name for an incident (at most 80 characters of [A-Za-z0-9-_]): readable, and the
  * same for the same alarm transition, so a duplicate start is recognised as one.

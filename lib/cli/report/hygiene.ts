@@ -2,6 +2,7 @@ import type { ActionRecord } from '../../../lambdas/shared/storage/audit-log';
 import type { Incident } from '../../../lambdas/shared/storage/incident';
 import { findAlert, parseAlarmName, SEVERITY_LEVELS, type Severity } from '../../core/catalog';
 import { formatDuration } from '../../core/evaluator/duration';
+import { parseTransitionKey } from '../../core/escalation-plan';
 import { renderTable } from './table';
 
 /** A fire of an alarm counts as a flap when it comes at most this long after its previous incident resolved. */
@@ -137,18 +138,12 @@ export interface HygieneInput {
   readonly rules?: readonly TuningRule[];
 }
 
-/** `<alarmName>@<ISO time>` (transitionKey) -> its parts. */
-export function parseTrigger(trigger: string): { alarmName: string; at: string } {
-  const i = trigger.lastIndexOf('@');
-  return i < 0 ? { alarmName: trigger, at: '' } : { alarmName: trigger.slice(0, i), at: trigger.slice(i + 1) };
-}
-
 /** Every fire of the incidents: their triggers, each attributed to its own alarm's alert. */
 export function firesOf(incidents: readonly Incident[], actions: readonly ActionRecord[], prefix: string): Fire[] {
   const acted = new Set(actions.filter((a) => a.decision === 'acted').map((a) => a.incidentId));
   return incidents.flatMap((incident) =>
     incident.triggers.map((trigger) => {
-      const { alarmName, at } = parseTrigger(trigger);
+      const { alarmName, at } = parseTransitionKey(trigger);
       const alertId = alarmName === incident.alarmName ? incident.alertId : (parseAlarmName(prefix, alarmName)?.alertId ?? incident.alertId);
       return { trigger, alarmName, alertId, at, incidentId: incident.incidentId, acted: acted.has(trigger), acknowledged: incident.ackedAt !== undefined };
     }),

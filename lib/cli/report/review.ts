@@ -3,7 +3,8 @@ import type { Incident, TimelineEvent } from '../../../lambdas/shared/storage/in
 import { SEVERITY_LEVELS, type Severity } from '../../core/catalog';
 import { formatDuration } from '../../core/evaluator/duration';
 import { describeChange } from './actions';
-import { flapsOf, parseTrigger } from './hygiene';
+import { parseTransitionKey } from '../../core/escalation-plan';
+import { flapsOf } from './hygiene';
 
 /** What a review skeleton is made from. */
 export interface ReviewInput {
@@ -94,7 +95,7 @@ function factsOf(input: ReviewInput, actions: readonly ActionRecord[]): Facts {
   const ackMs = incident.ackedAt === undefined ? undefined : since(incident.openedAt, incident.ackedAt);
   const waited = ackMs ?? since(incident.openedAt, incident.resolvedAt ?? input.now.toISOString());
   const repeats = new Map<string, number>();
-  for (const t of incident.triggers) repeats.set(parseTrigger(t).alarmName, (repeats.get(parseTrigger(t).alarmName) ?? 0) + 1);
+  for (const t of incident.triggers) repeats.set(parseTransitionKey(t).alarmName, (repeats.get(parseTransitionKey(t).alarmName) ?? 0) + 1);
   const others = (input.history ?? []).filter((i) => i.incidentId !== incident.incidentId);
   const flapping = [
     ...[...repeats].filter(([, n]) => n > 1).map(([alarm, n]) => `${alarm} fired ${n} times within this incident`),
@@ -116,7 +117,7 @@ function factsOf(input: ReviewInput, actions: readonly ActionRecord[]): Facts {
 function summary(incident: Incident, facts: Facts): string[] {
   const level = SEVERITY_LEVELS[incident.severity];
   const target = facts.ackTargetMinutes === undefined ? 'no ack target' : `target ${human(facts.ackTargetMinutes * 60_000)}`;
-  const alarms = incident.triggers.map((t) => parseTrigger(t)).map((t) => `\`${t.alarmName}\` at ${secondUtc(t.at)}`);
+  const alarms = incident.triggers.map((t) => parseTransitionKey(t)).map((t) => `\`${t.alarmName}\` at ${secondUtc(t.at)}`);
   return [
     '## Summary',
     '',
