@@ -69,6 +69,14 @@ async function service(h: ResponderHarness) {
   return (await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['chatbot-api'] }))).services![0]!;
 }
 
+/** A blue/green service in moto with a deployment of revision 2 in flight, CodeDeploy answering for it with `status`. */
+async function blueGreenInFlight(status?: DeploymentStatus, minutesAgo?: number) {
+  const h = await fresh();
+  await serviceControlledBy(h, 'CODE_DEPLOY');
+  const deploymentId = await blueGreenDeployment(h);
+  return { h, deploymentId, ...codeDeploy(h, status, minutesAgo) };
+}
+
 async function rollbackRecord(h: ResponderHarness) {
   return (await h.audit.listSince('1970')).find((r) => r.mitigation === 'ecs-rollback')!;
 }
@@ -76,10 +84,7 @@ async function rollbackRecord(h: ResponderHarness) {
 describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLOY)', () => {
   it('a deployment in flight: stops it with automatic rollback, and leaves the task definition to CodeDeploy', async () => {
     // GIVEN a blue/green deployment of revision 2 in flight
-    const h = await fresh();
-    await serviceControlledBy(h, 'CODE_DEPLOY');
-    const deploymentId = await blueGreenDeployment(h);
-    const { mock, clients } = codeDeploy(h);
+    const { h, deploymentId, mock, clients } = await blueGreenInFlight();
     // WHEN inference errors fire
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     // THEN CodeDeploy is asked to stop that deployment and roll it back, and ECS's service is not updated by us
@@ -101,10 +106,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
 
   it('HighAPIErrorRate: the decision tree sees the blue/green deployment (its newest task set) and the rollback stops it', async () => {
     // GIVEN a blue/green deployment in flight: ECS lists no rolling deployments for such a service, only task sets
-    const h = await fresh();
-    await serviceControlledBy(h, 'CODE_DEPLOY');
-    const deploymentId = await blueGreenDeployment(h);
-    const { mock, clients } = codeDeploy(h);
+    const { h, deploymentId, mock, clients } = await blueGreenInFlight();
     // WHEN the API error rate fires
     await h.deliver({ alertId: 'HighAPIErrorRate', instance: 'chatbot-api' }, { clients });
     // THEN the deployment branch holds on the task set's start, and CodeDeploy is asked to stop and roll back
@@ -121,10 +123,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
 
   it('the stop is not reverted: a stopped deployment cannot be resumed', async () => {
     // GIVEN the rollback stopped the deployment in flight
-    const h = await fresh();
-    await serviceControlledBy(h, 'CODE_DEPLOY');
-    const deploymentId = await blueGreenDeployment(h);
-    const { mock, clients } = codeDeploy(h);
+    const { h, deploymentId, mock, clients } = await blueGreenInFlight();
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     // WHEN a person reverts it
     const result = await revert(
@@ -142,10 +141,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
 
   it('no deployment in flight (the newest Succeeded): refused, nothing called', async () => {
     // GIVEN the newest blue/green deployment finished
-    const h = await fresh();
-    await serviceControlledBy(h, 'CODE_DEPLOY');
-    const deploymentId = await blueGreenDeployment(h);
-    const { mock, clients } = codeDeploy(h, 'Succeeded');
+    const { h, deploymentId, mock, clients } = await blueGreenInFlight('Succeeded');
     // WHEN
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     // THEN
@@ -161,10 +157,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
 
   it('a deployment in flight for longer than the rollback window: refused, nothing stopped', async () => {
     // GIVEN a blue/green deployment still baking 45 minutes after it started (the window is 30)
-    const h = await fresh();
-    await serviceControlledBy(h, 'CODE_DEPLOY');
-    const deploymentId = await blueGreenDeployment(h);
-    const { mock, clients } = codeDeploy(h, 'Baking', 45);
+    const { h, deploymentId, mock, clients } = await blueGreenInFlight('Baking', 45);
     // WHEN inference errors fire
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     // THEN the runbook's "recent deployment (within 30 minutes)" does not hold: nothing stopped, the reason says why
@@ -189,10 +182,7 @@ describe('ecs-rollback on a blue/green service (deployment controller CODE_DEPLO
   });
 
   it('the deployment cannot be read: fails closed, nothing stopped', async () => {
-    const h = await fresh();
-    await serviceControlledBy(h, 'CODE_DEPLOY');
-    const deploymentId = await blueGreenDeployment(h);
-    const { mock, clients } = codeDeploy(h);
+    const { h, deploymentId, mock, clients } = await blueGreenInFlight();
     mock.on(GetDeploymentCommand).rejects(Object.assign(new Error('not authorized to perform codedeploy:GetDeployment'), { name: 'AccessDeniedException' }));
     await h.deliver({ alertId: 'HighInferenceErrorRate' }, { clients });
     assert.equal(mock.commandCalls(StopDeploymentCommand).length, 0);
