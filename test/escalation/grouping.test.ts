@@ -193,6 +193,19 @@ describe('alarms of the serving regions (the default environment serves us-east-
     assert.equal((await h.deps.store.get(id))!.status, 'resolved');
   });
 
+  it('both regions firing at the same instant (concurrent starters) still open one incident', async () => {
+    const h = await fresh();
+    const at = new Date();
+    const outcomes = await Promise.all(
+      [undefined, 'us-west-2'].map((region) => h.event(alarmStateChangeEvent(h.config, { ...API, ...(region ? { region } : {}), at }))),
+    );
+    assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['joined', 'opened'], JSON.stringify(outcomes));
+    const ids = new Set(outcomes.map((o) => (o as { incidentId: string }).incidentId));
+    assert.equal(ids.size, 1);
+    assert.equal(h.runner.executions.size, 1);
+    assert.equal((await h.deps.store.get([...ids][0]!))!.openAlarms.length, 2);
+  });
+
   it('a redelivered regional ALARM changes nothing; an OK of one region never clears the other', async () => {
     const h = await fresh();
     const at = new Date();
