@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { config } from '../support/synth';
+import { config } from '../support/config';
 import { onCallInbox, useResponder, type ResponderHarness } from '../support/responder';
-import { isolateMotoTransactions } from '../../tools/drill/moto';
+import { isolateMotoConditionalWrites } from '../../tools/drill/moto';
 
 const { fresh } = useResponder();
 const MINUTE = 60_000;
@@ -73,9 +73,9 @@ describe('guard rails', () => {
   it('the same notification delivered 10 times, concurrently, acts once', async () => {
     // GIVEN one alarm transition
     const h = await fresh();
-    // moto's TransactWriteItems restores a copy of the table when a condition fails, undoing writes made meanwhile
-    // (tools/drill/moto.ts): each transaction alone, the pipeline's races across calls left as they are.
-    isolateMotoTransactions(h.clients);
+    // moto checks a write's condition without a lock, so two concurrent claims of one action can both succeed
+    // (tools/drill/moto.ts): each conditional write alone, as DynamoDB makes it; the pipeline's races across calls stay.
+    isolateMotoConditionalWrites(h.clients);
     const inbox = await onCallInbox(h);
     const at = new Date();
     // WHEN SNS delivers it ten times at once

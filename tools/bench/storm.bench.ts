@@ -12,8 +12,8 @@
  * The number of on-call announcements per action is measured and shown, not asserted.
  *
  * Handling time is measured around each handler call in one process (32 concurrent calls share one event loop
- * and one moto server on a 2-core machine). moto is the bottleneck: its DynamoDB transactions run alone (see
- * isolateMotoTransactions), and its TransactWriteItems copies the whole table, so a reservation costs more as the
+ * and one moto server on a 2-core machine). moto is the bottleneck: its DynamoDB conditional writes run alone (see
+ * isolateMotoConditionalWrites), and its TransactWriteItems copies the whole table, so a reservation costs more as the
  * audit log grows. The figures compare runs of this bench; they are not Lambda's durations or DynamoDB's.
  *
  * Alone: `node --import tsx tools/bench/storm.bench.ts [--quick]`.
@@ -34,7 +34,7 @@ import { startMoto, type Moto } from '../drill/moto';
 import { alarmNotification, snsEvent } from '../drill/notifications';
 import type { SampleWorld } from '../drill/sample-world';
 import { median, runStandalone, type BenchRow } from './bench-row';
-import { isolateMotoTransactions } from '../drill/moto';
+import { isolateMotoConditionalWrites } from '../drill/moto';
 import { createStormWorld, inPool, INITIAL_DESIRED_COUNT, servicePlans, stormConfig, type ServicePlan } from './storm-world';
 
 /** Lambda's concurrency for the storm: notifications in flight at once. */
@@ -343,7 +343,7 @@ export async function stormOn(moto: Pick<Moto, 'clientConfig'>, opts: { quick: b
   const settings: ClientSettings = moto.clientConfig;
   // The production client settings (5 attempts, standard retry).
   const clients = createClients(settings);
-  isolateMotoTransactions(clients);
+  isolateMotoConditionalWrites(clients);
   const world = await createStormWorld(clients, settings, config, plans);
   const inbox = await subscribeInbox(clients, world.announceTopicArn);
   const { alarms, notifications } = buildStorm(config, plans, world, opts.quick ? 200 : 1000, prng(SEED));

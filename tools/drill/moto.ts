@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import { findTool } from './tools';
 
@@ -12,6 +13,9 @@ export interface Moto {
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Holds sitecustomize.py, which memoizes a directory listing moto repeats on every request. */
+const MOTO_PYTHON_PATH = join(__dirname, 'moto-python');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,7 +34,16 @@ export async function startMoto(): Promise<Moto> {
   const binary = findTool('moto_server', "pip install 'moto[server]>=5.2'");
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      // moto otherwise loads some 1,200 public AMIs, each with a volume, whenever its EC2 backend is created: on the
+      // first RDS or ECS call after each reset. Nothing here reads an AMI.
+      MOTO_EC2_LOAD_DEFAULT_AMIS: 'false',
+      PYTHONPATH: [MOTO_PYTHON_PATH, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
 
@@ -75,18 +88,19 @@ export function motoAt(endpoint: string, stop: () => Promise<void>): Moto {
 }
 
 /**
- * Runs every DynamoDB transaction of these clients alone, for moto: moto 5.2's TransactWriteItems is not
- * thread-safe under its threaded server. It deep-copies the whole table before a transaction and, when a
- * condition fails (a cooldown refusal), restores that copy, which silently undoes every write other requests
- * made meanwhile (claims, outcomes, another target's cooldown); a concurrent write during the copy makes it fail
- * with a 500 (`dictionary changed size during iteration`). Real DynamoDB has neither problem.
+ * Runs every DynamoDB write with a condition (a transaction, or a put, update or delete with a
+ * ConditionExpression) of these clients alone, for moto: its threaded server takes no lock around a condition and
+ * the write it guards. Two concurrent `attribute_not_exists` puts of one key can both succeed (two responders
+ * claiming one action), where DynamoDB lets exactly one through. And TransactWriteItems deep-copies the whole table
+ * first and, when a condition fails (a cooldown refusal), restores that copy, which silently undoes every write
+ * other requests made meanwhile; a concurrent write during the copy makes it fail with a 500 (`dictionary changed
+ * size during iteration`). Real DynamoDB has none of these problems.
  *
- * A transaction waits for the calls in flight and holds back the ones after it (first come, first served); other
- * calls run concurrently with each other, so twenty starters polling the grouping lock do not queue behind one
- * another. Only DynamoDB is ordered: the pipeline's own race windows (read, decide, reserve, act across services)
- * stay concurrent.
+ * A conditional write waits for the calls in flight and holds back the ones after it (first come, first served);
+ * other calls run concurrently with each other. Only DynamoDB is ordered: the pipeline's own race windows (read,
+ * decide, reserve, act across services) stay concurrent.
  */
-export function isolateMotoTransactions(clients: AwsClients): void {
+export function isolateMotoConditionalWrites(clients: AwsClients): void {
   let running = 0;
   let transaction = false;
   const waiting: { readonly alone: boolean; readonly go: () => void }[] = [];
@@ -102,7 +116,11 @@ export function isolateMotoTransactions(clients: AwsClients): void {
   };
   clients.dynamo.middlewareStack.add(
     (next, context) => async (args) => {
-      const alone = String((context as { commandName?: string }).commandName).startsWith('TransactWrite');
+      const input = (args as { input?: { ConditionExpression?: unknown; Expected?: unknown } }).input ?? {};
+      const alone =
+        String((context as { commandName?: string }).commandName).startsWith('TransactWrite') ||
+        input.ConditionExpression !== undefined ||
+        input.Expected !== undefined;
       await new Promise<void>((go) => {
         waiting.push({ alone, go });
         pump();
@@ -115,6 +133,6 @@ export function isolateMotoTransactions(clients: AwsClients): void {
         pump();
       }
     },
-    { step: 'initialize', name: 'isolateMotoTransactions' },
+    { step: 'initialize', name: 'isolateMotoConditionalWrites' },
   );
 }
