@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
 import { definitionOf } from '../../tools/drill/local-runner';
-import { config, synth } from '../support/synth';
+import { ENVIRONMENTS } from '../../config';
+import { parseConfig } from '../../lib/core/config/load';
+import { config } from '../support/config';
+import { synth } from '../support/synth';
 
 type State = Record<string, unknown> & {
   Type: string;
@@ -29,13 +32,19 @@ type Machine = {
 const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine') as Record<string, Machine>);
 
 describe('escalation resources', () => {
-  for (const name of ['chatbot-escalation', 'chatbot-verify']) {
-    it(`${name}: the synthesized definition passes asl-validator, with tracing and full logging`, () => {
-      const machine = machines.find((m) => m.Properties.StateMachineName === name)!;
-      const { isValid, errorsText } = aslValidator(definitionOf(machine) as never);
-      assert.ok(isValid, errorsText('\n'));
-      assert.deepEqual(machine.Properties.TracingConfiguration, { Enabled: true });
-      assert.equal(machine.Properties.LoggingConfiguration?.Level, 'ALL');
+  // The local runner (tools/drill/local-runner.ts) runs these definitions without validating them: this is where they are.
+  for (const [env, input] of Object.entries(ENVIRONMENTS)) {
+    it(`${env}: the synthesized escalation and verification definitions pass asl-validator, with tracing and full logging`, () => {
+      const cfg = parseConfig(env, input);
+      const template = env === 'default' ? core : synth(cfg).templates.get(`${cfg.prefix}-alerting`)!;
+      const found = Object.values(template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Machine>);
+      assert.deepEqual(found.map((m) => m.Properties.StateMachineName).sort(), [`${cfg.prefix}-escalation`, `${cfg.prefix}-verify`]);
+      for (const machine of found) {
+        const { isValid, errorsText } = aslValidator(definitionOf(machine) as never);
+        assert.ok(isValid, `${machine.Properties.StateMachineName}: ${errorsText('\n')}`);
+        assert.deepEqual(machine.Properties.TracingConfiguration, { Enabled: true });
+        assert.equal(machine.Properties.LoggingConfiguration?.Level, 'ALL');
+      }
     });
   }
 

@@ -1,4 +1,5 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { findResource, type CfnTemplate } from './templates';
 import type { EscalationInput, EscalationRunner } from '../../lambdas/escalation/runner';
 
 // aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
@@ -41,13 +42,15 @@ export interface LocalRunner extends EscalationRunner {
 const machines = new Map<string, StateMachine>();
 
 /**
- * One StateMachine per definition and process: constructing one validates the definition with ajv (about 0.1 s of
- * CPU), and a test file builds a world per test. A StateMachine keeps no state between runs.
+ * One StateMachine per definition and process; a StateMachine keeps no state between runs. It runs the definition
+ * without validating it: asl-validator checks the synthesized definitions of every example environment in
+ * test/stack/escalation-stack.test.ts, and compiling its schema again in each process that runs one cost 0.7 to 1 s
+ * of CPU (docs/testing.md#speed).
  */
 function stateMachine(definition: StateMachineDefinition): StateMachine {
   const key = JSON.stringify(definition);
   let machine = machines.get(key);
-  if (!machine) machines.set(key, (machine = new StateMachine(definition, { validationOptions: { checkArn: false } })));
+  if (!machine) machines.set(key, (machine = new StateMachine(definition, { validationOptions: { noValidate: true } })));
   return machine;
 }
 
@@ -153,10 +156,17 @@ const PSEUDO: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS
  * The ASL of a synthesized state machine: its DefinitionString with the pseudo parameters of moto's account and
  * every other reference replaced by a placeholder ARN (local handlers stand in for the resources).
  */
-export function definitionOf(resource: { Properties: { DefinitionString: unknown } }): StateMachineDefinition {
-  const raw = resource.Properties.DefinitionString;
+export function definitionOf(resource: { Properties?: { DefinitionString?: unknown } }): StateMachineDefinition {
+  const raw = resource.Properties?.DefinitionString;
   const part = (p: unknown) =>
     typeof p === 'string' ? p : (PSEUDO[(p as { Ref?: string }).Ref ?? ''] ?? 'arn:aws:lambda:us-east-1:123456789012:function:local');
   const text = typeof raw === 'string' ? raw : (raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(part).join('');
   return JSON.parse(text) as StateMachineDefinition;
+}
+
+/** The ASL of the state machine `name` of the synthesized templates ({@link definitionOf}). */
+export function stateMachineDefinition(templates: Iterable<CfnTemplate>, name: string): StateMachineDefinition {
+  const machine = findResource(templates, 'AWS::StepFunctions::StateMachine', 'StateMachineName', name);
+  if (!machine) throw new Error(`no synthesized stack declares the state machine ${name}`);
+  return definitionOf(machine);
 }
