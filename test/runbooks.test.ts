@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ALERTS, ESCALATION_POLICIES, MITIGATION_IDS, SEVERITY_LEVELS, findAlert, type Role } from '../lib/core/catalog';
 import { renderEscalation, withEscalation } from '../tools/docs/runbook-escalation';
-import { config as configWith, DEFAULT_INPUT } from './support/synth';
+import { config as configWith, DEFAULT_INPUT } from './support/config';
 
 const DIR = join(__dirname, '..', 'runbooks');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.md'));

@@ -4,7 +4,7 @@ import { parseConfig } from '../lib/core/config/load';
 import type { ConfigInput } from '../lib/core/config/schema';
 import { ConfigError } from '../lib/core/errors';
 import { describeHit, silencedBy, subjectOf, windowEnd, type Silence, type SilenceMatch, type SilenceSubject } from '../lib/core/silences';
-import { DEFAULT_INPUT } from './support/synth';
+import { DEFAULT_INPUT } from './support/config';
 
 const NOW = new Date('2026-01-06T12:00:00.000Z'); // a Tuesday
 const service = DEFAULT_INPUT.services[0]!;

@@ -18,21 +18,22 @@ import type { Log } from '../lambdas/shared/observability';
 import { alertSettings } from '../lib/core/config/alert-settings';
 import { alarmName, findAlert } from '../lib/core/catalog';
 import { loadEnvironment } from '../lib/core/config/environment';
-import { startMoto } from './drill/moto';
+import { acquireMoto } from './drill/moto-pool';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from './drill/notifications';
 import { createSampleWorld } from './drill/sample-world';
 import { feedMinutes, type MinuteFeed } from './drill/metric-feed';
 import { runCli } from '../lib/cli/program';
 import { Template } from 'aws-cdk-lib/assertions';
 import { acknowledgeIncident } from '../lambdas/escalation/incident-lifecycle';
-import { buildApp, stacksOf, type BuiltApp } from '../lib/infra/app';
+import { buildApp, stacksOf } from '../lib/infra/app';
 import { resolveAlarms } from '../lib/core/alarms/resolve';
 import type { Config } from '../lib/core/config/schema';
 import { DrillClock } from './drill/drill-clock';
 import { withMetricMath } from './drill/metric-math';
 import { putSynthesizedAlarm } from './drill/synthesized-alarm';
+import type { CfnTemplate } from './drill/templates';
 import { createEscalationWorld } from './drill/escalation-world';
-import { definitionOf } from './drill/local-runner';
+import { stateMachineDefinition } from './drill/local-runner';
 import type { ClientSettings } from '../lambdas/shared/clients';
 import { createCollaborationWorld, DRILL_INTEGRATIONS } from './drill/collaboration-world';
 import { startFakeEndpoints, type FakeEndpoints } from './stand-ins/endpoints';
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   // The environment as configured, with every integration pointed at the drill's stand-ins (secrets in moto).
   const config = loadEnvironment(values.env!, { integrations: DRILL_INTEGRATIONS });
   say('Starting the moto AWS emulator on 127.0.0.1...');
-  const moto = await startMoto();
+  // Inside `npm test` a server of the run's pool (tools/drill/moto-pool.ts), otherwise one of its own.
+  const moto = await acquireMoto();
   try {
     const settings = { ...moto.clientConfig };
     const clients = createClients(settings);
@@ -54,13 +56,14 @@ async function main(): Promise<void> {
     withMetricMath(clients.cloudwatch);
     const world = await createSampleWorld(clients, settings, config, 'enabled');
     const app = buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } });
+    const templates = stacksOf(app).map((stack) => Template.fromStack(stack).toJSON() as CfnTemplate);
     const apiAlarm = alarmName(config.prefix, 'HighAPIErrorRate', 'chatbot-api');
-    await putSynthesizedAlarm(clients.cloudwatch, stacksOf(app), apiAlarm);
+    await putSynthesizedAlarm(clients.cloudwatch, templates, apiAlarm);
     say(
       `Sample world: ECS service prod/chatbot-api (revision 2 deployed just now, revision 1 before it), RDS chatbot-db, SSM flags, audit table ${world.auditTable}, alarm ${apiAlarm} as the stack synthesizes it.\n`,
     );
 
-    const escalation = values.json ? undefined : await prepareEscalation(clients, settings, config, app, world.auditTable);
+    const escalation = values.json ? undefined : await prepareEscalation(clients, settings, config, templates, world.auditTable);
     // t+0 is now: every alarm, step and metric minute of the drill is placed on this clock.
     const clock = new DrillClock(new Date());
     const start = clock.origin.getTime();
@@ -164,14 +167,10 @@ async function prepareEscalation(
   clients: ReturnType<typeof createClients>,
   settings: ClientSettings,
   config: Config,
-  app: BuiltApp,
+  templates: readonly CfnTemplate[],
   auditTable: string,
 ): Promise<{ run: (clock: DrillClock) => Promise<string> }> {
-  const core = Template.fromStack(app.core);
-  const machines = Object.values(core.findResources('AWS::StepFunctions::StateMachine')) as {
-    Properties: { StateMachineName: string; DefinitionString: unknown };
-  }[];
-  const definition = (name: string) => definitionOf(machines.find((m) => m.Properties.StateMachineName === name)!);
+  const definition = (name: string) => stateMachineDefinition(templates, name);
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const saas = await startFakeEndpoints();
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { alarmKey, foreignSource, parseAlarmKey } from '../../lib/core/alarm-source';
 import { parseNotification } from '../../lambdas/responder/notification';
 import { alarmNotification } from '../../tools/drill/notifications';
-import { config, DEFAULT_INPUT } from '../support/synth';
+import { config, DEFAULT_INPUT } from '../support/config';
 
 const NAME = 'chatbot-HighAPIErrorRate-chatbot-api';
 

@@ -4,7 +4,7 @@ import { runCli } from '../../lib/cli/program';
 import type { Silence } from '../../lib/core/silences';
 import { oncall } from '../support/cli';
 import { useEscalation } from '../support/escalation';
-import { DEFAULT_INPUT } from '../support/synth';
+import { DEFAULT_INPUT } from '../support/config';
 
 const { fresh } = useEscalation();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

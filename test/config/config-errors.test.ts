@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadEnvironment } from '../../lib/core/config/environment';
 import { parseConfig } from '../../lib/core/config/load';
 import { ConfigError } from '../../lib/core/errors';
-import { DEFAULT_INPUT } from '../support/synth';
+import { DEFAULT_INPUT } from '../support/config';
 
 const service = DEFAULT_INPUT.services[0]!;
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { regionalServices, serviceRegions } from '../../lib/core/config/regions';
-import { config, DEFAULT_INPUT } from '../support/synth';
+import { config, DEFAULT_INPUT } from '../support/config';
 
 const service = DEFAULT_INPUT.services[0]!;
 const names = (cfg: ReturnType<typeof config>) => regionalServices(cfg).map(({ region, services }) => [region, services.map((s) => s.name)]);

@@ -4,25 +4,24 @@ import { createClients } from '../../lambdas/shared/clients';
 import type { Log } from '../../lambdas/shared/observability';
 import { DrillClock } from '../../tools/drill/drill-clock';
 import { createEscalationWorld } from '../../tools/drill/escalation-world';
-import { definitionOf } from '../../tools/drill/local-runner';
+import { stateMachineDefinition } from '../../tools/drill/local-runner';
 import type { Moto } from '../../tools/drill/moto';
 import { acquireMoto } from '../../tools/drill/moto-pool';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { createSampleWorld } from '../../tools/drill/sample-world';
-import { config as makeConfig, synth } from '../support/synth';
+import { config as makeConfig } from '../support/config';
+import { synthesizedTemplates } from '../support/synthesized';
+import type { CfnTemplate } from '../../tools/drill/templates';
 
 const SILENT: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe("the escalation on the drill's clock (the runbook's matrix, not compressed)", () => {
   let moto: Moto | undefined;
   const config = makeConfig();
-  const machines = synth(config).templates.get('chatbot-alerting')!.findResources('AWS::StepFunctions::StateMachine') as Record<
-    string,
-    { Properties: { StateMachineName: string; DefinitionString: unknown } }
-  >;
-  const definition = (name: string) => definitionOf(Object.values(machines).find((m) => m.Properties.StateMachineName === name)!);
+  let templates: ReadonlyMap<string, CfnTemplate> = new Map();
+  const definition = (name: string) => stateMachineDefinition(templates.values(), name);
   before(async () => {
-    moto = await acquireMoto();
+    [moto, templates] = await Promise.all([acquireMoto(), synthesizedTemplates(config)]);
   });
   after(async () => {
     await moto?.stop();

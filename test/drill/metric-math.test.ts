@@ -4,13 +4,13 @@ import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type Metr
 import { createClients } from '../../lambdas/shared/clients';
 import { contextLines, gatherContext } from '../../lambdas/shared/context';
 import type { Incident } from '../../lambdas/shared/storage/incident';
-import { buildApp, stacksOf } from '../../lib/infra/app';
+import { synthesizedTemplates } from '../support/synthesized';
 import { alarmName } from '../../lib/core/catalog';
 import { withMetricMath } from '../../tools/drill/metric-math';
 import type { Moto } from '../../tools/drill/moto';
 import { acquireMoto } from '../../tools/drill/moto-pool';
 import { putSynthesizedAlarm } from '../../tools/drill/synthesized-alarm';
-import { config as makeConfig } from '../support/synth';
+import { config as makeConfig } from '../support/config';
 
 const MINUTE = 60_000;
 const LB = [{ Name: 'LoadBalancer', Value: 'app/chatbot-api/50dc6c495c0c9188' }];
@@ -102,7 +102,7 @@ describe('the drill CloudWatch: metric math on moto, and the alarm as synthesize
   it("creates HighAPIErrorRate as the stack synthesizes it, and a page's context shows its datapoints against the threshold", async () => {
     const config = makeConfig();
     const name = alarmName(config.prefix, 'HighAPIErrorRate', 'chatbot-api');
-    await putSynthesizedAlarm(cloudwatch, stacksOf(buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } })), name);
+    await putSynthesizedAlarm(cloudwatch, (await synthesizedTemplates(config)).values(), name);
     const clients = { ...createClients(moto!.clientConfig), cloudwatch };
     const incident = {
       incidentId: `${name}@x`,
@@ -131,7 +131,7 @@ describe('the drill CloudWatch: metric math on moto, and the alarm as synthesize
   it('refuses an alarm no synthesized stack declares', async () => {
     const config = makeConfig();
     await assert.rejects(
-      putSynthesizedAlarm(cloudwatch, stacksOf(buildApp({ config, nag: false, appProps: { builtinCloudFormationValidation: false } })), 'chatbot-NoSuchAlarm'),
+      putSynthesizedAlarm(cloudwatch, (await synthesizedTemplates(config)).values(), 'chatbot-NoSuchAlarm'),
       /no synthesized stack declares the alarm chatbot-NoSuchAlarm/,
     );
   });

@@ -12,7 +12,7 @@ import type { Incident } from '../../lambdas/shared/storage/incident';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
-import { DEFAULT_INPUT } from '../support/synth';
+import { DEFAULT_INPUT } from '../support/config';
 
 // Real time per hour of policy: the first page goes out at once, the next steps not during a test.
 const { fresh } = useEscalation();

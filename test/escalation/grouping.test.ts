@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation } from '../support/escalation';
-import { DEFAULT_INPUT, fleetConfig } from '../support/synth';
+import { DEFAULT_INPUT, fleetConfig } from '../support/config';
 
 const { fresh } = useEscalation();
 

@@ -6,7 +6,7 @@ import { GetSubscriptionAttributesCommand, SubscribeCommand } from '@aws-sdk/cli
 import { acknowledgeIncident } from '../../lambdas/escalation/incident-lifecycle';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation } from '../support/escalation';
-import { config } from '../support/synth';
+import { config } from '../support/config';
 
 /**
  * What an HTTPS subscriber of a role topic really receives, against SNS's documented HTTP(S) delivery

@@ -21,7 +21,7 @@ import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { useEscalation, type EscalationHarness } from '../support/escalation';
-import { fleetConfig } from '../support/synth';
+import { fleetConfig } from '../support/config';
 
 const { fresh } = useEscalation();
 const MINUTE = 60_000;

@@ -22,7 +22,7 @@ import { severityTopicName } from '../../lib/core/topic-names';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { MAX_NOTIFICATION_BYTES } from '../../lambdas/responder/notification';
 import { useResponder, type ResponderHarness } from '../support/responder';
-import { config as configWith } from '../support/synth';
+import { config as configWith } from '../support/config';
 
 const { fresh } = useResponder();
 

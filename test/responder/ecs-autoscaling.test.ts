@@ -7,7 +7,7 @@ import type { MitigationScope, State } from '../../lambdas/responder/mitigations
 import { revert, revertIdOf, type RevertResult } from '../../lambdas/responder/revert';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { revertDeps, useResponder, type ResponderHarness } from '../support/responder';
-import { config } from '../support/synth';
+import { config } from '../support/config';
 
 const { fresh } = useResponder();
 

@@ -7,7 +7,7 @@ import { GetMetricDataCommand, SetAlarmStateCommand, type GetMetricDataCommandOu
 import { alarmName } from '../../lib/core/catalog';
 import { feedMinutes } from '../../tools/drill/metric-feed';
 import { useResponder, type ResponderHarness } from '../support/responder';
-import { config } from '../support/synth';
+import { config } from '../support/config';
 
 const { fresh } = useResponder();
 const MINUTE = 60_000;

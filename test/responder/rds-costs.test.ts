@@ -13,7 +13,7 @@ import { revert } from '../../lambdas/responder/revert';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { revertDeps, useResponder, type ResponderHarness } from '../support/responder';
-import { config, DEFAULT_INPUT } from '../support/synth';
+import { config, DEFAULT_INPUT } from '../support/config';
 
 const { fresh } = useResponder();
 const POOL_EXHAUSTED = { alertId: 'DatabaseConnectionPoolExhausted', instance: 'chatbot-api' } as const;

@@ -6,7 +6,7 @@ import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { localResponder } from '../../tools/drill/local-responder';
 import { alarmNotification, snsEvent } from '../../tools/drill/notifications';
 import { createSampleWorld } from '../../tools/drill/sample-world';
-import { config, DEFAULT_INPUT } from '../support/synth';
+import { config, DEFAULT_INPUT } from '../support/config';
 import { useResponder } from '../support/responder';
 
 const { fresh } = useResponder();

@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { withDeploymentHistory } from '../../tools/drill/deployment-history';
 import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 import { useResponder, type ResponderHarness } from '../support/responder';
-import { config } from '../support/synth';
+import { config } from '../support/config';
 
 /**
  * ecs-rollback returns to what ECS says ran before the newest deployment. moto 5.2 has no service-deployment history

@@ -12,7 +12,7 @@ import type { ActionRecord } from '../../lambdas/shared/storage/audit-log';
 import { DRILL_ACCOUNT } from '../../tools/drill/local-responder';
 import type { AlarmChange } from '../../tools/drill/notifications';
 import { onCallInbox, revertDeps, useResponder, type ResponderHarness } from '../support/responder';
-import { config, DEFAULT_INPUT } from '../support/synth';
+import { config, DEFAULT_INPUT } from '../support/config';
 
 /**
  * automation.targetScope 'tags' at run time (lambdas/responder/target-tag.ts): the responder reads an ECS service's

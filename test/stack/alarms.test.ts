@@ -4,7 +4,8 @@ import type { AlarmSpec, MetricAlarmSpec } from '../../lib/core/alarms/alarm-spe
 import { resolveAlarms } from '../../lib/core/alarms/resolve';
 import { SEVERITIES } from '../../lib/core/catalog';
 import { roleTopicName, severityTopicName } from '../../lib/core/topic-names';
-import { config, resourcesOfType, synth } from '../support/synth';
+import { config } from '../support/config';
+import { resourcesOfType, synth } from '../support/synth';
 
 const cfg = config();
 const specs = resolveAlarms(cfg);

@@ -4,7 +4,8 @@ import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
 import { Match } from 'aws-cdk-lib/assertions';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SecretRef } from '../../lib/core/config/integrations';
-import { config, synth } from '../support/synth';
+import { config } from '../support/config';
+import { synth } from '../support/synth';
 
 const withIntegrations = synth(config({ integrations: DRILL_INTEGRATIONS })).templates.get('chatbot-alerting')!;
 const without = synth(config()).templates.get('chatbot-alerting')!;

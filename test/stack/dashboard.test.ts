@@ -8,7 +8,8 @@ import { SEVERITIES } from '../../lib/core/catalog';
 import type { Config } from '../../lib/core/config/schema';
 import { DRILL_INTEGRATIONS } from '../../tools/drill/collaboration-world';
 import { ALARMS_PER_WIDGET, AlertingDashboard, MAX_LISTED_PER_SEVERITY } from '../../lib/infra/constructs/dashboard';
-import { config, fleetConfig, resourcesOfType, synth } from '../support/synth';
+import { config, fleetConfig } from '../support/config';
+import { resourcesOfType, synth } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 interface Widget {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Config, ServiceConfig } from '../../lib/core/config/schema';
 import { resolveIntrinsics, rolePolicies, UNRESOLVED_ARN, type Deployment, type NamedPolicy } from '../support/iam-policies';
-import { config, fleetConfig, synth } from '../support/synth';
+import { config, fleetConfig } from '../support/config';
+import { synth } from '../support/synth';
 
 /**
  * What the roles' policies allow, by policy evaluation (@cloud-copilot/iam-simulate) rather than by reading their

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { UNSCOPABLE_ACTIONS, UNSCOPABLE_READ_ACTIONS } from '../../lib/infra/constructs/responder-policy';
-import { fleetConfig, synth, config } from '../support/synth';
+import { fleetConfig, config } from '../support/config';
+import { synth } from '../support/synth';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 

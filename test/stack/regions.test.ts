@@ -11,7 +11,8 @@ import { formatSummary, summarize } from '../../lib/infra/synth-summary';
 import { ConfigError } from '../../lib/core/errors';
 import type { Config } from '../../lib/core/config/schema';
 import { loadEnvironment } from '../../lib/core/config/environment';
-import { config, DEFAULT_INPUT, synth } from '../support/synth';
+import { config, DEFAULT_INPUT } from '../support/config';
+import { synth } from '../support/synth';
 
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-regions-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));

@@ -7,7 +7,8 @@ import { MAX_SERVICES } from '../../lib/core/config/schema';
 import { ConfigError } from '../../lib/core/errors';
 import { quotaHeadroom } from '../../lib/infra/quotas/headroom';
 import { QUOTAS } from '../../lib/infra/quotas/quota-table';
-import { DEFAULT_INPUT, fleetConfig, synth } from '../support/synth';
+import { DEFAULT_INPUT, fleetConfig } from '../support/config';
+import { synth } from '../support/synth';
 
 describe('a fleet of 1,000 services (the most one environment takes), IAM scoped by tag', () => {
   // Synthesized once for the file: about 20 s, the quota guard on as in every synth.

@@ -4,16 +4,18 @@ import type { Config, ConfigInput } from '../../lib/core/config/schema';
 import { createClients, type AwsClients } from '../../lambdas/shared/clients';
 import { DrillClock } from '../../tools/drill/drill-clock';
 import { createEscalationWorld, type EscalationWorld } from '../../tools/drill/escalation-world';
-import { definitionOf } from '../../tools/drill/local-runner';
-import { isolateMotoTransactions, type Moto } from '../../tools/drill/moto';
+import { stateMachineDefinition } from '../../tools/drill/local-runner';
+import { isolateMotoConditionalWrites, type Moto } from '../../tools/drill/moto';
 import { acquireMoto } from '../../tools/drill/moto-pool';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
-import { config as makeConfig, synth } from './synth';
+import { config as makeConfig } from './config';
+import { synthesizedTemplates } from './synthesized';
 import { alertSettings } from '../../lib/core/config/alert-settings';
 import { alarmName, findAlert } from '../../lib/core/catalog';
 import { SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
-import { stacksOf } from '../../lib/infra/app';
 import { putSynthesizedAlarm } from '../../tools/drill/synthesized-alarm';
+import type { CfnTemplate } from '../../tools/drill/templates';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { alarmNotification, alarmStateChangeEvent, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
 import { recordingLogger, type LogLine } from './responder';
 
@@ -59,18 +61,14 @@ export interface HarnessOptions {
 export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<EscalationHarness> } {
   let moto: Moto | undefined;
   const worlds: EscalationWorld[] = [];
-  const synthesized = synth(makeConfig());
-  const core = synthesized.templates.get('chatbot-alerting')!;
-  const machines = core.findResources('AWS::StepFunctions::StateMachine') as Record<
-    string,
-    { Properties: { StateMachineName: string; DefinitionString: unknown } }
-  >;
-  const byName = (name: string) => definitionOf(Object.values(machines).find((m) => m.Properties.StateMachineName === name)!);
-  const escalationDefinition = byName('chatbot-escalation');
-  const verifyDefinition = byName('chatbot-verify');
+  let templates: ReadonlyMap<string, CfnTemplate> = new Map();
+  let escalationDefinition: StateMachineDefinition | undefined;
+  let verifyDefinition: StateMachineDefinition | undefined;
 
   before(async () => {
-    moto = await acquireMoto();
+    [moto, templates] = await Promise.all([acquireMoto(), synthesizedTemplates(makeConfig())]);
+    escalationDefinition = stateMachineDefinition(templates.values(), 'chatbot-escalation');
+    verifyDefinition = stateMachineDefinition(templates.values(), 'chatbot-verify');
   });
   after(async () => {
     await Promise.all(worlds.flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));
@@ -78,13 +76,13 @@ export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<
   });
   return {
     async fresh(options = {}) {
-      if (!moto) throw new Error('moto not started');
+      if (!moto || !escalationDefinition || !verifyDefinition) throw new Error('fresh() runs inside a test: moto and the definitions come in before()');
       await Promise.all(worlds.splice(0).flatMap((w) => [w.runner.stopAll(), w.verifyRunner.stopAll()]));
       await moto.reset();
       const clients = createClients({ ...moto.clientConfig, maxAttempts: 2 });
       // The starter, the pager, the responder and the verifier of a test share this client: on a loaded machine their
-      // requests overlap, and moto answers overlapping transactions with a 500 page (isolateMotoTransactions).
-      isolateMotoTransactions(clients);
+      // requests overlap, and moto's conditional writes are not atomic under overlap (isolateMotoConditionalWrites).
+      isolateMotoConditionalWrites(clients);
       const clock = options.clock ? new DrillClock(new Date()) : undefined;
       const config = makeConfig(options.config);
       const sample = await createSampleWorld(clients, moto.clientConfig, config, 'enabled');
@@ -133,7 +131,7 @@ export function useEscalation(): { fresh: (options?: HarnessOptions) => Promise<
       };
       const putAlarm = async (alertId: string, instance?: string, state?: { value: StateValue; reason: string }) => {
         const name = alarmName(config.prefix, alertId, instance);
-        await putSynthesizedAlarm(clients.cloudwatch, stacksOf(synthesized.built), name);
+        await putSynthesizedAlarm(clients.cloudwatch, templates.values(), name);
         if (state) await clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state.value, StateReason: state.reason }));
         return name;
       };

@@ -11,7 +11,7 @@ import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { createSampleWorld, type SampleWorld } from '../../tools/drill/sample-world';
 import { alarmNotification, snsEvent, type AlarmChange } from '../../tools/drill/notifications';
 import type { AutomationMode, Config } from '../../lib/core/config/schema';
-import { config as defaultConfig } from './synth';
+import { config as defaultConfig } from './config';
 import { alertSettings } from '../../lib/core/config/alert-settings';
 import { findAlert } from '../../lib/core/catalog';
 import type { Moto } from '../../tools/drill/moto';

@@ -1,24 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, stacksOf, type BuiltApp } from '../../lib/infra/app';
-import { fleetConfig as generatedFleet } from '../../lib/core/config/fleet';
-import { parseConfig } from '../../lib/core/config/load';
-import type { Config, ConfigInput } from '../../lib/core/config/schema';
-import { ENVIRONMENTS } from '../../config';
-
-/** The default environment's raw config, for tests that derive variants from it. */
-export const DEFAULT_INPUT: ConfigInput = ENVIRONMENTS.default!;
-
-export function config(overrides: Partial<ConfigInput> = {}): Config {
-  return parseConfig('test', { ...DEFAULT_INPUT, ...overrides });
-}
-
-/**
- * The default environment with a generated fleet of `count` services (lib/core/config/fleet.ts). Fleets scope IAM
- * by tag unless told otherwise: the roles listing every target by ARN fit only 80 such services (quota guard).
- */
-export function fleetConfig(count: number, targetScope: 'resources' | 'tags' = 'tags'): Config {
-  return generatedFleet({ ...DEFAULT_INPUT, automation: { ...DEFAULT_INPUT.automation, targetScope } }, count);
-}
+import type { Config } from '../../lib/core/config/schema';
 
 export interface Synthesized {
   readonly built: BuiltApp;

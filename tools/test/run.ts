@@ -4,12 +4,14 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { MOTO_POOL_ENV, type MotoPool } from '../drill/moto-pool';
 import { startMoto } from '../drill/moto';
+import { SYNTH_CACHE_ENV } from './synth-cache';
 
 /**
  * `npm test`: Node's test runner over every test file (or the files and folders given), one more file at a time than
  * there are cores, with a pool of moto servers the files take turns on (tools/drill/moto-pool.ts). A file spends
  * part of its time waiting on moto (its own process) or cfn-lint, so one file more than the cores keeps them busy
- * (docs/testing.md#speed). `TEST_CONCURRENCY=N` overrides it. A file run on its own
+ * (docs/testing.md#speed). `TEST_CONCURRENCY=N` overrides it. Files share the run's synthesized templates
+ * (test/support/synthesized.ts). A file run on its own
  * (`node --import tsx --test test/x.test.ts`) starts its own moto.
  */
 const ROOT = join(__dirname, '..', '..');
@@ -32,20 +34,22 @@ async function main(): Promise<number> {
   const servers = await Promise.all(Array.from({ length: concurrency + 1 }, () => startMoto()));
   const lockDir = mkdtempSync(join(tmpdir(), 'alerting-moto-pool-'));
   const pool: MotoPool = { endpoints: servers.map((s) => s.endpoint), lockDir };
+  // Templates synthesized once for the run and read by every file that runs them (test/support/synthesized.ts).
+  const synthCache = mkdtempSync(join(tmpdir(), 'alerting-synth-'));
   try {
     // A test that waits for an event that never comes fails by its name after TEST_TIMEOUT_MS instead of holding CI.
     const timeout = `--test-timeout=${Number(process.env.TEST_TIMEOUT_MS ?? 300_000)}`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, timeout, '--test-reporter=spec', ...files], {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, [MOTO_POOL_ENV]: JSON.stringify(pool) },
+      env: { ...process.env, [MOTO_POOL_ENV]: JSON.stringify(pool), [SYNTH_CACHE_ENV]: synthCache },
     });
     const stop = () => child.kill('SIGINT');
     process.once('SIGINT', stop).once('SIGTERM', stop);
     return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    rmSync(lockDir, { recursive: true, force: true });
+    for (const dir of [lockDir, synthCache]) rmSync(dir, { recursive: true, force: true });
   }
 }
 
