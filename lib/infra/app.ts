@@ -49,7 +49,7 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     description: `Runbook alerting (${config.prefix}): topics, escalation and environment-wide alarms`,
   });
   const alarmStacks = addAlarmStacks(app, config, plan, core);
-  const regionalStacks = addRegionalStacks(app, config, planRegionalStacks(config, specs), core);
+  const regionalStacks = addRegionalStacks(app, config, planRegionalStacks(config), core);
   tagApp(app, config);
   // A template over an AWS quota synthesizes fine and fails only at deploy (docs/deploy.md#quotas).
   if (options.quotaGuard ?? true) Validations.of(app).addPlugins(new QuotaGuard());
@@ -86,11 +86,10 @@ export function addAlarmStacks(app: App, config: Config, plan: StackPlan, core: 
 
 /** A stack per serving region outside the home one, deployed after `core` (whose escalation its forwarded alarm state changes reach). */
 function addRegionalStacks(app: App, config: Config, plans: readonly RegionalStackPlan[], core: Stack): RegionalStack[] {
-  return plans.map(({ region, account, services, alarms }) => {
+  return plans.map(({ region, account, services, alarms, config: local }) => {
     const stack = new RegionalStack(app, [coreStackName(config), account, region].filter(Boolean).join('-'), {
       env: { account: account ?? environmentOf(config).account, region },
-      config,
-      services,
+      config: local,
       alarms,
       description:
         `Runbook alerting (${config.prefix}) in ${account ? `${account}/` : ''}${region}: alarms of ${services.join(', ')}, forwarded to ${config.region}`.slice(

@@ -1,6 +1,7 @@
 import type { Config, ServiceConfig } from '../core/config/schema';
 import type { AlarmSpec } from '../core/alarms/alarm-spec';
-import { regionalServices, runsAtHome } from '../core/config/regions';
+import { resolveAlarms } from '../core/alarms/resolve';
+import { configIn, regionalServices, runsAtHome } from '../core/config/regions';
 
 /** CloudWatch alarms an alarm spec creates (a composite counts its children). */
 export function cloudWatchAlarmCount(spec: AlarmSpec): number {
@@ -73,17 +74,20 @@ export function planStacks(config: Config, specs: readonly AlarmSpec[]): StackPl
 export interface RegionalStackPlan {
   readonly region: string;
   readonly account?: string;
+  /** The environment as the region sees it: its services only, each named as it is there (`services[].regional`). */
+  readonly config: Config;
   readonly services: readonly string[];
   readonly alarms: readonly AlarmSpec[];
 }
 
 /**
- * Per serving region outside the home one where some service runs, the alarms of the services running there.
- * Environment-wide alarms stay in the home region only.
+ * Per serving region outside the home one where some service runs, the alarms of the services running there,
+ * resolved against their names in that region. Environment-wide alarms stay in the home region only.
  */
-export function planRegionalStacks(config: Config, specs: readonly AlarmSpec[]): RegionalStackPlan[] {
-  return regionalServices(config).map(({ region, account, services }) => {
-    const names = services.map((s) => s.name);
-    return { region, account, services: names, alarms: specs.filter((spec) => spec.service !== undefined && names.includes(spec.service)) };
+export function planRegionalStacks(config: Config): RegionalStackPlan[] {
+  return regionalServices(config).map((group) => {
+    const local = configIn(config, group);
+    const alarms = resolveAlarms(local).filter((spec) => spec.service !== undefined);
+    return { region: group.region, account: group.account, config: local, services: local.services.map((s) => s.name), alarms };
   });
 }

@@ -26,7 +26,7 @@ export interface SynthSummary {
 export function summarize(config: Config, built: BuiltApp, assembly: CloudAssembly): SynthSummary {
   const home = resolveAlarms(config);
   // A service running in several regions has its alarms, and their cost, in each.
-  const specs = [...home, ...planRegionalStacks(config, home).flatMap((plan) => plan.alarms)];
+  const specs = [...home, ...planRegionalStacks(config).flatMap((plan) => plan.alarms)];
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
   for (const spec of specs) {

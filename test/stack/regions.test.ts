@@ -189,6 +189,31 @@ describe('the responder of a regional stack', () => {
   });
 });
 
+describe('a service named differently in its second region (services[].regional)', () => {
+  // GIVEN chatbot-api's load balancer, cluster and database have their own names in us-west-2
+  const west = { ecs: { cluster: 'prod-west', service: 'chatbot-api' }, rds: { instanceId: 'chatbot-db-west' }, api: { kind: 'alb' as const, loadBalancer: 'app/chatbot-api/0123456789abcdef' } };
+  const synthesized = synth(config({ account: '123456789012', services: [{ ...service, regions: ['us-east-1', 'us-west-2'], regional: { 'us-west-2': west } }] }));
+  const own = resources(synthesized.templates.get(REGIONAL)!);
+  const everywhere = JSON.stringify(own);
+  const alarmOf = (template: Record<string, Resource>) =>
+    JSON.stringify(Object.values(template).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === ALARM)!.Properties);
+
+  it("alarms on that region's load balancer and database, the home stacks on the home ones", () => {
+    // THEN
+    assert.match(alarmOf(own), /app\/chatbot-api\/0123456789abcdef/);
+    assert.doesNotMatch(alarmOf(own), /50dc6c495c0c9188/);
+    assert.match(alarmOf(resources(synthesized.templates.get('chatbot-alarms-0')!)), /app\/chatbot-api\/50dc6c495c0c9188/);
+    const dbAlarm = Object.values(own).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && JSON.stringify(r.Properties).includes('DBInstanceIdentifier'));
+    assert.match(JSON.stringify(dbAlarm?.Properties), /"chatbot-db-west"/);
+  });
+
+  it("lets that region's responder act on that region's cluster and database only", () => {
+    assert.match(everywhere, /service\/prod-west\/chatbot-api/);
+    assert.match(everywhere, /:db:chatbot-db-west"/);
+    assert.doesNotMatch(everywhere, /service\/prod\/chatbot-api|:db:chatbot-db"/);
+  });
+});
+
 describe('a service that does not run in the home region', () => {
   it('has its alarms in its region only, and the other services keep their alarm stacks', () => {
     // GIVEN one service per alarm stack, the first running in us-west-2 only

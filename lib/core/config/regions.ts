@@ -51,3 +51,24 @@ export function regionalServices(config: Config): RegionalServices[] {
 export function forwardingAccounts(config: Config): string[] {
   return [...new Set(regionalServices(config).flatMap((r) => (r.account !== undefined ? [r.account] : [])))];
 }
+
+/** A service as it is named in `region` (its `regional` entry applied); as configured where it has none. */
+export function serviceIn(service: ServiceConfig, region: string): ServiceConfig {
+  const local = service.regional?.[region];
+  if (!local) return service;
+  return {
+    ...service,
+    ecs: local.ecs ?? service.ecs,
+    api: local.api ?? service.api,
+    ...(service.rds && local.rds ? { rds: { ...service.rds, instanceId: local.rds.instanceId } } : {}),
+  };
+}
+
+/**
+ * The environment as one region outside the home one sees it: only `services` (those running there, of `account`
+ * when set, else of the environment's), each named as it is there. What a regional stack's alarms and responder are
+ * built from.
+ */
+export function configIn(config: Config, { region, services }: Pick<RegionalServices, 'region' | 'services'>): Config {
+  return { ...config, services: services.map((service) => serviceIn(service, region)) };
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALERT_IDS, COMPARISON_OPERATORS, ESCALATION_POLICIES, LOG_GROUP_KEYS, MISSING_DATA_TREATMENTS, MITIGATION_IDS, ROLES, SEVERITIES } from '../catalog';
 import { IntegrationsSchema } from './integrations';
+import { runsAtHome, serviceRegions } from './regions';
 import { checkWindowServices, SilencingSchema } from './silencing';
 
 /**
@@ -44,19 +45,30 @@ const ApiSourceSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const EcsServiceSchema = z.strictObject({
+  cluster: z.string().min(1).max(255),
+  service: z.string().min(1).max(255),
+  /** Cap of ecs-scale-out for this service. @default automation.ecsMaxDesiredCount */
+  maxDesiredCount: z.number().int().min(1).max(5000).optional(),
+});
+
+const DB_INSTANCE_ID = z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a valid DB instance identifier');
+
+/** What names a service's resources in one region: each field given replaces the service's own there. */
+const RegionalIdentitySchema = z.strictObject({
+  ecs: EcsServiceSchema.optional(),
+  rds: z.strictObject({ instanceId: DB_INSTANCE_ID }).optional(),
+  api: ApiSourceSchema.optional(),
+});
+
 const ServiceSchema = z.strictObject({
   /** Short name, used in alarm names: `<prefix>-<AlertId>-<name>`. */
   name: z.string().regex(NAME, 'must be lower-case letters, digits and dashes, starting with a letter (max 40)'),
-  ecs: z.strictObject({
-    cluster: z.string().min(1).max(255),
-    service: z.string().min(1).max(255),
-    /** Cap of ecs-scale-out for this service. @default automation.ecsMaxDesiredCount */
-    maxDesiredCount: z.number().int().min(1).max(5000).optional(),
-  }),
+  ecs: EcsServiceSchema,
   /** The service's database; without it the database alerts are not created for this service. */
   rds: z
     .strictObject({
-      instanceId: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a valid DB instance identifier'),
+      instanceId: DB_INSTANCE_ID,
       /** The instance's max_connections; DatabaseConnectionPoolExhausted fires at 90% of it. */
       maxConnections: z.number().int().positive().default(500),
       /** Classes rds-scale-up climbs, smallest first; the last one is the cap. @default automation.rdsClassLadder */
@@ -83,6 +95,14 @@ const ServiceSchema = z.strictObject({
    * @default [region] (the home region only)
    */
   regions: z.array(z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1')).min(1).optional(),
+  /**
+   * How the service's resources are named in a region other than the home one, where they differ: a load
+   * balancer's id is random per region, a cluster or database may be named apart. Each field given replaces the
+   * service's own in that region's alarms and responder (`ecs` and `api` whole, `rds` its `instanceId`); the
+   * service's own fields are its home region's.
+   * @default the service's own in every region
+   */
+  regional: z.record(z.string().regex(AWS_REGION, 'must be an AWS region such as us-west-2'), RegionalIdentitySchema).optional(),
   /**
    * The AWS account the service runs in, when it is not the environment's `account` (production and staging apart,
    * one workload per account): its alarms live in that account, in a stack per region, forwarding their state
@@ -489,6 +509,28 @@ function checkServiceRegions(config: Config, ctx: z.RefinementCtx): void {
       }
       seen.add(region);
     });
+    // The service's own fields are where its home alarms and responder are: an entry there would be ignored.
+    const elsewhere = serviceRegions(config, service).filter((region) => !(region === config.region && runsAtHome(config, service)));
+    for (const [region, local] of Object.entries(service.regional ?? {})) {
+      if (local.rds && !service.rds) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'regional', region, 'rds'],
+          message: 'the service has no database (services[].rds) to name in another region',
+          input: local.rds,
+        });
+      }
+      if (!elsewhere.includes(region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'regional', region],
+          message: elsewhere.length
+            ? `must be a region the service runs in outside the home region (${elsewhere.join(', ')}); its own fields are the home region's`
+            : 'the service runs only in the home region, where its own fields apply: move these there',
+          input: region,
+        });
+      }
+    }
   });
 }
 

@@ -13,9 +13,11 @@ import { cloudWatchAlarmCount } from '../stack-plan';
 
 /** Props of {@link RegionalStack}. */
 export interface RegionalStackProps extends StackProps {
+  /**
+   * The environment as this region sees it (`configIn`, lib/core/config/regions.ts): its services are those running in this region (and
+   * account), named as they are here, and the only targets its responder may act on.
+   */
   readonly config: Config;
-  /** The services running in this stack's region (and account): the only targets its responder may act on. */
-  readonly services: readonly string[];
   /** The alarms of the services running in this stack's region. */
   readonly alarms: readonly AlarmSpec[];
 }
@@ -46,14 +48,13 @@ export class RegionalStack extends Stack {
     props.alarms.forEach((spec) => factory.add(spec));
 
     // The responder's IAM (and the config compiled into it) names only the services of this region and account.
-    const own = { ...config, services: config.services.filter((s) => props.services.includes(s.name)) };
     this.responder = new Responder(this, 'Responder', {
-      config: own,
+      config,
       severityTopics: this.topics.severityTopics,
       announceTopic: this.topics.announceTopic,
       // The guard rails' cooldowns and action windows are per region, like the targets they protect.
-      auditTable: new AuditTable(this, 'Audit', { config: own }).table,
-      deadLetterQueue: deadLetterQueue(this, own),
+      auditTable: new AuditTable(this, 'Audit', { config }).table,
+      deadLetterQueue: deadLetterQueue(this, config),
     });
 
     const homeBus = events.EventBus.fromEventBusArn(
