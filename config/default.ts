@@ -2,7 +2,7 @@ import type { ConfigInput } from '../lib/core/config/schema';
 
 /**
  * The runbook's own system: the chatbot API on ECS behind an ALB, its pgvector database on RDS, an OpenAI
- * dependency, two serving regions. Synthesizes with no edits; copy it to start a new environment.
+ * dependency, two serving regions (the API runs in both). Synthesizes with no edits; copy it to start a new environment.
  */
 export const config: ConfigInput = {
   prefix: 'chatbot',
@@ -26,6 +26,12 @@ export const config: ConfigInput = {
       ecs: { cluster: 'prod', service: 'chatbot-api' },
       rds: { instanceId: 'chatbot-db', maxConnections: 500 },
       api: { kind: 'alb', loadBalancer: 'app/chatbot-api/50dc6c495c0c9188' },
+      // Served from both regions: alarms and a responder in each (docs/regions.md).
+      regions: ['us-east-1', 'us-west-2'],
+      // The same service in us-west-2: its own load balancer (an ALB's id is random per region) and database.
+      regional: {
+        'us-west-2': { api: { kind: 'alb', loadBalancer: 'app/chatbot-api/7f3a9c2e41b8d605' }, rds: { instanceId: 'chatbot-db-west' } },
+      },
     },
   ],
   subscriptions: {

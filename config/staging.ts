@@ -12,6 +12,8 @@ export const config: ConfigInput = {
   dailyBudgetUsd: 200,
   metrics: { namespace: 'ChatbotAI', dimensions: { Environment: 'staging' } },
   regions: ['us-east-1'],
+  // Staging serves one region.
+  services: production.services.map(({ regional, ...service }) => ({ ...service, regions: ['us-east-1'] })),
   alerts: {
     UsageDrop: { enabled: false },
     ConversionDrop: { enabled: false },

@@ -4,10 +4,10 @@ import { parseConfig } from '../lib/core/config/load';
 import type { ConfigInput } from '../lib/core/config/schema';
 import { ConfigError } from '../lib/core/errors';
 import { describeHit, silencedBy, subjectOf, windowEnd, type Silence, type SilenceMatch, type SilenceSubject } from '../lib/core/silences';
-import { DEFAULT_INPUT } from './support/config';
+import { DEFAULT_INPUT, HOME_SERVICE } from './support/config';
 
 const NOW = new Date('2026-01-06T12:00:00.000Z'); // a Tuesday
-const service = DEFAULT_INPUT.services[0]!;
+const service = HOME_SERVICE;
 const twoServices = [service, { ...service, name: 'search-api', ecs: { cluster: 'prod', service: 'search-api' }, rds: undefined }];
 const configWith = (silencing: ConfigInput['silencing'] = {}) => parseConfig('test', { ...DEFAULT_INPUT, services: twoServices, silencing });
 const NO_WINDOWS = configWith();

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { alarmKey, foreignSource, parseAlarmKey } from '../../lib/core/alarm-source';
 import { parseNotification } from '../../lambdas/responder/notification';
 import { alarmNotification } from '../../tools/drill/notifications';
-import { config, DEFAULT_INPUT } from '../support/config';
+import { config, HOME_SERVICE } from '../support/config';
 
 const NAME = 'chatbot-HighAPIErrorRate-chatbot-api';
 
@@ -42,12 +42,12 @@ describe('alarm keys: one alarm name per serving region, one key each', () => {
       /in account 999999999999, not one of this environment's \(123456789012\)$/,
     );
     // an account a service runs in is the environment's too
-    const staging = config({ account: '123456789012', services: [{ ...DEFAULT_INPUT.services[0]!, account: '999999999999' }] });
+    const staging = config({ account: '123456789012', services: [{ ...HOME_SERVICE, account: '999999999999' }] });
     assert.equal(foreignSource(staging, { alarmName: NAME, account: '999999999999', region: 'us-west-2' }), undefined);
     assert.equal(alarmKey(staging, { alarmName: NAME, account: '999999999999', region: 'us-west-2' }), `${NAME}@999999999999/us-west-2`);
     // one region only: the config's `region`
     assert.match(
-      foreignSource(config({ regions: undefined }), { alarmName: NAME, account: '1', region: 'us-west-2' })!,
+      foreignSource(config({ regions: undefined, services: [HOME_SERVICE] }), { alarmName: NAME, account: '1', region: 'us-west-2' })!,
       /not a region of this environment \(us-east-1\)$/,
     );
   });

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { loadEnvironment } from '../../lib/core/config/environment';
 import { parseConfig } from '../../lib/core/config/load';
 import { ConfigError } from '../../lib/core/errors';
-import { DEFAULT_INPUT } from '../support/config';
+import { DEFAULT_INPUT, HOME_SERVICE } from '../support/config';
 
-const service = DEFAULT_INPUT.services[0]!;
+const service = HOME_SERVICE;
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-token-AbCdEf';
 const slack = { tokenSecretArn: SECRET, inviteUsers: ['U012AB3CD'] };

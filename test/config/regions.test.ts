@@ -1,15 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { regionalServices, serviceRegions } from '../../lib/core/config/regions';
-import { config, DEFAULT_INPUT } from '../support/config';
+import { config, HOME_SERVICE } from '../support/config';
 
-const service = DEFAULT_INPUT.services[0]!;
+const service = HOME_SERVICE;
 const names = (cfg: ReturnType<typeof config>) => regionalServices(cfg).map(({ region, services }) => [region, services.map((s) => s.name)]);
 
 describe('regional services: where each service runs outside the home region', () => {
   it('a service that names no regions runs in the home region only', () => {
-    // GIVEN the default environment, serving us-east-1 and us-west-2
-    const cfg = config();
+    // GIVEN an environment serving us-east-1 and us-west-2, its service naming no regions
+    const cfg = config({ services: [service] });
     // THEN
     assert.deepEqual(serviceRegions(cfg, cfg.services[0]!), ['us-east-1']);
     assert.deepEqual(regionalServices(cfg), []);

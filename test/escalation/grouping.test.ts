@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { alarmName } from '../../lib/core/catalog';
 import { alarmStateChangeEvent } from '../../tools/drill/notifications';
 import { useEscalation } from '../support/escalation';
-import { DEFAULT_INPUT, fleetConfig } from '../support/config';
+import { DEFAULT_INPUT, fleetConfig, HOME_SERVICE } from '../support/config';
 
 const { fresh } = useEscalation();
 
@@ -223,7 +223,7 @@ describe('alarms of the serving regions (the default environment serves us-east-
 
   it("an alarm of a service in another account opens that account's incident, named with its account and region", async () => {
     // GIVEN staging-api running in account 210987654321
-    const services = [...DEFAULT_INPUT.services, { ...DEFAULT_INPUT.services[0]!, name: 'staging-api', account: '210987654321', regions: ['us-west-2'] }];
+    const services = [...DEFAULT_INPUT.services, { ...HOME_SERVICE, name: 'staging-api', account: '210987654321', regions: ['us-west-2'] }];
     const h = await fresh({ config: { account: '123456789012', services } });
     // WHEN its HighAPIErrorRate fires there
     const staging = { alertId: 'HighAPIErrorRate', instance: 'staging-api', accountId: '210987654321', region: 'us-west-2' };

@@ -6,13 +6,13 @@ import { openStores } from '../../lambdas/shared/storage/open-stores';
 import { localResponder } from '../../tools/drill/local-responder';
 import { alarmNotification, snsEvent } from '../../tools/drill/notifications';
 import { createSampleWorld } from '../../tools/drill/sample-world';
-import { config, DEFAULT_INPUT } from '../support/config';
+import { config, HOME_SERVICE } from '../support/config';
 import { useResponder } from '../support/responder';
 
 const { fresh } = useResponder();
 
 /** The chatbot API in both serving regions of the default environment. */
-const inBothRegions = config({ services: [{ ...DEFAULT_INPUT.services[0]!, regions: ['us-east-1', 'us-west-2'] }] });
+const inBothRegions = config({ services: [{ ...HOME_SERVICE, regions: ['us-east-1', 'us-west-2'] }] });
 const API = { alertId: 'HighAPIErrorRate', instance: 'chatbot-api' };
 
 async function taskDefinition(clients: AwsClients): Promise<string> {

@@ -11,13 +11,13 @@ import { formatSummary, summarize } from '../../lib/infra/synth-summary';
 import { ConfigError } from '../../lib/core/errors';
 import type { Config } from '../../lib/core/config/schema';
 import { loadEnvironment } from '../../lib/core/config/environment';
-import { config, DEFAULT_INPUT } from '../support/config';
+import { config, HOME_SERVICE } from '../support/config';
 import { synth } from '../support/synth';
 
 const workdir = mkdtempSync(join(tmpdir(), 'alerting-regions-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
-const service = DEFAULT_INPUT.services[0]!;
+const service = HOME_SERVICE;
 const REGIONAL = 'chatbot-alerting-us-west-2';
 const ALARM = 'chatbot-HighAPIErrorRate-chatbot-api';
 /** The default environment (home us-east-1, serving us-east-1 and us-west-2) with its service in both regions. */
@@ -95,7 +95,7 @@ describe('a service in a serving region outside the home one', () => {
 
   it('leaves the home stacks as they are without regions on the service', () => {
     // GIVEN the same environment, the service naming no regions
-    const home = synth(config({ account: '123456789012' }));
+    const home = synth(config({ account: '123456789012', services: [service] }));
     // THEN
     assert.deepEqual([...home.templates.keys()], ['chatbot-alerting', 'chatbot-alarms-0']);
     for (const [name, template] of home.templates) assert.deepEqual(synthesized.templates.get(name)!.toJSON(), template.toJSON(), name);
@@ -191,8 +191,14 @@ describe('the responder of a regional stack', () => {
 
 describe('a service named differently in its second region (services[].regional)', () => {
   // GIVEN chatbot-api's load balancer, cluster and database have their own names in us-west-2
-  const west = { ecs: { cluster: 'prod-west', service: 'chatbot-api' }, rds: { instanceId: 'chatbot-db-west' }, api: { kind: 'alb' as const, loadBalancer: 'app/chatbot-api/0123456789abcdef' } };
-  const synthesized = synth(config({ account: '123456789012', services: [{ ...service, regions: ['us-east-1', 'us-west-2'], regional: { 'us-west-2': west } }] }));
+  const west = {
+    ecs: { cluster: 'prod-west', service: 'chatbot-api' },
+    rds: { instanceId: 'chatbot-db-west' },
+    api: { kind: 'alb' as const, loadBalancer: 'app/chatbot-api/0123456789abcdef' },
+  };
+  const synthesized = synth(
+    config({ account: '123456789012', services: [{ ...service, regions: ['us-east-1', 'us-west-2'], regional: { 'us-west-2': west } }] }),
+  );
   const own = resources(synthesized.templates.get(REGIONAL)!);
   const everywhere = JSON.stringify(own);
   const alarmOf = (template: Record<string, Resource>) =>

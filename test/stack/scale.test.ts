@@ -7,7 +7,7 @@ import { MAX_SERVICES } from '../../lib/core/config/schema';
 import { ConfigError } from '../../lib/core/errors';
 import { quotaHeadroom } from '../../lib/infra/quotas/headroom';
 import { QUOTAS } from '../../lib/infra/quotas/quota-table';
-import { DEFAULT_INPUT, fleetConfig } from '../support/config';
+import { DEFAULT_INPUT, fleetConfig, HOME_SERVICE } from '../support/config';
 import { synth } from '../support/synth';
 
 describe('a fleet of 1,000 services (the most one environment takes), IAM scoped by tag', () => {
@@ -87,8 +87,8 @@ describe('stack placement', () => {
     const cfg = parseConfig('pinned', {
       ...DEFAULT_INPUT,
       services: [
-        { ...DEFAULT_INPUT.services[0]!, name: 'a' },
-        { ...DEFAULT_INPUT.services[0]!, name: 'b', stack: 4 },
+        { ...HOME_SERVICE, name: 'a' },
+        { ...HOME_SERVICE, name: 'b', stack: 4 },
       ],
     });
     const plan = planStacks(cfg, resolveAlarms(cfg));

@@ -18,3 +18,9 @@ export function config(overrides: Partial<ConfigInput> = {}): Config {
 export function fleetConfig(count: number, targetScope: 'resources' | 'tags' = 'tags'): Config {
   return generatedFleet({ ...DEFAULT_INPUT, automation: { ...DEFAULT_INPUT.automation, targetScope } }, count);
 }
+
+/**
+ * The default environment's API service in the home region only (without its us-west-2 names): what tests derive
+ * other services from, so that a variant does not bring a second region along unless it says so.
+ */
+export const HOME_SERVICE: ConfigInput['services'][number] = (({ regions, regional, ...service }) => service)(DEFAULT_INPUT.services[0]!);
