@@ -35,6 +35,8 @@ export const ActionJson = z.strictObject({
   announceFailedAt: iso.optional(),
   createdAt: iso,
   updatedAt: iso,
+  /** The region whose responder recorded it: set by `oncall actions`, which reads every region's audit log. */
+  region: z.string().optional(),
 });
 /** `oncall actions --json`: newest first. */
 export const ActionsJson = z.array(ActionJson);
@@ -77,10 +79,13 @@ export const IncidentShowJson = z.strictObject({
 });
 
 /** `oncall automation status --json`: changes newest first. */
+const switchChanges = z.array(z.strictObject({ version: z.number(), mode: z.string(), at: iso.optional(), by: z.string(), reason: z.string() }));
+/** `oncall automation status --json`: the first region's switch at the top, every region's in `regions`. */
 export const AutomationStatusJson = z.strictObject({
   parameter: z.string(),
   mode: z.string(),
-  changes: z.array(z.strictObject({ version: z.number(), mode: z.string(), at: iso.optional(), by: z.string(), reason: z.string() })),
+  changes: switchChanges,
+  regions: z.array(z.strictObject({ region: z.string(), parameter: z.string(), mode: z.string(), changes: switchChanges })).min(1),
 });
 
 const spread = z.strictObject({ count: z.number().int().min(0), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable() });

@@ -11,12 +11,13 @@ import type { SilenceStore } from '../../lambdas/shared/storage/silences';
 import { ShortLinkStore } from '../../lambdas/shared/short-links';
 import type { Log } from '../../lambdas/shared/observability';
 import { auditTableName, escalationStateMachineName } from '../core/config/derived';
+import { configIn, regionalServices } from '../core/config/regions';
 import { parseConfig } from '../core/config/load';
 import type { Config } from '../core/config/schema';
 import { roleTopicName } from '../core/topic-names';
 import { ConfigError } from '../core/errors';
 import { InputError } from '../core/evaluator';
-import type { CliContext } from './context';
+import { EXIT, type CliContext } from './context';
 
 /** Everything a command that talks to AWS needs, for one environment. */
 export interface Session {
@@ -31,6 +32,21 @@ export interface Session {
   account(): Promise<TargetAccount>;
   /** The escalation's dependencies, to ack and resolve as the endpoint does. */
   escalation(): Promise<EscalationDeps>;
+  /**
+   * The regions where a responder of the environment's account acts, each with its own audit log and switch: the
+   * home region, then each regional stack's (docs/regions.md). `only` keeps one; a region with no responder of this
+   * account is refused, naming those that have one.
+   */
+  responderRegions(only?: string): readonly ResponderRegion[];
+}
+
+/** One region's responder, as the audit commands and the switch reach it. */
+export interface ResponderRegion {
+  readonly region: string;
+  /** The environment as this region's responder was built from it (its services, named as they are there). */
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly audit: AuditLog;
 }
 
 /** An AWS problem the user can fix (credentials, endpoint, a missing table); exit code 4. */
@@ -71,6 +87,16 @@ export function openSession(ctx: CliContext, envName: string): Session {
       .send(new GetCallerIdentityCommand({}))
       .then((r) => ({ arn: r.Arn ?? 'unknown', account: r.Account ?? '000000000000', partition: (r.Arn ?? 'arn:aws').split(':')[1] ?? 'aws' })));
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const home: ResponderRegion = { region, config, clients, audit };
+  // Regions of other accounts need that account's credentials: a session reaches its own account's.
+  const elsewhere = regionalServices(config)
+    .filter((group) => group.account === undefined)
+    .map((group): ResponderRegion => {
+      const regionalClients = createClients({ region: group.region, maxAttempts: 3 });
+      const stores = openStores({ dynamo: regionalClients.dynamo, table, retentionDays: config.automation.auditRetentionDays, now });
+      return { region: group.region, config: configIn(config, group), clients: regionalClients, audit: stores.audit };
+    });
+  const responders = [home, ...elsewhere];
   return {
     config,
     clients,
@@ -84,6 +110,15 @@ export function openSession(ctx: CliContext, envName: string): Session {
     async account() {
       const { account, partition } = await caller();
       return { partition, region, accountId: account };
+    },
+    responderRegions(only) {
+      if (only === undefined) return responders;
+      const found = responders.filter((r) => r.region === only);
+      if (found.length === 0)
+        throw new InputError(
+          `--region ${only}: no responder of environment ${envName} runs there; its responders' regions: ${responders.map((r) => r.region).join(', ')}`,
+        );
+      return found;
     },
     async escalation() {
       const { account, partition } = await caller();
@@ -109,6 +144,24 @@ export function openSession(ctx: CliContext, envName: string): Session {
 }
 
 /**
+ * Runs `work` in each region, concurrently. A region AWS cannot serve (unreachable, its stack not deployed, access
+ * denied) is reported on stderr and left out, and the command exits 4 after printing what the others gave: a region
+ * that is down must not hide the others, since its outage may be why on-call is looking. Throws when none answers,
+ * and at once on any error that is not about reaching AWS.
+ */
+export async function eachRegion<T>(ctx: CliContext, regions: readonly ResponderRegion[], work: (region: ResponderRegion) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(regions.map(work));
+  const failures = settled.flatMap((result, i) => (result.status === 'rejected' ? [{ region: regions[i]!, error: result.reason as unknown }] : []));
+  for (const { error } of failures) if (explainAwsError(error) === undefined) throw error;
+  if (failures.length === regions.length) throw failures[0]!.error;
+  for (const { region, error } of failures) {
+    ctx.io.err(`${region.region} left out: ${explainAwsError(error, region.config)}\n`);
+  }
+  if (failures.length > 0) ctx.exitCode = EXIT.AWS_UNAVAILABLE;
+  return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+}
+
+/**
  * Turns the SDK's errors into messages a person at 3 a.m. can act on. Returns undefined for errors that are
  * not about reaching AWS.
  */
@@ -121,9 +174,9 @@ export function explainAwsError(error: unknown, config?: Config): string | undef
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || e.name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND/.test(e.message ?? '')) {
     return `cannot reach the AWS endpoint${process.env.AWS_ENDPOINT_URL ? ` ${process.env.AWS_ENDPOINT_URL}` : ''}: ${e.message ?? code}`;
   }
-  if (e.name === 'ResourceNotFoundException') {
-    const table = config ? `the audit table ${auditTableName(config)}` : 'a resource of the stack';
-    return `${table} does not exist here (${e.message}): is the stack deployed in this account and region (--env, AWS_REGION)?`;
+  if (e.name === 'ResourceNotFoundException' || e.name === 'ParameterNotFound') {
+    const what = e.name === 'ParameterNotFound' ? 'a parameter of the stack' : config ? `the audit table ${auditTableName(config)}` : 'a resource of the stack';
+    return `${what} does not exist here (${e.message || e.name}): is the stack deployed in this account and region (--env, AWS_REGION)?`;
   }
   if (e.name === 'UnrecognizedClientException' || e.name === 'InvalidClientTokenId' || e.name === 'ExpiredToken' || e.name === 'ExpiredTokenException') {
     return `AWS refused the credentials (${e.name}): refresh them (aws sso login, or new keys)`;

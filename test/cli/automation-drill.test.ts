@@ -31,7 +31,7 @@ describe('oncall automation', () => {
 
     const status = await oncall(h.moto, ['automation', 'status']);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, /automation is enabled \(\/chatbot\/automation-mode\)/);
+    assert.match(status.stdout, /automation is enabled in us-east-1 \(\/chatbot\/automation-mode\)/);
     const json = JSON.parse((await oncall(h.moto, ['automation', 'status', '--json'])).stdout) as {
       mode: string;
       changes: { mode: string; by: string; reason: string }[];

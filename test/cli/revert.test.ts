@@ -78,6 +78,6 @@ describe('oncall revert', () => {
     const h = await fresh();
     const unknown = await oncall(h.moto, ['revert', 'feedfacefeedface']);
     assert.equal(unknown.status, 3);
-    assert.equal(unknown.stderr, 'error: no action feedfacefeedface (list them with: oncall actions)\n');
+    assert.equal(unknown.stderr, 'error: no action feedfacefeedface in us-east-1, us-west-2 (list them with: oncall actions)\n');
   });
 });

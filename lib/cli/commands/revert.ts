@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { revert, type RevertResult } from '../../../lambdas/responder/revert';
 import type { Log } from '../../../lambdas/shared/observability';
 import { automationModeParameter } from '../../core/config/derived';
+import { roleTopicName } from '../../core/topic-names';
 import { describeChange } from '../report/actions';
 import { EXIT, type CliCommand, type CliContext } from '../context';
 import { colour, printJson } from '../format';
-import { NotFoundError, openSession } from '../session';
+import { eachRegion, NotFoundError, openSession } from '../session';
 
 const SILENT: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -22,20 +23,29 @@ export const revertCommand: CliCommand = {
       .description('undo an automatic action from its recorded before-state; refused if the target changed since')
       .argument('<actionId>', 'the action to undo (oncall actions; every announcement names it)')
       .option('--reason <text>', 'why, for the audit record and the announcement')
+      .option('--region <region>', "look for the action in this region's audit log only (default: every region with a responder)")
       .option('--env <name>', 'environment of config/', 'default')
       .option('--json', 'JSON instead of text')
-      .action(async (actionId: string, options: { reason?: string; env: string; json?: boolean }) => {
+      .action(async (actionId: string, options: { reason?: string; region?: string; env: string; json?: boolean }) => {
         const session = openSession(ctx, options.env);
+        // The action is reverted by the region whose responder took it: its targets, audit log, switch and on-call topic.
+        const regions = session.responderRegions(options.region);
+        const holder = (await eachRegion(ctx, regions, async (r) => ((await r.audit.get(actionId)) ? r : undefined))).find((r) => r !== undefined);
+        if (!holder) throw new NotFoundError(`no action ${actionId} in ${regions.map((r) => r.region).join(', ')} (list them with: oncall actions)`);
+        const { region, config, clients, audit } = holder;
+        const { partition, accountId } = await session.account();
         // The responder announces on the on-call topic; its ARN is built like the escalation's role topics.
-        const announceTopicArn = (await session.escalation()).roleTopicArn('on-call-primary');
+        const announceTopicArn = `arn:${partition}:sns:${region}:${accountId}:${roleTopicName(config.prefix, 'on-call-primary')}`;
         const result = await revert(
           {
-            ...(await session.account()),
-            config: session.config,
-            clients: session.clients,
-            audit: session.audit,
+            partition,
+            accountId,
+            region,
+            config,
+            clients,
+            audit,
             announceTopicArn,
-            automationModeParameter: automationModeParameter(session.config),
+            automationModeParameter: automationModeParameter(config),
             now: () => new Date(),
             logger: SILENT,
           },
