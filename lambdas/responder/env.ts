@@ -15,6 +15,8 @@ export const ResponderEnvSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:states:/)
     .optional(),
+  /** Set in a regional stack: the home region, whose audit table holds the ad-hoc silences (home-silences.ts). */
+  SILENCES_REGION: z.string().min(1).optional(),
   ACCOUNT_ID: z.string().regex(/^\d{12}$/),
   PARTITION: z.string().regex(/^aws[a-z-]*$/),
   AWS_REGION: z.string().min(1),

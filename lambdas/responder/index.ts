@@ -7,6 +7,7 @@ import { openStores } from '../shared/storage/open-stores';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
 import { createHandler } from './handler';
+import { homeSilences } from './home-silences';
 import { verificationOf } from './verification';
 
 const env = ResponderEnvSchema.parse(process.env);
@@ -14,7 +15,12 @@ const config = parseConfig('runtime', JSON.parse(process.env.ALERTING_CONFIG ?? 
 const clients = createClients({ region: env.AWS_REGION });
 const { logger, metrics, flush } = powertools(`${config.prefix}-responder`, automationNamespace(config.prefix));
 const now = () => new Date();
-const { audit, silences } = openStores({ dynamo: clients.dynamo, table: env.AUDIT_TABLE, retentionDays: config.automation.auditRetentionDays, now });
+const stores = { table: env.AUDIT_TABLE, retentionDays: config.automation.auditRetentionDays, now };
+const { audit, silences: own } = openStores({ ...stores, dynamo: clients.dynamo });
+// A regional stack's responder obeys the home region's silences (the table there has the same name).
+const silences = env.SILENCES_REGION
+  ? homeSilences(openStores({ ...stores, dynamo: createClients({ region: env.SILENCES_REGION }).dynamo }).silences, env.SILENCES_REGION, logger)
+  : own;
 
 const respond = createHandler({
   config,

@@ -91,6 +91,7 @@ function addRegionalStacks(app: App, config: Config, plans: readonly RegionalSta
       env: { account: account ?? environmentOf(config).account, region },
       config: local,
       alarms,
+      ...(account !== undefined && { otherAccount: account }),
       description:
         `Runbook alerting (${config.prefix}) in ${account ? `${account}/` : ''}${region}: alarms of ${services.join(', ')}, forwarded to ${config.region}`.slice(
           0,

@@ -7,7 +7,9 @@ import { localResponder } from '../../tools/drill/local-responder';
 import { alarmNotification, snsEvent } from '../../tools/drill/notifications';
 import { createSampleWorld } from '../../tools/drill/sample-world';
 import { config, HOME_SERVICE } from '../support/config';
-import { useResponder } from '../support/responder';
+import { recordingLogger, useResponder } from '../support/responder';
+import { homeSilences } from '../../lambdas/responder/home-silences';
+import type { SilenceReader } from '../../lambdas/shared/storage/silences';
 
 const { fresh } = useResponder();
 
@@ -40,6 +42,43 @@ describe("a serving region's own responder (docs/regions.md)", () => {
     assert.deepEqual([rollback.decision, rollback.outcome], ['acted', 'succeeded'], rollback.reason);
     assert.equal(rollback.incidentId, `chatbot-HighAPIErrorRate-chatbot-api@us-west-2@${at.toISOString()}`);
     assert.deepEqual(await h.audit.listSince('1970'), []);
+  });
+
+  it("obeys the home region's silences, and acts without them when the home region cannot answer", async () => {
+    // GIVEN us-west-2's world, and a silence on HighAPIErrorRate kept where `oncall silence` writes it: at home
+    const h = await fresh({ config: inBothRegions });
+    const settings = { ...h.moto.clientConfig, region: 'us-west-2', maxAttempts: 2 };
+    const west = createClients(settings);
+    const westWorld = await createSampleWorld(west, settings, h.config, 'enabled');
+    const now = new Date();
+    const stores = (clients: AwsClients) => openStores({ dynamo: clients.dynamo, table: h.world.auditTable, retentionDays: 30, now: () => new Date() });
+    await stores(h.clients).silences.create({
+      match: { alertId: 'HighAPIErrorRate' },
+      until: new Date(now.getTime() + 3_600_000).toISOString(),
+      createdAt: now.toISOString(),
+      createdBy: 'on-call',
+      reason: 'west deploy under watch',
+    });
+    const logger = recordingLogger();
+    const respondWith = (silences: SilenceReader) =>
+      localResponder({ config: h.config, clients: west, world: westWorld, region: 'us-west-2', silences: homeSilences(silences, 'us-east-1', logger) });
+    const alarm = (at: Date) => snsEvent(westWorld.severityTopicArns.P1!, JSON.stringify(alarmNotification(h.config, { ...API, region: 'us-west-2', at })));
+    // WHEN us-west-2's alarm reaches us-west-2's responder
+    await respondWith(stores(h.clients).silences)(alarm(now));
+    // THEN it holds off, as the home responder would
+    assert.equal(await taskDefinition(west), 'chatbot-api:2');
+    const westAudit = stores(west).audit;
+    const held = (await westAudit.listSince('1970')).find((r) => r.mitigation === 'ecs-rollback')!;
+    assert.match(held.reason, /silence/);
+    // WHEN the home region does not answer (nothing listens on the endpoint) and the alarm fires again
+    const down = createClients({ ...h.moto.clientConfig, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    await respondWith(stores(down).silences)(alarm(new Date(now.getTime() + 60_000)));
+    // THEN it acts on the config's windows only, and says so
+    assert.equal(await taskDefinition(west), 'chatbot-api:1');
+    assert.ok(
+      logger.lines.some((l) => l.level === 'warn' && /silences unreadable in the home region/.test(l.message)),
+      JSON.stringify(logger.lines),
+    );
   });
 
   it("the home region's responder refuses another region's notification", async () => {

@@ -112,6 +112,11 @@ describe('the responder of a regional stack', () => {
     Object.entries(template).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'chatbot-responder')!;
   const [functionId, fn] = responderOf(own);
   const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const statementsOfRole = () =>
+    Object.values(own)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+  const HOME_SILENCES = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:us-east-1:123456789012:table/chatbot-alerting-audit/index/byTime']] };
   const lambdaSubscriptions = (template: Record<string, Resource>, id: string) =>
     Object.values(template).filter((r) => r.Type === 'AWS::SNS::Subscription' && JSON.stringify(r.Properties.Endpoint).includes(`"${id}"`));
 
@@ -156,10 +161,15 @@ describe('the responder of a regional stack', () => {
     return `local:${id}`;
   };
 
+  it("reads the home region's silences: a query of the home audit table's time index, and nothing else there", () => {
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.equal(variables.SILENCES_REGION, 'us-east-1');
+    const home = statementsOfRole().filter((s) => JSON.stringify(s.Resource).includes(':us-east-1:'));
+    assert.deepEqual(home, [{ Action: 'dynamodb:Query', Effect: 'Allow', Resource: HOME_SILENCES }]);
+  });
+
   it("names in its IAM only its region's resources, of the services running there", () => {
-    const statements = Object.values(own)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const statements = statementsOfRole().filter((s) => JSON.stringify(s.Resource) !== JSON.stringify(HOME_SILENCES));
     assert.ok(statements.length > 0);
     for (const statement of statements) {
       for (const resource of [statement.Resource].flat()) {
@@ -320,6 +330,8 @@ describe('a service in another account (production and staging apart)', () => {
       assert.deepEqual((rule.Properties.Targets as { Arn: unknown }[])[0]!.Arn, {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']],
       });
+      // its responder cannot read the home table of another account: it obeys its own table's silences
+      assert.doesNotMatch(JSON.stringify(own), /SILENCES_REGION|:dynamodb:us-east-1:123456789012:/);
     }
     // and the home alarm stack has none of its alarms
     const home = Object.values(resources(synthesized.templates.get('chatbot-alarms-0')!)).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');

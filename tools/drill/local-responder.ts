@@ -3,6 +3,7 @@ import type { PipelineDeps } from '../../lambdas/responder/pipeline';
 import type { AwsClients } from '../../lambdas/shared/clients';
 import type { ActionMetrics, Log } from '../../lambdas/shared/observability';
 import { openStores } from '../../lambdas/shared/storage/open-stores';
+import type { SilenceReader } from '../../lambdas/shared/storage/silences';
 import type { Config } from '../../lib/core/config/schema';
 import { withDeploymentHistory } from './deployment-history';
 import type { SampleWorld } from './sample-world';
@@ -30,13 +31,19 @@ export function localResponder(options: {
   readonly verification?: PipelineDeps['verification'];
   /** The region the responder runs in (a serving region's own responder): that of `clients` and `world`. @default config.region */
   readonly region?: string;
+  /**
+   * The ad-hoc silences it obeys; a regional responder reads the home region's (lambdas/responder/home-silences.ts).
+   * @default those of the world's audit table
+   */
+  readonly silences?: SilenceReader;
 }): (event: unknown) => Promise<void> {
   const { config, world } = options;
   const region = options.region ?? config.region;
   // moto has no ECS deployment history: the drill's stand-in answers it, from the world's own deployments.
   const clients = { ...options.clients, ecs: withDeploymentHistory(options.clients.ecs, world, { region, account: DRILL_ACCOUNT }) };
   const now = options.now ?? (() => new Date());
-  const { audit, silences } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now });
+  const { audit, silences: own } = openStores({ dynamo: clients.dynamo, table: world.auditTable, retentionDays: config.automation.auditRetentionDays, now });
+  const silences = options.silences ?? own;
   return createHandler({
     config,
     clients,

@@ -4,14 +4,16 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { responderEnvironment } from '../../../lambdas/responder/env';
+import { TIME_INDEX } from '../../../lambdas/shared/storage/table-layout';
 import { ALERTS, alarmName, type Severity } from '../../core/catalog';
 import { alertSettings } from '../../core/config/alert-settings';
-import { automationModeParameter, deadLetterQueueName, responderFunctionName } from '../../core/config/derived';
+import { auditTableName, automationModeParameter, deadLetterQueueName, responderFunctionName } from '../../core/config/derived';
 import type { Config } from '../../core/config/schema';
 import { acknowledgeGrantWildcards, nagArn } from '../nag';
 import { AlertingFunction } from './alerting-function';
@@ -34,6 +36,12 @@ export interface ResponderProps {
   readonly verifyStateMachine?: sfn.IStateMachine;
   /** The stack's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The home region, for a regional stack's responder: it reads the ad-hoc silences from the home region's audit
+   * table (lambdas/responder/home-silences.ts), with a grant to query that table's time index and nothing more.
+   * @default the silences of `auditTable` (the home responder)
+   */
+  readonly homeSilencesRegion?: string;
 }
 
 /**
@@ -69,6 +77,7 @@ export class Responder extends Construct {
         ANNOUNCE_TOPIC_ARN: announceTopic.topicArn,
         AUTOMATION_MODE_PARAMETER: automationModeParameter(config),
         ...(props.verifyStateMachine && { VERIFY_STATE_MACHINE_ARN: props.verifyStateMachine.stateMachineArn }),
+        ...(props.homeSilencesRegion && { SILENCES_REGION: props.homeSilencesRegion }),
         ACCOUNT_ID: Aws.ACCOUNT_ID,
         PARTITION: Aws.PARTITION,
       }),
@@ -84,6 +93,16 @@ export class Responder extends Construct {
     announceTopic.grantPublish(fn.role);
     deadLetterQueue.grantSendMessages(fn.role);
     props.verifyStateMachine?.grantStartExecution(fn.role);
+    if (props.homeSilencesRegion) {
+      // The home table has the same name; only its time index, where the active silences are one query, is read.
+      const index = stack.formatArn({
+        service: 'dynamodb',
+        region: props.homeSilencesRegion,
+        resource: 'table',
+        resourceName: `${auditTableName(config)}/index/${TIME_INDEX}`,
+      });
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [index] }));
+    }
     // ecs-rollback's history reads (responder-policy.ts): one service's deployments and revisions, ids minted by ECS;
     // in tags mode, every wildcard of the target scope (target-scope.ts).
     const arns = { partition: stack.partition, region: stack.region, account: stack.account };

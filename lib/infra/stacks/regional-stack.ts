@@ -18,6 +18,8 @@ export interface RegionalStackProps extends StackProps {
    * account), named as they are here, and the only targets its responder may act on.
    */
   readonly config: Config;
+  /** Set when the stack is in another account than the environment's: the account it is in. */
+  readonly otherAccount?: string;
   /** The alarms of the services running in this stack's region. */
   readonly alarms: readonly AlarmSpec[];
 }
@@ -55,6 +57,8 @@ export class RegionalStack extends Stack {
       // The guard rails' cooldowns and action windows are per region, like the targets they protect.
       auditTable: new AuditTable(this, 'Audit', { config }).table,
       deadLetterQueue: deadLetterQueue(this, config),
+      // The ad-hoc silences are kept in the home region; another account cannot read that table (docs/regions.md).
+      ...(props.otherAccount === undefined && { homeSilencesRegion: config.region }),
     });
 
     const homeBus = events.EventBus.fromEventBusArn(
