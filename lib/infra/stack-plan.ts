@@ -81,13 +81,20 @@ export interface RegionalStackPlan {
 }
 
 /**
+ * The environment-wide alerts a regional stack has too: those about its own responder (its errors, its dead
+ * letters), whose function and queue have the same names in every region.
+ */
+const REGIONAL_SELF_MONITORING: readonly string[] = ['ResponderErrors', 'ResponderDeadLetters'];
+
+/**
  * Per serving region outside the home one where some service runs, the alarms of the services running there,
- * resolved against their names in that region. Environment-wide alarms stay in the home region only.
+ * resolved against their names in that region, and those watching the region's own responder. The other
+ * environment-wide alarms stay in the home region only.
  */
 export function planRegionalStacks(config: Config): RegionalStackPlan[] {
   return regionalServices(config).map((group) => {
     const local = configIn(config, group);
-    const alarms = resolveAlarms(local).filter((spec) => spec.service !== undefined);
+    const alarms = resolveAlarms(local).filter((spec) => spec.service !== undefined || REGIONAL_SELF_MONITORING.includes(spec.alertId));
     return { region: group.region, account: group.account, config: local, services: local.services.map((s) => s.name), alarms };
   });
 }

@@ -56,14 +56,24 @@ describe('a service in a serving region outside the home one', () => {
       assert.equal(own[ref ?? '']?.Type, 'AWS::SNS::Topic', JSON.stringify(action));
       assert.ok(own[ref!]!.Properties.KmsMasterKeyId, 'encrypted like the home topics');
     }
-    // only the service's alarms: environment-wide ones stay at home
+    // the service's alarms and those of the region's own responder: the other environment-wide ones stay at home
     const names = Object.values(own)
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
       .map((r) => String(r.Properties.AlarmName));
-    assert.ok(
-      names.every((name) => name.endsWith('-chatbot-api')),
-      names.join(', '),
+    assert.deepEqual(
+      names.filter((name) => !name.endsWith('-chatbot-api')),
+      ['chatbot-ResponderErrors', 'chatbot-ResponderDeadLetters'],
     );
+  });
+
+  it("watches its own responder: errors of that region's function, messages in that region's dead-letter queue", () => {
+    const own = resources(regional!);
+    const alarm = (name: string) => Object.values(own).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === name)!.Properties;
+    assert.deepEqual(alarm('chatbot-ResponderErrors').Dimensions, [{ Name: 'FunctionName', Value: 'chatbot-responder' }]);
+    assert.deepEqual(alarm('chatbot-ResponderDeadLetters').Dimensions, [{ Name: 'QueueName', Value: 'chatbot-responder-dlq' }]);
+    const functions = Object.values(own).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'chatbot-responder');
+    const queues = Object.values(own).filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties.QueueName === 'chatbot-responder-dlq');
+    assert.deepEqual([functions.length, queues.length], [1, 1], 'the function and the queue they watch are in this stack');
   });
 
   it("forwards the prefix's ALARM and OK changes to the home region's default bus, with a role that may only put events there", () => {
@@ -248,7 +258,7 @@ describe('a service that does not run in the home region', () => {
       Object.values(resources(template))
         .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
         .map((r) => String(r.Properties.AlarmName));
-    const west = alarmNames(split.templates.get(REGIONAL)!);
+    const west = alarmNames(split.templates.get(REGIONAL)!).filter((name) => !/-Responder(Errors|DeadLetters)$/.test(name));
     assert.ok(west.length > 0 && west.every((name) => name.endsWith('-west')), west.join(', '));
     assert.deepEqual(west.sort(), alarmNames(both.templates.get('chatbot-alarms-0')!).sort());
   });
@@ -324,7 +334,8 @@ describe('a service in another account (production and staging apart)', () => {
       const own = resources(synthesized.templates.get(stack.stackName)!);
       const names = Object.values(own)
         .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-        .map((r) => String(r.Properties.AlarmName));
+        .map((r) => String(r.Properties.AlarmName))
+        .filter((name) => !/-Responder(Errors|DeadLetters)$/.test(name));
       assert.ok(names.length > 0 && names.every((name) => name.endsWith('-staging-api')), names.join(', '));
       const rule = Object.values(own).find((r) => r.Type === 'AWS::Events::Rule')!;
       assert.deepEqual((rule.Properties.Targets as { Arn: unknown }[])[0]!.Arn, {
