@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../lib/cli/program';
-import { oncallOffline } from '../support/cli';
 
-/** `oncall` as a user runs it: a separate process, its exit code and its output. */
-const oncall = (...args: string[]) => {
-  const { status, stdout, stderr } = oncallOffline(args);
-  return { code: status, stdout, stderr };
+/**
+ * `oncall` as the binary runs it (`runCli`), in this process: its exit code and its output. The binary itself (the
+ * shim and the esbuild bundle) is held to answer as `runCli` does in test/cli/entry.test.ts, test-alerts included.
+ */
+const oncall = async (...args: string[]) => {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { code, stdout, stderr };
 };
 const dir = mkdtempSync(join(tmpdir(), 'oncall-cli-'));
 const file = (name: string, text: string): string => {
@@ -32,16 +36,16 @@ const FAILING = file(
 `,
 );
 
-describe('oncall test-alerts (subprocess)', () => {
-  it('exits 0 when every case passes, on files and directories', () => {
-    const { code, stdout } = oncall('test-alerts', 'examples/alert-tests.yaml', 'test/fixtures/alert-tests');
+describe('oncall test-alerts', () => {
+  it('exits 0 when every case passes, on files and directories', async () => {
+    const { code, stdout } = await oncall('test-alerts', 'examples/alert-tests.yaml', 'test/fixtures/alert-tests');
     assert.equal(code, 0, stdout);
     assert.match(stdout, /^ {2}ok {4}6% errors for 5 minutes fires HighAPIErrorRate$/m);
     assert.match(stdout, /\n\d+ passed, 0 failed\n$/);
   });
 
-  it('exits 1 on a failing case, with a readable diff of expected and actual states', () => {
-    const { code, stdout } = oncall('test-alerts', FAILING);
+  it('exits 1 on a failing case, with a readable diff of expected and actual states', async () => {
+    const { code, stdout } = await oncall('test-alerts', FAILING);
     assert.equal(code, 1);
     assert.match(stdout, /FAIL {2}a 4-minute spike fires HighAPIErrorRate \(it does not\) {2}\(.*failing\.yaml:2\)/);
     assert.match(stdout, /alarm chatbot-HighAPIErrorRate-chatbot-api: IF\(requests > 0, .*\) > 0\.05 for 5 of 5 periods of 60 s, missing data: notBreaching/);
@@ -68,24 +72,24 @@ describe('oncall test-alerts (subprocess)', () => {
     ['an unknown command', ['tset-alerts'], /error: unknown command 'tset-alerts'/],
   ];
   for (const [title, args, message] of usage) {
-    it(`exits 2 on ${title}`, () => {
-      const { code, stderr } = oncall(...args);
+    it(`exits 2 on ${title}`, async () => {
+      const { code, stderr } = await oncall(...args);
       assert.equal(code, 2, stderr);
       assert.match(stderr, message);
     });
   }
 
-  it('still runs the other files when one has an input error, and exits 2', () => {
-    const { code, stdout, stderr } = oncall('test-alerts', join(dir, 'missing.yaml'), 'examples/alert-tests.yaml');
+  it('still runs the other files when one has an input error, and exits 2', async () => {
+    const { code, stdout, stderr } = await oncall('test-alerts', join(dir, 'missing.yaml'), 'examples/alert-tests.yaml');
     assert.equal(code, 2);
     assert.match(stderr, /file not found/);
     assert.match(stdout, /5 passed, 0 failed, 1 file with errors/);
   });
 });
 
-describe('oncall backtest (subprocess)', () => {
-  it('summarises fires, time in ALARM and flapping, with other thresholds side by side', () => {
-    const { code, stdout, stderr } = oncall('backtest', 'HighAPIErrorRate', '--csv', 'examples/backtest-api-errors.csv', '--threshold', '0.07');
+describe('oncall backtest', () => {
+  it('summarises fires, time in ALARM and flapping, with other thresholds side by side', async () => {
+    const { code, stdout, stderr } = await oncall('backtest', 'HighAPIErrorRate', '--csv', 'examples/backtest-api-errors.csv', '--threshold', '0.07');
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^backtest chatbot-HighAPIErrorRate-chatbot-api \(HighAPIErrorRate, P1\)$/m);
     assert.match(stdout, /^ {2}0\.05 \(config\) +4 +27m +24m +2 +1m$/m);
@@ -93,8 +97,8 @@ describe('oncall backtest (subprocess)', () => {
     assert.match(stdout, /^ {4}2026-01-05T09:17:00Z {2}24m$/m);
   });
 
-  it('prints JSON with --json', () => {
-    const { code, stdout } = oncall(
+  it('prints JSON with --json', async () => {
+    const { code, stdout } = await oncall(
       'backtest',
       'chatbot-HighAPIErrorRate-chatbot-api',
       '--csv',
@@ -127,8 +131,8 @@ describe('oncall backtest (subprocess)', () => {
     ],
   ];
   for (const [title, args, message] of usage) {
-    it(`exits 2 on ${title}`, () => {
-      const { code, stderr } = oncall(...args);
+    it(`exits 2 on ${title}`, async () => {
+      const { code, stderr } = await oncall(...args);
       assert.equal(code, 2, stderr);
       assert.match(stderr, message);
     });
