@@ -2,7 +2,7 @@
  * Monthly cost of the default stack and of a 100-service fleet, at idle and in a bad month, in USD, us-east-1.
  *
  * What is deployed is read from the synthesized templates (dashboards, KMS keys, secrets, functions and their
- * memory, state machines, topics); the alarms are priced with lib/core/cost.ts over `resolveAlarms(config)`. What
+ * memory, state machines, topics); the alarms are priced with lib/core/cost.ts over every region's alarms. What
  * happens in a month is a named scenario (BAD_MONTH) and named per-event assumptions (USAGE), all below.
  *
  * - Idle month: no alarm fires. Alarms, the dashboard, the key, the secret, the metrics of the log metric filters,
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { ENVIRONMENTS } from '../../config';
 import { buildApp, stacksOf } from '../../lib/infra/app';
 import { resolveAlarms } from '../../lib/core/alarms/resolve';
-import { cloudWatchAlarmCount } from '../../lib/infra/stack-plan';
+import { cloudWatchAlarmCount, planRegionalStacks } from '../../lib/infra/stack-plan';
 import { escalationFunctionName, responderFunctionName } from '../../lib/core/config/derived';
 import { parseConfig } from '../../lib/core/config/load';
 import type { Config } from '../../lib/core/config/schema';
@@ -199,7 +199,8 @@ const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 
 
 /** The idle month: what is billed whether or not anything fires. */
 function idleMonth(config: Config, inv: Inventory): Line[] {
-  const specs = resolveAlarms(config);
+  // Every region's: a service served from two regions has its alarms in each (lib/infra/synth-summary.ts alike).
+  const specs = [...resolveAlarms(config), ...planRegionalStacks(config).flatMap((plan) => plan.alarms)];
   const alarms = specs.reduce((n, s) => n + cloudWatchAlarmCount(s), 0);
   const filterMetrics = new Set(specs.flatMap((s) => (s.kind === 'composite' ? [] : s.logFilters.map((f) => `${f.metricNamespace}/${f.metricName}`))));
   const digest = digestLines(config, inv);

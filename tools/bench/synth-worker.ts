@@ -54,12 +54,14 @@ export interface WorkerResult {
 }
 
 /**
- * The default environment, or a generated fleet of `count` services (lib/core/config/fleet.ts) with IAM scoped by
- * tag, as a fleet past 80 services must be deployed (docs/configuration.md#fleets-and-iam).
+ * The default environment in its home region (the peer builds no regional stack, and its services' alarms have
+ * the same names in each region), or a generated fleet of `count` services (lib/core/config/fleet.ts) with IAM
+ * scoped by tag, as a fleet past 80 services must be deployed (docs/configuration.md#fleets-and-iam).
  */
 export function sizedConfig(size: string): Config {
   const base = ENVIRONMENTS.default!;
-  return size === 'default' ? parseConfig('default', base) : fleetConfig({ ...base, automation: { ...base.automation, targetScope: 'tags' } }, Number(size));
+  if (size !== 'default') return fleetConfig({ ...base, automation: { ...base.automation, targetScope: 'tags' } }, Number(size));
+  return parseConfig('default', { ...base, services: base.services.map(({ regions, regional, ...service }) => service) });
 }
 
 /** Our alarms in the peer's scaffold: a core stack with the topics and environment-wide alarms only, then our own alarm stacks. */
