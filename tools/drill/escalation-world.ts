@@ -1,4 +1,4 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { EscalationDeps } from '../../lambdas/escalation/deps';
 import { onAlarmStateChange } from '../../lambdas/escalation/incident-lifecycle';
@@ -70,9 +70,11 @@ export async function createEscalationWorld(options: {
   const queues = new Map<Role, string>();
   for (const role of ROLES) {
     const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: roleTopicName(config.prefix, role) }));
-    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${config.prefix}-inbox-${role}` }));
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn!, Attributes: { RawMessageDelivery: 'true' } }));
+    const queueName = `${config.prefix}-inbox-${role}`;
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    // The queue's ARN is the topic's with the service and the name changed (same partition, region and account).
+    const queueArn = TopicArn!.replace(/^(arn:[^:]+):sns:([^:]+:[^:]+):.*$/, `$1:sqs:$2:${queueName}`);
+    await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'true' } }));
     topicArns.set(role, TopicArn!);
     queues.set(role, QueueUrl!);
   }

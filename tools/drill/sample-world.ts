@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { AwsClients, ClientSettings } from '../../lambdas/shared/clients';
@@ -78,8 +78,7 @@ export async function createSampleWorld(clients: AwsClients, settings: ClientSet
   }
   const announceTopicArn = (await clients.sns.send(new CreateTopicCommand({ Name: roleTopicName(config.prefix, 'on-call-primary') }))).TopicArn!;
   const queueName = `${config.prefix}-responder-dlq`;
-  await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-  const quarantineQueueUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl!;
+  const quarantineQueueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
 
   // The decision tree asks CloudWatch whether the LLM dependency's own alarm is firing.
   await clients.cloudwatch.send(
