@@ -1,6 +1,7 @@
 import type { Config, ServiceConfig } from '../core/config/schema';
 import type { AlarmSpec } from '../core/alarms/alarm-spec';
 import { resolveAlarms } from '../core/alarms/resolve';
+import { findAlert, type MetricSource } from '../core/catalog';
 import { configIn, regionalServices, runsAtHome } from '../core/config/regions';
 
 /** CloudWatch alarms an alarm spec creates (a composite counts its children). */
@@ -80,11 +81,23 @@ export interface RegionalStackPlan {
   readonly alarms: readonly AlarmSpec[];
 }
 
+/** What every regional stack has its own of, under the same names as at home: its responder and that one's dead-letter queue. */
+const REGIONAL_SOURCES: ReadonlySet<MetricSource> = new Set<MetricSource>(['responder-function', 'dead-letter-queue']);
+
 /**
- * The environment-wide alerts a regional stack has too: those about its own responder (its errors, its dead
- * letters), whose function and queue have the same names in every region.
+ * Whether an environment-wide alert watches only metrics a regional stack has too (today the catalog's
+ * ResponderErrors and ResponderDeadLetters): read from the alert's measurement, so a new such alert comes along.
  */
-const REGIONAL_SELF_MONITORING: readonly string[] = ['ResponderErrors', 'ResponderDeadLetters'];
+function watchesRegionalResponder(alertId: string): boolean {
+  const measurement = findAlert(alertId)?.measurement;
+  const refs =
+    measurement?.kind === 'metric'
+      ? [measurement.metric]
+      : measurement?.kind === 'math' || measurement?.kind === 'anomaly'
+        ? Object.values(measurement.metrics)
+        : [];
+  return refs.length > 0 && refs.every((ref) => REGIONAL_SOURCES.has(ref.source));
+}
 
 /**
  * Per serving region outside the home one where some service runs, the alarms of the services running there,
@@ -94,7 +107,7 @@ const REGIONAL_SELF_MONITORING: readonly string[] = ['ResponderErrors', 'Respond
 export function planRegionalStacks(config: Config): RegionalStackPlan[] {
   return regionalServices(config).map((group) => {
     const local = configIn(config, group);
-    const alarms = resolveAlarms(local).filter((spec) => spec.service !== undefined || REGIONAL_SELF_MONITORING.includes(spec.alertId));
+    const alarms = resolveAlarms(local).filter((spec) => spec.service !== undefined || watchesRegionalResponder(spec.alertId));
     return { region: group.region, account: group.account, config: local, services: local.services.map((s) => s.name), alarms };
   });
 }
