@@ -2,7 +2,7 @@
  * Lambda entry point of the responder. Everything that can be built once is built here, at cold start.
  */
 import { parseConfig } from '../../lib/core/config/load';
-import { createClients } from '../shared/clients';
+import { createClients, documentClient } from '../shared/clients';
 import { openStores } from '../shared/storage/open-stores';
 import { automationNamespace, powertools } from '../shared/observability';
 import { ResponderEnvSchema } from './env';
@@ -19,7 +19,7 @@ const stores = { table: env.AUDIT_TABLE, retentionDays: config.automation.auditR
 const { audit, silences: own } = openStores({ ...stores, dynamo: clients.dynamo });
 // A regional stack's responder obeys the home region's silences (the table there has the same name).
 const silences = env.SILENCES_REGION
-  ? homeSilences(openStores({ ...stores, dynamo: createClients({ region: env.SILENCES_REGION }).dynamo }).silences, env.SILENCES_REGION, logger)
+  ? homeSilences(openStores({ ...stores, dynamo: documentClient({ region: env.SILENCES_REGION }) }).silences, env.SILENCES_REGION, logger)
   : own;
 
 const respond = createHandler({

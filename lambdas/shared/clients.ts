@@ -38,6 +38,14 @@ export interface ClientSettings {
   readonly maxAttempts?: number;
 }
 
+/** DynamoDB alone, as {@link createClients} builds it: for a function that reads one table of another region. */
+export function documentClient(settings: ClientSettings = {}): DynamoDBDocumentClient {
+  // Plain JS objects in and out; undefined fields (optional evidence) are dropped, not rejected.
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, retryMode: 'standard', ...settings }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
 export function createClients(settings: ClientSettings = {}): AwsClients {
   const common = { maxAttempts: 5, retryMode: 'standard', ...settings };
   let autoscaling: ApplicationAutoScalingClient | undefined;
@@ -55,8 +63,7 @@ export function createClients(settings: ClientSettings = {}): AwsClients {
       type Sdk = typeof import('@aws-sdk/client-codedeploy');
       return (codedeploy ??= new (require('@aws-sdk/client-codedeploy') as Sdk).CodeDeployClient(common));
     },
-    // Plain JS objects in and out; undefined fields (optional evidence) are dropped, not rejected.
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
+    dynamo: documentClient(settings),
     ecs: new ECSClient(common),
     rds: new RDSClient(common),
     sns: new SNSClient(common),

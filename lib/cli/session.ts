@@ -89,14 +89,19 @@ export function openSession(ctx: CliContext, envName: string): Session {
   const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const home: ResponderRegion = { region, config, clients, audit };
   // Regions of other accounts need that account's credentials: a session reaches its own account's.
-  const elsewhere = regionalServices(config)
-    .filter((group) => group.account === undefined)
-    .map((group): ResponderRegion => {
-      const regionalClients = createClients({ region: group.region, maxAttempts: 3 });
-      const stores = openStores({ dynamo: regionalClients.dynamo, table, retentionDays: config.automation.auditRetentionDays, now });
-      return { region: group.region, config: configIn(config, group), clients: regionalClients, audit: stores.audit };
-    });
-  const responders = [home, ...elsewhere];
+  // Built when a command first asks: most commands read the home region only.
+  let all: readonly ResponderRegion[] | undefined;
+  const responders = () =>
+    (all ??= [
+      home,
+      ...regionalServices(config)
+        .filter((group) => group.account === undefined)
+        .map((group): ResponderRegion => {
+          const regionalClients = createClients({ region: group.region, maxAttempts: 3 });
+          const stores = openStores({ dynamo: regionalClients.dynamo, table, retentionDays: config.automation.auditRetentionDays, now });
+          return { region: group.region, config: configIn(config, group), clients: regionalClients, audit: stores.audit };
+        }),
+    ]);
   return {
     config,
     clients,
@@ -112,12 +117,11 @@ export function openSession(ctx: CliContext, envName: string): Session {
       return { partition, region, accountId: account };
     },
     responderRegions(only) {
-      if (only === undefined) return responders;
-      const found = responders.filter((r) => r.region === only);
-      if (found.length === 0)
-        throw new InputError(
-          `--region ${only}: no responder of environment ${envName} runs there; its responders' regions: ${responders.map((r) => r.region).join(', ')}`,
-        );
+      const every = responders();
+      if (only === undefined) return every;
+      const found = every.filter((r) => r.region === only);
+      const known = every.map((r) => r.region).join(', ');
+      if (found.length === 0) throw new InputError(`--region ${only}: no responder of environment ${envName} runs there; its responders' regions: ${known}`);
       return found;
     },
     async escalation() {
